@@ -1,0 +1,32 @@
+namespace FastScore.Streams.Descriptors;
+
+/// <summary>One problem found in a stream descriptor.</summary>
+/// <param name="Path">The descriptor path of the offending field, e.g. <c>Transport.Port</c>; empty for the whole descriptor.</param>
+/// <param name="Message">What was found and what is allowed.</param>
+public sealed record DescriptorError(string Path, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => Path.Length == 0 ? Message : $"{Path}: {Message}";
+}
+
+/// <summary>A stream descriptor is malformed or inconsistent. Carries every error found, not just the first.</summary>
+public sealed class DescriptorException : StreamException
+{
+    /// <summary>Creates the exception from a list of errors.</summary>
+    /// <param name="errors">Every error found (at least one).</param>
+    public DescriptorException(IReadOnlyList<DescriptorError> errors)
+        : base(Format(errors)) => Errors = errors;
+
+    /// <summary>Creates the exception for a single error.</summary>
+    /// <param name="path">The descriptor path of the offending field.</param>
+    /// <param name="message">What was found and what is allowed.</param>
+    public DescriptorException(string path, string message) : this([new DescriptorError(path, message)]) { }
+
+    /// <summary>Gets every error found.</summary>
+    public IReadOnlyList<DescriptorError> Errors { get; }
+
+    private static string Format(IReadOnlyList<DescriptorError> errors) =>
+        errors.Count == 1
+            ? $"Invalid stream descriptor: {errors[0]}"
+            : $"Invalid stream descriptor ({errors.Count} errors):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors);
+}

@@ -1,0 +1,307 @@
+using System.Text.Json;
+
+namespace FastScore.Streams.Descriptors;
+
+/// <summary>The canonical (lower-case) transport type names. Names match case-insensitively on input.</summary>
+public static class TransportTypes
+{
+    /// <summary>REST (on-demand scoring).</summary>
+    public const string Rest = "rest";
+    /// <summary>HTTP(S) GET of a URL.</summary>
+    public const string Http = "http";
+    /// <summary>Apache Kafka.</summary>
+    public const string Kafka = "kafka";
+    /// <summary>Amazon S3 or an S3-compatible store.</summary>
+    public const string S3 = "s3";
+    /// <summary>A local file.</summary>
+    public const string File = "file";
+    /// <summary>An ODBC database.</summary>
+    public const string Odbc = "odbc";
+    /// <summary>A TCP socket.</summary>
+    public const string Tcp = "tcp";
+    /// <summary>A UDP socket.</summary>
+    public const string Udp = "udp";
+    /// <summary>A child process's stdin/stdout.</summary>
+    public const string Exec = "exec";
+    /// <summary>Records written in the descriptor itself.</summary>
+    public const string Inline = "inline";
+    /// <summary>An output that drops everything.</summary>
+    public const string Discard = "discard";
+    /// <summary>The console: stdin for input, stdout for output.</summary>
+    public const string Console = "console";
+}
+
+/// <summary>The <c>Transport</c> field of a descriptor. One sealed subclass per transport type.</summary>
+public abstract record TransportDescriptor
+{
+    /// <summary>Gets the canonical lower-case type name, e.g. <c>"kafka"</c>.</summary>
+    public abstract string Type { get; }
+
+    /// <summary>Gets a value indicating whether each message is exactly one record (no envelope needed).</summary>
+    public abstract bool PreservesRecordBoundaries { get; }
+
+    /// <summary>Gets a value indicating whether the transport can rewind or start at an offset (Loop, SkipTo, SkipToRecord).</summary>
+    public abstract bool IsSeekable { get; }
+
+    /// <summary>Gets a value indicating whether the transport can be an input.</summary>
+    public virtual bool CanRead => true;
+
+    /// <summary>Gets a value indicating whether the transport can be an output.</summary>
+    public virtual bool CanWrite => true;
+}
+
+/// <summary>REST transport mode.</summary>
+public enum RestMode
+{
+    /// <summary>Each HTTP request or response carries one record.</summary>
+    Simple,
+
+    /// <summary>Bodies are raw chunks framed by the envelope.</summary>
+    Chunked,
+}
+
+/// <summary>REST: records arrive by HTTP requests to the engine and leave by responses.</summary>
+public sealed record RestTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Rest;
+    /// <summary>Gets the mode.</summary>
+    /// <value>The default value is <see cref="RestMode.Simple"/>.</value>
+    public RestMode Mode { get; init; } = RestMode.Simple;
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => Mode == RestMode.Simple;
+    /// <inheritdoc />
+    public override bool IsSeekable => false;
+}
+
+/// <summary>HTTP: reads a URL (input only).</summary>
+public sealed record HttpTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Http;
+    /// <summary>Gets the URL to read.</summary>
+    public required string Url { get; init; }
+    /// <summary>Gets a value indicating whether each <c>Transfer-Encoding: chunked</c> chunk is one record.</summary>
+    public bool Chunked { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => Chunked;
+    /// <inheritdoc />
+    public override bool IsSeekable => !Chunked;
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+}
+
+/// <summary>Kafka: a topic (one partition, or all of them under a consumer group).</summary>
+public sealed record KafkaTransportDescriptor : TransportDescriptor
+{
+    /// <summary>The FastScore default of <see cref="MaxWaitTime"/> (0x7FFFFF).</summary>
+    public const long DefaultMaxWaitTime = 8388607;
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Kafka;
+    /// <summary>Gets the bootstrap servers, each <c>host:port</c>.</summary>
+    public required IReadOnlyList<string> BootstrapServers { get; init; }
+    /// <summary>Gets the topic.</summary>
+    public required string Topic { get; init; }
+    /// <summary>Gets the partition read when no <see cref="Group"/> is set.</summary>
+    /// <value>The default value is 0.</value>
+    public int Partition { get; init; }
+    /// <summary>Gets how long, in milliseconds, the input waits without records before end of stream.</summary>
+    /// <value>The default value is 8388607.</value>
+    public long? MaxWaitTime { get; init; } = DefaultMaxWaitTime;
+    /// <summary>Gets the consumer group, or <see langword="null"/>.</summary>
+    public string? Group { get; init; }
+    /// <summary>Gets a value indicating whether offsets are committed.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool CommitOffset { get; init; } = true;
+    /// <summary>Gets the Kerberos principal, or <see langword="null"/>.</summary>
+    public string? Principal { get; init; }
+    /// <summary>Gets the Kerberos keytab path, or <see langword="null"/>.</summary>
+    public string? Keytab { get; init; }
+    /// <summary>Gets librdkafka settings passed through unchanged (security.protocol, sasl.*, ssl.*, ...).</summary>
+    public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => true;
+    /// <inheritdoc />
+    public override bool IsSeekable => true;
+}
+
+/// <summary>S3: an object (or every object under a prefix) of a bucket.</summary>
+public sealed record S3TransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.S3;
+    /// <summary>Gets the bucket.</summary>
+    public required string Bucket { get; init; }
+    /// <summary>Gets the object key (or the key prefix when it ends with <c>/</c> on input).</summary>
+    public required string ObjectKey { get; init; }
+    /// <summary>Gets the region.</summary>
+    /// <value>The default value is <c>"us-east-1"</c>.</value>
+    public string Region { get; init; } = "us-east-1";
+    /// <summary>Gets a value indicating whether Content-MD5 integrity checks are made.</summary>
+    public bool IntegrityChecks { get; init; }
+    /// <summary>Gets the access key id (may be a <c>secret://</c> reference), or <see langword="null"/> for the AWS credential chain.</summary>
+    public string? AccessKeyId { get; init; }
+    /// <summary>Gets the secret access key (may be a <c>secret://</c> reference), or <see langword="null"/>.</summary>
+    public string? SecretAccessKey { get; init; }
+    /// <summary>Gets the S3-compatible endpoint URL (path-style addressing), or <see langword="null"/> for AWS.</summary>
+    public string? Endpoint { get; init; }
+    /// <summary>Gets the <c>AssumeRoleWithSAML</c> settings as raw JSON, or <see langword="null"/>.</summary>
+    public string? AssumeRoleWithSaml { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => false;
+    /// <inheritdoc />
+    public override bool IsSeekable => true;
+}
+
+/// <summary>file: a local file.</summary>
+public sealed record FileTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.File;
+    /// <summary>Gets the absolute path.</summary>
+    public required string Path { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => false;
+    /// <inheritdoc />
+    public override bool IsSeekable => true;
+}
+
+/// <summary>ODBC: SELECT on input, INSERT on output.</summary>
+public sealed record OdbcTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Odbc;
+    /// <summary>Gets the connection string (may hold a password; masked when displayed).</summary>
+    public required string ConnectionString { get; init; }
+    /// <summary>Gets the SELECT query (input only).</summary>
+    public string? SelectQuery { get; init; }
+    /// <summary>Gets the table to insert into (output only).</summary>
+    public string? InsertIntoTable { get; init; }
+    /// <summary>Gets the columns written, or <see langword="null"/> for all.</summary>
+    public IReadOnlyList<string>? OutputFields { get; init; }
+    /// <summary>Gets the timeout in milliseconds, or <see langword="null"/>.</summary>
+    public int? Timeout { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => true;
+    /// <inheritdoc />
+    public override bool IsSeekable => false;
+}
+
+/// <summary>TCP: connect to <see cref="Host"/>, or listen when it is <c>0.0.0.0</c>.</summary>
+public sealed record TcpTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Tcp;
+    /// <summary>Gets the host.</summary>
+    public required string Host { get; init; }
+    /// <summary>Gets the port.</summary>
+    public required int Port { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => false;
+    /// <inheritdoc />
+    public override bool IsSeekable => false;
+}
+
+/// <summary>UDP: each datagram is one record (input only).</summary>
+public sealed record UdpTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Udp;
+    /// <summary>Gets the address to bind to (<c>BindTo</c>; <c>Bind</c> and <c>Host</c> are accepted on input).</summary>
+    /// <value>The default value is <c>"0.0.0.0"</c>.</value>
+    public string BindTo { get; init; } = "0.0.0.0";
+    /// <summary>Gets the port.</summary>
+    public required int Port { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => true;
+    /// <inheritdoc />
+    public override bool IsSeekable => false;
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+}
+
+/// <summary>exec: records move through a child process's stdout (input) or stdin (output).</summary>
+public sealed record ExecTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Exec;
+    /// <summary>Gets the executable.</summary>
+    public required string Run { get; init; }
+    /// <summary>Gets the arguments.</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => false;
+    /// <inheritdoc />
+    public override bool IsSeekable => false;
+}
+
+/// <summary>inline: records written in the descriptor (input only). One chunk, or one record per element.</summary>
+public sealed record InlineTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Inline;
+    /// <summary>Gets the data items as bytes (from <c>Data</c> as UTF-8, or <c>DataBinary</c> decoded from base64).</summary>
+    public required IReadOnlyList<ReadOnlyMemory<byte>> Items { get; init; }
+    /// <summary>Gets a value indicating whether the data was one chunk (a string) rather than an array of records.</summary>
+    public bool IsChunk { get; init; }
+    /// <summary>Gets a value indicating whether the data came from <c>DataBinary</c>.</summary>
+    public bool IsBinary { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => !IsChunk;
+    /// <inheritdoc />
+    public override bool IsSeekable => true;
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+}
+
+/// <summary>discard: drops everything (output only).</summary>
+public sealed record DiscardTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Discard;
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => false;
+    /// <inheritdoc />
+    public override bool IsSeekable => false;
+    /// <inheritdoc />
+    public override bool CanRead => false;
+}
+
+/// <summary>console: stdin for input, stdout for output (dropped by FastScore; kept here for the CLI).</summary>
+public sealed record ConsoleTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Console;
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => false;
+    /// <inheritdoc />
+    public override bool IsSeekable => false;
+}
+
+/// <summary>A transport type registered by a third-party package: its fields are kept as raw JSON.</summary>
+public sealed record CustomTransportDescriptor : TransportDescriptor
+{
+    private readonly string _type;
+
+    /// <summary>Creates the descriptor.</summary>
+    /// <param name="type">The lower-case type name.</param>
+    /// <param name="fields">The transport object as JSON (including <c>Type</c>).</param>
+    /// <param name="preservesRecordBoundaries">Whether each message is one record.</param>
+    /// <param name="isSeekable">Whether the transport can seek.</param>
+    public CustomTransportDescriptor(string type, JsonElement fields, bool preservesRecordBoundaries, bool isSeekable)
+    {
+        _type = type;
+        Fields = fields;
+        PreservesRecordBoundaries = preservesRecordBoundaries;
+        IsSeekable = isSeekable;
+    }
+
+    /// <inheritdoc />
+    public override string Type => _type;
+    /// <summary>Gets the transport object as JSON.</summary>
+    public JsonElement Fields { get; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries { get; }
+    /// <inheritdoc />
+    public override bool IsSeekable { get; }
+}

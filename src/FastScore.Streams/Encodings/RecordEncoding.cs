@@ -1,0 +1,70 @@
+using System.Buffers;
+
+namespace FastScore.Streams.Encodings;
+
+/// <summary>
+/// An encoding: turns one record's bytes into a host value and back. Implementations are stateless and thread-safe.
+/// </summary>
+/// <remarks>
+/// Records travel through the pipeline as encoded bytes; they are decoded to the host's type only at the model
+/// boundary, so a host chooses its own representation (POCO, <c>JsonElement</c>, <c>string</c>, bytes).
+/// </remarks>
+public abstract class RecordEncoding
+{
+    /// <summary>Gets the canonical encoding name (<c>"json"</c>, <c>"utf-8"</c>, or <see langword="null"/> for raw bytes).</summary>
+    public abstract string? Name { get; }
+
+    /// <summary>Gets a value indicating whether the encoding finds record ends by itself (avro-binary, msgpack).</summary>
+    public virtual bool IsSelfDelimiting => false;
+
+    /// <summary>Decodes one record into a host value.</summary>
+    /// <typeparam name="T">The host's type.</typeparam>
+    /// <param name="record">The record's bytes.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="StreamFormatException">The bytes are not a valid record in this encoding, or cannot become a <typeparamref name="T"/>.</exception>
+    public abstract T Decode<T>(ReadOnlySpan<byte> record);
+
+    /// <summary>Encodes one host value.</summary>
+    /// <typeparam name="T">The host's type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="output">Where the bytes go.</param>
+    /// <exception cref="StreamFormatException">The value cannot be encoded.</exception>
+    public abstract void Encode<T>(T value, IBufferWriter<byte> output);
+
+    /// <summary>Recognises a control record (end, set, pig) in this encoding's wire form.</summary>
+    /// <param name="record">The record's bytes.</param>
+    /// <param name="control">The control record, when recognised.</param>
+    /// <returns><see langword="true"/> when <paramref name="record"/> is a control record.</returns>
+    public virtual bool TryReadControl(ReadOnlySpan<byte> record, out ControlRecord control)
+    {
+        control = default;
+        return false;
+    }
+
+    /// <summary>Writes a control record in this encoding's wire form.</summary>
+    /// <param name="control">The control record.</param>
+    /// <param name="output">Where the bytes go.</param>
+    /// <exception cref="NotSupportedException">The encoding has no wire form for control records.</exception>
+    public virtual void WriteControl(ControlRecord control, IBufferWriter<byte> output) =>
+        throw new NotSupportedException($"Encoding '{Name ?? "null"}' has no control records.");
+}
+
+/// <summary>The kind of a control record (FastScore §6.3).</summary>
+public enum ControlKind
+{
+    /// <summary>Not a control record.</summary>
+    None,
+    /// <summary>End of stream (soft EOF).</summary>
+    End,
+    /// <summary>End of a record set / batch.</summary>
+    Set,
+    /// <summary>A barrier that reappears on the output after every output of earlier inputs.</summary>
+    Pig,
+}
+
+/// <summary>An in-band control record.</summary>
+/// <param name="Kind">end, set or pig.</param>
+/// <param name="Id">The optional id.</param>
+/// <param name="Timestamp">The optional timestamp (ms since the epoch).</param>
+/// <param name="Misc">Optional ASCII data.</param>
+public readonly record struct ControlRecord(ControlKind Kind, int? Id = null, long? Timestamp = null, string? Misc = null);

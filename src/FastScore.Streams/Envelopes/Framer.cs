@@ -1,0 +1,67 @@
+using System.Buffers;
+using FastScore.Streams.Descriptors;
+
+namespace FastScore.Streams.Envelopes;
+
+/// <summary>The result of <see cref="Framer.TryReadFrame"/>.</summary>
+public enum FrameStatus
+{
+    /// <summary>A frame was read; the reader is positioned after it.</summary>
+    Frame,
+
+    /// <summary>No complete frame is buffered; the reader is unmoved.</summary>
+    NeedMoreData,
+
+    /// <summary>Bytes were consumed but no frame is produced (an oversized record skipped, a header); call again.</summary>
+    Skipped,
+}
+
+/// <summary>
+/// An envelope: cuts a byte stream into record frames (input) and wraps records into bytes (output).
+/// One instance serves one stream (it may keep state across reads, e.g. CSV quote state), so it is not thread-safe.
+/// </summary>
+public abstract class Framer
+{
+    /// <summary>Creates a framer.</summary>
+    /// <param name="maxRecordSize">The maximum frame length in bytes.</param>
+    /// <param name="onOversize">What to do with a longer record.</param>
+    protected Framer(int maxRecordSize, OversizePolicy onOversize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecordSize);
+        MaxRecordSize = maxRecordSize;
+        OnOversize = onOversize;
+    }
+
+    /// <summary>Gets the maximum frame length in bytes.</summary>
+    public int MaxRecordSize { get; }
+
+    /// <summary>Gets what happens to a frame longer than <see cref="MaxRecordSize"/>.</summary>
+    public OversizePolicy OnOversize { get; }
+
+    /// <summary>Gets how many records were skipped or truncated because of <see cref="OnOversize"/>.</summary>
+    public long OversizedRecords { get; protected set; }
+
+    /// <summary>Reads at most one frame.</summary>
+    /// <param name="reader">The buffered bytes. On <see cref="FrameStatus.NeedMoreData"/> it is left unmoved.</param>
+    /// <param name="isFinalBlock"><see langword="true"/> when no more bytes will follow (the end of the stream).</param>
+    /// <param name="frame">The frame; valid only until the underlying buffer is advanced.</param>
+    /// <returns>Whether a frame was produced.</returns>
+    /// <exception cref="StreamFormatException">The data can never form a valid frame (e.g. longer than <see cref="MaxRecordSize"/> with <see cref="OversizePolicy.Fail"/>, or a truncated frame at end of stream).</exception>
+    public abstract FrameStatus TryReadFrame(ref SequenceReader<byte> reader, bool isFinalBlock, out ReadOnlySequence<byte> frame);
+
+    /// <summary>Writes one record, framed, to <paramref name="output"/>.</summary>
+    /// <param name="record">The encoded record.</param>
+    /// <param name="output">Where the framed bytes go.</param>
+    public abstract void WriteFrame(ReadOnlySpan<byte> record, IBufferWriter<byte> output);
+
+    /// <summary>Writes whatever starts an output stream (a header). The default writes nothing.</summary>
+    /// <param name="output">Where the bytes go.</param>
+    public virtual void WriteStart(IBufferWriter<byte> output) { }
+
+    /// <summary>Writes whatever ends an output stream. The default writes nothing.</summary>
+    /// <param name="output">Where the bytes go.</param>
+    public virtual void WriteEnd(IBufferWriter<byte> output) { }
+
+    /// <summary>Forgets any state carried between reads (called when a looping stream rewinds).</summary>
+    public virtual void Reset() { }
+}

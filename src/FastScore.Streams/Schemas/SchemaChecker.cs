@@ -1,0 +1,29 @@
+namespace FastScore.Streams.Schemas;
+
+/// <summary>Why a record was rejected.</summary>
+public enum RejectionKind
+{
+    /// <summary>The bytes are not a valid record of the stream's encoding ("rejected by encoding").</summary>
+    Encoding,
+
+    /// <summary>The record does not match the Avro schema ("rejected by schema").</summary>
+    Schema,
+}
+
+/// <summary>A record rejection: the kind and a reason that names the field path.</summary>
+/// <param name="Kind">By encoding or by schema.</param>
+/// <param name="Reason">For example <c>$.petal_width: expected float, got "abc"</c>.</param>
+public readonly record struct RecordRejection(RejectionKind Kind, string Reason);
+
+/// <summary>
+/// Checks encoded records against one Avro schema. One checker is built per (encoding, schema) pair and is
+/// thread-safe. Checking works on the encoded bytes, so inputs and outputs are checked the same way.
+/// </summary>
+public abstract class SchemaChecker
+{
+    /// <summary>Checks one encoded record.</summary>
+    /// <param name="record">The record's bytes in the stream's encoding.</param>
+    /// <param name="rejection">Why it was rejected, when it was.</param>
+    /// <returns><see langword="true"/> when the record is valid.</returns>
+    public abstract bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection);
+}

@@ -1,0 +1,51 @@
+namespace FastScore.Streams;
+
+/// <summary>The base of every exception thrown by FastScore.Streams.</summary>
+public class StreamException : Exception
+{
+    /// <summary>Creates an exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public StreamException(string message) : base(message) { }
+
+    /// <summary>Creates an exception with a message and the exception that caused it.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The native exception (Kafka, S3, I/O) that caused it.</param>
+    public StreamException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>Gets or sets the name of the stream the error belongs to, when known.</summary>
+    public string? StreamName { get; init; }
+
+    /// <summary>Gets a value indicating whether retrying the operation may succeed.</summary>
+    public virtual bool IsTransient => false;
+}
+
+/// <summary>Framing or decoding failed: the bytes can never form a valid record.</summary>
+public class StreamFormatException : StreamException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong with the bytes.</param>
+    public StreamFormatException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with an inner exception.</summary>
+    /// <param name="message">What is wrong with the bytes.</param>
+    /// <param name="innerException">The decoder's exception.</param>
+    public StreamFormatException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>Gets the byte offset in the stream where the problem was found, when known.</summary>
+    public long? ByteOffset { get; init; }
+
+    /// <summary>Gets the 1-based record number, when known.</summary>
+    public long? RecordNumber { get; init; }
+}
+
+/// <summary>A record does not match the stream's Avro schema.</summary>
+public class SchemaValidationException : StreamException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="path">The field path, e.g. <c>$.petal_width</c>.</param>
+    /// <param name="message">The reason, naming the path.</param>
+    public SchemaValidationException(string path, string message) : base(message) => Path = path;
+
+    /// <summary>Gets the JSON-style path of the offending field, e.g. <c>$.petal_width</c>.</summary>
+    public string Path { get; }
+}
