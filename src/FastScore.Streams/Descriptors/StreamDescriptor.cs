@@ -7,7 +7,7 @@ namespace FastScore.Streams.Descriptors;
 /// <see cref="StreamDescriptorParser"/>, <see cref="StreamLiteral"/> or <see cref="StreamDescriptorBuilder"/>.
 /// </summary>
 /// <remarks>Every default of the FastScore specification is already filled in. Safe to share between threads.</remarks>
-public sealed record StreamDescriptor
+public sealed partial record StreamDescriptor
 {
     /// <summary>The only descriptor format version FastScore defines.</summary>
     public const string CurrentVersion = "1.2";
