@@ -1,0 +1,378 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.Encodings;
+using FastScore.Streams.Envelopes;
+using FastScore.Streams.Schemas;
+using FastScore.Streams.Transports;
+
+namespace FastScore.Streams;
+
+/// <summary>
+/// A running input stream: transport → envelope → control records → schema check, delivering batches of checked
+/// records. Reading starts on the first call to <see cref="ReadBatchAsync"/>; a background task fills a bounded
+/// channel, so a slow consumer slows the transport (backpressure) and memory stays bounded.
+/// </summary>
+/// <remarks>One consumer at a time. Dispose to stop reading and release the transport.</remarks>
+public sealed class InputStream : IAsyncDisposable
+{
+    private readonly InputTransport _transport;
+    private readonly Framer? _framer;
+    private readonly SchemaChecker _checker;
+    private readonly Action<RejectedRecord>? _onRejected;
+    private readonly int _maxBatchRecords;
+    private readonly Channel<RecordBatch> _channel;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _producer;
+    private long _sequence;
+    private int _disposed;
+
+    internal InputStream(StreamDescriptor descriptor, string name, int slot, InputTransport transport, Framer? framer,
+        RecordEncoding encoding, SchemaChecker checker, Avro.Schema? schema, Action<RejectedRecord>? onRejected, int maxBatchRecords, int channelCapacity)
+    {
+        Descriptor = descriptor;
+        Name = name;
+        Slot = slot;
+        _transport = transport;
+        _framer = framer;
+        Encoding = encoding;
+        _checker = checker;
+        Schema = schema;
+        _onRejected = onRejected;
+        _maxBatchRecords = maxBatchRecords;
+        _channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(channelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Gets the descriptor the stream was built from.</summary>
+    public StreamDescriptor Descriptor { get; }
+
+    /// <summary>Gets the stream's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the slot, or -1 when not attached to an engine.</summary>
+    public int Slot { get; }
+
+    /// <summary>Gets the encoding, which decodes records into host values.</summary>
+    public RecordEncoding Encoding { get; }
+
+    /// <summary>Gets the resolved Avro schema records are checked against, or <see langword="null"/> when untyped.</summary>
+    public Avro.Schema? Schema { get; }
+
+    /// <summary>Gets the stream's counters.</summary>
+    public StreamCounters Counters { get; } = new();
+
+    /// <summary>Gets a value indicating whether the stream has delivered its last batch (hard or soft end of stream).</summary>
+    public bool IsEndOfStream { get; private set; }
+
+    /// <summary>Gets a description of the source, safe to display.</summary>
+    public string TransportDisplayName => _transport.DisplayName;
+
+    /// <summary>Reads the next batch of checked records.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The batch (dispose it when done), or <see langword="null"/> at end of stream.</returns>
+    /// <exception cref="StreamException">The transport failed or the bytes cannot be framed.</exception>
+    public async ValueTask<RecordBatch?> ReadBatchAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _producer ??= Task.Run(() => ProduceAsync(_stop.Token), CancellationToken.None);
+        while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_channel.Reader.TryRead(out RecordBatch? batch))
+            {
+                return batch;
+            }
+        }
+
+        IsEndOfStream = true;
+        await _producer.ConfigureAwait(false); // surfaces the producer's failure
+        return null;
+    }
+
+    /// <summary>Reads every record, decoded as <typeparamref name="T"/>. Control records are skipped; a record that cannot become a <typeparamref name="T"/> is rejected by encoding (counted and reported).</summary>
+    /// <typeparam name="T">The host's type.</typeparam>
+    /// <param name="cancellationToken">Cancels reading.</param>
+    /// <returns>The values, in order.</returns>
+    public async IAsyncEnumerable<T> ReadAllAsync<T>([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (await ReadBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
+        {
+            using (batch)
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (batch.GetControl(i).Kind != ControlKind.None)
+                    {
+                        continue;
+                    }
+
+                    if (TryDecode(batch, i, out T value))
+                    {
+                        yield return value;
+                    }
+                }
+
+                await AcknowledgeAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Decodes record <paramref name="index"/> of <paramref name="batch"/>; a failure is counted and reported as rejected by encoding.</summary>
+    /// <typeparam name="T">The host's type.</typeparam>
+    /// <param name="batch">A batch read from this stream.</param>
+    /// <param name="index">The record index.</param>
+    /// <param name="value">The value.</param>
+    /// <returns><see langword="true"/> when decoded.</returns>
+    public bool TryDecode<T>(RecordBatch batch, int index, out T value)
+    {
+        try
+        {
+            value = Encoding.Decode<T>(batch.GetSpan(index));
+            return true;
+        }
+        catch (StreamFormatException ex)
+        {
+            Reject(batch.GetSpan(index), batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index)?.Position);
+            value = default!;
+            return false;
+        }
+    }
+
+    /// <summary>Tells the transport that a batch and every batch before it are processed and their outputs delivered (at-least-once acknowledgement; Kafka commits offsets).</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when acknowledged.</returns>
+    public ValueTask AcknowledgeAsync(RecordBatch batch, CancellationToken cancellationToken = default) =>
+        batch.LastMessage is { } last && _transport is MessageInputTransport messages
+            ? messages.AcknowledgeAsync(last, cancellationToken)
+            : default;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_producer is not null)
+        {
+            try
+            {
+                await _producer.ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                // stopping: the producer's failure no longer matters
+            }
+        }
+
+        while (_channel.Reader.TryRead(out RecordBatch? batch))
+        {
+            batch.Dispose();
+        }
+
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task ProduceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_transport is ByteInputTransport bytes)
+            {
+                await ProduceBytesAsync(bytes, cancellationToken).ConfigureAwait(false);
+            }
+            else if (_transport is MessageInputTransport messages)
+            {
+                await ProduceMessagesAsync(messages, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                throw new StreamException($"Transport {_transport.GetType().Name} is neither a byte nor a message input.");
+            }
+
+            _channel.Writer.TryComplete();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _channel.Writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            Exception error = ex is StreamException ? ex : new StreamException($"Input stream '{Name}' failed: {ex.Message}", ex) { StreamName = Name };
+            _channel.Writer.TryComplete(error);
+            throw error;
+        }
+    }
+
+    private async Task ProduceBytesAsync(ByteInputTransport transport, CancellationToken cancellationToken)
+    {
+        Framer framer = _framer ?? throw new StreamException($"Stream '{Name}' reads bytes but has no envelope.");
+        long offset = Descriptor.SkipTo ?? 0;
+        while (true)
+        {
+            long before = _sequence;
+            PipeReader reader = await transport.OpenAsync(offset, cancellationToken).ConfigureAwait(false);
+            long streamOffset = offset;
+            bool soft = false;
+            framer.Reset();
+            try
+            {
+                while (!soft)
+                {
+                    ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    ReadOnlySequence<byte> buffer = result.Buffer;
+                    var batch = new RecordBatch();
+                    SequencePosition consumed = Drain(framer, buffer, result.IsCompleted, batch, streamOffset, out bool drained, out soft);
+                    streamOffset += buffer.Slice(0, consumed).Length;
+                    reader.AdvanceTo(consumed, drained ? buffer.End : consumed);
+                    Counters.SetOversized(framer.OversizedRecords);
+                    if (batch.Count > 0)
+                    {
+                        await _channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        batch.Dispose();
+                    }
+
+                    if (result.IsCompleted && drained)
+                    {
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+
+            // Loop rewinds at hard EOF; a soft EOF (an end control record) ends the stream. An empty pass stops looping.
+            if (soft || !Descriptor.Loop || _sequence == before)
+            {
+                return;
+            }
+
+            offset = 0;
+        }
+    }
+
+    private SequencePosition Drain(Framer framer, in ReadOnlySequence<byte> buffer, bool isCompleted, RecordBatch batch, long baseOffset, out bool drained, out bool endOfStream)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        drained = false;
+        endOfStream = false;
+        while (batch.Count < _maxBatchRecords)
+        {
+            long start = reader.Consumed;
+            FrameStatus status = framer.TryReadFrame(ref reader, isCompleted, out ReadOnlySequence<byte> frame);
+            if (status == FrameStatus.NeedMoreData)
+            {
+                if (isCompleted && !reader.End)
+                {
+                    throw new StreamFormatException($"Stream '{Name}' ended inside a record ({reader.Remaining} trailing bytes).") { ByteOffset = baseOffset + reader.Consumed, StreamName = Name };
+                }
+
+                drained = true;
+                break;
+            }
+
+            if (status == FrameStatus.Skipped)
+            {
+                continue;
+            }
+
+            if (Accept(batch, frame, null, baseOffset + start))
+            {
+                endOfStream = true;
+                drained = true;
+                break;
+            }
+        }
+
+        if (!drained && reader.End && isCompleted)
+        {
+            drained = true;
+        }
+
+        return reader.Position;
+    }
+
+    private async Task ProduceMessagesAsync(MessageInputTransport transport, CancellationToken cancellationToken)
+    {
+        var messages = new List<InputMessage>(_maxBatchRecords);
+        RecordPosition? position = Descriptor.SkipToRecord;
+        while (true)
+        {
+            long before = _sequence;
+            await transport.OpenAsync(position, cancellationToken).ConfigureAwait(false);
+            bool soft = false;
+            while (!soft)
+            {
+                messages.Clear();
+                if (!await transport.ReadAsync(messages, _maxBatchRecords, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var batch = new RecordBatch();
+                foreach (InputMessage message in messages)
+                {
+                    if (Accept(batch, new ReadOnlySequence<byte>(message.Payload), message.Metadata, null))
+                    {
+                        soft = true;
+                        break;
+                    }
+                }
+
+                batch.LastMessage = messages[^1];
+                await _channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (soft || !Descriptor.Loop || _sequence == before)
+            {
+                return;
+            }
+
+            position = RecordPosition.Earliest;
+        }
+    }
+
+    /// <summary>Adds one framed record to the batch: control records are marked, data records checked. Returns true on an end control record.</summary>
+    private bool Accept(RecordBatch batch, in ReadOnlySequence<byte> frame, MessageMetadata? metadata, long? byteOffset)
+    {
+        Span<byte> record = batch.Append(frame, _sequence + 1, metadata);
+        if (record.Length > 0 && Encoding.TryReadControl(record, out ControlRecord control))
+        {
+            batch.SetLastControl(control);
+            return control.Kind == ControlKind.End;
+        }
+
+        _sequence++;
+        if (_checker.TryCheck(record, out RecordRejection rejection))
+        {
+            Counters.Add(1, record.Length);
+            return false;
+        }
+
+        string? position = metadata?.Position ?? (byteOffset is { } o ? $"byte {o}" : null);
+        Reject(record, _sequence, rejection, position);
+        batch.RemoveLast();
+        return false;
+    }
+
+    private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, string? position)
+    {
+        Counters.AddRejected(rejection.Kind);
+        _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, position, RejectedRecord.MakePreview(record)));
+    }
+}

@@ -1,0 +1,100 @@
+using System.Buffers;
+using FastScore.Streams.Encodings;
+
+namespace FastScore.Streams;
+
+/// <summary>
+/// A batch of encoded output records on their way to an output stream. Records are encoded straight into one pooled
+/// buffer (it is the <see cref="IBufferWriter{T}"/> encoders write to), then framed and written by the stream's writer task.
+/// </summary>
+public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+    private int _used;
+    private int _recordStart;
+    private (int Offset, int Length, ControlKind Control)[] _entries;
+    private int _count;
+
+    internal OutputBatch(int initialBytes = 16 * 1024)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(initialBytes);
+        _entries = ArrayPool<(int, int, ControlKind)>.Shared.Rent(64);
+    }
+
+    /// <summary>Gets the number of records in the batch.</summary>
+    public int Count => _count;
+
+    /// <summary>Gets the total size of the records in bytes.</summary>
+    public int ByteCount => _used;
+
+    internal TaskCompletionSource? FlushCompletion { get; set; }
+
+    internal ReadOnlySpan<byte> GetRecordSpan(int index) => new(_buffer, _entries[index].Offset, _entries[index].Length);
+
+    internal ReadOnlyMemory<byte> GetRecordMemory(int index) => new(_buffer, _entries[index].Offset, _entries[index].Length);
+
+    internal ControlKind GetControl(int index) => _entries[index].Control;
+
+    /// <inheritdoc />
+    public void Advance(int count) => _used += count;
+
+    /// <inheritdoc />
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_used);
+    }
+
+    /// <inheritdoc />
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_used);
+    }
+
+    /// <summary>Returns the buffers to the pool.</summary>
+    public void Dispose()
+    {
+        byte[] buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<(int, int, ControlKind)>.Shared.Return(_entries);
+            _entries = [];
+        }
+    }
+
+    /// <summary>Starts a record: everything written until <see cref="EndRecord"/> belongs to it.</summary>
+    internal void BeginRecord() => _recordStart = _used;
+
+    /// <summary>Gets the bytes written since <see cref="BeginRecord"/>.</summary>
+    internal ReadOnlySpan<byte> CurrentRecord => new(_buffer, _recordStart, _used - _recordStart);
+
+    internal void EndRecord(ControlKind control = ControlKind.None)
+    {
+        if (_count == _entries.Length)
+        {
+            var bigger = ArrayPool<(int, int, ControlKind)>.Shared.Rent(_entries.Length * 2);
+            _entries.AsSpan(0, _count).CopyTo(bigger);
+            ArrayPool<(int, int, ControlKind)>.Shared.Return(_entries);
+            _entries = bigger;
+        }
+
+        _entries[_count++] = (_recordStart, _used - _recordStart, control);
+    }
+
+    /// <summary>Drops the bytes written since <see cref="BeginRecord"/> (the record was rejected).</summary>
+    internal void AbandonRecord() => _used = _recordStart;
+
+    private void Ensure(int sizeHint)
+    {
+        int needed = Math.Max(sizeHint, 256);
+        if (_buffer.Length - _used < needed)
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _used + needed));
+            _buffer.AsSpan(0, _used).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+    }
+}

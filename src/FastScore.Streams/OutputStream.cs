@@ -1,0 +1,356 @@
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.Encodings;
+using FastScore.Streams.Envelopes;
+using FastScore.Streams.Schemas;
+using FastScore.Streams.Transports;
+
+namespace FastScore.Streams;
+
+/// <summary>
+/// A running output stream: values → encoded → schema-checked → framed → transport. Values are encoded and checked on
+/// the caller's thread into an <see cref="OutputBatch"/>; a background task frames and writes batches from a bounded
+/// channel, so a slow transport slows the producer (backpressure).
+/// </summary>
+/// <remarks>One producer at a time. Call <see cref="CompleteAsync"/> to close it successfully; disposing without
+/// completing aborts the output (for S3: no partial object).</remarks>
+public sealed class OutputStream : IAsyncDisposable
+{
+    private readonly OutputTransport _transport;
+    private readonly Framer? _framer;
+    private readonly SchemaChecker _checker;
+    private readonly Action<RejectedRecord>? _onRejected;
+    private readonly Channel<OutputBatch> _channel;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly int _maxBatchRecords;
+    private OutputBatch? _pending;
+    private Task? _writer;
+    private long _sequence;
+    private int _state; // 0 new, 1 open, 2 completed, 3 disposed
+
+    internal OutputStream(StreamDescriptor descriptor, string name, int slot, OutputTransport transport, Framer? framer,
+        RecordEncoding encoding, SchemaChecker checker, Avro.Schema? schema, Action<RejectedRecord>? onRejected, int maxBatchRecords, int channelCapacity)
+    {
+        Descriptor = descriptor;
+        Name = name;
+        Slot = slot;
+        _transport = transport;
+        _framer = framer;
+        Encoding = encoding;
+        _checker = checker;
+        Schema = schema;
+        _onRejected = onRejected;
+        _maxBatchRecords = maxBatchRecords;
+        _channel = Channel.CreateBounded<OutputBatch>(new BoundedChannelOptions(channelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Gets the descriptor the stream was built from.</summary>
+    public StreamDescriptor Descriptor { get; }
+
+    /// <summary>Gets the stream's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the slot, or -1 when not attached to an engine.</summary>
+    public int Slot { get; }
+
+    /// <summary>Gets the encoding.</summary>
+    public RecordEncoding Encoding { get; }
+
+    /// <summary>Gets the resolved Avro schema outputs are checked against, or <see langword="null"/>.</summary>
+    public Avro.Schema? Schema { get; }
+
+    /// <summary>Gets the stream's counters.</summary>
+    public StreamCounters Counters { get; } = new();
+
+    /// <summary>Gets a description of the destination, safe to display.</summary>
+    public string TransportDisplayName => _transport.DisplayName;
+
+    /// <summary>Gets a value indicating whether the stream was completed (closed successfully).</summary>
+    public bool IsCompleted => _state == 2;
+
+    /// <summary>Opens the transport and starts the writer task. Called by the first write if not called before.</summary>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <returns>A task that completes when open.</returns>
+    public async ValueTask OpenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state != 0)
+        {
+            ObjectDisposedException.ThrowIf(_state == 3, this);
+            return;
+        }
+
+        await _transport.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_framer is not null && _transport is ByteOutputTransport bytes)
+        {
+            _framer.WriteStart(bytes.Writer);
+        }
+
+        _state = 1;
+        _writer = Task.Run(() => WriteLoopAsync(_stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
+    /// <returns>The batch.</returns>
+    public OutputBatch CreateBatch() => new();
+
+    /// <summary>Encodes and checks one value into a batch. A value that cannot be encoded or fails the schema is counted, reported and left out.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="batch">The batch.</param>
+    /// <param name="value">The value.</param>
+    /// <returns><see langword="true"/> when added.</returns>
+    public bool TryAdd<T>(OutputBatch batch, T value)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        long sequence = ++_sequence;
+        batch.BeginRecord();
+        RecordRejection rejection;
+        try
+        {
+            Encoding.Encode(value, batch);
+        }
+        catch (Exception ex) when (ex is StreamFormatException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            ReadOnlySpan<byte> partial = batch.CurrentRecord;
+            batch.AbandonRecord();
+            Reject(partial, sequence, new RecordRejection(RejectionKind.Encoding, ex.Message));
+            return false;
+        }
+
+        if (_checker.TryCheck(batch.CurrentRecord, out rejection))
+        {
+            batch.EndRecord();
+            return true;
+        }
+
+        Reject(batch.CurrentRecord, sequence, rejection);
+        batch.AbandonRecord();
+        return false;
+    }
+
+    /// <summary>Adds a control record (end, set, pig) to a batch, in the encoding's wire form.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="control">The control record.</param>
+    public void AddControl(OutputBatch batch, ControlRecord control)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        batch.BeginRecord();
+        Encoding.WriteControl(control, batch);
+        batch.EndRecord(control.Kind);
+    }
+
+    /// <summary>Sends a batch to the writer task (waits when the channel is full: backpressure). The stream owns the batch afterwards.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the batch is queued.</returns>
+    public async ValueTask WriteAsync(OutputBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException ex)
+        {
+            batch.Dispose();
+            throw ex.InnerException as StreamException ?? new StreamException($"Output stream '{Name}' is closed.", ex.InnerException);
+        }
+    }
+
+    /// <summary>Writes one value (buffered; sent in batches). A rejected value is counted and reported.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the value was accepted.</returns>
+    public async ValueTask<bool> WriteAsync<T>(T value, CancellationToken cancellationToken = default)
+    {
+        _pending ??= CreateBatch();
+        bool added = TryAdd(_pending, value);
+        if (_pending.Count >= _maxBatchRecords || _pending.ByteCount >= 256 * 1024)
+        {
+            OutputBatch full = _pending;
+            _pending = null;
+            await WriteAsync(full, cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
+    }
+
+    /// <summary>Waits until everything sent so far is written and durable (file fsync'd, Kafka acknowledged).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when flushed.</returns>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        OutputBatch marker = _pending ?? CreateBatch();
+        _pending = null;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        marker.FlushCompletion = done;
+        await WriteAsync(marker, cancellationToken).ConfigureAwait(false);
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Closes the stream successfully: writes what is pending, the envelope's end, and completes the transport,
+    /// waiting up to the descriptor's LingerTime for pending writes (then the output is aborted).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels closing.</param>
+    /// <returns>A task that completes when closed.</returns>
+    /// <exception cref="StreamException">Writing failed, or did not finish within LingerTime.</exception>
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state == 2)
+        {
+            return;
+        }
+
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_pending is { } pending)
+        {
+            _pending = null;
+            await WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+
+        _channel.Writer.TryComplete();
+        Task writer = _writer!;
+        if (Descriptor.LingerTime is { } linger)
+        {
+            Task first = await Task.WhenAny(writer, Task.Delay(linger, cancellationToken)).ConfigureAwait(false);
+            if (first != writer)
+            {
+                await _stop.CancelAsync().ConfigureAwait(false);
+                throw new StreamException($"Output stream '{Name}' did not finish writing within LingerTime ({linger} ms); the output was aborted.") { StreamName = Name };
+            }
+        }
+
+        await writer.ConfigureAwait(false);
+        if (_framer is not null && _transport is ByteOutputTransport bytes)
+        {
+            _framer.WriteEnd(bytes.Writer);
+        }
+
+        await _transport.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        _state = 2;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_state == 3)
+        {
+            return;
+        }
+
+        _state = 3;
+        _channel.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_writer is not null)
+        {
+            try
+            {
+                await _writer.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // aborted: the failure was reported by CompleteAsync or a write
+            }
+        }
+
+        while (_channel.Reader.TryRead(out OutputBatch? batch))
+        {
+            batch.FlushCompletion?.TrySetCanceled();
+            batch.Dispose();
+        }
+
+        _pending?.Dispose();
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        var messages = new List<ReadOnlyMemory<byte>>();
+        try
+        {
+            await foreach (OutputBatch batch in _channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    long records = 0, bytes = 0;
+                    if (_transport is ByteOutputTransport byteOutput)
+                    {
+                        Framer framer = _framer ?? throw new StreamException($"Stream '{Name}' writes bytes but has no envelope.");
+                        for (int i = 0; i < batch.Count; i++)
+                        {
+                            ReadOnlySpan<byte> record = batch.GetRecordSpan(i);
+                            framer.WriteFrame(record, byteOutput.Writer);
+                            if (batch.GetControl(i) == ControlKind.None)
+                            {
+                                records++;
+                                bytes += record.Length;
+                            }
+                        }
+
+                        FlushResult flushed = await byteOutput.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        if (flushed.IsCanceled)
+                        {
+                            throw new OperationCanceledException(cancellationToken);
+                        }
+                    }
+                    else
+                    {
+                        var messageOutput = (MessageOutputTransport)_transport;
+                        messages.Clear();
+                        for (int i = 0; i < batch.Count; i++)
+                        {
+                            messages.Add(batch.GetRecordMemory(i));
+                            if (batch.GetControl(i) == ControlKind.None)
+                            {
+                                records++;
+                                bytes += batch.GetRecordMemory(i).Length;
+                            }
+                        }
+
+                        if (messages.Count > 0)
+                        {
+                            await messageOutput.WriteAsync(messages, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    Counters.Add(records, bytes);
+                    if (batch.FlushCompletion is { } done)
+                    {
+                        await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        done.TrySetResult();
+                    }
+                }
+                catch (Exception ex)
+                {
+                    batch.FlushCompletion?.TrySetException(ex);
+                    throw;
+                }
+                finally
+                {
+                    batch.Dispose();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var error = ex as StreamException ?? new StreamException($"Output stream '{Name}' failed: {ex.Message}", ex) { StreamName = Name };
+            _channel.Writer.TryComplete(error);
+            throw error;
+        }
+    }
+
+    private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection)
+    {
+        Counters.AddRejected(rejection.Kind);
+        _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, null, RejectedRecord.MakePreview(record)));
+    }
+}

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using FastScore.Streams.Encodings;
+using FastScore.Streams.Transports;
+
+namespace FastScore.Streams;
+
+/// <summary>
+/// A batch of input records, in order: their bytes (in one pooled buffer), sequence numbers, control records and
+/// transport metadata. Records move between pipeline stages in batches, never one hop per record.
+/// </summary>
+/// <remarks>Dispose the batch (or let the engine do it) to return its buffer to the pool. Not thread-safe.</remarks>
+public sealed class RecordBatch : IDisposable
+{
+    private byte[] _buffer;
+    private int _used;
+    private Entry[] _entries;
+    private int _count;
+
+    internal RecordBatch(int initialBytes = 16 * 1024, int initialRecords = 128)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(initialBytes);
+        _entries = ArrayPool<Entry>.Shared.Rent(initialRecords);
+    }
+
+    /// <summary>Gets the number of records (data and control) in the batch.</summary>
+    public int Count => _count;
+
+    /// <summary>Gets the total size in bytes of the records.</summary>
+    public int ByteCount => _used;
+
+    /// <summary>Gets the last transport message the batch covers (used to acknowledge it), if any.</summary>
+    public InputMessage? LastMessage { get; internal set; }
+
+    /// <summary>Gets a value indicating whether the input reached end of stream after this batch.</summary>
+    public bool IsEndOfStream { get; internal set; }
+
+    /// <summary>Gets the bytes of record <paramref name="index"/>.</summary>
+    /// <param name="index">The record index in the batch.</param>
+    /// <returns>The bytes, valid until the batch is disposed.</returns>
+    public ReadOnlySpan<byte> GetSpan(int index)
+    {
+        ref Entry e = ref Get(index);
+        return new ReadOnlySpan<byte>(_buffer, e.Offset, e.Length);
+    }
+
+    /// <summary>Gets the bytes of record <paramref name="index"/> as memory.</summary>
+    /// <param name="index">The record index in the batch.</param>
+    /// <returns>The bytes, valid until the batch is disposed.</returns>
+    public ReadOnlyMemory<byte> GetMemory(int index)
+    {
+        ref Entry e = ref Get(index);
+        return new ReadOnlyMemory<byte>(_buffer, e.Offset, e.Length);
+    }
+
+    /// <summary>Gets the sequence number (1-based, per input stream) of record <paramref name="index"/>; 0 for control records.</summary>
+    /// <param name="index">The record index in the batch.</param>
+    /// <returns>The sequence number.</returns>
+    public long GetSequenceNumber(int index) => Get(index).SequenceNumber;
+
+    /// <summary>Gets the control record at <paramref name="index"/>, or a record of kind <see cref="ControlKind.None"/> for data.</summary>
+    /// <param name="index">The record index in the batch.</param>
+    /// <returns>The control record.</returns>
+    public ControlRecord GetControl(int index) => Get(index).Control;
+
+    /// <summary>Gets the transport metadata of record <paramref name="index"/>, if any.</summary>
+    /// <param name="index">The record index in the batch.</param>
+    /// <returns>The metadata.</returns>
+    public MessageMetadata? GetMetadata(int index) => Get(index).Metadata;
+
+    /// <summary>Returns the buffers to the pool.</summary>
+    public void Dispose()
+    {
+        byte[] buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
+            _entries = [];
+            _count = 0;
+        }
+    }
+
+    /// <summary>Copies a record into the batch and returns the copy (to be checked; see <see cref="RemoveLast"/>).</summary>
+    internal Span<byte> Append(in ReadOnlySequence<byte> record, long sequenceNumber, MessageMetadata? metadata)
+    {
+        int length = checked((int)record.Length);
+        Span<byte> target = Reserve(length, sequenceNumber, metadata);
+        record.CopyTo(target);
+        return target;
+    }
+
+    /// <summary>Copies a record into the batch and returns the copy.</summary>
+    internal Span<byte> Append(ReadOnlySpan<byte> record, long sequenceNumber, MessageMetadata? metadata)
+    {
+        Span<byte> target = Reserve(record.Length, sequenceNumber, metadata);
+        record.CopyTo(target);
+        return target;
+    }
+
+    internal void SetLastControl(ControlRecord control)
+    {
+        ref Entry e = ref _entries[_count - 1];
+        e.Control = control;
+        e.SequenceNumber = 0;
+    }
+
+    /// <summary>Removes the last appended record (it was rejected).</summary>
+    internal void RemoveLast()
+    {
+        _count--;
+        _used = _entries[_count].Offset;
+        _entries[_count] = default;
+    }
+
+    private Span<byte> Reserve(int length, long sequenceNumber, MessageMetadata? metadata)
+    {
+        if (_used + length > _buffer.Length)
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _used + length));
+            _buffer.AsSpan(0, _used).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        if (_count == _entries.Length)
+        {
+            Entry[] bigger = ArrayPool<Entry>.Shared.Rent(_entries.Length * 2);
+            _entries.AsSpan(0, _count).CopyTo(bigger);
+            ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
+            _entries = bigger;
+        }
+
+        _entries[_count++] = new Entry { Offset = _used, Length = length, SequenceNumber = sequenceNumber, Metadata = metadata };
+        Span<byte> target = _buffer.AsSpan(_used, length);
+        _used += length;
+        return target;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry Get(int index)
+    {
+        if ((uint)index >= (uint)_count)
+        {
+            ThrowIndex(index);
+        }
+
+        return ref _entries[index];
+    }
+
+    private void ThrowIndex(int index) => throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch holds {_count} records.");
+
+    private struct Entry
+    {
+        public int Offset;
+        public int Length;
+        public long SequenceNumber;
+        public ControlRecord Control;
+        public MessageMetadata? Metadata;
+    }
+}

@@ -1,0 +1,78 @@
+using FastScore.Streams.Schemas;
+
+namespace FastScore.Streams;
+
+/// <summary>Live counters of one stream. Updated once per batch; safe to read from any thread.</summary>
+public sealed class StreamCounters
+{
+    private long _records;
+    private long _bytes;
+    private long _rejectedByEncoding;
+    private long _rejectedBySchema;
+    private long _oversized;
+
+    /// <summary>Gets the number of data records read (input) or written (output), rejected ones excluded.</summary>
+    public long Records => Volatile.Read(ref _records);
+
+    /// <summary>Gets the number of bytes of those records.</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Gets the number of records rejected because they could not be decoded or encoded.</summary>
+    public long RejectedByEncoding => Volatile.Read(ref _rejectedByEncoding);
+
+    /// <summary>Gets the number of records rejected because they did not match the schema.</summary>
+    public long RejectedBySchema => Volatile.Read(ref _rejectedBySchema);
+
+    /// <summary>Gets the number of records longer than the envelope's maximum record size that were skipped or truncated.</summary>
+    public long Oversized => Volatile.Read(ref _oversized);
+
+    internal void Add(long records, long bytes)
+    {
+        if (records != 0)
+        {
+            Interlocked.Add(ref _records, records);
+        }
+
+        if (bytes != 0)
+        {
+            Interlocked.Add(ref _bytes, bytes);
+        }
+    }
+
+    internal void AddRejected(RejectionKind kind)
+    {
+        if (kind == RejectionKind.Schema)
+        {
+            Interlocked.Increment(ref _rejectedBySchema);
+        }
+        else
+        {
+            Interlocked.Increment(ref _rejectedByEncoding);
+        }
+    }
+
+    internal void SetOversized(long value) => Volatile.Write(ref _oversized, value);
+}
+
+/// <summary>A record that was rejected: counted, reported, and not passed on.</summary>
+/// <param name="StreamName">The stream's name.</param>
+/// <param name="Slot">The slot, or -1 when not attached to an engine.</param>
+/// <param name="RecordNumber">The record's sequence number in its stream (1-based).</param>
+/// <param name="Kind">By encoding or by schema.</param>
+/// <param name="Reason">Why, naming the field path.</param>
+/// <param name="Position">Where it was: a byte offset (<c>byte 1234</c>) or a transport position (<c>topic/0@42</c>).</param>
+/// <param name="Preview">The start of the record as text (at most 200 characters), for reports.</param>
+public sealed record RejectedRecord(string StreamName, int Slot, long RecordNumber, RejectionKind Kind, string Reason, string? Position, string Preview)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"slot {Slot} record {RecordNumber}{(Position is null ? "" : $" ({Position})")}: rejected by {(Kind == RejectionKind.Schema ? "schema" : "encoding")}: {Reason}";
+
+    internal static string MakePreview(ReadOnlySpan<byte> record)
+    {
+        const int Max = 200;
+        ReadOnlySpan<byte> head = record.Length > Max ? record[..Max] : record;
+        string text = System.Text.Encoding.UTF8.GetString(head);
+        return record.Length > Max ? text + "…" : text;
+    }
+}

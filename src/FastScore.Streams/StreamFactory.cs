@@ -1,0 +1,233 @@
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.Encodings;
+using FastScore.Streams.Envelopes;
+using FastScore.Streams.Schemas;
+using FastScore.Streams.Transports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FastScore.Streams;
+
+/// <summary>
+/// The registries the <see cref="StreamFactory"/> builds streams from: transports by type name, envelopes by name,
+/// encodings by name, and the schema-checker factory. Packages add entries (e.g. <c>kafka</c>, <c>s3</c>); hosts may
+/// replace any of them.
+/// </summary>
+public sealed class StreamFactoryOptions
+{
+    /// <summary>The key of <see cref="Encodings"/> used for the null (raw bytes) encoding.</summary>
+    public const string NullEncodingKey = "null";
+
+    /// <summary>Creates options holding the built-in transports, envelopes, encodings and checkers.</summary>
+    public StreamFactoryOptions() => BuiltIns.Register(this);
+
+    /// <summary>Gets the transport providers by type name (case-insensitive).</summary>
+    public IDictionary<string, TransportProvider> Transports { get; } = new Dictionary<string, TransportProvider>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets the envelope (framer) factories by envelope name (case-insensitive). One framer is created per stream.</summary>
+    public IDictionary<string, Func<EnvelopeDescriptor, Framer>> Envelopes { get; } = new Dictionary<string, Func<EnvelopeDescriptor, Framer>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets the encoding factories by encoding name (case-insensitive); <see cref="NullEncodingKey"/> is the raw-bytes encoding.</summary>
+    public IDictionary<string, Func<EncodingDescriptor?, RecordEncoding>> Encodings { get; } = new Dictionary<string, Func<EncodingDescriptor?, RecordEncoding>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the factory of schema checkers: (resolved schema or null, encoding) → checker.</summary>
+    public Func<Avro.Schema?, EncodingDescriptor?, SchemaChecker> SchemaCheckers { get; set; } = (_, _) => AcceptAllChecker.Instance;
+
+    /// <summary>Gets or sets the most records an input batch holds.</summary>
+    /// <value>The default value is 1024.</value>
+    public int MaxBatchRecords { get; set; } = 1024;
+
+    /// <summary>Gets or sets how many batches may wait between two pipeline stages.</summary>
+    /// <value>The default value is 4.</value>
+    public int ChannelCapacity { get; set; } = 4;
+
+    private sealed class AcceptAllChecker : SchemaChecker
+    {
+        public static readonly AcceptAllChecker Instance = new();
+
+        public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
+        {
+            rejection = default;
+            return true;
+        }
+    }
+}
+
+/// <summary>Per-stream settings given to <see cref="StreamFactory"/> when a stream is created.</summary>
+public sealed class StreamOpenOptions
+{
+    /// <summary>Gets or sets the stream's name (for reports and metrics).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Gets or sets the slot the stream is attached to, or -1.</summary>
+    /// <value>The default value is -1.</value>
+    public int Slot { get; init; } = -1;
+
+    /// <summary>Gets or sets the schema used when the descriptor says <c>"$inherit"</c> (the model slot's schema, as Avro JSON); <see langword="null"/> leaves the stream untyped.</summary>
+    public string? InheritedSchema { get; init; }
+
+    /// <summary>Gets or sets how <c>{"$ref": name}</c> schemas are resolved to Avro JSON; <see langword="null"/> makes a reference an error.</summary>
+    public Func<string, string?>? SchemaLookup { get; init; }
+
+    /// <summary>Gets or sets the callback that receives every rejected record (the engine counts and reports them).</summary>
+    public Action<RejectedRecord>? OnRejected { get; init; }
+
+    /// <summary>Gets or sets the stream the <c>console</c> transport reads (stdin by default).</summary>
+    public Stream? ConsoleInput { get; init; }
+
+    /// <summary>Gets or sets the stream the <c>console</c> transport writes (stdout by default).</summary>
+    public Stream? ConsoleOutput { get; init; }
+}
+
+/// <summary>Builds running input and output streams from validated descriptors.</summary>
+/// <remarks>Thread-safe; resolve it from DI (<c>services.AddFastScoreStreams()</c>) or create one with the built-ins.</remarks>
+public sealed class StreamFactory
+{
+    private static int s_names;
+    private readonly StreamFactoryOptions _options;
+    private readonly IServiceProvider? _services;
+    private readonly ILoggerFactory? _loggerFactory;
+
+    /// <summary>Creates a factory with the built-in transports, envelopes, encodings and checkers.</summary>
+    public StreamFactory() : this(new StreamFactoryOptions()) { }
+
+    /// <summary>Creates a factory from options.</summary>
+    /// <param name="options">The registries.</param>
+    /// <param name="services">Services handed to transports, if any.</param>
+    /// <param name="loggerFactory">Logging, if any.</param>
+    public StreamFactory(StreamFactoryOptions options, IServiceProvider? services = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _services = services;
+        _loggerFactory = loggerFactory;
+    }
+
+    /// <summary>Creates a factory from DI options.</summary>
+    /// <param name="options">The registries.</param>
+    /// <param name="services">The service provider.</param>
+    /// <param name="loggerFactory">Logging, if any.</param>
+    public StreamFactory(IOptions<StreamFactoryOptions> options, IServiceProvider services, ILoggerFactory? loggerFactory = null)
+        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), services, loggerFactory) { }
+
+    /// <summary>Gets the registries in use.</summary>
+    public StreamFactoryOptions Options => _options;
+
+    /// <summary>Builds an input stream. Nothing is opened until the first read.</summary>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="options">Name, slot, inherited schema and reject callback.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="DescriptorException">The descriptor names an unregistered transport, envelope or encoding, or its schema cannot be resolved.</exception>
+    public InputStream CreateInput(StreamDescriptor descriptor, StreamOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        options ??= new StreamOpenOptions();
+        if (!descriptor.Transport.CanRead)
+        {
+            throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an input.");
+        }
+
+        string name = options.Name ?? NewName();
+        TransportProvider provider = GetTransport(descriptor);
+        RecordEncoding encoding = GetEncoding(descriptor.Encoding);
+        Avro.Schema? schema = ResolveSchema(descriptor, options);
+        SchemaChecker checker = _options.SchemaCheckers(schema, descriptor.Encoding);
+        InputTransport transport = provider.CreateInput(descriptor, Context(name, options));
+        Framer? framer = transport is ByteInputTransport ? GetFramer(descriptor) : null;
+        return new InputStream(descriptor, name, options.Slot, transport, framer, encoding, checker, schema, options.OnRejected,
+            _options.MaxBatchRecords, _options.ChannelCapacity);
+    }
+
+    /// <summary>Builds an output stream. Nothing is opened until the first write.</summary>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="options">Name, slot, inherited schema and reject callback.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="DescriptorException">The descriptor names an unregistered transport, envelope or encoding, or its schema cannot be resolved.</exception>
+    public OutputStream CreateOutput(StreamDescriptor descriptor, StreamOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        options ??= new StreamOpenOptions();
+        if (!descriptor.Transport.CanWrite)
+        {
+            throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an output.");
+        }
+
+        string name = options.Name ?? NewName();
+        TransportProvider provider = GetTransport(descriptor);
+        RecordEncoding encoding = GetEncoding(descriptor.Encoding);
+        Avro.Schema? schema = ResolveSchema(descriptor, options);
+        SchemaChecker checker = _options.SchemaCheckers(schema, descriptor.Encoding);
+        OutputTransport transport = provider.CreateOutput(descriptor, Context(name, options));
+        Framer? framer = transport is ByteOutputTransport ? GetFramer(descriptor) : null;
+        return new OutputStream(descriptor, name, options.Slot, transport, framer, encoding, checker, schema, options.OnRejected,
+            _options.MaxBatchRecords, _options.ChannelCapacity);
+    }
+
+    /// <summary>Resolves a descriptor's schema: inline JSON, a named reference, the inherited slot schema, or none.</summary>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="options">The inherited schema and the reference lookup.</param>
+    /// <returns>The Avro schema, or <see langword="null"/> when the stream is untyped.</returns>
+    /// <exception cref="DescriptorException">The schema is invalid or the reference is unknown.</exception>
+    public static Avro.Schema? ResolveSchema(StreamDescriptor descriptor, StreamOpenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(options);
+        SchemaReference reference = descriptor.Schema;
+        string? json = reference.Kind switch
+        {
+            SchemaKind.Inline => reference.Json,
+            SchemaKind.Inherit => options.InheritedSchema,
+            SchemaKind.Reference => options.SchemaLookup?.Invoke(reference.Name!)
+                ?? throw new DescriptorException("Schema.$ref", $"no schema named '{reference.Name}' is known (give a schema library)."),
+            _ => null,
+        };
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Avro.Schema.Parse(json);
+        }
+        catch (Avro.AvroException ex)
+        {
+            throw new DescriptorException("Schema", $"not a valid Avro schema: {ex.Message}");
+        }
+    }
+
+    private TransportContext Context(string name, StreamOpenOptions options) =>
+        new(name, options.Slot, _services, _loggerFactory) { ConsoleInput = options.ConsoleInput, ConsoleOutput = options.ConsoleOutput };
+
+    private TransportProvider GetTransport(StreamDescriptor descriptor) =>
+        _options.Transports.TryGetValue(descriptor.Transport.Type, out TransportProvider? provider)
+            ? provider
+            : throw new DescriptorException("Transport.Type",
+                $"'{descriptor.Transport.Type}' has no registered transport; registered: {string.Join(", ", _options.Transports.Keys.Order(StringComparer.Ordinal))}." +
+                (descriptor.Transport.Type is TransportTypes.Kafka or TransportTypes.S3 or TransportTypes.Rest
+                    ? $" Add the FastScore.Streams.{(descriptor.Transport.Type == TransportTypes.Rest ? "Rest" : descriptor.Transport.Type == TransportTypes.S3 ? "S3" : "Kafka")} package and register it."
+                    : ""));
+
+    private RecordEncoding GetEncoding(EncodingDescriptor? encoding)
+    {
+        string key = encoding?.Type ?? StreamFactoryOptions.NullEncodingKey;
+        return _options.Encodings.TryGetValue(key, out Func<EncodingDescriptor?, RecordEncoding>? factory)
+            ? factory(encoding)
+            : throw new DescriptorException("Encoding", $"'{key}' has no registered encoding; registered: {string.Join(", ", _options.Encodings.Keys.Order(StringComparer.Ordinal))}.");
+    }
+
+    private Framer GetFramer(StreamDescriptor descriptor)
+    {
+        EnvelopeDescriptor? envelope = descriptor.Envelope;
+        if (envelope is null)
+        {
+            return BuiltIns.NoEnvelope();
+        }
+
+        return _options.Envelopes.TryGetValue(envelope.Type, out Func<EnvelopeDescriptor, Framer>? factory)
+            ? factory(envelope)
+            : throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Envelopes.Keys.Order(StringComparer.Ordinal))}.");
+    }
+
+    private static string NewName() => "stream-" + Interlocked.Increment(ref s_names).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,56 @@
+using System.IO.Pipelines;
+
+namespace FastScore.Streams.Transports;
+
+/// <summary>
+/// The output side of a transport: <see cref="ByteOutputTransport"/> (bytes framed by the envelope: file, S3, TCP,
+/// exec, console) or <see cref="MessageOutputTransport"/> (one message per record: Kafka, REST, discard).
+/// </summary>
+public abstract class OutputTransport : IAsyncDisposable
+{
+    /// <summary>Gets a human-readable description of the destination (never containing secrets).</summary>
+    public virtual string DisplayName => GetType().Name;
+
+    /// <summary>Opens the output.</summary>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <returns>A task that completes when the output is open.</returns>
+    public abstract ValueTask OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes everything written so far durable or acknowledged (file: flushed and fsync'd; Kafka: delivery reports
+    /// received). Inputs are acknowledged only after this completes (at-least-once).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the flush.</param>
+    /// <returns>A task that completes when durable.</returns>
+    public abstract ValueTask FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>Closes the output successfully: flushes and finalises (S3: completes the multipart upload).</summary>
+    /// <param name="cancellationToken">Cancels closing (an incomplete output is then aborted by <see cref="DisposeAsync"/>).</param>
+    /// <returns>A task that completes when closed.</returns>
+    public abstract ValueTask CompleteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Releases resources; an output that was not completed is aborted (no partial S3 object).</summary>
+    /// <returns>A task that completes when released.</returns>
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return default;
+    }
+}
+
+/// <summary>An output that receives a byte stream; the stream's envelope frames records into it.</summary>
+public abstract class ByteOutputTransport : OutputTransport
+{
+    /// <summary>Gets the writer that framed bytes go to (valid after <see cref="OutputTransport.OpenAsync"/>).</summary>
+    public abstract PipeWriter Writer { get; }
+}
+
+/// <summary>An output that sends each record as one message.</summary>
+public abstract class MessageOutputTransport : OutputTransport
+{
+    /// <summary>Sends a batch of records. The bytes are only valid during the call (copy them if kept).</summary>
+    /// <param name="messages">The encoded records, in order.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the batch is handed to the transport (not necessarily acknowledged; see <see cref="OutputTransport.FlushAsync"/>).</returns>
+    public abstract ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken);
+}
