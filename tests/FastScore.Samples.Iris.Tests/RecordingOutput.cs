@@ -10,4 +10,8 @@ internal sealed class RecordingOutput<T> : IModelOutput<T>
     public void Emit(T value) => Emit(1, value);
 
     public void Emit(int slot, T value) => Emitted.Add((slot, value));
+
+    public List<(int Slot, FastScore.Streams.Encodings.ControlRecord Control)> Controls { get; } = [];
+
+    public void EmitControl(int slot, FastScore.Streams.Encodings.ControlRecord control) => Controls.Add((slot, control));
 }

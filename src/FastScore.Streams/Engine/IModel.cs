@@ -59,6 +59,11 @@ public interface IModelOutput
     /// <param name="slot">An odd slot number.</param>
     /// <param name="value">The value.</param>
     void Emit<T>(int slot, T value);
+
+    /// <summary>Writes a control record (end, set, pig) to an output slot, in the slot encoding's wire form.</summary>
+    /// <param name="slot">An odd slot number.</param>
+    /// <param name="control">The control record.</param>
+    void EmitControl(int slot, Encodings.ControlRecord control);
 }
 
 /// <summary>Where a model's typed outputs go.</summary>
@@ -73,6 +78,11 @@ public interface IModelOutput<in TOutput>
     /// <param name="slot">An odd slot number.</param>
     /// <param name="value">The value.</param>
     void Emit(int slot, TOutput value);
+
+    /// <summary>Writes a control record (end, set, pig) to an output slot, in the slot encoding's wire form.</summary>
+    /// <param name="slot">An odd slot number.</param>
+    /// <param name="control">The control record.</param>
+    void EmitControl(int slot, Encodings.ControlRecord control);
 }
 
 /// <summary>Where a record came from.</summary>
