@@ -153,6 +153,11 @@ public sealed class InputStream : IAsyncDisposable
             ? messages.AcknowledgeAsync(last, cancellationToken)
             : default;
 
+    internal ValueTask AcknowledgeAsync(InputMessage last, CancellationToken cancellationToken) =>
+        _transport is MessageInputTransport messages ? messages.AcknowledgeAsync(last, cancellationToken) : default;
+
+    internal bool NeedsAcknowledgement => _transport is MessageInputTransport;
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,26 @@
+using FastScore.Streams.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace FastScore.Streams.Diagnostics;
+
+/// <summary>Every log message of the core package (event ids 0–99). Record payloads are never logged beyond a short preview.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, EventName = "EngineStateChanged", Level = LogLevel.Information, Message = "Engine state {Previous} -> {Current}")]
+    public static partial void EngineStateChanged(ILogger logger, EngineState previous, EngineState current);
+
+    [LoggerMessage(EventId = 2, EventName = "RecordRejected", Level = LogLevel.Warning, Message = "Rejected record: {Rejection}")]
+    public static partial void RecordRejected(ILogger logger, RejectedRecord rejection);
+
+    [LoggerMessage(EventId = 3, EventName = "ModelError", Level = LogLevel.Error, Message = "Model error: {Error}")]
+    public static partial void ModelFailed(ILogger logger, ModelError error);
+
+    [LoggerMessage(EventId = 4, EventName = "EngineFailed", Level = LogLevel.Error, Message = "Engine failed: {Message}")]
+    public static partial void EngineFailed(ILogger logger, string message, Exception? exception);
+
+    [LoggerMessage(EventId = 5, EventName = "StreamAttached", Level = LogLevel.Information, Message = "Slot {Slot}: attached stream {Name} ({Transport})")]
+    public static partial void StreamAttached(ILogger logger, int slot, string name, string transport);
+
+    [LoggerMessage(EventId = 6, EventName = "StreamAtEnd", Level = LogLevel.Information, Message = "Slot {Slot}: stream {Name} reached end of stream")]
+    public static partial void StreamAtEnd(ILogger logger, int slot, string name);
+}

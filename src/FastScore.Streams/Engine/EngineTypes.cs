@@ -1,0 +1,104 @@
+using FastScore.Streams.Descriptors;
+
+namespace FastScore.Streams.Engine;
+
+/// <summary>The states of a scoring engine (FastScore §6.2).</summary>
+public enum EngineState
+{
+    /// <summary>The pipeline is incomplete: the model or a stream its slots need is missing.</summary>
+    Init,
+    /// <summary>Records are read, scored and written.</summary>
+    Running,
+    /// <summary>No processing (inputs stop when their buffers are full).</summary>
+    Paused,
+    /// <summary>Every input has reached end of stream; the model and outputs are finishing.</summary>
+    Finishing,
+    /// <summary>Inputs and outputs are at end of stream. Reset before reuse.</summary>
+    Finished,
+    /// <summary>An unrecoverable error; see <see cref="EngineInspection.Error"/>.</summary>
+    Error,
+}
+
+/// <summary>What the engine does when the model throws.</summary>
+public enum ModelErrorPolicy
+{
+    /// <summary>Report the error and stop in <see cref="EngineState.Error"/> (outputs already produced are flushed).</summary>
+    Stop,
+    /// <summary>Report the error, count it, skip the record and go on.</summary>
+    Skip,
+}
+
+/// <summary>Settings of a <see cref="ScoringEngine"/>.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Gets or sets what happens when the model throws.</summary>
+    /// <value>The default value is <see cref="ModelErrorPolicy.Stop"/>.</value>
+    public ModelErrorPolicy OnModelError { get; set; } = ModelErrorPolicy.Stop;
+
+    /// <summary>Gets or sets the clock used for NagleTime and acknowledgement intervals (a fake one makes tests deterministic).</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets how often inputs are acknowledged (after flushing every output): Kafka offsets are committed at this pace.</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan AcknowledgeInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how many recent rejected records and model errors are kept for <see cref="ScoringEngine.Inspect"/>.</summary>
+    /// <value>The default value is 100.</value>
+    public int MaxReports { get; set; } = 100;
+
+    /// <summary>Gets or sets a value indicating whether the engine starts by itself once the model and every slot's stream are attached (as FastScore does).</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AutoStart { get; set; } = true;
+
+    /// <summary>Gets or sets how <c>{"$ref": name}</c> schemas resolve to Avro JSON.</summary>
+    public Func<string, string?>? SchemaLookup { get; set; }
+
+    /// <summary>Gets or sets the stream the <c>console</c> transport reads.</summary>
+    public Stream? ConsoleInput { get; set; }
+
+    /// <summary>Gets or sets the stream the <c>console</c> transport writes.</summary>
+    public Stream? ConsoleOutput { get; set; }
+}
+
+/// <summary>An exception thrown by the model, as reported by the engine.</summary>
+/// <param name="Slot">The input slot of the record.</param>
+/// <param name="RecordNumber">The record's sequence number in its stream (0 for begin/end).</param>
+/// <param name="Record">The record as text (truncated), or empty.</param>
+/// <param name="Message">The exception's type and message.</param>
+public sealed record ModelError(int Slot, long RecordNumber, string Record, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"model error at slot {Slot} record {RecordNumber}: {Message} (record: {Record})";
+}
+
+/// <summary>A snapshot of one slot for <see cref="ScoringEngine.Inspect"/>.</summary>
+/// <param name="Slot">The slot number.</param>
+/// <param name="IsInput">Whether it is an input (even) slot.</param>
+/// <param name="StreamName">The attached stream's name.</param>
+/// <param name="Transport">The transport, safe to display.</param>
+/// <param name="Descriptor">The attached descriptor.</param>
+/// <param name="EndOfStream">Whether the stream is at end of stream.</param>
+/// <param name="Records">Records read (input) or written (output).</param>
+/// <param name="Bytes">Bytes of those records.</param>
+/// <param name="RejectedByEncoding">Records rejected by encoding.</param>
+/// <param name="RejectedBySchema">Records rejected by schema.</param>
+/// <param name="Oversized">Records skipped or truncated for exceeding the maximum record size.</param>
+/// <param name="ModelErrors">Model errors on records of this (input) slot.</param>
+public sealed record SlotInspection(int Slot, bool IsInput, string StreamName, string Transport, StreamDescriptor Descriptor, bool EndOfStream,
+    long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors);
+
+/// <summary>A snapshot of the engine: state, slots, counters and recent problems.</summary>
+/// <param name="State">The state.</param>
+/// <param name="ModelName">The model's name, or <see langword="null"/>.</param>
+/// <param name="Slots">Every attached slot, in slot order.</param>
+/// <param name="Rejections">The most recent rejected records.</param>
+/// <param name="ModelErrors">The most recent model errors.</param>
+/// <param name="Error">The error that put the engine in <see cref="EngineState.Error"/>, if any.</param>
+public sealed record EngineInspection(EngineState State, string? ModelName, IReadOnlyList<SlotInspection> Slots,
+    IReadOnlyList<RejectedRecord> Rejections, IReadOnlyList<ModelError> ModelErrors, string? Error);
+
+/// <summary>Data of <see cref="ScoringEngine.StateChanged"/>.</summary>
+/// <param name="Previous">The previous state.</param>
+/// <param name="Current">The new state.</param>
+public sealed record EngineStateChangedEventArgs(EngineState Previous, EngineState Current);
