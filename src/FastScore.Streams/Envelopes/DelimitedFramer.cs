@@ -1,0 +1,208 @@
+using System.Buffers;
+using System.Text;
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.Internal;
+
+namespace FastScore.Streams.Envelopes;
+
+/// <summary>
+/// The <c>delimited</c> envelope: a record ends at a separator byte sequence (by default <c>"\n"</c>).
+/// </summary>
+/// <remarks>
+/// <para>Zero-length records are produced as they appear, except an empty record just before the end of the stream,
+/// which is dropped, so a trailing separator does not create a record. Bytes after the last separator form the last
+/// record.</para>
+/// <para>The framer never looks further than <see cref="Framer.MaxRecordSize"/> plus the separator length for a
+/// separator, so a caller never has to buffer more than that. An oversized record whose separator has not arrived yet
+/// is skipped or truncated at once, and the framer remembers to discard the rest of it as it arrives.</para>
+/// <para>One instance serves one stream; it is not thread-safe.</para>
+/// </remarks>
+public sealed class DelimitedFramer : Framer
+{
+    private readonly byte[] _separator;
+    private readonly int _window;
+    private bool _skippingTail;
+
+    /// <summary>Creates a framer for a separator given as text (encoded as UTF-8).</summary>
+    /// <param name="separator">The separator.</param>
+    /// <param name="maxRecordSize">The maximum record length in bytes, separator excluded.</param>
+    /// <param name="onOversize">What to do with a longer record.</param>
+    /// <exception cref="ArgumentException"><paramref name="separator"/> is empty.</exception>
+    public DelimitedFramer(string separator = "\n", int maxRecordSize = EnvelopeDescriptor.DefaultMaxRecordSize, OversizePolicy onOversize = OversizePolicy.Fail)
+        : this(Encoding.UTF8.GetBytes(separator ?? throw new ArgumentNullException(nameof(separator))), maxRecordSize, onOversize)
+    {
+    }
+
+    /// <summary>Creates a framer for a separator given as bytes.</summary>
+    /// <param name="separator">The separator bytes.</param>
+    /// <param name="maxRecordSize">The maximum record length in bytes, separator excluded.</param>
+    /// <param name="onOversize">What to do with a longer record.</param>
+    /// <exception cref="ArgumentException"><paramref name="separator"/> is empty.</exception>
+    public DelimitedFramer(ReadOnlySpan<byte> separator, int maxRecordSize, OversizePolicy onOversize)
+        : base(maxRecordSize, onOversize)
+    {
+        if (separator.IsEmpty)
+        {
+            throw new ArgumentException("The separator must not be empty.", nameof(separator));
+        }
+
+        _separator = separator.ToArray();
+        _window = (int)Math.Min((long)maxRecordSize + _separator.Length, int.MaxValue);
+    }
+
+    /// <summary>Gets the separator bytes.</summary>
+    public ReadOnlyMemory<byte> Separator => _separator;
+
+    /// <inheritdoc />
+    public override FrameStatus TryReadFrame(ref SequenceReader<byte> reader, bool isFinalBlock, out ReadOnlySequence<byte> frame)
+    {
+        if (_skippingTail)
+        {
+            frame = default;
+            return SkipTail(ref reader, isFinalBlock);
+        }
+
+        // Fast path: the separator is in the current segment, within the size window.
+        ReadOnlySpan<byte> span = reader.UnreadSpan;
+        ReadOnlySpan<byte> searched = span.Length > _window ? span[.._window] : span;
+        int index = _separator.Length == 1 ? searched.IndexOf(_separator[0]) : searched.IndexOf(_separator);
+        if (index >= 0)
+        {
+            frame = reader.Sequence.Slice(reader.Position, index);
+            reader.Advance(index + _separator.Length);
+            return FrameStatus.Frame;
+        }
+
+        if (searched.Length == _window)
+        {
+            return Oversize(ref reader, out frame);
+        }
+
+        if (reader.Remaining == span.Length)
+        {
+            frame = default;
+            return isFinalBlock ? LastRecord(ref reader, out frame) : FrameStatus.NeedMoreData;
+        }
+
+        return SlowPath(ref reader, isFinalBlock, out frame);
+    }
+
+    /// <inheritdoc />
+    public override void WriteFrame(ReadOnlySpan<byte> record, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        int total = record.Length + _separator.Length;
+        if (total <= 4096)
+        {
+            Span<byte> destination = output.GetSpan(total);
+            record.CopyTo(destination);
+            _separator.CopyTo(destination[record.Length..]);
+            output.Advance(total);
+        }
+        else
+        {
+            output.Write(record);
+            output.Write(_separator);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Reset() => _skippingTail = false;
+
+    // The record spans segments: search a bounded window of the unread sequence.
+    private FrameStatus SlowPath(ref SequenceReader<byte> reader, bool isFinalBlock, out ReadOnlySequence<byte> frame)
+    {
+        ReadOnlySequence<byte> unread = reader.UnreadSequence;
+        long limit = Math.Min(unread.Length, _window);
+        var probe = new SequenceReader<byte>(unread.Slice(0, limit));
+        if (probe.TryReadTo(out ReadOnlySequence<byte> record, _separator, advancePastDelimiter: true))
+        {
+            frame = record;
+            reader.Advance(probe.Consumed);
+            return FrameStatus.Frame;
+        }
+
+        if (limit == _window)
+        {
+            return Oversize(ref reader, out frame);
+        }
+
+        frame = default;
+        return isFinalBlock ? LastRecord(ref reader, out frame) : FrameStatus.NeedMoreData;
+    }
+
+    // End of stream with no separator: the remaining bytes are the last record, unless there are none.
+    private FrameStatus LastRecord(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> frame)
+    {
+        long remaining = reader.Remaining;
+        if (remaining == 0)
+        {
+            frame = default;
+            return FrameStatus.NeedMoreData;
+        }
+
+        if (remaining > MaxRecordSize)
+        {
+            return Oversize(ref reader, out frame);
+        }
+
+        frame = reader.UnreadSequence;
+        reader.AdvanceToEnd();
+        return FrameStatus.Frame;
+    }
+
+    // The record at the reader is longer than MaxRecordSize; its separator (if any) lies beyond MaxRecordSize bytes.
+    private FrameStatus Oversize(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> frame)
+    {
+        OversizedRecords++;
+        if (OnOversize == OversizePolicy.Fail)
+        {
+            ThrowHelper.ThrowOversize(MaxRecordSize);
+        }
+
+        _skippingTail = true;
+        if (OnOversize == OversizePolicy.Truncate)
+        {
+            frame = reader.Sequence.Slice(reader.Position, MaxRecordSize);
+            reader.Advance(MaxRecordSize);
+            return FrameStatus.Frame;
+        }
+
+        frame = default;
+        reader.Advance(MaxRecordSize);
+        return FrameStatus.Skipped;
+    }
+
+    // Discards the rest of an oversized record, up to and including its separator.
+    private FrameStatus SkipTail(ref SequenceReader<byte> reader, bool isFinalBlock)
+    {
+        if (reader.TryReadTo(out ReadOnlySequence<byte> _, _separator, advancePastDelimiter: true))
+        {
+            _skippingTail = false;
+            return FrameStatus.Skipped;
+        }
+
+        long remaining = reader.Remaining;
+        if (isFinalBlock)
+        {
+            _skippingTail = false;
+            if (remaining == 0)
+            {
+                return FrameStatus.NeedMoreData;
+            }
+
+            reader.AdvanceToEnd();
+            return FrameStatus.Skipped;
+        }
+
+        // Keep what could be the start of a separator split across reads.
+        long keep = _separator.Length - 1;
+        if (remaining > keep)
+        {
+            reader.Advance(remaining - keep);
+            return FrameStatus.Skipped;
+        }
+
+        return FrameStatus.NeedMoreData;
+    }
+}

@@ -1,0 +1,37 @@
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.Envelopes;
+
+namespace FastScore.Streams.Tests.Envelopes;
+
+public sealed class FramersTests
+{
+    [Test]
+    public void No_envelope_gives_the_none_framer() =>
+        Assert.That(Framers.Create(null), Is.TypeOf<NoneFramer>());
+
+    [Test]
+    public void Delimited_takes_separator_and_limits_from_the_descriptor()
+    {
+        var framer = (DelimitedFramer)Framers.Create(new DelimitedEnvelopeDescriptor { Separator = "\r\n", MaxRecordSize = 10, OnOversize = OversizePolicy.Skip });
+        Assert.Multiple(() =>
+        {
+            Assert.That(framer.Separator.ToArray(), Is.EqualTo("\r\n"u8.ToArray()));
+            Assert.That(framer.MaxRecordSize, Is.EqualTo(10));
+            Assert.That(framer.OnOversize, Is.EqualTo(OversizePolicy.Skip));
+        });
+    }
+
+    [Test]
+    public void Fixed_takes_its_size_from_the_descriptor() =>
+        Assert.That(((FixedFramer)Framers.Create(new FixedEnvelopeDescriptor { Size = 7 })).Size, Is.EqualTo(7));
+
+    [Test]
+    public void Ocf_block_and_delimited_csv_are_not_supported_yet()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Framers.Create(new OcfBlockEnvelopeDescriptor()), Throws.TypeOf<NotSupportedException>().With.Message.Contains("later release"));
+            Assert.That(() => Framers.Create(new DelimitedCsvEnvelopeDescriptor()), Throws.TypeOf<NotSupportedException>().With.Message.Contains("later release"));
+        });
+    }
+}
