@@ -1,3 +1,4 @@
+using FastScore.Streams.Descriptors;
 using FastScore.Streams.Envelopes;
 using FastScore.Streams.Transports;
 
@@ -15,7 +16,12 @@ internal static class BuiltIns
         {
             options.Transports[provider.Type] = provider;
         }
+
+        foreach (string envelope in (string[])[EnvelopeTypes.Delimited, EnvelopeTypes.Fixed, EnvelopeTypes.OcfBlock, EnvelopeTypes.DelimitedCsv])
+        {
+            options.Envelopes[envelope] = Framers.Create;
+        }
     }
 
-    public static Framer NoEnvelope() => throw new NotSupportedException("No envelope framer is registered yet.");
+    public static Framer NoEnvelope() => Framers.Create(null);
 }
