@@ -138,7 +138,7 @@ public sealed class InputStream : IAsyncDisposable
         }
         catch (StreamFormatException ex)
         {
-            Reject(batch.GetSpan(index), batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index)?.Position);
+            Reject(batch.GetSpan(index), batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index));
             value = default!;
             return false;
         }
@@ -369,15 +369,22 @@ public sealed class InputStream : IAsyncDisposable
             return false;
         }
 
-        string? position = metadata?.Position ?? (byteOffset is { } o ? $"byte {o}" : null);
-        Reject(record, _sequence, rejection, position);
+        Reject(record, _sequence, rejection, metadata, byteOffset);
         batch.RemoveLast();
         return false;
     }
 
-    private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, string? position)
+    private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null)
     {
         Counters.AddRejected(rejection.Kind);
-        _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, position, RejectedRecord.MakePreview(record)));
+        if (_onRejected is null && metadata?.Reply is null)
+        {
+            return;
+        }
+
+        string? position = metadata?.Position ?? (byteOffset is { } o ? $"byte {o}" : null);
+        var rejected = new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, position, RejectedRecord.MakePreview(record));
+        _onRejected?.Invoke(rejected);
+        metadata?.Reply?.OnRejected(rejected);
     }
 }

@@ -64,6 +64,14 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
         }
     }
 
+    /// <summary>Empties the batch, keeping its buffers (for reuse).</summary>
+    internal void Clear()
+    {
+        _used = 0;
+        _recordStart = 0;
+        _count = 0;
+    }
+
     /// <summary>Starts a record: everything written until <see cref="EndRecord"/> belongs to it.</summary>
     internal void BeginRecord() => _recordStart = _used;
 

@@ -72,6 +72,9 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the factory the engine builds its streams with (its transport, envelope and encoding registries).</summary>
+    public StreamFactory Factory => _factory;
+
     /// <summary>Gets the loaded model, or <see langword="null"/>.</summary>
     public IModel? Model => _invoker?.Model;
 
@@ -553,6 +556,7 @@ public sealed class ScoringEngine : IAsyncDisposable
         _active = SlotsSnapshot().Count(s => s.IsInput);
         while (_active > 0)
         {
+            hard.ThrowIfCancellationRequested(); // reset or dispose while idle: the waits below only complete, they do not throw
             Task unpaused;
             lock (_gate)
             {
@@ -702,6 +706,7 @@ public sealed class ScoringEngine : IAsyncDisposable
                             outputs.EmitControlToAll(control);
                         }
 
+                        batch.GetMetadata(i)?.Reply?.OnScored([]);
                         break;
                 }
             }

@@ -83,4 +83,11 @@ public class MessageMetadata
 
     /// <summary>Gets or sets a transport-specific acknowledgement token (e.g. a Kafka TopicPartitionOffset).</summary>
     public object? Token { get; init; }
+
+    /// <summary>
+    /// Gets or sets the caller waiting for this record's result (on-demand scoring, e.g. a REST round trip), or
+    /// <see langword="null"/>. The engine then returns the record's outputs to that slot, its rejection or its model
+    /// error to the reply instead of writing the outputs to the slot's stream.
+    /// </summary>
+    public Engine.RecordReply? Reply { get; init; }
 }
