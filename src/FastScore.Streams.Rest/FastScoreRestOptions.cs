@@ -1,0 +1,49 @@
+namespace FastScore.Streams.Rest;
+
+/// <summary>Settings of FastScore's engine REST API (<see cref="FastScoreEndpointRouteBuilderExtensions.MapFastScore(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder, FastScore.Streams.Engine.ScoringEngine?, FastScoreRestOptions?)"/>).</summary>
+public sealed class FastScoreRestOptions
+{
+    /// <summary>The prefix under which every path is served a second time, as FastScore's proxy serves an engine: <c>/api/1/service/{engine}</c>.</summary>
+    public const string ProxyPrefix = "/api/1/service/{engine}";
+
+    /// <summary>Gets or sets how long a round trip waits for the model's output when the request gives no <c>timeout</c> (or 0).</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan RoundTripTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the longest <c>timeout</c> a request may ask for (round trips, and the wait of <c>GET /1/job/output</c>).</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how long any other request may take (queuing an input, sampling a stream) before it fails with 504.</summary>
+    /// <value>The default value is 100 seconds.</value>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Gets or sets the largest request body accepted, in bytes; a larger one gets 413.</summary>
+    /// <value>The default value is 8 MiB (the default maximum record size of an envelope).</value>
+    public long MaxRequestBodySize { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Gets or sets the most bytes one <c>GET /1/job/output</c> returns from a chunked stream.</summary>
+    /// <value>The default value is 1 MiB.</value>
+    public int MaxResponseChunkSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets how long <c>POST /1/stream/sample</c> reads before returning what it has.</summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan SampleTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the user name of HTTP basic authentication; with <see cref="Password"/>, every request must carry them.</summary>
+    /// <value>The default value is <see langword="null"/>: no basic authentication.</value>
+    public string? UserName { get; set; }
+
+    /// <summary>Gets or sets the password of HTTP basic authentication.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Gets or sets an API key: when set, every request must carry it in <c>X-API-Key</c> (or <c>Authorization: Bearer</c>). With basic authentication too, either is enough.</summary>
+    /// <value>The default value is <see langword="null"/>: no API key.</value>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether every path is also served under <see cref="ProxyPrefix"/>, so clients of FastScore's proxy (and the guide's curl commands) work unchanged.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool ServeProxyPrefix { get; set; } = true;
+
+    internal bool RequiresAuthentication => UserName is not null || ApiKey is not null;
+}
