@@ -11,7 +11,10 @@ namespace FastScore.Streams.Descriptors.Json;
 internal sealed class DescriptorReader
 {
     private static readonly string[] s_topFields =
-        ["Version", "Description", "Transport", "Loop", "SkipTo", "SkipToRecord", "Envelope", "Encoding", "Schema", "Batching", "LingerTime", "EndMarker"];
+        ["Version", "Description", "Transport", "Loop", "SkipTo", "SkipToRecord", "Envelope", "Encoding", "Schema", "Batching", "LingerTime"];
+
+    /// <summary>Accepted but not listed as known: FastScore v1.4–1.6's EndMarker (ignored with a warning).</summary>
+    private static readonly Dictionary<string, string> s_legacyTopFields = new(StringComparer.Ordinal) { ["EndMarker"] = "EndMarker" };
 
     private readonly ErrorSink _sink;
     private readonly StreamDescriptorOptions _options;
@@ -32,7 +35,7 @@ internal sealed class DescriptorReader
             return draft;
         }
 
-        var fields = new ObjectFields(root, string.Empty, s_topFields, "a stream descriptor", _sink);
+        var fields = new ObjectFields(root, string.Empty, s_topFields, "a stream descriptor", _sink, s_legacyTopFields);
 
         if (fields.TryGet("Version", out Node version) && TryString(version, "Version", Allowed.Version, out string v))
         {
