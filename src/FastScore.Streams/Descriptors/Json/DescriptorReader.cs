@@ -202,7 +202,6 @@ internal sealed class DescriptorReader
                 typeName = node.GetString().Trim();
                 break;
             case NodeKind.Object:
-            case NodeKind.Empty:
                 objectNode = node;
                 Node typeNode = default;
                 bool hasType = false;
@@ -780,7 +779,7 @@ internal sealed class DescriptorReader
     private bool TrySchema(Node node, string path, out SchemaReference schema)
     {
         schema = SchemaReference.Inherit;
-        if (node.Kind == NodeKind.Null || node.IsLooseNull)
+        if (IsNull(node))
         {
             schema = SchemaReference.None;
             return true;
@@ -902,7 +901,7 @@ internal sealed class DescriptorReader
     private bool TryRecordPosition(Node node, string path, out RecordPosition? position)
     {
         position = null;
-        if (node.Kind == NodeKind.Null || node.IsLooseNull)
+        if (IsNull(node))
         {
             return true;
         }
@@ -944,7 +943,8 @@ internal sealed class DescriptorReader
 
     // ---------------------------------------------------------------- scalar helpers
 
-    private static bool IsNull(Node node) => node.Kind == NodeKind.Null || node.IsLooseNull;
+    /// <summary>JSON null; in configuration also "", "null" and a key without value or children (appsettings.json null, {} or []).</summary>
+    private static bool IsNull(Node node) => node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNull;
 
     private static string? EmptyToNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
@@ -1021,7 +1021,7 @@ internal sealed class DescriptorReader
 
     private bool TryNullableString(Node node, string path, out string? value)
     {
-        if (node.Kind == NodeKind.Null || node.IsLooseNullWord)
+        if (node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNullWord)
         {
             value = null;
             return true;
