@@ -193,6 +193,17 @@ public sealed class FromArgumentTests
         Assert.That(StreamDescriptor.FromArgument("kafka:b:9092/t.json").Transport, Is.TypeOf<KafkaTransportDescriptor>());
 
     [Test]
+    public void Text_starting_with_a_brace_is_descriptor_json() =>
+        Assert.That(StreamDescriptor.FromArgument("""{"Transport": "REST", "Encoding": "json"}""").Transport, Is.TypeOf<RestTransportDescriptor>());
+
+    [Test]
+    public void Bad_descriptor_json_argument_reports_its_errors()
+    {
+        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromArgument("""{"Transport": "REST", "Loop": 2}"""));
+        Assert.That(ex!.Errors.Single().Path, Is.EqualTo("Loop"));
+    }
+
+    [Test]
     public void Other_text_is_an_error()
     {
         var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromArgument("missing.json"));
