@@ -148,6 +148,14 @@ public sealed class BuilderTests
         BuildFails(StreamDescriptor.CreateBuilder().UseRest().UseEncoding("json").UseSchema("""{"type":"array"}"""), "Schema", "not a valid Avro schema");
 
     [Test]
+    public void Builder_reports_schema_text_that_is_not_json() =>
+        BuildFails(StreamDescriptor.CreateBuilder().UseRest().UseEncoding("json").UseSchema("{\"type\": "), "Schema", "not valid JSON");
+
+    [Test]
+    public void Builder_accepts_a_bare_primitive_type_name() =>
+        Assert.That(StreamDescriptor.CreateBuilder().UseRest().UseEncoding("json").UseSchema("double").Build().Schema, Is.EqualTo(SchemaReference.Inline("\"double\"")));
+
+    [Test]
     public void Builder_enforces_the_consistency_rules() =>
         BuildFails(StreamDescriptor.CreateBuilder().UseRest().WithLoop(), "Loop", "needs a seekable transport");
 

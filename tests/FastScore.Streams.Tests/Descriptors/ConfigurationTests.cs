@@ -173,6 +173,10 @@ public sealed class CustomTransportTests
     }
 
     [Test]
+    public void The_shared_default_options_take_no_schema_library() =>
+        Assert.That(() => StreamDescriptorOptions.Default.SchemaLibrary = new SchemaLibrary(), Throws.InvalidOperationException);
+
+    [Test]
     public void Built_in_types_cannot_be_registered() =>
         Assert.That(() => new StreamDescriptorOptions().AddTransportType("kafka", true, true), Throws.ArgumentException);
 
