@@ -247,7 +247,7 @@ public sealed class StreamDescriptorBuilder
             else
             {
                 // a bare type name such as double
-                _draft.Schema.Set(SchemaReference.Inline(System.Text.Json.JsonSerializer.Serialize(trimmed, DescriptorJson.RelaxedOptions)));
+                _draft.Schema.Set(SchemaReference.Inline(DescriptorJson.QuoteString(trimmed)));
             }
         }
 

@@ -266,6 +266,14 @@ public sealed class TransportTests
     }
 
     [Test]
+    public void S3_region_must_not_be_empty() =>
+        TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "Region": ""}""", "Transport.Region", "non-empty string", "found \"\"");
+
+    [Test]
+    public void S3_integrity_checks_must_be_boolean() =>
+        TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "IntegrityChecks": 1}""", "Transport.IntegrityChecks", "expected true or false", "found 1");
+
+    [Test]
     public void S3_keys_come_in_pairs() =>
         TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "a"}""", "Transport.SecretAccessKey", "both AccessKeyID and SecretAccessKey, or neither");
 
@@ -350,6 +358,14 @@ public sealed class TransportTests
         TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT 1", "Timeout": -1}""", "Transport.Timeout", "found -1");
 
     [Test]
+    public void Odbc_select_query_must_not_be_empty() =>
+        TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": ""}""", "Transport.SelectQuery", "non-empty query or null");
+
+    [Test]
+    public void Odbc_output_fields_must_be_strings() =>
+        TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db", "InsertIntoTable": "t", "OutputFields": "a,b"}""", "Transport.OutputFields", "an array of strings");
+
+    [Test]
     public void Odbc_connection_string_is_required() =>
         TransportFails("""{"Type": "odbc", "SelectQuery": "SELECT 1"}""", "Transport.ConnectionString", "required field is missing");
 
@@ -419,6 +435,10 @@ public sealed class TransportTests
         TransportFails("""{"Type": "tcp", "Host": "h", "Port": "80"}""", "Transport.Port", "an integer from 1 to 65535", "found \"80\"");
 
     [Test]
+    public void Tcp_host_must_not_be_empty() =>
+        TransportFails("""{"Type": "tcp", "Host": "", "Port": 1}""", "Transport.Host", "non-empty string", "found \"\"");
+
+    [Test]
     public void Tcp_needs_host_and_port()
     {
         IReadOnlyList<DescriptorError> errors = Errors("""{"Transport": {"Type": "tcp"}}""");
@@ -438,6 +458,10 @@ public sealed class TransportTests
     [Test]
     public void Udp_rejects_both_Bind_and_BindTo() =>
         TransportFails("""{"Type": "udp", "Bind": "a", "BindTo": "b", "Port": 1}""", "Transport.BindTo", "given twice");
+
+    [Test]
+    public void Udp_bind_address_must_not_be_empty() =>
+        TransportFails("""{"Type": "udp", "BindTo": "", "Port": 1}""", "Transport.BindTo", "non-empty string");
 
     [Test]
     public void Udp_port_is_required() =>

@@ -810,7 +810,7 @@ internal sealed class DescriptorReader
                     }
                 }
 
-                schema = SchemaReference.Inline(System.Text.Json.JsonSerializer.Serialize(text, DescriptorJson.RelaxedOptions));
+                schema = SchemaReference.Inline(DescriptorJson.QuoteString(text));
                 return true;
             case NodeKind.Object:
                 bool hasRef = false;
