@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FastScore.Cli.Commands;
 
 namespace FastScore.Cli;
 
@@ -18,9 +19,8 @@ internal static class CliApp
     {
         var root = new RootCommand("fastscore: verify, sample, run and serve FastScore streams and models.");
         var stream = new Command("stream", "Stream descriptors: verify, sample.");
+        stream.Subcommands.Add(StreamVerifyCommand.Create(stdout, stderr));
         root.Subcommands.Add(stream);
-        _ = stdout;
-        _ = stderr;
         return root;
     }
 }
