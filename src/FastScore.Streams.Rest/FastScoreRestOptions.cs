@@ -45,5 +45,7 @@ public sealed class FastScoreRestOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool ServeProxyPrefix { get; set; } = true;
 
-    internal bool RequiresAuthentication => UserName is not null || ApiKey is not null;
+    /// <summary>Gets or sets how posted descriptors are read: the schema library for <c>{"$ref": name}</c> schemas and custom transport types.</summary>
+    /// <value>The default value is <see langword="null"/>: no library, built-in transports only.</value>
+    public Descriptors.StreamDescriptorOptions? DescriptorOptions { get; set; }
 }

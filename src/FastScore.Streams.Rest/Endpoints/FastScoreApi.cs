@@ -302,7 +302,7 @@ internal sealed class FastScoreApi
         string? name = StreamName(ctx.Request.Headers.ContentDisposition);
         try
         {
-            StreamDescriptor descriptor = DescriptorJson.Parse(Encoding.UTF8.GetString(body));
+            StreamDescriptor descriptor = RestDescriptors.Parse(Encoding.UTF8.GetString(body), _options.DescriptorOptions);
             string? problem = CheckSlot(slot, descriptor);
             if (problem is not null)
             {
@@ -312,7 +312,7 @@ internal sealed class FastScoreApi
 
             if (dryRun)
             {
-                await JsonAsync(ctx, 200, DescriptorJson.ToInternal(descriptor)).ConfigureAwait(false);
+                await JsonAsync(ctx, 200, RestDescriptors.ToInternal(descriptor)).ConfigureAwait(false);
                 return;
             }
 
@@ -333,10 +333,10 @@ internal sealed class FastScoreApi
             return "The slot must be 0 or more.";
         }
 
-        bool input = slot % 2 == 0;
-        if (input ? !descriptor.Transport.CanRead : !descriptor.Transport.CanWrite)
+        IReadOnlyList<DescriptorError> errors = descriptor.CheckSlot(slot);
+        if (errors.Count > 0)
         {
-            return $"Slot {slot} is an {(input ? "input (even)" : "output (odd)")} slot, but transport '{descriptor.Transport.Type}' cannot be {(input ? "read from" : "written to")}.";
+            return string.Join(Environment.NewLine, errors);
         }
 
         if (!_engine.Factory.Options.Transports.ContainsKey(descriptor.Transport.Type))
@@ -396,7 +396,7 @@ internal sealed class FastScoreApi
     {
         ["slot"] = s.Slot,
         ["name"] = s.StreamName,
-        ["descriptor"] = DescriptorJson.ToDisplay(s.Descriptor),
+        ["descriptor"] = RestDescriptors.ToDisplay(s.Descriptor),
         ["eof"] = s.EndOfStream,
         ["transport"] = s.Transport,
         ["records"] = s.Records,
@@ -515,7 +515,7 @@ internal sealed class FastScoreApi
         var records = new JsonArray();
         try
         {
-            StreamDescriptor descriptor = DescriptorJson.Parse(Encoding.UTF8.GetString(body));
+            StreamDescriptor descriptor = RestDescriptors.Parse(Encoding.UTF8.GetString(body), _options.DescriptorOptions);
             if (descriptor.Transport is RestTransportDescriptor)
             {
                 await TextAsync(ctx, 400, "A REST stream has no data of its own to sample; post records to /1/job/input instead.").ConfigureAwait(false);

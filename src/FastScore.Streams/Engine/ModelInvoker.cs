@@ -16,6 +16,9 @@ internal abstract class ModelInvoker
     /// <summary>Gets how many records wait in the slot's pending batch (batch models).</summary>
     public abstract int PendingCount(int slot);
 
+    /// <summary>Gets whether the slot's pending batch holds a record whose caller waits for it (a <see cref="RecordReply"/>).</summary>
+    public virtual bool HasPendingReply(int slot) => false;
+
     /// <summary>Scores the slot's pending batch (batch models). Returns false on a model error.</summary>
     public abstract ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken);
 
@@ -135,6 +138,8 @@ internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput>
     }
 
     public override int PendingCount(int slot) => _pending.TryGetValue(slot, out Pending? p) ? p.Items.Count : 0;
+
+    public override bool HasPendingReply(int slot) => _pending.TryGetValue(slot, out Pending? p) && p.AnyReply;
 
     public override async ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken)
     {

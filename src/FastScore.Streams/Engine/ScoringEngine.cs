@@ -730,7 +730,7 @@ public sealed class ScoringEngine : IAsyncDisposable
         TimeSpan? next = null;
         foreach ((int slotNumber, long since) in firstPending)
         {
-            if (!_slots.TryGetValue(slotNumber, out SlotState? slot) || slot.Descriptor.Batching.NagleTime is not { } nagle)
+            if (!_slots.TryGetValue(slotNumber, out SlotState? slot) || NagleTime(invoker, slot) is not { } nagle)
             {
                 continue;
             }
@@ -742,11 +742,15 @@ public sealed class ScoringEngine : IAsyncDisposable
         return next;
     }
 
+    /// <summary>The slot's NagleTime; 0 while its pending batch holds a round-trip record (a caller is waiting: never wait for more records).</summary>
+    private static int? NagleTime(ModelInvoker invoker, SlotState slot) =>
+        invoker.HasPendingReply(slot.Slot) ? 0 : slot.Descriptor.Batching.NagleTime;
+
     private async ValueTask<bool> FlushDueAsync(ModelInvoker invoker, EngineOutputs outputs, Dictionary<int, long> firstPending, TimeProvider time, CancellationToken hard)
     {
         foreach ((int slotNumber, long since) in firstPending.ToArray())
         {
-            if (_slots.TryGetValue(slotNumber, out SlotState? slot) && slot.Descriptor.Batching.NagleTime is { } nagle
+            if (_slots.TryGetValue(slotNumber, out SlotState? slot) && NagleTime(invoker, slot) is { } nagle
                 && time.GetElapsedTime(since) >= TimeSpan.FromMilliseconds(nagle))
             {
                 firstPending.Remove(slotNumber);

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Encodings;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Rest.Hosting;
 
@@ -33,9 +34,9 @@ internal sealed class RestTestEngine : IAsyncDisposable
     public static StreamFactoryOptions CreateFactoryOptions()
     {
         var options = new StreamFactoryOptions();
-        if (!options.Encodings.ContainsKey("json"))
+        foreach (string name in (string[])["json", "utf-8", "utf8", StreamFactoryOptions.NullEncodingKey])
         {
-            options.Encodings["json"] = _ => new TestJsonEncoding();
+            options.Encodings.TryAdd(name, d => RecordEncodings.Create(d)); // until the core registers its encodings by default
         }
 
         return options;

@@ -131,6 +131,16 @@ public sealed class RecordReplyTests
     }
 
     [Test]
+    public async Task A_batch_holding_a_record_with_a_reply_does_not_wait_for_NagleTime()
+    {
+        Start(new BatchUpper(perRecord: 1), new BatchingDescriptor(1000, 600_000), 0, 1);
+        var reply = new TestReply(1);
+        _queue.Send(0, "now", reply);
+        TestReply.Result result = await reply.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(result.Outputs, Is.EqualTo(new[] { "NOW" }));
+    }
+
+    [Test]
     public async Task A_batch_model_whose_output_count_differs_fails_the_replies_and_writes_the_outputs()
     {
         Start(new BatchUpper(perRecord: 2), 0, 1);
@@ -146,7 +156,9 @@ public sealed class RecordReplyTests
         });
     }
 
-    private void Start(IModel model, params int[] slots)
+    private void Start(IModel model, params int[] slots) => Start(model, new BatchingDescriptor(null, 0), slots);
+
+    private void Start(IModel model, BatchingDescriptor batching, params int[] slots)
     {
         _engine.LoadModel(model);
         foreach (int slot in slots)
@@ -154,7 +166,7 @@ public sealed class RecordReplyTests
             _engine.Attach(slot, new StreamDescriptor
             {
                 Transport = new CustomTransportDescriptor(_queue.Type, JsonDocument.Parse("{}").RootElement, true, false),
-                Batching = new BatchingDescriptor(null, 0),
+                Batching = batching,
                 Schema = SchemaReference.None,
             });
         }
