@@ -725,7 +725,8 @@ internal sealed class FastScoreApi
     {
         SlotInspection? attached = _engine.Inspect().Slots.FirstOrDefault(s => s.Slot == slot);
         return attached?.Descriptor.Transport is RestTransportDescriptor
-            ? TextAsync(ctx, 503, $"The REST stream on slot {slot} is not open: the engine is {StateName(_engine.State)} (it starts when the model and every slot's stream are attached).")
+            ? TextAsync(ctx, 503, $"The REST stream on slot {slot} is not open: the engine is {StateName(_engine.State)}" +
+                (_engine.State == EngineState.Init ? " (it starts when the model and every slot's stream are attached)." : " (reset it and attach the streams again)."))
             : TextAsync(ctx, 403, attached is null ? $"No stream is attached to slot {slot}." : $"The stream on slot {slot} is not a REST stream ({attached.Transport}).");
     }
 
