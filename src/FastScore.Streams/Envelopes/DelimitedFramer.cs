@@ -20,6 +20,7 @@ namespace FastScore.Streams.Envelopes;
 public sealed class DelimitedFramer : Framer
 {
     private readonly byte[] _separator;
+    private readonly int _singleByte;
     private readonly int _window;
     private bool _skippingTail;
 
@@ -47,6 +48,7 @@ public sealed class DelimitedFramer : Framer
         }
 
         _separator = separator.ToArray();
+        _singleByte = _separator.Length == 1 ? _separator[0] : -1;
         _window = (int)Math.Min((long)maxRecordSize + _separator.Length, int.MaxValue);
     }
 
@@ -65,7 +67,7 @@ public sealed class DelimitedFramer : Framer
         // Fast path: the separator is in the current segment, within the size window.
         ReadOnlySpan<byte> span = reader.UnreadSpan;
         ReadOnlySpan<byte> searched = span.Length > _window ? span[.._window] : span;
-        int index = _separator.Length == 1 ? searched.IndexOf(_separator[0]) : searched.IndexOf(_separator);
+        int index = _singleByte >= 0 ? searched.IndexOf((byte)_singleByte) : searched.IndexOf(_separator);
         if (index >= 0)
         {
             frame = reader.Sequence.Slice(reader.Position, index);
