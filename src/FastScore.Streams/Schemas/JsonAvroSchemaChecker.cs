@@ -31,6 +31,27 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
             return false;
         }
 
+        // Fast path: a byte scanner proves common records valid; anything else gets the full check.
+        return FastAccepts(record) || FullCheck(record, out rejection);
+    }
+
+    /// <summary>The fast path alone: whether the byte scanner proves the (UTF-8) record valid.</summary>
+    internal bool FastAccepts(ReadOnlySpan<byte> record)
+    {
+        int pos = 0;
+        FastJson.SkipWhitespace(record, ref pos);
+        if (!_root.Scan(record, ref pos, 0))
+        {
+            return false;
+        }
+
+        FastJson.SkipWhitespace(record, ref pos);
+        return pos == record.Length;
+    }
+
+    /// <summary>The full check alone (on a UTF-8 record): exact verdict and message.</summary>
+    internal bool FullCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
+    {
         var reader = new Utf8JsonReader(record, s_readerOptions);
         var context = new CheckContext(record);
         try

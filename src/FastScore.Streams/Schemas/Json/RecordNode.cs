@@ -81,4 +81,89 @@ internal sealed class RecordNode(string name) : SchemaNode
 
         return true;
     }
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if (depth >= FastJson.MaxDepth || (uint)pos >= (uint)json.Length || json[pos] != (byte)'{')
+        {
+            return false;
+        }
+
+        RecordField[] fields = _fields;
+        int words = _required.Length;
+        Span<ulong> seen = words <= 16 ? stackalloc ulong[words] : new ulong[words];
+        int p = pos + 1;
+        FastJson.SkipWhitespace(json, ref p);
+        if ((uint)p < (uint)json.Length && json[p] == (byte)'}')
+        {
+            p++;
+        }
+        else
+        {
+            int hint = 0;
+            while (true)
+            {
+                if (!FastJson.ScanString(json, ref p, out ReadOnlySpan<byte> name))
+                {
+                    return false;
+                }
+
+                int index = _table.Find(name, hint);
+                if (index < 0)
+                {
+                    return false;
+                }
+
+                ulong bit = 1UL << (index & 63);
+                if ((seen[index >> 6] & bit) != 0)
+                {
+                    return false;
+                }
+
+                seen[index >> 6] |= bit;
+                hint = index + 1;
+                FastJson.SkipWhitespace(json, ref p);
+                if ((uint)p >= (uint)json.Length || json[p] != (byte)':')
+                {
+                    return false;
+                }
+
+                p++;
+                FastJson.SkipWhitespace(json, ref p);
+                if (!fields[index].Node.Scan(json, ref p, depth + 1))
+                {
+                    return false;
+                }
+
+                FastJson.SkipWhitespace(json, ref p);
+                if ((uint)p >= (uint)json.Length)
+                {
+                    return false;
+                }
+
+                byte next = json[p++];
+                if (next == (byte)'}')
+                {
+                    break;
+                }
+
+                if (next != (byte)',')
+                {
+                    return false;
+                }
+
+                FastJson.SkipWhitespace(json, ref p);
+            }
+        }
+
+        for (int w = 0; w < words; w++)
+        {
+            if ((_required[w] & ~seen[w]) != 0)
+            {
+                return false;
+            }
+        }
+
+        pos = p;
+        return true;
+    }
 }

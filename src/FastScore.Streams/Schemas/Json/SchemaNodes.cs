@@ -28,6 +28,13 @@ internal abstract class SchemaNode
 
     public abstract bool Check(ref Utf8JsonReader reader, ref CheckContext context);
 
+    /// <summary>
+    /// The fast path: proves the value starting at <paramref name="pos"/> (its first byte, no whitespace) valid and
+    /// moves past it. <see langword="false"/> means "not proven" (invalid, or not handled here): the caller then
+    /// runs <see cref="Check"/>. It must never accept a value <see cref="Check"/> rejects.
+    /// </summary>
+    public abstract bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth);
+
     public static JsonKinds KindOf(JsonTokenType token) => token switch
     {
         JsonTokenType.Null => JsonKinds.Null,
@@ -50,6 +57,19 @@ internal sealed class NullNode : SchemaNode
 
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         reader.TokenType == JsonTokenType.Null || context.Fail(ref reader, "null");
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => Literal(json, ref pos, "null"u8);
+
+    internal static bool Literal(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
+    {
+        if ((uint)pos <= (uint)json.Length && json[pos..].StartsWith(literal))
+        {
+            pos += literal.Length;
+            return true;
+        }
+
+        return false;
+    }
 }
 
 internal sealed class BooleanNode : SchemaNode
@@ -62,6 +82,9 @@ internal sealed class BooleanNode : SchemaNode
 
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         reader.TokenType is JsonTokenType.True or JsonTokenType.False || context.Fail(ref reader, "boolean");
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) =>
+        NullNode.Literal(json, ref pos, "true"u8) || NullNode.Literal(json, ref pos, "false"u8);
 }
 
 /// <summary><c>int</c>, and the logical types on it (<c>date</c>, <c>time-millis</c> with its range).</summary>
@@ -78,6 +101,8 @@ internal sealed class IntNode(string displayName, int min = int.MinValue, int ma
         || context.Fail(ref reader, Expected);
 
     private string Expected => min == int.MinValue && max == int.MaxValue ? displayName : $"{displayName} ({min} to {max})";
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => FastJson.ScanInteger(json, ref pos, min, max);
 }
 
 /// <summary><c>long</c>, and the logical types on it (<c>time-micros</c> with its range, timestamps).</summary>
@@ -94,6 +119,8 @@ internal sealed class LongNode(string displayName, long min = long.MinValue, lon
         || context.Fail(ref reader, Expected);
 
     private string Expected => min == long.MinValue && max == long.MaxValue ? displayName : $"{displayName} ({min} to {max})";
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => FastJson.ScanInteger(json, ref pos, min, max);
 }
 
 /// <summary><c>float</c> and <c>double</c>: any JSON number that is finite in the type.</summary>
@@ -130,6 +157,18 @@ internal sealed class FloatingNode : SchemaNode
 
     private bool IsFinite(ref Utf8JsonReader reader) =>
         reader.TryGetDouble(out double value) && (_isFloat ? float.IsFinite((float)value) : double.IsFinite(value));
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        int p = pos;
+        if (FastJson.ScanNumber(json, ref p, out NumberInfo number) && !number.HasExponent && number.IntegerDigits <= _safeIntegerDigits)
+        {
+            pos = p;
+            return true;
+        }
+
+        return false;
+    }
 
     private static bool IsPlainAndSmall(ReadOnlySpan<byte> number, int safeIntegerDigits)
     {
@@ -168,6 +207,8 @@ internal sealed class StringNode : SchemaNode
 
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         reader.TokenType == JsonTokenType.String || context.Fail(ref reader, "string");
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => FastJson.ScanString(json, ref pos, out _);
 }
 
 /// <summary>
@@ -197,6 +238,22 @@ internal sealed class BytesNode(string displayName, int size = -1) : SchemaNode
 
         return context.Fail(ref reader, size < 0 ? displayName : $"{displayName} ({size} bytes)");
     }
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        int p = pos;
+        if (FastJson.ScanString(json, ref p, out ReadOnlySpan<byte> content))
+        {
+            int length = StringValues.Latin1Length(content);
+            if (length >= 0 && (size < 0 || length == size))
+            {
+                pos = p;
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 internal sealed class UuidNode : SchemaNode
@@ -209,6 +266,18 @@ internal sealed class UuidNode : SchemaNode
 
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         (reader.TokenType == JsonTokenType.String && StringValues.IsUuid(ref reader)) || context.Fail(ref reader, "uuid");
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        int p = pos;
+        if (FastJson.ScanString(json, ref p, out ReadOnlySpan<byte> content) && StringValues.IsUuid(content))
+        {
+            pos = p;
+            return true;
+        }
+
+        return false;
+    }
 }
 
 internal sealed class EnumNode(string name, IReadOnlyList<string> symbols) : SchemaNode
@@ -222,6 +291,18 @@ internal sealed class EnumNode(string name, IReadOnlyList<string> symbols) : Sch
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         (reader.TokenType == JsonTokenType.String && _symbols.Find(ref reader, -1) >= 0)
         || context.Fail(ref reader, $"one of [{string.Join(", ", symbols)}]");
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        int p = pos;
+        if (FastJson.ScanString(json, ref p, out ReadOnlySpan<byte> content) && _symbols.Find(content, -1) >= 0)
+        {
+            pos = p;
+            return true;
+        }
+
+        return false;
+    }
 }
 
 /// <summary>
@@ -244,6 +325,23 @@ internal sealed class DecimalNode(SchemaNode underlying, int precision, int scal
         return reader.TokenType == JsonTokenType.String
             ? underlying.Check(ref reader, ref context)
             : context.Fail(ref reader, DisplayName);
+    }
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if ((uint)pos < (uint)json.Length && json[pos] == (byte)'"')
+        {
+            return underlying.Scan(json, ref pos, depth);
+        }
+
+        int p = pos;
+        if (FastJson.ScanNumber(json, ref p, out _) && Fits(json[pos..p]))
+        {
+            pos = p;
+            return true;
+        }
+
+        return false;
     }
 
     private bool Fits(ReadOnlySpan<byte> number)
@@ -325,6 +423,51 @@ internal sealed class ArrayNode : SchemaNode
 
         return true;
     }
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if (depth >= FastJson.MaxDepth || (uint)pos >= (uint)json.Length || json[pos] != (byte)'[')
+        {
+            return false;
+        }
+
+        int p = pos + 1;
+        FastJson.SkipWhitespace(json, ref p);
+        if ((uint)p < (uint)json.Length && json[p] == (byte)']')
+        {
+            pos = p + 1;
+            return true;
+        }
+
+        SchemaNode items = Items;
+        while (true)
+        {
+            if (!items.Scan(json, ref p, depth + 1))
+            {
+                return false;
+            }
+
+            FastJson.SkipWhitespace(json, ref p);
+            if ((uint)p >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            byte next = json[p++];
+            if (next == (byte)']')
+            {
+                pos = p;
+                return true;
+            }
+
+            if (next != (byte)',')
+            {
+                return false;
+            }
+
+            FastJson.SkipWhitespace(json, ref p);
+        }
+    }
 }
 
 internal sealed class MapNode : SchemaNode
@@ -355,6 +498,64 @@ internal sealed class MapNode : SchemaNode
         }
 
         return true;
+    }
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if (depth >= FastJson.MaxDepth || (uint)pos >= (uint)json.Length || json[pos] != (byte)'{')
+        {
+            return false;
+        }
+
+        int p = pos + 1;
+        FastJson.SkipWhitespace(json, ref p);
+        if ((uint)p < (uint)json.Length && json[p] == (byte)'}')
+        {
+            pos = p + 1;
+            return true;
+        }
+
+        SchemaNode values = Values;
+        while (true)
+        {
+            if (!FastJson.ScanString(json, ref p, out _))
+            {
+                return false;
+            }
+
+            FastJson.SkipWhitespace(json, ref p);
+            if ((uint)p >= (uint)json.Length || json[p] != (byte)':')
+            {
+                return false;
+            }
+
+            p++;
+            FastJson.SkipWhitespace(json, ref p);
+            if (!values.Scan(json, ref p, depth + 1))
+            {
+                return false;
+            }
+
+            FastJson.SkipWhitespace(json, ref p);
+            if ((uint)p >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            byte next = json[p++];
+            if (next == (byte)'}')
+            {
+                pos = p;
+                return true;
+            }
+
+            if (next != (byte)',')
+            {
+                return false;
+            }
+
+            FastJson.SkipWhitespace(json, ref p);
+        }
     }
 }
 
@@ -411,5 +612,35 @@ internal sealed class UnionNode : SchemaNode
         }
 
         return context.Fail(ref reader, _displayName);
+    }
+
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if ((uint)pos >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        JsonTokenType token = json[pos] switch
+        {
+            (byte)'n' => JsonTokenType.Null,
+            (byte)'t' or (byte)'f' => JsonTokenType.True,
+            (byte)'"' => JsonTokenType.String,
+            (byte)'{' => JsonTokenType.StartObject,
+            (byte)'[' => JsonTokenType.StartArray,
+            (byte)'-' or (>= (byte)'0' and <= (byte)'9') => JsonTokenType.Number,
+            _ => JsonTokenType.None,
+        };
+        foreach (SchemaNode candidate in _byToken[(int)token])
+        {
+            int p = pos;
+            if (candidate.Scan(json, ref p, depth))
+            {
+                pos = p;
+                return true;
+            }
+        }
+
+        return false;
     }
 }

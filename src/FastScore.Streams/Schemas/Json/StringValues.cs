@@ -32,7 +32,7 @@ internal static class StringValues
         }
     }
 
-    private static int Latin1Length(ReadOnlySpan<byte> utf8)
+    public static int Latin1Length(ReadOnlySpan<byte> utf8)
     {
         if (Ascii.IsValid(utf8))
         {
@@ -76,7 +76,7 @@ internal static class StringValues
         return IsUuid(unescaped[..written]);
     }
 
-    private static bool IsUuid(ReadOnlySpan<byte> text)
+    public static bool IsUuid(ReadOnlySpan<byte> text)
     {
         if (text.Length != 36)
         {
