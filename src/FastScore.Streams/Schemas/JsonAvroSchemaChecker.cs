@@ -26,16 +26,17 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {
-        if (!TryCheckUtf8(record, out rejection))
+        // Fast path: a byte scanner proves common records valid (UTF-8 included); anything else gets the full check.
+        if (FastAccepts(record))
         {
-            return false;
+            rejection = default;
+            return true;
         }
 
-        // Fast path: a byte scanner proves common records valid; anything else gets the full check.
-        return FastAccepts(record) || FullCheck(record, out rejection);
+        return TryCheckUtf8(record, out rejection) && FullCheck(record, out rejection);
     }
 
-    /// <summary>The fast path alone: whether the byte scanner proves the (UTF-8) record valid.</summary>
+    /// <summary>The fast path alone: whether the byte scanner proves the record valid (and UTF-8).</summary>
     internal bool FastAccepts(ReadOnlySpan<byte> record)
     {
         int pos = 0;

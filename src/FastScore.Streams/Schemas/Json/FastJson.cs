@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace FastScore.Streams.Schemas.Json;
@@ -33,7 +34,27 @@ internal static class FastJson
         }
     }
 
-    /// <summary>Scans a string without escapes or control characters; <paramref name="content"/> is between the quotes.</summary>
+    // 1 for bytes that need no attention inside a string: printable ASCII except the quote and the backslash (and DEL).
+    private static ReadOnlySpan<byte> PlainStringBytes =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    // Within a string with non-ASCII text: what still needs attention (the quote, the backslash, control characters).
+    private static readonly SearchValues<byte> s_stringStops = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
+
+    /// <summary>
+    /// Scans a string without escapes or control characters; <paramref name="content"/> is between the quotes.
+    /// Non-ASCII content is checked to be UTF-8 here, so the scanner as a whole proves the record is UTF-8.
+    /// </summary>
     public static bool ScanString(ReadOnlySpan<byte> json, ref int pos, out ReadOnlySpan<byte> content)
     {
         content = default;
@@ -43,23 +64,38 @@ internal static class FastJson
             return false;
         }
 
-        for (int i = start; i < json.Length; i++)
+        // Strings in records are mostly short keys and values: a table lookup per byte beats a vector search here.
+        ReadOnlySpan<byte> plain = PlainStringBytes;
+        int end = start;
+        while ((uint)end < (uint)json.Length && plain[json[end]] != 0)
         {
-            byte b = json[i];
-            if (b == (byte)'"')
-            {
-                content = json[start..i];
-                pos = i + 1;
-                return true;
-            }
+            end++;
+        }
 
-            if (b == (byte)'\\' || b < 0x20)
+        if ((uint)end >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        if (json[end] >= 0x80)
+        {
+            int more = json[end..].IndexOfAny(s_stringStops);
+            if (more < 0 || !System.Text.Unicode.Utf8.IsValid(json.Slice(end, more)))
             {
                 return false;
             }
+
+            end += more;
         }
 
-        return false;
+        if (json[end] != (byte)'"')
+        {
+            return false;
+        }
+
+        content = json[start..end];
+        pos = end + 1;
+        return true;
     }
 
     /// <summary>Scans a JSON number by the RFC 8259 grammar.</summary>
@@ -144,6 +180,65 @@ internal static class FastJson
             }
 
             info.HasExponent = true;
+        }
+
+        pos = i;
+        return true;
+    }
+
+    /// <summary>
+    /// Scans a number without an exponent whose integer part has at most <paramref name="maxIntegerDigits"/> digits
+    /// (the common float/double case); anything else is left to the full check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool ScanPlainNumber(ReadOnlySpan<byte> json, ref int pos, int maxIntegerDigits)
+    {
+        int i = pos;
+        if ((uint)i < (uint)json.Length && json[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        int start = i;
+        if ((uint)i >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        if (json[i] == (byte)'0')
+        {
+            i++;
+        }
+        else
+        {
+            while ((uint)i < (uint)json.Length && json[i] - (uint)'0' <= 9)
+            {
+                i++;
+            }
+
+            if (i == start || i - start > maxIntegerDigits)
+            {
+                return false;
+            }
+        }
+
+        if ((uint)i < (uint)json.Length && json[i] == (byte)'.')
+        {
+            int fraction = ++i;
+            while ((uint)i < (uint)json.Length && json[i] - (uint)'0' <= 9)
+            {
+                i++;
+            }
+
+            if (i == fraction)
+            {
+                return false;
+            }
+        }
+
+        if ((uint)i < (uint)json.Length && (json[i] | 0x20) == (byte)'e')
+        {
+            return false;
         }
 
         pos = i;

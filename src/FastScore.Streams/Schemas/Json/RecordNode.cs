@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace FastScore.Streams.Schemas.Json;
@@ -13,6 +15,10 @@ internal sealed record RecordField(string Name, SchemaNode Node, bool IsOptional
 internal sealed class RecordNode(string name) : SchemaNode
 {
     private RecordField[] _fields = [];
+
+    // Each field name followed by its closing quote, for names that need no escaping (all Avro names): a key that
+    // starts with these bytes is that field, with no need to scan or unescape it.
+    private byte[]?[] _quotedNames = [];
     private Utf8NameTable _table = new([]);
     private ulong[] _required = [];
 
@@ -23,6 +29,7 @@ internal sealed class RecordNode(string name) : SchemaNode
     public void SetFields(RecordField[] fields)
     {
         _fields = fields;
+        _quotedNames = fields.Select(f => f.Name.All(c => c is >= ' ' and < '\x7f' and not '"' and not '\\') ? Encoding.ASCII.GetBytes(f.Name + "\"") : null).ToArray();
         _table = new Utf8NameTable(fields.Select(f => f.Name).ToArray());
         _required = new ulong[Math.Max(1, (fields.Length + 63) / 64)];
         for (int i = 0; i < fields.Length; i++)
@@ -88,9 +95,18 @@ internal sealed class RecordNode(string name) : SchemaNode
             return false;
         }
 
+        if (_required.Length == 1)
+        {
+            ulong seen = 0;
+            return ScanFields(json, ref pos, depth, MemoryMarshal.CreateSpan(ref seen, 1));
+        }
+
+        return ScanFields(json, ref pos, depth, new ulong[_required.Length]);
+    }
+
+    private bool ScanFields(ReadOnlySpan<byte> json, ref int pos, int depth, Span<ulong> seen)
+    {
         RecordField[] fields = _fields;
-        int words = _required.Length;
-        Span<ulong> seen = words <= 16 ? stackalloc ulong[words] : new ulong[words];
         int p = pos + 1;
         FastJson.SkipWhitespace(json, ref p);
         if ((uint)p < (uint)json.Length && json[p] == (byte)'}')
@@ -102,15 +118,23 @@ internal sealed class RecordNode(string name) : SchemaNode
             int hint = 0;
             while (true)
             {
-                if (!FastJson.ScanString(json, ref p, out ReadOnlySpan<byte> name))
+                int index = MatchKey(json, p, hint);
+                if (index >= 0)
                 {
-                    return false;
+                    p += 1 + _quotedNames[index]!.Length;
                 }
-
-                int index = _table.Find(name, hint);
-                if (index < 0)
+                else
                 {
-                    return false;
+                    if (!FastJson.ScanString(json, ref p, out ReadOnlySpan<byte> name))
+                    {
+                        return false;
+                    }
+
+                    index = _table.Find(name, hint);
+                    if (index < 0)
+                    {
+                        return false;
+                    }
                 }
 
                 ulong bit = 1UL << (index & 63);
@@ -155,9 +179,10 @@ internal sealed class RecordNode(string name) : SchemaNode
             }
         }
 
-        for (int w = 0; w < words; w++)
+        ulong[] required = _required;
+        for (int w = 0; w < required.Length; w++)
         {
-            if ((_required[w] & ~seen[w]) != 0)
+            if ((required[w] & ~seen[w]) != 0)
             {
                 return false;
             }
@@ -166,4 +191,36 @@ internal sealed class RecordNode(string name) : SchemaNode
         pos = p;
         return true;
     }
+
+    // The field whose quoted name follows the opening quote at `p` (the expected next field first), or -1.
+    private int MatchKey(ReadOnlySpan<byte> json, int p, int hint)
+    {
+        if ((uint)p >= (uint)json.Length || json[p] != (byte)'"')
+        {
+            return -1;
+        }
+
+        ReadOnlySpan<byte> rest = json[(p + 1)..];
+        byte[]?[] quoted = _quotedNames;
+        if ((uint)hint < (uint)quoted.Length && StartsWith(rest, quoted[hint]))
+        {
+            return hint;
+        }
+
+        if (quoted.Length <= 8)
+        {
+            for (int i = 0; i < quoted.Length; i++)
+            {
+                if (StartsWith(rest, quoted[i]))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool StartsWith(ReadOnlySpan<byte> rest, byte[]? quotedName) =>
+        quotedName is not null && rest.Length >= quotedName.Length && Utf8NameTable.SameBytes(rest[..quotedName.Length], quotedName);
 }

@@ -158,17 +158,7 @@ internal sealed class FloatingNode : SchemaNode
     private bool IsFinite(ref Utf8JsonReader reader) =>
         reader.TryGetDouble(out double value) && (_isFloat ? float.IsFinite((float)value) : double.IsFinite(value));
 
-    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth)
-    {
-        int p = pos;
-        if (FastJson.ScanNumber(json, ref p, out NumberInfo number) && !number.HasExponent && number.IntegerDigits <= _safeIntegerDigits)
-        {
-            pos = p;
-            return true;
-        }
-
-        return false;
-    }
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => FastJson.ScanPlainNumber(json, ref pos, _safeIntegerDigits);
 
     private static bool IsPlainAndSmall(ReadOnlySpan<byte> number, int safeIntegerDigits)
     {

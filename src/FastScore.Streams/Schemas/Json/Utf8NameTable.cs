@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -55,7 +57,7 @@ internal sealed class Utf8NameTable
     public int Find(ReadOnlySpan<byte> name, int hint)
     {
         byte[][] names = _names;
-        if ((uint)hint < (uint)names.Length && name.SequenceEqual(names[hint]))
+        if ((uint)hint < (uint)names.Length && SameBytes(name, names[hint]))
         {
             return hint;
         }
@@ -64,7 +66,7 @@ internal sealed class Utf8NameTable
         {
             for (int i = 0; i < names.Length; i++)
             {
-                if (name.SequenceEqual(names[i]))
+                if (SameBytes(name, names[i]))
                 {
                     return i;
                 }
@@ -77,13 +79,53 @@ internal sealed class Utf8NameTable
         while (true)
         {
             int index = _buckets[slot];
-            if (index < 0 || name.SequenceEqual(names[index]))
+            if (index < 0 || SameBytes(name, names[index]))
             {
                 return index;
             }
 
             slot = (slot + 1) & _mask;
         }
+    }
+
+    // Names are short: compare them as one or two (overlapping) machine words instead of calling SequenceEqual.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool SameBytes(ReadOnlySpan<byte> a, byte[] b)
+    {
+        int length = a.Length;
+        if (length != b.Length)
+        {
+            return false;
+        }
+
+        ref byte x = ref MemoryMarshal.GetReference(a);
+        ref byte y = ref MemoryMarshal.GetArrayDataReference(b);
+        if (length >= 8)
+        {
+            if (length > 16)
+            {
+                return a.SequenceEqual(b);
+            }
+
+            return Unsafe.ReadUnaligned<ulong>(ref x) == Unsafe.ReadUnaligned<ulong>(ref y)
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref x, length - 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref y, length - 8));
+        }
+
+        if (length >= 4)
+        {
+            return Unsafe.ReadUnaligned<uint>(ref x) == Unsafe.ReadUnaligned<uint>(ref y)
+                && Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref x, length - 4)) == Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref y, length - 4));
+        }
+
+        for (int i = 0; i < length; i++)
+        {
+            if (Unsafe.Add(ref x, i) != Unsafe.Add(ref y, i))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private int FindEscaped(ref Utf8JsonReader reader)
