@@ -27,6 +27,8 @@ internal static class CliApp
         stream.Subcommands.Add(StreamSampleCommand.Create(io));
         root.Subcommands.Add(stream);
         root.Subcommands.Add(RunCommand.Create(io));
+        root.Subcommands.Add(ServeCommand.Create(io));
+        root.Subcommands.Add(ModelDataCommands.Create(io));
         return root;
     }
 }

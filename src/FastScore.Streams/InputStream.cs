@@ -91,7 +91,7 @@ public sealed class InputStream : IAsyncDisposable
     /// which then returns <see langword="null"/>: nothing that was read is lost.
     /// </summary>
     /// <returns>A task that completes when the request is made.</returns>
-    public Task StopReadingAsync() => _stop.CancelAsync();
+    public Task StopReadingAsync() => Volatile.Read(ref _disposed) != 0 ? Task.CompletedTask : _stop.CancelAsync(); // a finished engine may stop again
 
     private async ValueTask<RecordBatch?> NextAsync(CancellationToken cancellationToken)
     {

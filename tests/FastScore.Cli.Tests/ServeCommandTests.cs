@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace FastScore.Cli.Tests;
+
+/// <summary><c>fastscore serve</c> and <c>fastscore model input/output</c> against a real server on loopback.</summary>
+[Category("Integration")]
+public sealed class ServeCommandTests
+{
+    [Test]
+    public async Task Serve_iris_rest_rest_answers_the_guides_round_trip_with_basic_authentication_until_stopped()
+    {
+        int port = FreePort();
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token,
+            "serve", "iris", "rest:", "rest:", "--urls", $"http://127.0.0.1:{port}", "-u", "fastscore:fastscore");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("fastscore:fastscore")));
+        await WaitRunningAsync(client, serving);
+        string single = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "samples", "FastScore.Samples.Iris", "data", "xgboost_iris_single.json"));
+        using HttpResponseMessage response = await client.PostAsync("/api/1/service/engine-1/2/active/model/roundtrip/0/1", new StringContent(single, Encoding.UTF8, "application/json"));
+        string body = await response.Content.ReadAsStringAsync();
+        await stop.CancelAsync();
+        var (exit, _, err, _) = await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        using JsonDocument scores = JsonDocument.Parse(body);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+            Assert.That(scores.RootElement.GetProperty("C").GetDouble(), Is.GreaterThan(0.9));
+            Assert.That(exit, Is.EqualTo(0), err);
+            Assert.That(err, Does.Contain($"Serving iris on http://127.0.0.1:{port}/"));
+            Assert.That(err, Does.Contain("engine: FINISHED"));
+        });
+    }
+
+    [Test]
+    public async Task Model_input_posts_each_stdin_line_and_model_output_prints_the_scores_until_the_end_of_stream()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token, "serve", "echo", "rest:", "rest:", "--urls", url, "-q");
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, serving);
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes("{\"a\":1}\n{\"a\":2}\n\n{\"$fastscore\":\"end\"}\n"));
+        var inputOut = new StringWriter();
+        var inputErr = new StringWriter();
+        int inputExit = await CliApp.RunAsync(["model", "input", "--url", url], new CliIo(inputOut, inputErr, stdin, Stream.Null, false), CancellationToken.None);
+        var output = new StringWriter();
+        var outputErr = new StringWriter();
+        int outputExit = await CliApp.RunAsync(["model", "output", "1", "--url", url], new CliIo(output, outputErr, Stream.Null, Stream.Null, false), CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        var refused = new StringWriter();
+        int refusedExit = await CliApp.RunAsync(["model", "output", "0", "--url", url], new CliIo(new StringWriter(), refused, Stream.Null, Stream.Null, false), CancellationToken.None);
+        await stop.CancelAsync();
+        var (exit, _, err, _) = await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(inputExit, Is.EqualTo(0), inputErr.ToString());
+            Assert.That(outputExit, Is.EqualTo(0), outputErr.ToString());
+            Assert.That(output.ToString(), Is.EqualTo("{\"a\":1}\n{\"a\":2}\n"));
+            Assert.That(refusedExit, Is.EqualTo(2));
+            Assert.That(refused.ToString(), Does.Contain("input slot"));
+            Assert.That(exit, Is.EqualTo(0), err);
+        });
+    }
+
+    [Test]
+    public async Task Serve_reports_an_invalid_stream_and_exits()
+    {
+        var (exit, _, err, _) = await CliRunner.RunAsync("serve", "iris", "rest:", "nonsense", "--urls", "http://127.0.0.1:0");
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(err, Does.Contain("nonsense"));
+        });
+    }
+
+    private static async Task WaitRunningAsync(HttpClient client, Task serving)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (serving.IsCompleted)
+            {
+                await serving;
+                Assert.Fail("serve exited early");
+            }
+
+            try
+            {
+                using HttpResponseMessage state = await client.GetAsync("/2/engine/state", timeout.Token);
+                if (await state.Content.ReadAsStringAsync(timeout.Token) == """{"state":"running"}""")
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
