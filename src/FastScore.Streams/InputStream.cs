@@ -169,7 +169,7 @@ public sealed class InputStream : IAsyncDisposable
     internal ValueTask AcknowledgeAsync(InputMessage last, CancellationToken cancellationToken) =>
         _transport is MessageInputTransport messages ? messages.AcknowledgeAsync(last, cancellationToken) : default;
 
-    internal bool NeedsAcknowledgement => _transport is MessageInputTransport;
+    internal bool NeedsAcknowledgement => _transport is MessageInputTransport { RequiresAcknowledgement: true };
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
@@ -14,7 +13,6 @@ internal sealed class RestMessageInput : MessageInputTransport
     private readonly RestTransportHub _hub;
     private readonly Channel<InputMessage> _channel;
     private readonly ConcurrentDictionary<RoundTripReply, byte> _pending = new();
-    private long _received;
     private volatile bool _closed;
 
     public RestMessageInput(RestTransportHub hub, int slot, RestTransportOptions options)
@@ -32,6 +30,8 @@ internal sealed class RestMessageInput : MessageInputTransport
 
     public override string DisplayName => "rest (simple)";
 
+    public override bool RequiresAcknowledgement => false;
+
     /// <summary>Queues one record (waiting while the queue is full). Returns false when the stream is closed.</summary>
     public async ValueTask<bool> SubmitAsync(byte[] payload, RoundTripReply? reply, CancellationToken cancellationToken)
     {
@@ -40,14 +40,13 @@ internal sealed class RestMessageInput : MessageInputTransport
             return false;
         }
 
-        long number = Interlocked.Increment(ref _received);
         if (reply is not null)
         {
             reply.Owner = this;
             _pending.TryAdd(reply, 0);
         }
 
-        var message = new InputMessage(payload, new MessageMetadata { Position = "request " + number.ToString(CultureInfo.InvariantCulture), Reply = reply });
+        var message = new InputMessage(payload, reply is null ? null : new MessageMetadata { Reply = reply });
         try
         {
             if (!_channel.Writer.TryWrite(message))

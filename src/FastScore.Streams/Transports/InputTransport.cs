@@ -45,6 +45,14 @@ public abstract class MessageInputTransport : InputTransport
     public abstract ValueTask OpenAsync(RecordPosition? position, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Gets a value indicating whether the transport wants <see cref="AcknowledgeAsync"/> calls. When
+    /// <see langword="false"/> (REST: the caller already has its answer), the engine does not flush every output before
+    /// acknowledging this input, which saves a flush per batch on the on-demand path.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public virtual bool RequiresAcknowledgement => true;
+
+    /// <summary>
     /// Waits for at least one message and appends every message available now (up to <paramref name="maxMessages"/>) to
     /// <paramref name="batch"/>. Message bytes are copied by the caller before the next call.
     /// </summary>
