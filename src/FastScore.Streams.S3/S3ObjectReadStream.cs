@@ -223,8 +223,10 @@ internal sealed class S3ObjectReadStream : Stream
             NextObject(); // SkipTo at or past the end of the object
             return;
         }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed
+                                           || (ex.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && current.ETag is not null))
         {
+            // 412: If-Match failed. 416 on a resume: the object shrank (some stores check the range before If-Match).
             throw new S3StreamException($"S3 input {_connection.Target(current.Key)}: the object changed while it was being read (its ETag no longer matches); reading stopped at byte {_position}.", ex, false)
             {
                 StreamName = _connection.StreamName,
@@ -235,11 +237,25 @@ internal sealed class S3ObjectReadStream : Stream
             throw S3Errors.Wrap(ex, "GET", _connection.Target(current.Key), _connection.StreamName);
         }
 
+        long? total = TotalSize(response, _position);
+        if ((current.ETag is { } etag && response.ETag is { } seen && !SameETag(etag, seen))
+            || (current.Size is { } known && total is { } now && known != now))
+        {
+            // Stores that ignore If-Match (s3rver) answer with the new object: never splice two versions.
+            response.Dispose();
+            throw new S3StreamException($"S3 input {_connection.Target(current.Key)}: the object changed while it was being read (its ETag or size no longer matches); reading stopped at byte {_position}.", null, false)
+            {
+                StreamName = _connection.StreamName,
+            };
+        }
+
         current.ETag ??= response.ETag;
-        current.Size ??= TotalSize(response, _position);
+        current.Size ??= total;
         _response = response;
         _body = response.ResponseStream;
     }
+
+    private static bool SameETag(string a, string b) => a.Trim('"').Equals(b.Trim('"'), StringComparison.Ordinal);
 
     private static long? TotalSize(GetObjectResponse response, long position)
     {

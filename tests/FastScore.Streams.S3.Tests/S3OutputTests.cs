@@ -1,0 +1,156 @@
+using System.Text;
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.S3.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using static FastScore.Streams.S3.Tests.Support.S3Tests;
+
+namespace FastScore.Streams.S3.Tests;
+
+[Category("Integration")]
+public sealed class S3OutputTests
+{
+    private FakeLoggerProvider _logs = null!;
+    private ILoggerFactory _loggerFactory = null!;
+
+    [SetUp]
+    public void CaptureLogs()
+    {
+        _logs = new FakeLoggerProvider();
+        _loggerFactory = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
+    }
+
+    [TearDown]
+    public void StopCapturing()
+    {
+        _loggerFactory.Dispose();
+        _logs.Dispose();
+    }
+
+    [Test]
+    public async Task A_small_output_is_written_with_one_put()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        string[] lines = ["{\"A\":0.1}", "{\"A\":0.2}", "{\"A\":0.3}"];
+
+        await WriteLinesAsync(Factory(loggerFactory: _loggerFactory), Lines(Transport(bucket, "out/small.jsons")), lines);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await GetTextAsync(bucket, "out/small.jsons"), Is.EqualTo("{\"A\":0.1}\n{\"A\":0.2}\n{\"A\":0.3}\n"));
+            Assert.That(Messages(), Has.Some.Contains("written, 30 bytes in 1 parts"));
+            Assert.That(Messages(), Has.None.Contains("multipart upload started"));
+        });
+    }
+
+    [Test]
+    public async Task An_empty_output_still_produces_an_empty_object()
+    {
+        string bucket = await Server.CreateBucketAsync();
+
+        await WriteLinesAsync(Factory(), Lines(Transport(bucket, "empty.jsons")), []);
+
+        Assert.That(await GetAsync(bucket, "empty.jsons"), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_large_output_is_a_multipart_upload_of_several_parts_written_as_records_arrive()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        string[] lines = Enumerable.Range(0, 160_000).Select(i => $"{{\"id\":{i},\"payload\":\"{new string('x', 100)}\"}}").ToArray();
+        string expected = string.Join('\n', lines) + "\n";
+        var settings = new S3TransportOptions { PartSize = S3TransportOptions.MinimumPartSize };
+
+        await WriteLinesAsync(Factory(settings, _loggerFactory), Lines(Transport(bucket, "big.jsons")), lines);
+
+        var (sha, bytes, count) = await HashAsync(bucket, "big.jsons");
+        Assert.Multiple(() =>
+        {
+            Assert.That(bytes, Is.EqualTo(Encoding.UTF8.GetByteCount(expected)));
+            Assert.That(count, Is.EqualTo(lines.Length));
+            Assert.That(sha, Is.EqualTo(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(expected)))));
+            Assert.That(Messages(), Has.Some.Contains("multipart upload started"));
+            Assert.That(Messages(), Has.Some.Contains($"written, {bytes} bytes in 4 parts")); // 3 x 5 MiB + the rest
+        });
+    }
+
+    [Test]
+    public async Task An_output_disposed_before_completion_leaves_no_object()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        var settings = new S3TransportOptions { PartSize = S3TransportOptions.MinimumPartSize };
+        await using (OutputStream output = Factory(settings, _loggerFactory).CreateOutput(Lines(Transport(bucket, "cancelled.jsons"))))
+        {
+            for (int i = 0; i < 120_000; i++) // about 13 MB: two parts uploaded, the third filling
+            {
+                await output.WriteAsync($"{{\"id\":{i},\"payload\":\"{new string('y', 100)}\"}}");
+            }
+
+            await output.FlushAsync();
+        } // disposed without CompleteAsync: cancelled
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await ExistsAsync(bucket, "cancelled.jsons"), Is.False);
+            Assert.That(Messages(), Has.Some.Contains("multipart upload started"));
+            // s3rver does not implement AbortMultipartUpload: the refusal is logged, not thrown.
+            Assert.That(_logs.Collector.GetSnapshot().Where(r => r.Id.Id is 312 or 313).Select(r => r.Level),
+                Is.EqualTo(new[] { Server.IsLocal ? LogLevel.Warning : LogLevel.Information }).Or.EqualTo(new[] { LogLevel.Information }));
+        });
+    }
+
+    [Test]
+    public async Task A_small_output_disposed_before_completion_leaves_no_object()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        await using (OutputStream output = Factory().CreateOutput(Lines(Transport(bucket, "partial.jsons"))))
+        {
+            await output.WriteAsync("{\"id\":1}");
+            await output.FlushAsync();
+        }
+
+        Assert.That(await ExistsAsync(bucket, "partial.jsons"), Is.False);
+    }
+
+    [Test]
+    public void A_missing_bucket_fails_the_output_at_open_with_a_clear_error()
+    {
+        string bucket = S3TestServer.UniqueBucketName("missing");
+
+        var error = Assert.CatchAsync<StreamException>(() => WriteLinesAsync(Factory(), Lines(Transport(bucket, "out.jsons")), ["{}"]));
+
+        Assert.That(error!.Message, Does.Contain($"s3://{bucket}/out.jsons").And.Contain("does not exist").And.Contain("NoSuchBucket"));
+    }
+
+    [Test]
+    public async Task A_wrong_access_key_fails_the_output_with_InvalidAccessKeyId()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        var transport = Transport(bucket, "out.jsons") with { AccessKeyId = "AKIAWRONGKEY0EXAMPLE" };
+
+        var error = Assert.CatchAsync<StreamException>(() => WriteLinesAsync(Factory(), Lines(transport), ["{}"]));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(error!.Message, Does.Contain("InvalidAccessKeyId"));
+            Assert.That(error.ToString(), Does.Not.Contain("AKIAWRONGKEY0EXAMPLE"));
+            Assert.That(await ExistsAsync(bucket, "out.jsons"), Is.False);
+        });
+    }
+
+    [Test]
+    public void An_output_key_ending_in_a_slash_is_a_descriptor_error()
+    {
+        var error = Assert.Throws<DescriptorException>(() => Factory().CreateOutput(Lines(Transport("some-bucket", "folder/"))));
+
+        Assert.That(error!.Errors.Select(e => e.Path), Is.EqualTo(new[] { "Transport.ObjectKey" }));
+    }
+
+    [Test]
+    public void A_part_size_under_5_MiB_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new S3TransportProvider(new S3TransportOptions { PartSize = 1024 * 1024 }));
+    }
+
+    private List<string> Messages() => _logs.Collector.GetSnapshot().Select(r => r.Message).ToList();
+}
