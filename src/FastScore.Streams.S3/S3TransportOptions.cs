@@ -52,7 +52,7 @@ public sealed class S3TransportOptions
     /// Gets or sets the function that resolves a <c>secret://</c> reference to its value. The default reads
     /// <c>secret://name</c> from <c>$SECRET_PATH_ROOT/name</c> (or <c>/run/secrets/name</c>) and <c>secret:///abs/path</c> from the path.
     /// </summary>
-    /// <value>The default value is <see langword="null"/> (the FastScore rule above).</value>
+    /// <value>The default value is <see langword="null"/>: <see cref="SecretResolver.Resolve(string?)"/>.</value>
     public Func<string, string>? SecretResolver { get; set; }
 
     /// <summary>

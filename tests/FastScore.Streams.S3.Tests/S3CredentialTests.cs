@@ -103,7 +103,7 @@ public sealed class S3CredentialTests
 
         var error = Assert.CatchAsync<StreamException>(() => ReadLinesAsync(Factory(), Lines(transport)));
 
-        Assert.That(error!.Message, Does.Contain("Transport.AccessKeyID").And.Contain($"secret://{_secrets}/nope"));
+        Assert.That(error!.Message, Does.Contain("Transport.AccessKeyID").And.Contain($"secret://{_secrets}/nope").And.Contain("not found"));
     }
 
     [Test]
