@@ -34,7 +34,7 @@ internal static class S3Errors
 
     /// <summary>Wraps an error of <paramref name="action"/> on <paramref name="target"/> (<c>s3://bucket/key</c>).</summary>
     public static StreamException Wrap(Exception exception, string action, string target, string? streamName) =>
-        exception as StreamException ?? new S3StreamException($"S3 {action} {target} failed: {Describe(exception)}.", exception, IsTransient(exception))
+        exception as StreamException ?? new S3StreamException($"S3 {action} {target} failed: {Describe(exception).TrimEnd('.')}.", exception, IsTransient(exception))
         {
             StreamName = streamName,
         };

@@ -278,7 +278,7 @@ internal sealed class S3ObjectReadStream : Stream
         if (_failures > _options.MaxReadRetries)
         {
             throw new S3StreamException(
-                $"S3 input {target}: reading failed at byte {_position} after {_options.MaxReadRetries} retries: {S3Errors.Describe(error)}.", error, true)
+                $"S3 input {target}: reading failed at byte {_position} after {_options.MaxReadRetries} retries: {S3Errors.Describe(error).TrimEnd('.')}.", error, true)
             {
                 StreamName = _connection.StreamName,
             };

@@ -35,6 +35,37 @@ public sealed class S3CredentialTests
     }
 
     [Test]
+    public void Empty_keys_without_any_credentials_in_the_chain_fail_with_a_clear_error()
+    {
+        var transport = Transport(_bucket, "in.jsons") with { AccessKeyId = "", SecretAccessKey = "" };
+        string[] names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_EC2_METADATA_DISABLED", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"];
+        var saved = names.ToDictionary(n => n, Environment.GetEnvironmentVariable);
+        string none = Path.Combine(_secrets, "none");
+        try
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", null);
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", null);
+            Environment.SetEnvironmentVariable("AWS_PROFILE", null);
+            Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", none);
+            Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", none);
+            Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
+            Environment.SetEnvironmentVariable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", null);
+            Environment.SetEnvironmentVariable("AWS_WEB_IDENTITY_TOKEN_FILE", null);
+
+            var error = Assert.CatchAsync<StreamException>(() => ReadLinesAsync(Factory(), Lines(transport)));
+
+            Assert.That(error!.Message, Does.Contain($"s3://{_bucket}/in.jsons").And.Contain("no AWS credentials were found"));
+        }
+        finally
+        {
+            foreach (var (name, value) in saved)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+    }
+
+    [Test]
     public async Task Secret_references_to_absolute_paths_are_read_when_the_stream_opens()
     {
         var transport = Transport(_bucket, "in.jsons") with
