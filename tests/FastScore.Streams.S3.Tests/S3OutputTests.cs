@@ -1,4 +1,7 @@
 using System.Text;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.S3.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -104,6 +107,38 @@ public sealed class S3OutputTests
     }
 
     [Test]
+    public async Task A_failed_part_upload_fails_the_output_and_aborts_the_upload()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        using var client = new FailingClient(Server.ServiceUrl, failPart: 2);
+        var settings = new S3TransportOptions { PartSize = S3TransportOptions.MinimumPartSize, ClientFactory = _ => client };
+        StreamException? error = null;
+        await using (OutputStream output = Factory(settings, _loggerFactory).CreateOutput(Lines(Transport(bucket, "failed.jsons"))))
+        {
+            try
+            {
+                for (int i = 0; i < 150_000; i++)
+                {
+                    await output.WriteAsync($"{{\"id\":{i},\"payload\":\"{new string('z', 100)}\"}}");
+                }
+
+                await output.CompleteAsync();
+            }
+            catch (StreamException ex)
+            {
+                error = ex;
+            }
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(error?.Message, Does.Contain($"s3://{bucket}/failed.jsons").And.Contain("InternalError"));
+            Assert.That(client.Aborted, Is.EqualTo(1));
+            Assert.That(await ExistsAsync(bucket, "failed.jsons"), Is.False);
+        });
+    }
+
+    [Test]
     public async Task A_small_output_disposed_before_completion_leaves_no_object()
     {
         string bucket = await Server.CreateBucketAsync();
@@ -154,6 +189,26 @@ public sealed class S3OutputTests
     public void A_part_size_under_5_MiB_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new S3TransportProvider(new S3TransportOptions { PartSize = 1024 * 1024 }));
+    }
+
+    /// <summary>A client whose UploadPart fails for one part number with a server error, and which counts aborts.</summary>
+    private sealed class FailingClient(string serviceUrl, int failPart)
+        : AmazonS3Client(new BasicAWSCredentials(S3TestServer.AccessKey, S3TestServer.AccessKey), S3TestServer.ClientConfig(serviceUrl))
+    {
+        private int _aborted;
+
+        public int Aborted => _aborted;
+
+        public override Task<UploadPartResponse> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default) =>
+            request.PartNumber == failPart
+                ? Task.FromException<UploadPartResponse>(new AmazonS3Exception("We encountered an internal error.", ErrorType.Receiver, "InternalError", "req", System.Net.HttpStatusCode.InternalServerError))
+                : base.UploadPartAsync(request, cancellationToken);
+
+        public override Task<AbortMultipartUploadResponse> AbortMultipartUploadAsync(AbortMultipartUploadRequest request, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _aborted);
+            return base.AbortMultipartUploadAsync(request, cancellationToken);
+        }
     }
 
     private List<string> Messages() => _logs.Collector.GetSnapshot().Select(r => r.Message).ToList();
