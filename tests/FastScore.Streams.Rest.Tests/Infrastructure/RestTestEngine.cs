@@ -4,6 +4,7 @@ using FastScore.Streams.Descriptors;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Rest.Hosting;
+using FastScore.Streams.Rest.Transports;
 
 namespace FastScore.Streams.Rest.Tests.Infrastructure;
 
@@ -44,9 +45,15 @@ internal sealed class RestTestEngine : IAsyncDisposable
 
     /// <summary>Starts a server for a model; attaches REST streams (simple, JSON) to every slot of the model unless told otherwise.</summary>
     public static async Task<RestTestEngine> StartAsync(IModel? model, Action<FastScoreServerOptions>? configure = null, bool attachRest = true,
-        ModelErrorPolicy onModelError = ModelErrorPolicy.Skip)
+        ModelErrorPolicy onModelError = ModelErrorPolicy.Skip, RestTransportOptions? transport = null)
     {
-        var engine = new ScoringEngine(new StreamFactory(CreateFactoryOptions()), new EngineOptions { OnModelError = onModelError });
+        StreamFactoryOptions factoryOptions = CreateFactoryOptions();
+        if (transport is not null)
+        {
+            factoryOptions.AddRestTransport(transport);
+        }
+
+        var engine = new ScoringEngine(new StreamFactory(factoryOptions), new EngineOptions { OnModelError = onModelError });
         var options = new FastScoreServerOptions();
         options.Urls.Clear();
         options.Urls.Add("http://127.0.0.1:0");
