@@ -110,8 +110,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
                 return (T)(object)DecodeString(record)!;
             }
 
-            var typeInfo = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
-            return JsonSerializer.Deserialize(record, typeInfo)!;
+            return JsonSerializer.Deserialize(record, TypeInfo<T>())!;
         }
         catch (JsonException ex)
         {
@@ -215,7 +214,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
                 n.WriteTo(writer, _options);
                 break;
             default:
-                JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+                JsonSerializer.Serialize(writer, value, TypeInfo<T>());
                 break;
         }
     }
@@ -312,6 +311,20 @@ public sealed class JsonRecordEncoding : RecordEncoding
         return true;
     }
 
+    // The options' metadata for T, remembered per T for the last options used (one reference read on the hot path).
+    private JsonTypeInfo<T> TypeInfo<T>()
+    {
+        TypeInfoCache<T>? cached = TypeInfoCache<T>.Last;
+        if (cached is not null && ReferenceEquals(cached.Options, _options))
+        {
+            return cached.Info;
+        }
+
+        var info = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
+        TypeInfoCache<T>.Last = new TypeInfoCache<T>(_options, info);
+        return info;
+    }
+
     private Utf8JsonWriter RentWriter(IBufferWriter<byte> output)
     {
         Utf8JsonWriter? writer = s_cachedWriter;
@@ -331,4 +344,14 @@ public sealed class JsonRecordEncoding : RecordEncoding
         s_cachedWriter = writer;
         s_cachedWriterOwner = this;
     }
+}
+
+/// <summary>The last (options, metadata) pair used for a type; replaced as a whole, so reads are consistent.</summary>
+internal sealed class TypeInfoCache<T>(JsonSerializerOptions options, JsonTypeInfo<T> info)
+{
+    public static TypeInfoCache<T>? Last { get; set; }
+
+    public JsonSerializerOptions Options { get; } = options;
+
+    public JsonTypeInfo<T> Info { get; } = info;
 }
