@@ -190,4 +190,34 @@ public sealed class JsonAvroSchemaCheckerTests
             Assert.That(Check(schema, missing).Rejection.Reason, Is.EqualTo("$: missing required field 'f77'"));
         });
     }
+
+    [Test]
+    public void Checking_valid_records_allocates_nothing_on_either_path()
+    {
+        string fields = string.Join(",", Enumerable.Range(0, 100).Select(i => $$"""{"name":"f{{i}}","type":["null","double"]}"""));
+        var wide = new JsonAvroSchemaChecker(Avro.Schema.Parse($$"""{"type":"record","name":"Wide","fields":[{{fields}}]}"""));
+        byte[] plain = Encoding.UTF8.GetBytes("{" + string.Join(",", Enumerable.Range(0, 100).Select(i => $"\"f{i}\": {i}.5")) + "}");
+        byte[] escaped = Encoding.UTF8.GetBytes("{\"f\\u0030\": 1e3, \"f1\": null}"); // an escape and an exponent: the full check
+        var record = new JsonAvroSchemaChecker(Avro.Schema.Parse(Record));
+        byte[] small = Encoding.UTF8.GetBytes("""{"a": 1, "b": "x\ty", "d": 5}""");
+
+        bool all = true;
+        for (int i = 0; i < 50; i++)
+        {
+            all &= wide.TryCheck(plain, out _) & wide.TryCheck(escaped, out _) & record.TryCheck(small, out _);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            all &= wide.TryCheck(plain, out _) & wide.TryCheck(escaped, out _) & record.TryCheck(small, out _);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Multiple(() =>
+        {
+            Assert.That(all, Is.True);
+            Assert.That(allocated, Is.Zero);
+        });
+    }
 }
