@@ -128,6 +128,13 @@ public sealed class JsonAvroSchemaCheckerTests
         yield return Case("""{"type":"int","logicalType":"time-millis"}""", "86400000", "$: expected time-millis (0 to 86399999), got 86400000", "a_time_millis_past_midnight");
         yield return Case("""{"type":"long","logicalType":"time-micros"}""", "-1", "$: expected time-micros (0 to 86399999999), got -1", "a_negative_time_micros");
         yield return Case(LinkedList, """{"value": 1, "next": {"value": 2, "next": {"value": "3", "next": null}}}""", "$.next.next.value: expected int, got \"3\"", "a_deep_error_in_a_recursive_record");
+        yield return Case("""{"type":"int","logicalType":"date"}""", "\"2024-01-01\"", "$: expected date, got \"2024-01-01\"", "an_ISO_date_string_for_date");
+        yield return Case("""{"type":"long","logicalType":"timestamp-millis"}""", "1.5", "$: expected timestamp-millis, got 1.5", "a_fraction_for_timestamp_millis");
+        yield return Case("""{"type":"long","logicalType":"local-timestamp-micros"}""", "\"now\"", "$: expected local-timestamp-micros, got \"now\"", "a_string_for_local_timestamp_micros");
+        yield return Case("""{"type":"fixed","name":"Dur","size":12,"logicalType":"duration"}""", "\"short\"", "$: expected fixed Dur (12 bytes), got \"short\"", "a_duration_of_the_wrong_size");
+        yield return Case("""{"type":"fixed","name":"D4","size":4,"logicalType":"decimal","precision":4,"scale":0}""", "\"abc\"", "$: expected fixed D4 (4 bytes), got \"abc\"", "a_decimal_fixed_of_the_wrong_size");
+        yield return Case("""{"type":"record","name":"ns.Inner","fields":[{"name":"x","type":"int"}]}""", "5", "$: expected record ns.Inner, got 5", "a_number_for_a_namespaced_record");
+        yield return Case("""{"type":"array","items":{"type":"map","values":{"type":"array","items":"boolean"}}}""", """[{"a": [true]}, {"b": [false, 1]}]""", "$[1].b[1]: expected boolean, got 1", "a_deep_error_in_nested_containers");
     }
 
     [TestCaseSource(nameof(Invalid))]
