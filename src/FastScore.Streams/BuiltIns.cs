@@ -1,4 +1,5 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Encodings;
 using FastScore.Streams.Envelopes;
 using FastScore.Streams.Transports;
 
@@ -21,6 +22,12 @@ internal static class BuiltIns
         {
             options.Envelopes[envelope] = Framers.Create;
         }
+
+        // json, utf-8 (also spelled utf8) and the null (raw bytes) encoding; avro-binary and csv come later.
+        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => RawRecordEncoding.Instance;
+        options.Encodings[EncodingTypes.Json] = static e => RecordEncodings.Create(e);
+        options.Encodings[EncodingTypes.Utf8] = static _ => Utf8RecordEncoding.Instance;
+        options.Encodings["utf8"] = static _ => Utf8RecordEncoding.Instance;
     }
 
     public static Framer NoEnvelope() => Framers.Create(null);

@@ -15,7 +15,8 @@ namespace FastScore.Streams;
 /// records. Reading starts on the first call to <see cref="ReadBatchAsync"/>; a background task fills a bounded
 /// channel, so a slow consumer slows the transport (backpressure) and memory stays bounded.
 /// </summary>
-/// <remarks>One consumer at a time. Dispose to stop reading and release the transport.</remarks>
+/// <remarks>One consumer at a time. <see cref="StopReading"/> stops gracefully (every batch already read is still
+/// delivered); dispose to stop at once and release the transport.</remarks>
 public sealed class InputStream : IAsyncDisposable
 {
     private readonly InputTransport _transport;
@@ -25,8 +26,11 @@ public sealed class InputStream : IAsyncDisposable
     private readonly int _maxBatchRecords;
     private readonly Channel<RecordBatch> _channel;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stopReading;
     private Task? _producer;
     private long _sequence;
+    private long _batchRecords; // accepted records and bytes not yet published to Counters (producer task only)
+    private long _batchBytes;
     private int _disposed;
 
     internal InputStream(StreamDescriptor descriptor, string name, int slot, InputTransport transport, Framer? framer,
@@ -42,6 +46,7 @@ public sealed class InputStream : IAsyncDisposable
         Schema = schema;
         _onRejected = onRejected;
         _maxBatchRecords = maxBatchRecords;
+        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         _channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(channelCapacity)
         {
             SingleReader = true,
@@ -81,7 +86,7 @@ public sealed class InputStream : IAsyncDisposable
     public async ValueTask<RecordBatch?> ReadBatchAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        _producer ??= Task.Run(() => ProduceAsync(_stop.Token), CancellationToken.None);
+        _producer ??= Task.Run(() => ProduceAsync(_stopReading.Token), CancellationToken.None);
         while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (_channel.Reader.TryRead(out RecordBatch? batch))
@@ -158,6 +163,26 @@ public sealed class InputStream : IAsyncDisposable
 
     internal bool NeedsAcknowledgement => _transport is MessageInputTransport;
 
+    /// <summary>
+    /// Stops reading the transport gracefully: every batch already read is still delivered by
+    /// <see cref="ReadBatchAsync"/>, which then returns <see langword="null"/> (as at end of stream). Nothing read is lost.
+    /// </summary>
+    /// <remarks>Safe to call from any thread, more than once, and before reading started.</remarks>
+    public void StopReading()
+    {
+        if (_disposed == 0)
+        {
+            try
+            {
+                _stopReading.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // disposed concurrently: reading has stopped anyway
+            }
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -185,6 +210,7 @@ public sealed class InputStream : IAsyncDisposable
         }
 
         await _transport.DisposeAsync().ConfigureAwait(false);
+        _stopReading.Dispose();
         _stop.Dispose();
     }
 
@@ -243,7 +269,7 @@ public sealed class InputStream : IAsyncDisposable
                     Counters.SetOversized(framer.OversizedRecords);
                     if (batch.Count > 0)
                     {
-                        await _channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                        await PublishAsync(batch).ConfigureAwait(false);
                     }
                     else
                     {
@@ -261,8 +287,8 @@ public sealed class InputStream : IAsyncDisposable
                 await reader.CompleteAsync().ConfigureAwait(false);
             }
 
-            // Loop rewinds at hard EOF; a soft EOF (an end control record) ends the stream. An empty pass stops looping.
-            if (soft || !Descriptor.Loop || _sequence == before)
+            // Loop rewinds at hard and soft EOF (an end control record), as FastScore does (§1 Loop). An empty pass stops looping.
+            if (!Descriptor.Loop || _sequence == before)
             {
                 return;
             }
@@ -340,10 +366,10 @@ public sealed class InputStream : IAsyncDisposable
                 }
 
                 batch.LastMessage = messages[^1];
-                await _channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                await PublishAsync(batch).ConfigureAwait(false);
             }
 
-            if (soft || !Descriptor.Loop || _sequence == before)
+            if (!Descriptor.Loop || _sequence == before)
             {
                 return;
             }
@@ -365,7 +391,8 @@ public sealed class InputStream : IAsyncDisposable
         _sequence++;
         if (_checker.TryCheck(record, out RecordRejection rejection))
         {
-            Counters.Add(1, record.Length);
+            _batchRecords++;
+            _batchBytes += record.Length;
             return false;
         }
 
@@ -373,6 +400,16 @@ public sealed class InputStream : IAsyncDisposable
         Reject(record, _sequence, rejection, position);
         batch.RemoveLast();
         return false;
+    }
+
+    /// <summary>Publishes the batch's counters (once per batch, not per record) and hands the batch to the consumer.
+    /// Only disposing cancels the write: a graceful stop never drops a batch that was read.</summary>
+    private ValueTask PublishAsync(RecordBatch batch)
+    {
+        Counters.Add(_batchRecords, _batchBytes);
+        _batchRecords = 0;
+        _batchBytes = 0;
+        return _channel.Writer.WriteAsync(batch, _stop.Token);
     }
 
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, string? position)
