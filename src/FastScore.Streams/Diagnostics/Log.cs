@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, EventName = "OutputNotCompleted", Level = LogLevel.Warning, Message = "Slot {Slot}: the output could not be completed after an error: {Message}")]
     public static partial void OutputNotCompleted(ILogger logger, int slot, string message, Exception exception);
+
+    [LoggerMessage(EventId = 11, EventName = "HostedEngineFailed", Level = LogLevel.Error, Message = "Engine {Name} ended in ERROR: {Error}")]
+    public static partial void HostedEngineFailed(ILogger logger, string name, string error);
 }
