@@ -694,6 +694,7 @@ public sealed class ScoringEngine : IAsyncDisposable
             }
 
             TimeSpan? wait = null;
+            bool flushed = false;
             foreach (EngineSlot slot in run.InputSlots)
             {
                 if (slot.PendingRecords > 0 && slot.NagleTime is { } nagle)
@@ -706,11 +707,17 @@ public sealed class ScoringEngine : IAsyncDisposable
                             return false;
                         }
 
+                        flushed = true;
                         continue;
                     }
 
                     wait = wait is null || left < wait ? left : wait;
                 }
+            }
+
+            if (flushed)
+            {
+                continue; // send what the closed batches produced
             }
 
             if (run.HasPendingAcknowledgements())
