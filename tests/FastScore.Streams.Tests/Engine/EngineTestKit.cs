@@ -134,7 +134,7 @@ internal sealed class TestSchemaChecker(Avro.Schema schema) : SchemaChecker
     {
         lock (Created)
         {
-            Created.Add((schema?.ToString(), encoding?.Type));
+            Created.Add((schema?.Name, encoding?.Type));
         }
 
         return schema is null ? AcceptAll.Instance : new TestSchemaChecker(schema);
