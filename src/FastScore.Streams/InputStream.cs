@@ -143,7 +143,9 @@ public sealed class InputStream : IAsyncDisposable
         }
         catch (StreamFormatException ex)
         {
-            Reject(batch.GetSpan(index), batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index)?.Position);
+            ReadOnlySpan<byte> record = batch.GetSpan(index);
+            Counters.Add(-1, -record.Length); // a rejected record is not counted as read (as for schema rejections)
+            Reject(record, batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index)?.Position);
             value = default!;
             return false;
         }
