@@ -23,11 +23,10 @@ internal static class BuiltIns
             options.Envelopes[envelope] = Framers.Create;
         }
 
-        // json, utf-8 (also spelled utf8) and the null (raw bytes) encoding; avro-binary and csv come later.
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => RawRecordEncoding.Instance;
-        options.Encodings[EncodingTypes.Json] = static e => RecordEncodings.Create(e);
-        options.Encodings[EncodingTypes.Utf8] = static _ => Utf8RecordEncoding.Instance;
-        options.Encodings["utf8"] = static _ => Utf8RecordEncoding.Instance;
+        foreach (string encoding in (string[])[StreamFactoryOptions.NullEncodingKey, EncodingTypes.Json, EncodingTypes.Utf8, EncodingTypes.AvroBinary, EncodingTypes.Csv])
+        {
+            options.Encodings[encoding] = d => RecordEncodings.Create(d);
+        }
     }
 
     public static Framer NoEnvelope() => Framers.Create(null);

@@ -169,8 +169,16 @@ public sealed class InputStream : IAsyncDisposable
     /// Stops reading the transport gracefully: every batch already read is still delivered by
     /// <see cref="ReadBatchAsync"/>, which then returns <see langword="null"/> (as at end of stream). Nothing read is lost.
     /// </summary>
+    /// <returns>A task that completes when the request is made.</returns>
     /// <remarks>Safe to call from any thread, more than once, and before reading started.</remarks>
-    public void StopReading()
+    public Task StopReadingAsync()
+    {
+        StopReading();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops reading gracefully (see <see cref="StopReadingAsync"/>).</summary>
+    internal void StopReading()
     {
         if (_disposed == 0)
         {

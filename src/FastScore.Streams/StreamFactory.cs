@@ -31,7 +31,7 @@ public sealed class StreamFactoryOptions
     public IDictionary<string, Func<EncodingDescriptor?, RecordEncoding>> Encodings { get; } = new Dictionary<string, Func<EncodingDescriptor?, RecordEncoding>>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets the factory of schema checkers: (resolved schema or null, encoding) → checker.</summary>
-    public Func<Avro.Schema?, EncodingDescriptor?, SchemaChecker> SchemaCheckers { get; set; } = (_, _) => AcceptAllChecker.Instance;
+    public Func<Avro.Schema?, EncodingDescriptor?, SchemaChecker> SchemaCheckers { get; set; } = Schemas.SchemaCheckers.Create;
 
     /// <summary>Gets or sets the most records an input batch holds.</summary>
     /// <value>The default value is 1024.</value>
@@ -41,16 +41,6 @@ public sealed class StreamFactoryOptions
     /// <value>The default value is 4.</value>
     public int ChannelCapacity { get; set; } = 4;
 
-    private sealed class AcceptAllChecker : SchemaChecker
-    {
-        public static readonly AcceptAllChecker Instance = new();
-
-        public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
-        {
-            rejection = default;
-            return true;
-        }
-    }
 }
 
 /// <summary>Per-stream settings given to <see cref="StreamFactory"/> when a stream is created.</summary>

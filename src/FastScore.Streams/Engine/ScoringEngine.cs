@@ -232,13 +232,18 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the engine (when <see cref="EngineOptions.AutoStart"/> is off, or to get a clear error about what is missing).</summary>
-    /// <exception cref="InvalidOperationException">The model or a slot's stream is missing, or the engine is not in INIT, or already starting.</exception>
+    /// <summary>Starts the engine (when <see cref="EngineOptions.AutoStart"/> is off, or to get a clear error about what is missing). Does nothing when the engine is already starting.</summary>
+    /// <exception cref="InvalidOperationException">The model or a slot's stream is missing, or the engine is not in INIT.</exception>
     public void Start()
     {
         lock (_gate)
         {
-            RequireNotStarted("start");
+            RequireState("start", EngineState.Init);
+            if (_run is not null)
+            {
+                return; // already starting (AutoStart)
+            }
+
             string? missing = Missing();
             if (missing is not null)
             {

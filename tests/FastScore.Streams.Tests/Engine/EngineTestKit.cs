@@ -122,11 +122,8 @@ public abstract class EngineTestBase
     }
 }
 
-/// <summary>
-/// A small schema checker for engine tests (the real Avro checker is tested with the schemas): it checks JSON
-/// records against the Avro primitives <c>int</c> and <c>string</c> and rejects anything else by schema.
-/// </summary>
-internal sealed class TestSchemaChecker(Avro.Schema schema) : SchemaChecker
+/// <summary>Records which schema checkers the factory built (schema name, encoding), then builds the real ones.</summary>
+internal static class TestSchemaChecker
 {
     public static readonly List<(string? Schema, string? Encoding)> Created = [];
 
@@ -137,30 +134,6 @@ internal sealed class TestSchemaChecker(Avro.Schema schema) : SchemaChecker
             Created.Add((schema?.Name, encoding?.Type));
         }
 
-        return schema is null ? AcceptAll.Instance : new TestSchemaChecker(schema);
-    }
-
-    public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
-    {
-        string text = Encoding.UTF8.GetString(record);
-        bool ok = schema.Tag switch
-        {
-            Avro.Schema.Type.Int => int.TryParse(text, out _),
-            Avro.Schema.Type.String => text.Length >= 2 && text[0] == '"' && text[^1] == '"',
-            _ => true,
-        };
-        rejection = ok ? default : new RecordRejection(RejectionKind.Schema, $"$: expected {schema.Tag.ToString().ToLowerInvariant()}, got {text}");
-        return ok;
-    }
-
-    private sealed class AcceptAll : SchemaChecker
-    {
-        public static readonly AcceptAll Instance = new();
-
-        public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
-        {
-            rejection = default;
-            return true;
-        }
+        return SchemaCheckers.Create(schema, encoding);
     }
 }
