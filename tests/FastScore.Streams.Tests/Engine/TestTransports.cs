@@ -241,3 +241,36 @@ internal sealed class CollectingOutput : MessageOutputTransport
         return tcs;
     }
 }
+
+/// <summary>An input that delivers some records, then fails.</summary>
+internal sealed class FailingInput(params string[] before) : MessageInputTransport
+{
+    private bool _delivered;
+
+    public override ValueTask OpenAsync(RecordPosition? position, CancellationToken cancellationToken) => default;
+
+    public override ValueTask<bool> ReadAsync(List<InputMessage> batch, int maxMessages, CancellationToken cancellationToken)
+    {
+        if (_delivered)
+        {
+            throw new IOException("connection reset by peer");
+        }
+
+        _delivered = true;
+        batch.AddRange(before.Select(r => new InputMessage(Encoding.UTF8.GetBytes(r))));
+        return ValueTask.FromResult(true);
+    }
+}
+
+/// <summary>An output whose writes fail.</summary>
+internal sealed class FailingOutput : MessageOutputTransport
+{
+    public override ValueTask OpenAsync(CancellationToken cancellationToken) => default;
+
+    public override ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken) =>
+        throw new IOException("disk full");
+
+    public override ValueTask FlushAsync(CancellationToken cancellationToken) => default;
+
+    public override ValueTask CompleteAsync(CancellationToken cancellationToken) => default;
+}
