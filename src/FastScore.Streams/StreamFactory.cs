@@ -96,6 +96,10 @@ public sealed class StreamOpenOptions
 
     /// <summary>Gets or sets the stream the <c>console</c> transport writes (stdout by default).</summary>
     public Stream? ConsoleOutput { get; init; }
+
+    /// <summary>Gets or sets the clock used for time limits such as an output's LingerTime (a fake one makes tests deterministic).</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
 /// <summary>Builds running input and output streams from validated descriptors.</summary>
@@ -183,7 +187,34 @@ public sealed class StreamFactory
         OutputTransport transport = provider.CreateOutput(descriptor, Context(name, options));
         Framer? framer = transport is ByteOutputTransport ? GetFramer(descriptor) : null;
         return new OutputStream(descriptor, name, options.Slot, transport, framer, encoding, checker, schema, options.OnRejected,
-            _options.MaxBatchRecords, _options.ChannelCapacity);
+            _options.MaxBatchRecords, _options.ChannelCapacity, options.TimeProvider);
+    }
+
+    /// <summary>
+    /// Checks that a stream could be built from a descriptor, without creating or opening anything: the transport can
+    /// serve the direction and is registered, the envelope and encoding are registered, and the schema resolves.
+    /// </summary>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="input"><see langword="true"/> for an input stream, <see langword="false"/> for an output.</param>
+    /// <param name="options">The inherited schema and the reference lookup.</param>
+    /// <exception cref="DescriptorException">The stream cannot be built; the message says why.</exception>
+    public void Validate(StreamDescriptor descriptor, bool input, StreamOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        options ??= new StreamOpenOptions();
+        if (input ? !descriptor.Transport.CanRead : !descriptor.Transport.CanWrite)
+        {
+            throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an {(input ? "input" : "output")}.");
+        }
+
+        _ = GetTransport(descriptor);
+        _ = GetEncoding(descriptor.Encoding);
+        if (descriptor.Envelope is { } envelope && !_options.Envelopes.ContainsKey(envelope.Type))
+        {
+            throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Envelopes.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        _ = _options.SchemaCheckers(ResolveSchema(descriptor, options), descriptor.Encoding);
     }
 
     /// <summary>Resolves a descriptor's schema: inline JSON, a named reference, the inherited slot schema, or none.</summary>
