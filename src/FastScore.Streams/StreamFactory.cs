@@ -214,7 +214,7 @@ public sealed class StreamFactory
             throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Envelopes.Keys.Order(StringComparer.Ordinal))}.");
         }
 
-        _ = _options.SchemaCheckers(ResolveSchema(descriptor, options), descriptor.Encoding);
+        _ = _options.SchemaCheckers(ResolveSchema(descriptor, options, _options.SchemaLibrary), descriptor.Encoding);
     }
 
     /// <summary>Resolves a descriptor's schema: inline JSON, a named reference, the inherited slot schema, or none.</summary>
