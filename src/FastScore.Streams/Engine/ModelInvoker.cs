@@ -3,27 +3,46 @@ using FastScore.Streams.Encodings;
 
 namespace FastScore.Streams.Engine;
 
-/// <summary>Calls a typed model on decoded records. One concrete generic class per model kind.</summary>
-internal abstract class ModelInvoker
+/// <summary>
+/// Calls a typed model on decoded records: one concrete generic class per model kind, created once per loaded model.
+/// The hot path (<see cref="ProcessAsync"/>) loops over a run of data records without allocating; it awaits only when
+/// the model completes asynchronously or an output batch is full.
+/// </summary>
+internal abstract class ModelInvoker(Func<ModelError, bool> onError)
 {
+    private EngineOutputs? _outputs;
+
     public abstract IModel Model { get; }
 
     public abstract bool IsBatchModel { get; }
 
-    /// <summary>Decodes a record and either scores it (record model) or appends it to the slot's pending batch (batch model). Returns false on a model error.</summary>
-    public abstract ValueTask<bool> OnRecordAsync(InputStream input, RecordBatch batch, int index, EngineOutputs outputs, CancellationToken cancellationToken);
+    protected EngineOutputs Outputs => _outputs!;
 
-    /// <summary>Gets how many records wait in the slot's pending batch (batch models).</summary>
-    public abstract int PendingCount(int slot);
+    protected TimeProvider Time { get; private set; } = TimeProvider.System;
+
+    /// <summary>Binds the invoker to a run's outputs.</summary>
+    public virtual void Start(EngineOutputs outputs, int maxSlot, TimeProvider time)
+    {
+        _outputs = outputs;
+        Time = time;
+    }
+
+    /// <summary>
+    /// Scores the data records <paramref name="start"/> to <paramref name="end"/> (exclusive) of a batch (no control
+    /// records among them): per record for a record model; appended to the slot's pending batch, scored at the
+    /// slot's Watermark, for a batch model. Returns <see langword="false"/> when the engine must stop (model error, Stop policy).
+    /// </summary>
+    public abstract ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken);
 
     /// <summary>Gets whether the slot's pending batch holds a record whose caller waits for it (a <see cref="RecordReply"/>).</summary>
     public virtual bool HasPendingReply(int slot) => false;
 
-    /// <summary>Scores the slot's pending batch (batch models). Returns false on a model error.</summary>
-    public abstract ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken);
+    /// <summary>Scores the slot's pending batch (batch models; a no-op for record models).</summary>
+    public virtual ValueTask<bool> FlushAsync(EngineSlot slot, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     public static ModelInvoker Create(IModel model, Func<ModelError, bool> onError)
     {
+        ArgumentNullException.ThrowIfNull(model);
         foreach (Type i in model.GetType().GetInterfaces())
         {
             if (!i.IsGenericType)
@@ -46,6 +65,10 @@ internal abstract class ModelInvoker
         throw new ArgumentException($"{model.GetType().Name} implements neither IModel<TInput, TOutput> nor IBatchModel<TInput, TOutput>.", nameof(model));
     }
 
+    /// <summary>Reports a model error; returns <see langword="true"/> to go on (Skip policy).</summary>
+    protected bool Fail(int slot, long recordNumber, string record, Exception ex) =>
+        onError(new ModelError(slot, recordNumber, record, $"{ex.GetType().Name}: {ex.Message}"));
+
     /// <summary>Starts capturing the outputs of a record that has a reply; fails the reply (and returns null) when its output slot has no stream.</summary>
     protected static RecordReply? StartCapture(RecordReply? reply, EngineOutputs outputs)
     {
@@ -58,102 +81,148 @@ internal abstract class ModelInvoker
         return null;
     }
 
-    protected static string Preview(RecordBatch batch, int index) => RejectedRecord.MakePreview(batch.GetSpan(index));
-
     protected static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
+
+    protected static bool IsModelFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 }
 
-internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker
+internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker(onError)
 {
+    private IModelOutput<TOutput> _output = null!;
+
     public override IModel Model => model;
 
     public override bool IsBatchModel => false;
 
-    public override async ValueTask<bool> OnRecordAsync(InputStream input, RecordBatch batch, int index, EngineOutputs outputs, CancellationToken cancellationToken)
+    public override void Start(EngineOutputs outputs, int maxSlot, TimeProvider time)
     {
-        if (!input.TryDecode(batch, index, out TInput value))
-        {
-            return true; // rejected: counted, reported (and a reply told) by the stream
-        }
-
-        var context = new RecordContext(input.Slot, batch.GetSequenceNumber(index));
-        RecordReply? reply = StartCapture(batch.GetMetadata(index)?.Reply, outputs);
-        string? failure = null;
-        try
-        {
-            ValueTask task = model.ActionAsync(value, context, outputs.Typed<TOutput>(), cancellationToken);
-            if (!task.IsCompletedSuccessfully)
-            {
-                await task.ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            failure = Describe(ex);
-        }
-
-        if (reply is not null)
-        {
-            outputs.EndCapture([reply], failure);
-        }
-
-        return failure is null || onError(new ModelError(input.Slot, context.SequenceNumber, Preview(batch, index), failure));
+        base.Start(outputs, maxSlot, time);
+        _output = outputs.Typed<TOutput>();
     }
 
-    public override int PendingCount(int slot) => 0;
+    public override async ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken)
+    {
+        EngineOutputs outputs = Outputs;
+        for (int i = start; i < end; i++)
+        {
+            if (!input.TryDecode(batch, i, out TInput value))
+            {
+                continue; // rejected: counted, reported (and a waiting caller told) by the stream
+            }
 
-    public override ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+            RecordReply? reply = StartCapture(batch.GetMetadata(i)?.Reply, outputs);
+            Exception? failure = null;
+            try
+            {
+                ValueTask task = model.ActionAsync(value, new RecordContext(slot.Slot, batch.GetSequenceNumber(i)), _output, cancellationToken);
+                if (!task.IsCompletedSuccessfully)
+                {
+                    await task.ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (IsModelFailure(ex, cancellationToken))
+            {
+                failure = ex;
+            }
+
+            if (reply is not null)
+            {
+                outputs.EndCapture(new ReadOnlySpan<RecordReply?>(ref reply), failure is null ? null : Describe(failure));
+            }
+
+            if (failure is not null && !Fail(slot.Slot, batch.GetSequenceNumber(i), RejectedRecord.MakePreview(batch.GetSpan(i)), failure))
+            {
+                return false;
+            }
+
+            if (outputs.MustSend)
+            {
+                await outputs.SendAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return true;
+    }
 }
 
-internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker
+internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker(onError)
 {
-    private readonly Dictionary<int, Pending> _pending = [];
+    private IModelOutput<TOutput> _output = null!;
+    private List<TInput>?[] _pending = [];
+    private List<RecordReply?>?[] _replies = [];
+    private long[] _firstSequence = [];
 
     public override IModel Model => model;
 
     public override bool IsBatchModel => true;
 
-    public override ValueTask<bool> OnRecordAsync(InputStream input, RecordBatch batch, int index, EngineOutputs outputs, CancellationToken cancellationToken)
+    public override void Start(EngineOutputs outputs, int maxSlot, TimeProvider time)
     {
-        if (input.TryDecode(batch, index, out TInput value))
-        {
-            if (!_pending.TryGetValue(input.Slot, out Pending? pending))
-            {
-                pending = new Pending();
-                _pending[input.Slot] = pending;
-            }
-
-            if (pending.Items.Count == 0)
-            {
-                pending.FirstSequence = batch.GetSequenceNumber(index);
-            }
-
-            pending.Items.Add(value);
-            RecordReply? reply = batch.GetMetadata(index)?.Reply;
-            pending.Replies.Add(reply);
-            pending.AnyReply |= reply is not null;
-        }
-
-        return ValueTask.FromResult(true);
+        base.Start(outputs, maxSlot, time);
+        _output = outputs.Typed<TOutput>();
+        _pending = new List<TInput>?[maxSlot + 1];
+        _replies = new List<RecordReply?>?[maxSlot + 1];
+        _firstSequence = new long[maxSlot + 1];
     }
 
-    public override int PendingCount(int slot) => _pending.TryGetValue(slot, out Pending? p) ? p.Items.Count : 0;
-
-    public override bool HasPendingReply(int slot) => _pending.TryGetValue(slot, out Pending? p) && p.AnyReply;
-
-    public override async ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken)
+    public override async ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken)
     {
-        if (!_pending.TryGetValue(slot, out Pending? pending) || pending.Items.Count == 0)
+        List<TInput> pending = _pending[slot.Slot] ??= [];
+        for (int i = start; i < end; i++)
         {
+            if (!input.TryDecode(batch, i, out TInput value))
+            {
+                continue;
+            }
+
+            if (pending.Count == 0)
+            {
+                _firstSequence[slot.Slot] = batch.GetSequenceNumber(i);
+                slot.PendingSince = Time.GetTimestamp();
+            }
+
+            pending.Add(value);
+            RecordReply? reply = batch.GetMetadata(i)?.Reply;
+            if (reply is not null || _replies[slot.Slot] is not null)
+            {
+                // replies are kept aligned with the pending records (created on the first record with a reply)
+                List<RecordReply?> replies = _replies[slot.Slot] ??= [.. Enumerable.Repeat<RecordReply?>(null, pending.Count - 1)];
+                replies.Add(reply);
+            }
+
+            if (slot.Watermark is { } watermark && pending.Count >= watermark)
+            {
+                if (!await FlushAsync(slot, cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                pending = _pending[slot.Slot]!;
+            }
+        }
+
+        Volatile.Write(ref slot.PendingRecords, pending.Count);
+        return true;
+    }
+
+    public override bool HasPendingReply(int slot) => (uint)slot < (uint)_replies.Length && _replies[slot] is not null;
+
+    public override async ValueTask<bool> FlushAsync(EngineSlot slot, CancellationToken cancellationToken)
+    {
+        List<TInput>? items = _pending[slot.Slot];
+        if (items is null || items.Count == 0)
+        {
+            slot.OnBatchScored();
             return true;
         }
 
-        TInput[] items = [.. pending.Items];
-        RecordReply?[]? replies = pending.AnyReply ? [.. pending.Replies] : null;
-        pending.Items.Clear();
-        pending.Replies.Clear();
-        pending.AnyReply = false;
-        if (replies is not null && StartCapture(replies.First(r => r is not null), outputs) is null)
+        // the model owns the list it is given; the slot starts a new one
+        _pending[slot.Slot] = new List<TInput>(items.Count);
+        List<RecordReply?>? replies = _replies[slot.Slot];
+        _replies[slot.Slot] = null;
+        slot.OnBatchScored();
+        if (replies is not null && StartCapture(replies.First(r => r is not null), Outputs) is null)
         {
             foreach (RecordReply? other in replies)
             {
@@ -163,54 +232,58 @@ internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput>
             replies = null;
         }
 
-        var context = new RecordContext(slot, pending.FirstSequence);
-        string? failure = null;
+        var context = new RecordContext(slot.Slot, _firstSequence[slot.Slot]);
+        Exception? failure = null;
         try
         {
-            await model.ActionAsync(items, context, outputs.Typed<TOutput>(), cancellationToken).ConfigureAwait(false);
+            await model.ActionAsync(items, context, _output, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsModelFailure(ex, cancellationToken))
         {
-            failure = Describe(ex);
+            failure = ex;
         }
 
         if (replies is not null)
         {
-            outputs.EndCapture(replies, failure);
+            Outputs.EndCapture(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(replies), failure is null ? null : Describe(failure));
         }
 
-        return failure is null || onError(new ModelError(slot, context.SequenceNumber, $"batch of {items.Length} records", failure));
-    }
+        if (failure is not null && !Fail(slot.Slot, context.SequenceNumber, $"batch of {items.Count} records (records {context.SequenceNumber} and after)", failure))
+        {
+            return false;
+        }
 
-    private sealed class Pending
-    {
-        public List<TInput> Items { get; } = [];
+        if (Outputs.MustSend)
+        {
+            await Outputs.SendAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-        public List<RecordReply?> Replies { get; } = [];
-
-        public long FirstSequence { get; set; }
-
-        public bool AnyReply { get; set; }
+        return true;
     }
 }
 
-/// <summary>The model's view of the output slots: encodes emitted values into per-slot batches.</summary>
-internal sealed class EngineOutputs : IModelOutput
+/// <summary>
+/// The model's view of the output slots: encodes emitted values straight into one pending <see cref="OutputBatch"/>
+/// per slot. Batches are sent when one is full (<see cref="MustSend"/>) or when the engine is idle; sending waits
+/// when an output's channel is full (backpressure).
+/// </summary>
+internal sealed class EngineOutputs(int maxSlot, int maxBatchRecords, Action<int, ControlRecord, Exception>? onControlNotSupported = null) : IModelOutput
 {
-    private readonly Dictionary<int, OutputStream> _streams = [];
-    private readonly Dictionary<int, OutputBatch> _batches = [];
+    private const int MaxBatchBytes = 256 * 1024;
+    private readonly OutputStream?[] _streams = new OutputStream?[maxSlot + 1];
+    private readonly OutputBatch?[] _batches = new OutputBatch?[maxSlot + 1];
     private readonly Dictionary<Type, object> _typed = [];
     private readonly List<ReadOnlyMemory<byte>> _captured = [];
     private readonly List<ReadOnlyMemory<byte>> _one = [default];
     private int _captureSlot = -1;
     private OutputStream? _captureStream;
     private OutputBatch? _capture;
+    private bool _dirty;
+
+    /// <summary>Gets a value indicating whether a pending batch is full and should be sent before scoring more records.</summary>
+    public bool MustSend { get; private set; }
 
     public void SetStream(int slot, OutputStream stream) => _streams[slot] = stream;
-
-    public IEnumerable<int> Slots => _streams.Keys;
-
-    public OutputStream Stream(int slot) => _streams[slot];
 
     public IModelOutput<T> Typed<T>()
     {
@@ -232,7 +305,13 @@ internal sealed class EngineOutputs : IModelOutput
         }
 
         OutputStream stream = Resolve(slot);
-        stream.TryAdd(Batch(slot, stream), value);
+        OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
+        _dirty = true;
+        stream.TryAdd(batch, value);
+        if (batch.Count >= maxBatchRecords || batch.ByteCount >= MaxBatchBytes)
+        {
+            MustSend = true;
+        }
     }
 
     public void EmitControl(int slot, ControlRecord control)
@@ -243,13 +322,15 @@ internal sealed class EngineOutputs : IModelOutput
         }
 
         OutputStream stream = Resolve(slot);
-        stream.AddControl(Batch(slot, stream), control);
+        OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
+        _dirty = true;
+        stream.AddControl(batch, control);
     }
 
     /// <summary>Starts capturing the outputs to <paramref name="slot"/> (for a record with a reply). Returns false when the slot has no stream.</summary>
     public bool BeginCapture(int slot)
     {
-        if (!_streams.TryGetValue(slot, out OutputStream? stream))
+        if ((uint)slot >= (uint)_streams.Length || _streams[slot] is not { } stream)
         {
             return false;
         }
@@ -266,7 +347,7 @@ internal sealed class EngineOutputs : IModelOutput
     /// single record; output i to record i when counts match (outputs of records without a reply go to the stream);
     /// otherwise the outputs go to the stream and the replies fail. A failed model call fails the replies and drops the outputs.
     /// </summary>
-    public void EndCapture(RecordReply?[] replies, string? failure)
+    public void EndCapture(ReadOnlySpan<RecordReply?> replies, string? failure)
     {
         OutputStream stream = _captureStream!;
         OutputBatch capture = _capture!;
@@ -337,54 +418,83 @@ internal sealed class EngineOutputs : IModelOutput
         }
     }
 
+    /// <summary>Writes a control record (a pig passing through) to every output, after the outputs emitted so far.</summary>
     public void EmitControlToAll(ControlRecord control)
     {
-        foreach ((int slot, OutputStream stream) in _streams)
+        for (int slot = 1; slot < _streams.Length; slot += 2)
         {
-            stream.AddControl(Batch(slot, stream), control);
+            if (_streams[slot] is not { } stream)
+            {
+                continue;
+            }
+
+            OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
+            _dirty = true;
+            try
+            {
+                stream.AddControl(batch, control);
+            }
+            catch (NotSupportedException ex)
+            {
+                onControlNotSupported?.Invoke(slot, control, ex);
+            }
         }
     }
 
-    /// <summary>Sends every non-empty pending batch to its stream (backpressure applies here).</summary>
+    /// <summary>Sends every non-empty pending batch to its stream (waits while a stream's channel is full).</summary>
     public async ValueTask SendAsync(CancellationToken cancellationToken)
     {
-        if (_batches.Count == 0)
+        if (!_dirty)
         {
             return;
         }
 
-        foreach ((int slot, OutputBatch batch) in _batches)
+        for (int slot = 1; slot < _batches.Length; slot += 2)
         {
-            await _streams[slot].WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (_batches[slot] is { } batch)
+            {
+                _batches[slot] = null;
+                if (batch.Count == 0)
+                {
+                    batch.Dispose();
+                    continue;
+                }
+
+                await _streams[slot]!.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        _batches.Clear();
+        _dirty = false;
+        MustSend = false;
     }
 
-    public async ValueTask FlushAllAsync(CancellationToken cancellationToken)
+    /// <summary>Takes the pending batch of a slot (to hand it to <see cref="OutputStream.CompleteAsync(OutputBatch?, CancellationToken)"/>).</summary>
+    public OutputBatch? Take(int slot)
     {
-        await SendAsync(cancellationToken).ConfigureAwait(false);
-        foreach (OutputStream stream in _streams.Values)
-        {
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
+        OutputBatch? batch = _batches[slot];
+        _batches[slot] = null;
+        return batch;
     }
 
     public void DiscardPending()
     {
-        foreach (OutputBatch batch in _batches.Values)
+        for (int slot = 0; slot < _batches.Length; slot++)
         {
-            batch.Dispose();
+            _batches[slot]?.Dispose();
+            _batches[slot] = null;
         }
 
-        _batches.Clear();
         _capture?.Dispose();
         _capture = null;
+
+        _dirty = false;
+        MustSend = false;
     }
 
     private void Forward(int slot, OutputStream stream, ReadOnlySpan<byte> record)
     {
-        OutputBatch batch = Batch(slot, stream);
+        OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
+        _dirty = true;
         batch.BeginRecord();
         batch.Write(record);
         batch.EndRecord();
@@ -392,25 +502,20 @@ internal sealed class EngineOutputs : IModelOutput
 
     private OutputStream Resolve(int slot)
     {
-        if (slot % 2 == 0)
+        if ((uint)slot < (uint)_streams.Length && _streams[slot] is { } stream)
         {
-            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"Slot {slot} is an input slot; outputs go to odd slots.");
+            return stream;
         }
 
-        return _streams.TryGetValue(slot, out OutputStream? stream)
-            ? stream
-            : throw new ArgumentOutOfRangeException(nameof(slot), slot, $"No stream is attached to output slot {slot} (attached: {string.Join(", ", _streams.Keys.Order())}).");
+        throw BadSlot(slot);
     }
 
-    private OutputBatch Batch(int slot, OutputStream stream)
+    private ArgumentOutOfRangeException BadSlot(int slot)
     {
-        if (!_batches.TryGetValue(slot, out OutputBatch? batch))
-        {
-            batch = stream.CreateBatch();
-            _batches[slot] = batch;
-        }
-
-        return batch;
+        string attached = string.Join(", ", Enumerable.Range(0, _streams.Length).Where(s => _streams[s] is not null));
+        return slot % 2 == 0
+            ? new ArgumentOutOfRangeException(nameof(slot), slot, $"Slot {slot} is an input slot; outputs go to odd slots (attached outputs: {attached}).")
+            : new ArgumentOutOfRangeException(nameof(slot), slot, $"No stream is attached to output slot {slot} (attached outputs: {attached}).");
     }
 
     private sealed class TypedOutput<T>(EngineOutputs outputs) : IModelOutput<T>
