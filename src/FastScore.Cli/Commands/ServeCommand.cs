@@ -178,7 +178,7 @@ internal static class ServeCommand
             await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        await engine.StopAsync().ConfigureAwait(false);
+        await engine.StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (!settings.Quiet)
         {
             io.Error.Write(InspectionFormatter.Format(engine.Inspect()));
