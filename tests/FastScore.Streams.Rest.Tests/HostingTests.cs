@@ -31,15 +31,13 @@ public sealed class HostingTests
                     o.Encodings.TryAdd(name, d => RecordEncodings.Create(d));
                 }
             })
-            .AddRestTransport(o => o.ApiKey = "host-key");
+            .AddRestTransport(o => o.ApiKey = "host-key")
+            .AddEngine<ItemModel>(slots => slots.Attach(0, "rest:").Attach(1, "rest:"), o => o.Engine.OnModelError = ModelErrorPolicy.Skip);
         await using WebApplication app = builder.Build();
         RouteGroupBuilder group = app.MapGroup("/scoring").MapFastScore();
         group.WithMetadata(new HostMarker());
         await app.StartAsync();
-        ScoringEngine engine = app.Services.GetRequiredService<ScoringEngine>();
-        engine.LoadModel(new ItemModel());
-        engine.Attach(0, RestTestEngine.Rest());
-        engine.Attach(1, RestTestEngine.Rest());
+        ScoringEngine engine = app.Services.GetRequiredService<ScoringEngine>(); // the hosted engine, started with the host
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (engine.State != EngineState.Running)
         {
@@ -61,7 +59,6 @@ public sealed class HostingTests
             Assert.That(endpoints, Has.Length.GreaterThanOrEqualTo(38), "every path twice: plain and under the proxy prefix");
             Assert.That(endpoints.All(e => e.Metadata.GetMetadata<HostMarker>() is not null), Is.True, "the host's conventions reach every endpoint");
         });
-        await engine.ResetAsync();
         await app.StopAsync();
     }
 }

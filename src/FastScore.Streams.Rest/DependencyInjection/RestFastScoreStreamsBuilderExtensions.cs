@@ -1,9 +1,6 @@
-using System.Diagnostics.Metrics;
-using FastScore.Streams.Engine;
 using FastScore.Streams.Rest.Transports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FastScore.Streams.Rest;
@@ -12,10 +9,10 @@ namespace FastScore.Streams.Rest;
 public static class RestFastScoreStreamsBuilderExtensions
 {
     /// <summary>
-    /// Registers the <c>rest</c> transport (one <see cref="RestTransportHub"/> per service provider), the
-    /// <see cref="FastScoreRestOptions"/> of the API, and a singleton <see cref="ScoringEngine"/> built from the
-    /// registered <see cref="StreamFactory"/> and <see cref="EngineOptions"/> unless one is registered already.
-    /// Then map the API with <c>app.MapFastScore()</c>.
+    /// Registers the <c>rest</c> transport (one <see cref="RestTransportHub"/> per service provider) and the
+    /// <see cref="FastScoreRestOptions"/> of the API. Register the engine with <c>AddEngine&lt;TModel&gt;(slots =&gt;
+    /// slots.Attach(0, "rest:").Attach(1, "rest:"))</c> (or your own <see cref="ScoringEngine"/> singleton built from the
+    /// registered <see cref="StreamFactory"/>), then map the API with <c>app.MapFastScore()</c>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Changes the API settings (authentication, timeouts, sizes).</param>
@@ -34,11 +31,6 @@ public static class RestFastScoreStreamsBuilderExtensions
 
         services.AddOptions<StreamFactoryOptions>()
             .Configure<RestTransportHub, IOptions<RestTransportOptions>>((o, hub, transport) => o.Transports[Descriptors.TransportTypes.Rest] = new RestTransportProvider(hub, transport.Value));
-        services.TryAddSingleton(sp => new ScoringEngine(
-            sp.GetRequiredService<StreamFactory>(),
-            sp.GetService<IOptions<EngineOptions>>()?.Value,
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>()));
         return builder;
     }
 }

@@ -21,7 +21,7 @@ public static class FastScoreEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The application or a route group (for a route prefix).</param>
     /// <param name="engine">The engine; <see langword="null"/> resolves <see cref="ScoringEngine"/> from the services
-    /// (<c>services.AddFastScoreStreams().AddRestTransport()</c> registers one).</param>
+    /// (<c>services.AddFastScoreStreams().AddRestTransport().AddEngine&lt;TModel&gt;(...)</c> registers one).</param>
     /// <param name="options">The API settings; <see langword="null"/> takes <see cref="FastScoreRestOptions"/> from the services, or the defaults.</param>
     /// <returns>The group holding every endpoint, so the host can add its own conventions (<c>RequireAuthorization()</c>, rate limiting...).</returns>
     /// <remarks>The engine's stream factory gets the <c>rest</c> transport if it has none (see <see cref="RestStreamFactoryOptionsExtensions.AddRestTransport"/>).</remarks>
@@ -31,7 +31,7 @@ public static class FastScoreEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         IServiceProvider services = endpoints.ServiceProvider;
         engine ??= services.GetService<ScoringEngine>()
-            ?? throw new InvalidOperationException("No ScoringEngine: pass one to MapFastScore, or register one (services.AddFastScoreStreams().AddRestTransport()).");
+            ?? throw new InvalidOperationException("No ScoringEngine: pass one to MapFastScore, or register one (services.AddFastScoreStreams().AddRestTransport().AddEngine<TModel>(slots => slots.Attach(0, \"rest:\").Attach(1, \"rest:\"))).");
         options ??= services.GetService<IOptions<FastScoreRestOptions>>()?.Value ?? new FastScoreRestOptions();
         RestTransportHub hub = engine.Factory.Options.AddRestTransport();
         ILogger logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("FastScore.Streams.Rest");
