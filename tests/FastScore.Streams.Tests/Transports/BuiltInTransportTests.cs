@@ -1,0 +1,197 @@
+using System.Text;
+using FastScore.Streams.Descriptors;
+
+namespace FastScore.Streams.Tests.Transports;
+
+/// <summary>The file, inline, discard and console transports through real streams (real files in temp folders).</summary>
+public sealed class BuiltInTransportTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("fss-transports-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<List<string>> ReadAsync(StreamDescriptor descriptor, int? max = null, StreamOpenOptions? options = null)
+    {
+        var values = new List<string>();
+        await using InputStream input = new StreamFactory().CreateInput(descriptor, options);
+        await foreach (byte[] record in input.ReadAllAsync<byte[]>())
+        {
+            values.Add(Encoding.UTF8.GetString(record));
+            if (values.Count == max)
+            {
+                break;
+            }
+        }
+
+        return values;
+    }
+
+    private string WriteLines(params string[] lines)
+    {
+        string path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".jsons");
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        return path;
+    }
+
+    [Test]
+    public async Task A_file_input_reads_every_line_and_drops_the_empty_record_after_the_last_newline()
+    {
+        string path = WriteLines("1", "2", "3");
+        Assert.That(await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json"}""")), Is.EqualTo(new[] { "1", "2", "3" }));
+    }
+
+    [Test]
+    public async Task SkipTo_starts_reading_a_file_at_a_byte_offset()
+    {
+        string path = WriteLines("10", "20", "30");
+        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "SkipTo": 3}"""));
+        Assert.That(records, Is.EqualTo(new[] { "20", "30" }));
+    }
+
+    [Test]
+    public async Task A_looping_file_rewinds_to_the_start_at_end_of_file()
+    {
+        string path = WriteLines("1", "2");
+        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Loop": true}"""), max: 5);
+        Assert.That(records, Is.EqualTo(new[] { "1", "2", "1", "2", "1" }));
+    }
+
+    [Test]
+    public async Task A_looping_empty_file_ends_instead_of_spinning()
+    {
+        string path = Path.Combine(_dir, "empty.jsons");
+        File.WriteAllText(path, "");
+        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Loop": true}"""));
+        Assert.That(records, Is.Empty);
+    }
+
+    [Test]
+    public void A_missing_input_file_fails_with_the_path_in_the_message()
+    {
+        string path = Path.Combine(_dir, "missing.jsons");
+        var ex = Assert.ThrowsAsync<StreamException>(() => ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json"}""")));
+        Assert.That(ex!.Message, Does.Contain(path));
+    }
+
+    [Test]
+    public async Task A_file_output_holds_every_record_after_completion_and_creates_missing_folders()
+    {
+        string path = Path.Combine(_dir, "deeper", "out.jsons");
+        await using (OutputStream output = new StreamFactory().CreateOutput(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int"}""")))
+        {
+            for (int i = 0; i < 5000; i++)
+            {
+                await output.WriteAsync(i);
+            }
+
+            await output.FlushAsync();
+            Assert.That(File.ReadAllLines(path), Has.Length.EqualTo(5000), "FlushAsync makes everything written so far durable");
+            await output.WriteAsync(5000);
+            await output.CompleteAsync();
+        }
+
+        Assert.That(File.ReadAllLines(path).Select(int.Parse), Is.EqualTo(Enumerable.Range(0, 5001)));
+    }
+
+    [Test]
+    public async Task An_output_value_that_fails_the_schema_is_counted_and_reported_not_written()
+    {
+        string path = Path.Combine(_dir, "out.jsons");
+        var rejected = new List<RejectedRecord>();
+        await using OutputStream output = new StreamFactory().CreateOutput(
+            StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int"}"""),
+            new StreamOpenOptions { Name = "scores", Slot = 1, OnRejected = rejected.Add });
+        Assert.That(await output.WriteAsync(1), Is.True);
+        Assert.That(await output.WriteAsync("two"), Is.False);
+        Assert.That(await output.WriteAsync(3), Is.True);
+        await output.CompleteAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllLines(path), Is.EqualTo(new[] { "1", "3" }));
+            Assert.That(output.Counters.RejectedBySchema, Is.EqualTo(1));
+            Assert.That(rejected.Single().Slot, Is.EqualTo(1));
+            Assert.That(rejected.Single().RecordNumber, Is.EqualTo(2));
+            Assert.That(rejected.Single().Reason, Does.Contain("expected int"));
+        });
+    }
+
+    [Test]
+    public async Task Inline_data_as_one_chunk_is_cut_by_the_envelope()
+    {
+        var records = await ReadAsync(StreamDescriptor.Parse("""{"Transport": {"Type": "inline", "Data": "aaa\nbbb\nccc"}, "Encoding": "utf-8"}"""));
+        Assert.That(records, Is.EqualTo(new[] { "aaa", "bbb", "ccc" }));
+    }
+
+    [Test]
+    public async Task Inline_data_as_an_array_gives_one_record_per_element()
+    {
+        var records = await ReadAsync(StreamDescriptor.Parse("""{"Transport": {"Type": "inline", "Data": ["a\nb", "c"]}, "Encoding": "utf-8"}"""));
+        Assert.That(records, Is.EqualTo(new[] { "a\nb", "c" }));
+    }
+
+    [Test]
+    public async Task Inline_DataBinary_is_base64_decoded()
+    {
+        string b64 = Convert.ToBase64String(Encoding.UTF8.GetBytes("hello"));
+        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "inline", "DataBinary": ["{{b64}}"]}, "Encoding": null}"""));
+        Assert.That(records, Is.EqualTo(new[] { "hello" }));
+    }
+
+    [Test]
+    public async Task The_inline_literal_reads_its_three_records()
+    {
+        var records = await ReadAsync(StreamDescriptor.FromArgument("inline:1,2,3"));
+        Assert.That(records, Is.EqualTo(new[] { "1", "2", "3" }));
+    }
+
+    [Test]
+    public async Task Discard_accepts_and_counts_everything()
+    {
+        await using OutputStream output = new StreamFactory().CreateOutput(StreamDescriptor.FromArgument("discard:"));
+        for (int i = 0; i < 10; i++)
+        {
+            await output.WriteAsync(i);
+        }
+
+        await output.CompleteAsync();
+        Assert.That(output.Counters.Records, Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task The_console_transport_reads_stdin_and_writes_stdout()
+    {
+        var stdin = new MemoryStream(Encoding.UTF8.GetBytes("{\"x\":1}\n{\"x\":2}\n"));
+        var stdout = new MemoryStream();
+        var options = new StreamOpenOptions { ConsoleInput = stdin, ConsoleOutput = stdout };
+        var records = await ReadAsync(StreamDescriptor.FromArgument("console:"), options: options);
+        await using (OutputStream output = new StreamFactory().CreateOutput(StreamDescriptor.FromArgument("console:"), options))
+        {
+            foreach (string r in records)
+            {
+                await output.WriteAsync(Encoding.UTF8.GetBytes(r));
+            }
+
+            await output.CompleteAsync();
+        }
+
+        Assert.That(Encoding.UTF8.GetString(stdout.ToArray()), Is.EqualTo("{\"x\":1}\n{\"x\":2}\n"));
+    }
+
+    [Test]
+    public void An_output_only_transport_cannot_be_an_input()
+    {
+        var ex = Assert.Throws<DescriptorException>(() => new StreamFactory().CreateInput(StreamDescriptor.FromArgument("discard:")));
+        Assert.That(ex!.Errors[0].Path, Is.EqualTo("Transport.Type"));
+    }
+
+    [Test]
+    public void An_unregistered_transport_names_the_registered_ones()
+    {
+        var ex = Assert.Throws<DescriptorException>(() => new StreamFactory().CreateInput(StreamDescriptor.FromArgument("kafka:broker:9092/topic.json")));
+        Assert.That(ex!.Message, Does.Contain("registered: ").And.Contain("file").And.Contain("FastScore.Streams.Kafka"));
+    }
+}
