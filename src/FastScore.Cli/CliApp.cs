@@ -29,6 +29,7 @@ internal static class CliApp
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ModelDataCommands.Create(io));
+        root.Subcommands.Add(EngineInspectCommand.Create(io));
         return root;
     }
 }

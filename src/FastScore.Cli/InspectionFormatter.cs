@@ -1,30 +1,65 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using FastScore.Streams.Engine;
 
 namespace FastScore.Cli;
 
-/// <summary>Renders an <see cref="EngineInspection"/> as the CLI's summary table.</summary>
+/// <summary>Renders the engine summary table, from an in-process <see cref="EngineInspection"/> or a server's <c>/1/job/status</c>.</summary>
 internal static class InspectionFormatter
 {
-    public static string Format(EngineInspection inspection)
+    public static string Format(EngineInspection inspection) => Format(
+        inspection.State.ToString().ToUpperInvariant(),
+        inspection.ModelName,
+        inspection.Error,
+        inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors)).ToList(),
+        inspection.Rejections.Select(r => $"{r}{Environment.NewLine}    record: {r.Preview}").ToList(),
+        inspection.ModelErrors.Select(e => e.ToString()).ToList());
+
+    /// <summary>Renders a server's <c>GET /1/job/status</c> answer.</summary>
+    public static string FormatStatus(JsonNode status)
+    {
+        var rows = new List<Row>();
+        foreach (JsonNode? slot in status["slots"]?.AsArray() ?? [])
+        {
+            if (slot?["stream"] is not JsonObject stream)
+            {
+                continue;
+            }
+
+            int number = slot["slot"]!.GetValue<int>();
+            rows.Add(new Row(number, number % 2 == 0, stream["transport"]?.GetValue<string>() ?? stream["name"]?.GetValue<string>() ?? "?",
+                stream["eof"]?.GetValue<bool>() ?? false, Long(stream, "records"), Long(stream, "bytes"), Long(stream, "rejected_by_encoding"),
+                Long(stream, "rejected_by_schema"), Long(stream, "oversized"), Long(stream, "model_errors")));
+        }
+
+        return Format(
+            (status["state"]?.GetValue<string>() ?? "unknown").ToUpperInvariant(),
+            status["model"]?["name"]?.GetValue<string>(),
+            status["error"]?.GetValue<string>(),
+            rows,
+            (status["rejections"]?.AsArray() ?? []).Select(n => n?.GetValue<string>() ?? "").ToList(),
+            (status["model_errors"]?.AsArray() ?? []).Select(n => n?.GetValue<string>() ?? "").ToList());
+    }
+
+    private static string Format(string state, string? model, string? error, List<Row> slots, List<string> rejections, List<string> modelErrors)
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"engine: {inspection.State.ToString().ToUpperInvariant()}");
-        if (inspection.ModelName is not null)
+        sb.Append(CultureInfo.InvariantCulture, $"engine: {state}");
+        if (model is not null)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"   model: {inspection.ModelName}");
+            sb.Append(CultureInfo.InvariantCulture, $"   model: {model}");
         }
 
         sb.AppendLine();
-        if (inspection.Error is not null)
+        if (error is not null)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"error: {inspection.Error}");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"error: {error}");
         }
 
         string[] header = ["slot", "dir", "stream", "eof", "records", "bytes", "rej.encoding", "rej.schema", "oversized", "model.errors"];
         List<string[]> rows = [header];
-        foreach (SlotInspection s in inspection.Slots)
+        foreach (Row s in slots)
         {
             rows.Add([
                 s.Slot.ToString(CultureInfo.InvariantCulture), s.IsInput ? "in" : "out", s.Transport, s.EndOfStream ? "yes" : "no",
@@ -38,20 +73,19 @@ internal static class InspectionFormatter
             sb.AppendLine(string.Join("  ", row.Select((cell, c) => c >= 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd());
         }
 
-        if (inspection.Rejections.Count > 0)
+        if (rejections.Count > 0)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"rejected records (latest {inspection.Rejections.Count}):");
-            foreach (var r in inspection.Rejections)
+            sb.AppendLine(CultureInfo.InvariantCulture, $"rejected records (latest {rejections.Count}):");
+            foreach (string r in rejections)
             {
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  {r}");
-                sb.AppendLine(CultureInfo.InvariantCulture, $"    record: {r.Preview}");
             }
         }
 
-        if (inspection.ModelErrors.Count > 0)
+        if (modelErrors.Count > 0)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"model errors (latest {inspection.ModelErrors.Count}):");
-            foreach (ModelError e in inspection.ModelErrors)
+            sb.AppendLine(CultureInfo.InvariantCulture, $"model errors (latest {modelErrors.Count}):");
+            foreach (string e in modelErrors)
             {
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  {e}");
             }
@@ -60,5 +94,9 @@ internal static class InspectionFormatter
         return sb.ToString();
     }
 
+    private static long Long(JsonObject o, string name) => o[name]?.GetValue<long>() ?? 0;
+
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private sealed record Row(int Slot, bool IsInput, string Transport, bool EndOfStream, long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors);
 }

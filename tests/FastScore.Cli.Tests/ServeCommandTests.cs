@@ -79,6 +79,39 @@ public sealed class ServeCommandTests
         });
     }
 
+    [Test]
+    public async Task Engine_inspect_prints_a_serving_engines_summary_with_counters_and_rejections()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token, "serve", "iris", "rest:", "rest:", "--urls", url, "-q");
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, serving);
+        string single = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "samples", "FastScore.Samples.Iris", "data", "xgboost_iris_single.json"));
+        using (HttpResponseMessage ok = await client.PostAsync("/2/active/model/roundtrip/0/1", new StringContent(single, Encoding.UTF8, "application/json")))
+        using (HttpResponseMessage bad = await client.PostAsync("/2/active/model/roundtrip/0/1", new StringContent("{\"sepal_length\": \"x\"}", Encoding.UTF8, "application/json")))
+        {
+            Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+
+        var (exit, stdout, err, _) = await CliRunner.RunAsync("engine", "inspect", "--url", url);
+        var (unreachableExit, _, unreachable, _) = await CliRunner.RunAsync("engine", "inspect", "--url", $"http://127.0.0.1:{FreePort()}");
+        await stop.CancelAsync();
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(0), err);
+            Assert.That(stdout, Does.StartWith("engine: RUNNING   model: iris"));
+            Assert.That(stdout, Does.Match(@"0\s+in\s+rest \(simple\)\s+no\s+1\s+\d+\s+0\s+1\s"), "slot 0: one record scored, one rejected by schema");
+            Assert.That(stdout, Does.Match(@"1\s+out\s+rest \(simple\)\s+no\s+1\s"), "slot 1: one output");
+            Assert.That(stdout, Does.Contain("rejected by schema"));
+            Assert.That(unreachableExit, Is.EqualTo(1));
+            Assert.That(unreachable, Does.Contain("Cannot reach the engine"));
+        });
+    }
+
     private static async Task WaitRunningAsync(HttpClient client, Task serving)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -44,14 +44,14 @@ internal static class ModelDataCommands
         return command;
     }
 
-    private static (Option<string> Url, Option<string?> User, Option<string?> ApiKey) ConnectionOptions() =>
+    internal static (Option<string> Url, Option<string?> User, Option<string?> ApiKey) ConnectionOptions() =>
     (
         new Option<string>("--url") { Description = $"The engine's base URL (default {ServeCommand.DefaultUrl}).", DefaultValueFactory = _ => ServeCommand.DefaultUrl },
         new Option<string?>("--user", "-u") { Description = "HTTP basic authentication: user:password." },
         new Option<string?>("--api-key") { Description = "An API key, sent in X-API-Key." }
     );
 
-    private static HttpClient Connect(string url, string? user, string? apiKey)
+    internal static HttpClient Connect(string url, string? user, string? apiKey)
     {
         var client = new HttpClient { BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/"), Timeout = TimeSpan.FromSeconds(100) };
         if (user is not null)

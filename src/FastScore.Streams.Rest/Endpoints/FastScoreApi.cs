@@ -403,6 +403,7 @@ internal sealed class FastScoreApi
         ["bytes"] = s.Bytes,
         ["rejected_by_encoding"] = s.RejectedByEncoding,
         ["rejected_by_schema"] = s.RejectedBySchema,
+        ["oversized"] = s.Oversized,
         ["model_errors"] = s.ModelErrors,
     };
 
