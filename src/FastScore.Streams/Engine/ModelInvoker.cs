@@ -60,7 +60,7 @@ internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> mod
             return true;
         }
 
-        var context = new RecordContext(input.Slot, batch.GetSequenceNumber(index));
+        var context = new RecordContext(input.Slot, batch.GetSequenceNumber(index), batch.GetMetadata(index));
         try
         {
             ValueTask task = model.ActionAsync(value, context, outputs.Typed<TOutput>(), cancellationToken);
