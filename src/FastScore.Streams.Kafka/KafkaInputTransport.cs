@@ -136,7 +136,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
             _current = null;
         }
 
-        _lastRecord = _time.GetTimestamp();
+        Interlocked.Exchange(ref _lastRecord, _time.GetTimestamp());
         return true;
     }
 
@@ -234,7 +234,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
         }
         catch (Exception ex) when (ex is KafkaException or ArgumentException or InvalidOperationException)
         {
-            throw KafkaStreamException.Wrap($"Cannot create the Kafka consumer of stream '{_streamName}' ({DisplayName})", ex, _streamName);
+            throw KafkaStreamException.WrapBuild($"Cannot create the Kafka consumer of stream '{_streamName}' ({DisplayName})", ex, _streamName);
         }
 
         try
@@ -447,7 +447,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
                 continue;
             }
 
-            TimeSpan left = TimeSpan.FromMilliseconds(maxWait) - _time.GetElapsedTime(_lastRecord);
+            TimeSpan left = TimeSpan.FromMilliseconds(maxWait) - _time.GetElapsedTime(Interlocked.Read(ref _lastRecord));
             if (left <= TimeSpan.Zero)
             {
                 return null; // MaxWaitTime without records: end of stream
@@ -527,6 +527,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
         Log.PartitionsAssigned(_logger, _streamName, Format(partitions));
+        Interlocked.Exchange(ref _lastRecord, _time.GetTimestamp()); // MaxWaitTime counts from the assignment, not from joining
         lock (_gate)
         {
             foreach (TopicPartition partition in partitions)

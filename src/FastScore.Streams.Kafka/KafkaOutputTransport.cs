@@ -73,7 +73,7 @@ internal sealed class KafkaOutputTransport : MessageOutputTransport
         }
         catch (Exception ex) when (ex is KafkaException or ArgumentException or InvalidOperationException)
         {
-            throw KafkaStreamException.Wrap($"Cannot create the Kafka producer of stream '{_streamName}' ({DisplayName})", ex, _streamName);
+            throw KafkaStreamException.WrapBuild($"Cannot create the Kafka producer of stream '{_streamName}' ({DisplayName})", ex, _streamName);
         }
 
         return default;

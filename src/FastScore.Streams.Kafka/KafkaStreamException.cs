@@ -24,6 +24,17 @@ internal sealed class KafkaStreamException : StreamException
         _ => new StreamException($"{what}: {exception.Message}", exception) { StreamName = streamName },
     };
 
+    /// <summary>
+    /// Wraps a failure to build a client: librdkafka rejecting a setting (unknown property, invalid value) is a
+    /// <see cref="Descriptors.DescriptorException"/> on <c>Transport.Config</c>; anything else is wrapped by <see cref="Wrap"/>.
+    /// </summary>
+    public static StreamException WrapBuild(string what, Exception exception, string streamName) => exception switch
+    {
+        InvalidOperationException or ArgumentException => new Descriptors.DescriptorException("Transport.Config",
+            $"{exception.Message} ({what}; librdkafka rejected the client configuration)") { StreamName = streamName },
+        _ => Wrap(what, exception, streamName),
+    };
+
     public static string Describe(Error error) => $"{error.Code} ({error.Reason})";
 
     /// <summary>Whether retrying may succeed: broker, network and coordinator problems; not configuration, authorization or fatal errors.</summary>

@@ -89,3 +89,30 @@ internal static class KafkaStreams
 
     public static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
 }
+
+/// <summary>Reading helpers over <see cref="InputStream"/>.</summary>
+internal static class InputStreamExtensions
+{
+    /// <summary>Reads batches until end of stream or until <paramref name="count"/> records were read; acknowledges each batch when <paramref name="acknowledge"/>.</summary>
+    public static async Task<List<(string Value, KafkaMessageMetadata Metadata)>> ReadRecordsAsync(this InputStream input, int count = int.MaxValue, bool acknowledge = false)
+    {
+        var records = new List<(string, KafkaMessageMetadata)>();
+        while (records.Count < count && await input.ReadBatchAsync().AsTask().WaitAsync(KafkaStreams.Guard) is { } batch)
+        {
+            using (batch)
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    records.Add((System.Text.Encoding.UTF8.GetString(batch.GetSpan(i)), (KafkaMessageMetadata)batch.GetMetadata(i)!));
+                }
+
+                if (acknowledge)
+                {
+                    await input.AcknowledgeAsync(batch);
+                }
+            }
+        }
+
+        return records;
+    }
+}
