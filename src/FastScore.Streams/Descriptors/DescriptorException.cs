@@ -15,7 +15,19 @@ public sealed class DescriptorException : StreamException
     /// <summary>Creates the exception from a list of errors.</summary>
     /// <param name="errors">Every error found (at least one).</param>
     public DescriptorException(IReadOnlyList<DescriptorError> errors)
-        : base(Format(errors)) => Errors = errors;
+        : this(errors, origin: null)
+    {
+    }
+
+    /// <summary>Creates the exception from a list of errors found in a named source.</summary>
+    /// <param name="errors">Every error found (at least one).</param>
+    /// <param name="origin">Where the descriptor came from, e.g. <c>file /data/in.json</c>, or <see langword="null"/>.</param>
+    public DescriptorException(IReadOnlyList<DescriptorError> errors, string? origin)
+        : base(Format(errors, origin))
+    {
+        Errors = errors;
+        Origin = origin;
+    }
 
     /// <summary>Creates the exception for a single error.</summary>
     /// <param name="path">The descriptor path of the offending field.</param>
@@ -25,8 +37,14 @@ public sealed class DescriptorException : StreamException
     /// <summary>Gets every error found.</summary>
     public IReadOnlyList<DescriptorError> Errors { get; }
 
-    private static string Format(IReadOnlyList<DescriptorError> errors) =>
-        errors.Count == 1
-            ? $"Invalid stream descriptor: {errors[0]}"
-            : $"Invalid stream descriptor ({errors.Count} errors):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors);
+    /// <summary>Gets where the descriptor came from (<c>file /data/in.json</c>, <c>literal 'kafka:b/t'</c>, ...), when known.</summary>
+    public string? Origin { get; }
+
+    private static string Format(IReadOnlyList<DescriptorError> errors, string? source)
+    {
+        string where = source is null ? string.Empty : $" ({source})";
+        return errors.Count == 1
+            ? $"Invalid stream descriptor{where}: {errors[0]}"
+            : $"Invalid stream descriptor{where}, {errors.Count} errors:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors);
+    }
 }

@@ -73,6 +73,20 @@ public sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
     /// <summary>Gets a value indicating whether the stream starts with an OCF header.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool SkipHeader { get; init; } = true;
+
+    /// <summary>Compares every field; the sync marker is compared byte by byte.</summary>
+    /// <param name="other">The other descriptor.</param>
+    /// <returns><see langword="true"/> when both describe the same envelope.</returns>
+    public bool Equals(OcfBlockEnvelopeDescriptor? other) =>
+        other is not null
+        && base.Equals(other)
+        && Compress == other.Compress
+        && SkipHeader == other.SkipHeader
+        && SyncMarker.HasValue == other.SyncMarker.HasValue
+        && (!SyncMarker.HasValue || SyncMarker.GetValueOrDefault().Span.SequenceEqual(other.SyncMarker.GetValueOrDefault().Span));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Compress, SkipHeader, SyncMarker.HasValue);
 }
 
 /// <summary><c>delimited-csv</c>: RFC 4180 lines (a separator inside quotes does not end the record).</summary>
@@ -129,6 +143,15 @@ public record EncodingDescriptor
 
     /// <summary>Avro binary.</summary>
     public static EncodingDescriptor AvroBinary { get; } = new(EncodingTypes.AvroBinary);
+
+    /// <summary>MessagePack.</summary>
+    public static EncodingDescriptor MsgPack { get; } = new(EncodingTypes.MsgPack);
+
+    /// <summary>SOAP RPC (experimental in FastScore).</summary>
+    public static EncodingDescriptor SoapRpc { get; } = new(EncodingTypes.SoapRpc);
+
+    /// <summary>CSV with the default delimiter and quote character.</summary>
+    public static CsvEncodingDescriptor Csv { get; } = new();
 }
 
 /// <summary>The <c>csv</c> encoding with its parameters.</summary>

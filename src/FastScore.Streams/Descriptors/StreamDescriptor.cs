@@ -3,10 +3,13 @@ namespace FastScore.Streams.Descriptors;
 /// <summary>
 /// A FastScore stream descriptor: where records come from or go to (<see cref="Transport"/>), how bytes are cut
 /// into records (<see cref="Envelope"/>), how a record is encoded (<see cref="Encoding"/>) and which Avro
-/// <see cref="Schema"/> every record must satisfy. Instances are immutable and validated; create them with
-/// <see cref="StreamDescriptorParser"/>, <see cref="StreamLiteral"/> or <see cref="StreamDescriptorBuilder"/>.
+/// <see cref="Schema"/> every record must satisfy. Instances are immutable; create validated ones with
+/// <see cref="Parse(string, StreamDescriptorOptions?)"/>, <see cref="StreamLiteral"/> or <see cref="CreateBuilder"/>.
 /// </summary>
-/// <remarks>Every default of the FastScore specification is already filled in. Safe to share between threads.</remarks>
+/// <remarks>
+/// Every default of the FastScore specification is already filled in. Safe to share between threads.
+/// Equality compares every field except <see cref="Warnings"/>.
+/// </remarks>
 public sealed partial record StreamDescriptor
 {
     /// <summary>The only descriptor format version FastScore defines.</summary>
@@ -48,7 +51,34 @@ public sealed partial record StreamDescriptor
 
     /// <summary>Gets how long, in milliseconds, a closing output waits for pending records; <see langword="null"/> disables the wait.</summary>
     /// <value>The default value is 3000.</value>
-    public int? LingerTime { get; init; } = 3000;
+    public int? LingerTime { get; init; } = DefaultLingerTime;
+
+    /// <summary>Gets the warnings found while reading the descriptor (e.g. a newer minor <c>Version</c>, an old spelling).</summary>
+    /// <value>The default value is an empty list. Not part of equality.</value>
+    public IReadOnlyList<DescriptorError> Warnings { get; init; } = [];
+
+    /// <summary>The default <see cref="LingerTime"/> in milliseconds.</summary>
+    public const int DefaultLingerTime = 3000;
+
+    /// <summary>Compares every field except <see cref="Warnings"/>.</summary>
+    /// <param name="other">The other descriptor.</param>
+    /// <returns><see langword="true"/> when both describe the same stream.</returns>
+    public bool Equals(StreamDescriptor? other) =>
+        other is not null
+        && Version == other.Version
+        && Description == other.Description
+        && Transport.Equals(other.Transport)
+        && Loop == other.Loop
+        && SkipTo == other.SkipTo
+        && SkipToRecord == other.SkipToRecord
+        && Equals(Envelope, other.Envelope)
+        && Equals(Encoding, other.Encoding)
+        && Schema.Equals(other.Schema)
+        && Batching.Equals(other.Batching)
+        && LingerTime == other.LingerTime;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Transport, Loop, SkipTo, Envelope, Encoding, Schema, Batching, LingerTime);
 }
 
 /// <summary>Where a boundary-preserving stream starts reading: a record number, or the earliest or latest record.</summary>

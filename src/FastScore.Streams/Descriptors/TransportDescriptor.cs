@@ -29,6 +29,8 @@ public static class TransportTypes
     public const string Discard = "discard";
     /// <summary>The console: stdin for input, stdout for output.</summary>
     public const string Console = "console";
+    /// <summary>A file in HDFS (FastScore v1.9).</summary>
+    public const string Hdfs = "hdfs";
 }
 
 /// <summary>The <c>Transport</c> field of a descriptor. One sealed subclass per transport type.</summary>
@@ -123,6 +125,25 @@ public sealed record KafkaTransportDescriptor : TransportDescriptor
     public override bool PreservesRecordBoundaries => true;
     /// <inheritdoc />
     public override bool IsSeekable => true;
+
+    /// <summary>Compares every field; lists and <see cref="Config"/> are compared by content.</summary>
+    /// <param name="other">The other descriptor.</param>
+    /// <returns><see langword="true"/> when both describe the same transport.</returns>
+    public bool Equals(KafkaTransportDescriptor? other) =>
+        other is not null
+        && base.Equals(other)
+        && BootstrapServers.SequenceEqual(other.BootstrapServers, StringComparer.Ordinal)
+        && Topic == other.Topic
+        && Partition == other.Partition
+        && MaxWaitTime == other.MaxWaitTime
+        && Group == other.Group
+        && CommitOffset == other.CommitOffset
+        && Principal == other.Principal
+        && Keytab == other.Keytab
+        && DescriptorEquality.DictionaryEquals(Config, other.Config);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Topic, Partition, Group, BootstrapServers.Count, Config.Count);
 }
 
 /// <summary>S3: an object (or every object under a prefix) of a bucket.</summary>
@@ -185,6 +206,60 @@ public sealed record OdbcTransportDescriptor : TransportDescriptor
     public override bool PreservesRecordBoundaries => true;
     /// <inheritdoc />
     public override bool IsSeekable => false;
+    /// <summary>Gets a value indicating whether the transport can be an input: it needs a <see cref="SelectQuery"/>.</summary>
+    public override bool CanRead => SelectQuery is not null;
+    /// <summary>Gets a value indicating whether the transport can be an output: it needs an <see cref="InsertIntoTable"/>.</summary>
+    public override bool CanWrite => InsertIntoTable is not null;
+
+    /// <summary>Compares every field; <see cref="OutputFields"/> is compared by content.</summary>
+    /// <param name="other">The other descriptor.</param>
+    /// <returns><see langword="true"/> when both describe the same transport.</returns>
+    public bool Equals(OdbcTransportDescriptor? other) =>
+        other is not null
+        && base.Equals(other)
+        && ConnectionString == other.ConnectionString
+        && SelectQuery == other.SelectQuery
+        && InsertIntoTable == other.InsertIntoTable
+        && Timeout == other.Timeout
+        && DescriptorEquality.ListEquals(OutputFields, other.OutputFields);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ConnectionString, SelectQuery, InsertIntoTable, Timeout);
+}
+
+/// <summary>HDFS: a file in a Hadoop file system (FastScore v1.9), read or written through the name node.</summary>
+public sealed record HdfsTransportDescriptor : TransportDescriptor
+{
+    /// <inheritdoc />
+    public override string Type => TransportTypes.Hdfs;
+    /// <summary>Gets the name node, <c>host[:port]</c> (the port defaults to 9000).</summary>
+    public required string NameNode { get; init; }
+    /// <summary>Gets the absolute path of the file in HDFS.</summary>
+    public required string Path { get; init; }
+    /// <summary>Gets the Kerberos authentication settings, or <see langword="null"/> for none.</summary>
+    public HdfsKerberosAuthentication? Authentication { get; init; }
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => false;
+    /// <inheritdoc />
+    public override bool IsSeekable => true;
+}
+
+/// <summary>The <c>Authentication</c> object of an HDFS transport: <c>{"Type": "Kerberos", ...}</c>.</summary>
+public sealed record HdfsKerberosAuthentication
+{
+    /// <summary>The default <see cref="Timeout"/> in milliseconds.</summary>
+    public const int DefaultTimeout = 3000;
+    /// <summary>Gets the Kerberos realm.</summary>
+    public required string Realm { get; init; }
+    /// <summary>Gets the key distribution center, <c>host[:port]</c> (the port defaults to 88). JSON name: <c>KDCHost</c>.</summary>
+    public required string KdcHost { get; init; }
+    /// <summary>Gets the principal.</summary>
+    public required string Principal { get; init; }
+    /// <summary>Gets the password (may be a <c>secret://</c> reference; masked when displayed).</summary>
+    public required string Password { get; init; }
+    /// <summary>Gets the timeout in milliseconds, or <see langword="null"/> to wait without limit.</summary>
+    /// <value>The default value is 3000.</value>
+    public int? Timeout { get; init; } = DefaultTimeout;
 }
 
 /// <summary>TCP: connect to <see cref="Host"/>, or listen when it is <c>0.0.0.0</c>.</summary>
@@ -233,6 +308,15 @@ public sealed record ExecTransportDescriptor : TransportDescriptor
     public override bool PreservesRecordBoundaries => false;
     /// <inheritdoc />
     public override bool IsSeekable => false;
+
+    /// <summary>Compares every field; <see cref="Args"/> is compared by content.</summary>
+    /// <param name="other">The other descriptor.</param>
+    /// <returns><see langword="true"/> when both describe the same transport.</returns>
+    public bool Equals(ExecTransportDescriptor? other) =>
+        other is not null && base.Equals(other) && Run == other.Run && DescriptorEquality.ListEquals(Args, other.Args);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Run, Args.Count);
 }
 
 /// <summary>inline: records written in the descriptor (input only). One chunk, or one record per element.</summary>
@@ -252,6 +336,30 @@ public sealed record InlineTransportDescriptor : TransportDescriptor
     public override bool IsSeekable => true;
     /// <inheritdoc />
     public override bool CanWrite => false;
+
+    /// <summary>Compares every field; the items are compared byte by byte.</summary>
+    /// <param name="other">The other descriptor.</param>
+    /// <returns><see langword="true"/> when both describe the same data.</returns>
+    public bool Equals(InlineTransportDescriptor? other)
+    {
+        if (other is null || !base.Equals(other) || IsChunk != other.IsChunk || IsBinary != other.IsBinary || Items.Count != other.Items.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < Items.Count; i++)
+        {
+            if (!Items[i].Span.SequenceEqual(other.Items[i].Span))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(IsChunk, IsBinary, Items.Count);
 }
 
 /// <summary>discard: drops everything (output only).</summary>
@@ -282,6 +390,8 @@ public sealed record ConsoleTransportDescriptor : TransportDescriptor
 public sealed record CustomTransportDescriptor : TransportDescriptor
 {
     private readonly string _type;
+    private readonly bool _canRead;
+    private readonly bool _canWrite;
 
     /// <summary>Creates the descriptor.</summary>
     /// <param name="type">The lower-case type name.</param>
@@ -289,11 +399,26 @@ public sealed record CustomTransportDescriptor : TransportDescriptor
     /// <param name="preservesRecordBoundaries">Whether each message is one record.</param>
     /// <param name="isSeekable">Whether the transport can seek.</param>
     public CustomTransportDescriptor(string type, JsonElement fields, bool preservesRecordBoundaries, bool isSeekable)
+        : this(type, fields, preservesRecordBoundaries, isSeekable, canRead: true, canWrite: true)
     {
-        _type = type;
-        Fields = fields;
+    }
+
+    /// <summary>Creates the descriptor with its direction capabilities.</summary>
+    /// <param name="type">The lower-case type name.</param>
+    /// <param name="fields">The transport object as JSON (including <c>Type</c>).</param>
+    /// <param name="preservesRecordBoundaries">Whether each message is one record.</param>
+    /// <param name="isSeekable">Whether the transport can seek.</param>
+    /// <param name="canRead">Whether the transport can be an input.</param>
+    /// <param name="canWrite">Whether the transport can be an output.</param>
+    public CustomTransportDescriptor(string type, JsonElement fields, bool preservesRecordBoundaries, bool isSeekable, bool canRead, bool canWrite)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        _type = type.ToLowerInvariant();
+        Fields = fields.ValueKind == JsonValueKind.Undefined ? fields : fields.Clone();
         PreservesRecordBoundaries = preservesRecordBoundaries;
         IsSeekable = isSeekable;
+        _canRead = canRead;
+        _canWrite = canWrite;
     }
 
     /// <inheritdoc />
@@ -304,4 +429,24 @@ public sealed record CustomTransportDescriptor : TransportDescriptor
     public override bool PreservesRecordBoundaries { get; }
     /// <inheritdoc />
     public override bool IsSeekable { get; }
+    /// <inheritdoc />
+    public override bool CanRead => _canRead;
+    /// <inheritdoc />
+    public override bool CanWrite => _canWrite;
+
+    /// <summary>Compares the type, the capabilities and the JSON of the fields.</summary>
+    /// <param name="other">The other descriptor.</param>
+    /// <returns><see langword="true"/> when both describe the same transport.</returns>
+    public bool Equals(CustomTransportDescriptor? other) =>
+        other is not null
+        && base.Equals(other)
+        && _type == other._type
+        && PreservesRecordBoundaries == other.PreservesRecordBoundaries
+        && IsSeekable == other.IsSeekable
+        && _canRead == other._canRead
+        && _canWrite == other._canWrite
+        && DescriptorEquality.JsonEquals(Fields, other.Fields);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(_type, PreservesRecordBoundaries, IsSeekable);
 }

@@ -1,0 +1,451 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace FastScore.Streams.Descriptors.Json;
+
+/// <summary>Which JSON form to write.</summary>
+internal enum JsonForm
+{
+    /// <summary>PascalCase FastScore field names, every default filled in, nothing masked: parses back to an equal descriptor.</summary>
+    Canonical,
+
+    /// <summary>As <see cref="Canonical"/>, with secrets masked.</summary>
+    Display,
+
+    /// <summary>FastScore's internal lower snake_case form, with secrets masked.</summary>
+    Internal,
+}
+
+/// <summary>Writes a <see cref="StreamDescriptor"/> as JSON.</summary>
+internal static partial class DescriptorJsonWriter
+{
+    public const string Mask = "*****";
+
+    private static readonly string[] s_secretKeyWords = ["password", "secret", "sasl.jaas", "ssl.key"];
+    private static readonly string[] s_customSecretKeyWords = ["password", "secret", "token", "credential", "passwd"];
+
+    public static string Write(StreamDescriptor descriptor, JsonForm form, bool indented)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, DescriptorJson.WriterOptions(indented)))
+        {
+            new Context(writer, form).WriteDescriptor(descriptor);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Masks <c>PWD=</c> / <c>Password=</c> values of an ODBC connection string.</summary>
+    public static string MaskConnectionString(string connectionString) =>
+        ConnectionStringPassword().Replace(connectionString, m => $"{m.Groups[1].Value}={Mask}");
+
+    /// <summary>Masks the password of a URL's user information (<c>https://user:pw@host</c>).</summary>
+    public static string MaskUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.UserInfo.Length == 0)
+        {
+            return url;
+        }
+
+        int colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return url;
+        }
+
+        string user = uri.UserInfo[..colon];
+        int at = url.IndexOf(uri.UserInfo + "@", StringComparison.Ordinal);
+        return at < 0 ? url : string.Concat(url.AsSpan(0, at), $"{user}:{Mask}@", url.AsSpan(at + uri.UserInfo.Length + 1));
+    }
+
+    public static bool IsSecretConfigKey(string key) => s_secretKeyWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+    [GeneratedRegex(@"\b(PWD|Password)\s*=\s*(\{[^}]*\}|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ConnectionStringPassword();
+
+    /// <summary>PascalCase → lower snake_case, keeping acronyms together: <c>AccessKeyID</c> → <c>access_key_id</c>.</summary>
+    public static string ToSnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c) && i > 0)
+            {
+                char previous = name[i - 1];
+                bool nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]);
+                if (char.IsLower(previous) || char.IsDigit(previous) || (char.IsUpper(previous) && nextIsLower))
+                {
+                    sb.Append('_');
+                }
+            }
+
+            sb.Append(char.ToLowerInvariant(c));
+        }
+
+        return sb.ToString();
+    }
+
+    private readonly struct Context(Utf8JsonWriter writer, JsonForm form)
+    {
+        private bool Masked => form != JsonForm.Canonical;
+
+        private string N(string pascal) => form == JsonForm.Internal ? ToSnakeCase(pascal) : pascal;
+
+        public void WriteDescriptor(StreamDescriptor d)
+        {
+            writer.WriteStartObject();
+            if (form != JsonForm.Internal)
+            {
+                writer.WriteString("Version", d.Version);
+                if (d.Description is not null)
+                {
+                    writer.WriteString("Description", d.Description);
+                }
+            }
+
+            writer.WritePropertyName(N("Transport"));
+            WriteTransport(d.Transport);
+            writer.WriteBoolean(N("Loop"), d.Loop);
+            WriteNullableNumber(N("SkipTo"), d.SkipTo);
+            writer.WritePropertyName(N("SkipToRecord"));
+            switch (d.SkipToRecord)
+            {
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case { Kind: RecordPositionKind.Offset } p:
+                    writer.WriteNumberValue(p.Offset);
+                    break;
+                case { } p:
+                    writer.WriteStringValue(p.ToString());
+                    break;
+            }
+
+            writer.WritePropertyName(N("Envelope"));
+            WriteEnvelope(d.Envelope);
+            writer.WritePropertyName(N("Encoding"));
+            WriteEncoding(d.Encoding);
+            writer.WritePropertyName(N("Schema"));
+            WriteSchema(d.Schema);
+            writer.WritePropertyName(N("Batching"));
+            writer.WriteStartObject();
+            WriteNullableNumber(N("Watermark"), d.Batching.Watermark);
+            WriteNullableNumber(N("NagleTime"), d.Batching.NagleTime);
+            writer.WriteEndObject();
+            WriteNullableNumber(N("LingerTime"), d.LingerTime);
+            writer.WriteEndObject();
+        }
+
+        private void WriteTransport(TransportDescriptor transport)
+        {
+            if (transport is CustomTransportDescriptor custom)
+            {
+                WriteCustom(custom);
+                return;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString(N("Type"), transport.Type);
+            switch (transport)
+            {
+                case RestTransportDescriptor rest:
+                    writer.WriteString(N("Mode"), rest.Mode == RestMode.Chunked ? "chunked" : "simple");
+                    break;
+                case HttpTransportDescriptor http:
+                    writer.WriteString(N("Url"), Masked ? MaskUrl(http.Url) : http.Url);
+                    writer.WriteBoolean(N("Chunked"), http.Chunked);
+                    break;
+                case KafkaTransportDescriptor kafka:
+                    WriteStrings(N("BootstrapServers"), kafka.BootstrapServers);
+                    writer.WriteString(N("Topic"), kafka.Topic);
+                    writer.WriteNumber(N("Partition"), kafka.Partition);
+                    WriteNullableNumber(N("MaxWaitTime"), kafka.MaxWaitTime);
+                    writer.WriteString(N("Group"), kafka.Group);
+                    writer.WriteBoolean(N("CommitOffset"), kafka.CommitOffset);
+                    writer.WriteString(N("Principal"), kafka.Principal);
+                    writer.WriteString(N("Keytab"), kafka.Keytab);
+                    writer.WritePropertyName(N("Config"));
+                    writer.WriteStartObject();
+                    foreach (KeyValuePair<string, string> entry in kafka.Config.OrderBy(e => e.Key, StringComparer.Ordinal))
+                    {
+                        writer.WriteString(entry.Key, Masked && IsSecretConfigKey(entry.Key) ? Mask : entry.Value);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case S3TransportDescriptor s3:
+                    writer.WriteString(N("Bucket"), s3.Bucket);
+                    writer.WriteString(N("ObjectKey"), s3.ObjectKey);
+                    writer.WriteString(N("Region"), s3.Region);
+                    writer.WriteBoolean(N("IntegrityChecks"), s3.IntegrityChecks);
+                    writer.WriteString(N("AccessKeyID"), Masked && s3.AccessKeyId is not null && !SecretResolver.IsSecretReference(s3.AccessKeyId) ? Mask : s3.AccessKeyId);
+                    writer.WriteString(N("SecretAccessKey"), Masked && s3.SecretAccessKey is not null ? Mask : s3.SecretAccessKey);
+                    writer.WriteString(N("Endpoint"), Masked && s3.Endpoint is not null ? MaskUrl(s3.Endpoint) : s3.Endpoint);
+                    writer.WritePropertyName(N("AssumeRoleWithSAML"));
+                    if (s3.AssumeRoleWithSaml is null)
+                    {
+                        writer.WriteNullValue();
+                    }
+                    else
+                    {
+                        using var document = JsonDocument.Parse(s3.AssumeRoleWithSaml);
+                        WriteMaskedElement(document.RootElement, ["saml"], keyIsSecret: false);
+                    }
+
+                    break;
+                case FileTransportDescriptor file:
+                    writer.WriteString(N("Path"), file.Path);
+                    break;
+                case OdbcTransportDescriptor odbc:
+                    writer.WriteString(N("ConnectionString"), Masked ? MaskConnectionString(odbc.ConnectionString) : odbc.ConnectionString);
+                    writer.WriteString(N("SelectQuery"), odbc.SelectQuery);
+                    writer.WriteString(N("InsertIntoTable"), odbc.InsertIntoTable);
+                    if (odbc.OutputFields is null)
+                    {
+                        writer.WriteNull(N("OutputFields"));
+                    }
+                    else
+                    {
+                        WriteStrings(N("OutputFields"), odbc.OutputFields);
+                    }
+
+                    WriteNullableNumber(N("Timeout"), odbc.Timeout);
+                    break;
+                case HdfsTransportDescriptor hdfs:
+                    writer.WriteString(N("NameNode"), hdfs.NameNode);
+                    writer.WriteString(N("Path"), hdfs.Path);
+                    if (hdfs.Authentication is not { } auth)
+                    {
+                        writer.WriteNull(N("Authentication"));
+                        break;
+                    }
+
+                    writer.WritePropertyName(N("Authentication"));
+                    writer.WriteStartObject();
+                    writer.WriteString(N("Type"), "Kerberos");
+                    writer.WriteString(N("Realm"), auth.Realm);
+                    writer.WriteString(N("KDCHost"), auth.KdcHost);
+                    writer.WriteString(N("Principal"), auth.Principal);
+                    writer.WriteString(N("Password"), Masked ? Mask : auth.Password);
+                    WriteNullableNumber(N("Timeout"), auth.Timeout);
+                    writer.WriteEndObject();
+                    break;
+                case TcpTransportDescriptor tcp:
+                    writer.WriteString(N("Host"), tcp.Host);
+                    writer.WriteNumber(N("Port"), tcp.Port);
+                    break;
+                case UdpTransportDescriptor udp:
+                    writer.WriteString(N("BindTo"), udp.BindTo);
+                    writer.WriteNumber(N("Port"), udp.Port);
+                    break;
+                case ExecTransportDescriptor exec:
+                    writer.WriteString(N("Run"), exec.Run);
+                    WriteStrings(N("Args"), exec.Args);
+                    break;
+                case InlineTransportDescriptor inline:
+                    writer.WritePropertyName(N(inline.IsBinary ? "DataBinary" : "Data"));
+                    if (!inline.IsChunk)
+                    {
+                        writer.WriteStartArray();
+                    }
+
+                    foreach (ReadOnlyMemory<byte> item in inline.Items)
+                    {
+                        if (inline.IsBinary)
+                        {
+                            writer.WriteBase64StringValue(item.Span);
+                        }
+                        else
+                        {
+                            writer.WriteStringValue(Encoding.UTF8.GetString(item.Span));
+                        }
+                    }
+
+                    if (!inline.IsChunk)
+                    {
+                        writer.WriteEndArray();
+                    }
+
+                    break;
+            }
+
+            writer.WriteEndObject();
+        }
+
+        private void WriteCustom(CustomTransportDescriptor custom)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(N("Type"), custom.Type);
+            if (custom.Fields.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty property in custom.Fields.EnumerateObject())
+                {
+                    if (property.Name.Equals("Type", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+
+                    writer.WritePropertyName(form == JsonForm.Internal ? ToSnakeCase(property.Name) : property.Name);
+                    WriteMaskedElement(property.Value, s_customSecretKeyWords, IsSecretKey(property.Name, s_customSecretKeyWords));
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        private static bool IsSecretKey(string key, string[] words) => words.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+        private void WriteMaskedElement(JsonElement element, string[] secretWords, bool keyIsSecret)
+        {
+            if (!Masked)
+            {
+                element.WriteTo(writer);
+                return;
+            }
+
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    writer.WriteStartObject();
+                    foreach (JsonProperty property in element.EnumerateObject())
+                    {
+                        writer.WritePropertyName(property.Name);
+                        WriteMaskedElement(property.Value, secretWords, IsSecretKey(property.Name, secretWords));
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case JsonValueKind.Array:
+                    writer.WriteStartArray();
+                    foreach (JsonElement item in element.EnumerateArray())
+                    {
+                        WriteMaskedElement(item, secretWords, keyIsSecret);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                case JsonValueKind.String or JsonValueKind.Number when keyIsSecret:
+                    writer.WriteStringValue(Mask);
+                    break;
+                default:
+                    element.WriteTo(writer);
+                    break;
+            }
+        }
+
+        private void WriteEnvelope(EnvelopeDescriptor? envelope)
+        {
+            if (envelope is null)
+            {
+                writer.WriteNullValue();
+                return;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString(N("Type"), envelope.Type);
+            switch (envelope)
+            {
+                case DelimitedEnvelopeDescriptor delimited:
+                    writer.WriteString(N("Separator"), delimited.Separator);
+                    break;
+                case FixedEnvelopeDescriptor fixedSize:
+                    writer.WriteNumber(N("Size"), fixedSize.Size);
+                    break;
+                case OcfBlockEnvelopeDescriptor ocf:
+                    if (ocf.SyncMarker is { } marker)
+                    {
+                        writer.WriteBase64String(N("SyncMarker"), marker.Span);
+                    }
+                    else
+                    {
+                        writer.WriteNull(N("SyncMarker"));
+                    }
+
+                    writer.WriteString(N("Compress"), ocf.Compress);
+                    writer.WriteBoolean(N("SkipHeader"), ocf.SkipHeader);
+                    break;
+                case DelimitedCsvEnvelopeDescriptor csv:
+                    writer.WriteString(N("Separator"), csv.Separator);
+                    writer.WriteBoolean(N("SkipHeader"), csv.SkipHeader);
+                    writer.WriteBoolean(N("SkipBlankLines"), csv.SkipBlankLines);
+                    break;
+            }
+
+            writer.WriteNumber(N("MaxRecordSize"), envelope.MaxRecordSize);
+            writer.WriteString(N("OnOversize"), envelope.OnOversize.ToString().ToLowerInvariant());
+            writer.WriteEndObject();
+        }
+
+        private void WriteEncoding(EncodingDescriptor? encoding)
+        {
+            switch (encoding)
+            {
+                case null:
+                    writer.WriteNullValue();
+                    break;
+                case CsvEncodingDescriptor csv:
+                    writer.WriteStartObject();
+                    writer.WriteString(N("Type"), csv.Type);
+                    writer.WriteString(N("Delimiter"), csv.Delimiter);
+                    writer.WriteString(N("QuoteCharacter"), csv.QuoteCharacter.ToString());
+                    writer.WriteEndObject();
+                    break;
+                default:
+                    writer.WriteStringValue(encoding.Type);
+                    break;
+            }
+        }
+
+        private void WriteSchema(SchemaReference schema)
+        {
+            switch (schema.Kind)
+            {
+                case SchemaKind.Inherit:
+                    writer.WriteStringValue("$inherit");
+                    break;
+                case SchemaKind.None:
+                    writer.WriteNullValue();
+                    break;
+                case SchemaKind.Reference:
+                    writer.WriteStartObject();
+                    writer.WriteString("$ref", schema.Name);
+                    writer.WriteEndObject();
+                    break;
+                default:
+                    using (var document = JsonDocument.Parse(schema.Json ?? "null"))
+                    {
+                        document.RootElement.WriteTo(writer);
+                    }
+
+                    break;
+            }
+        }
+
+        private void WriteStrings(string name, IReadOnlyList<string> values)
+        {
+            writer.WritePropertyName(name);
+            writer.WriteStartArray();
+            foreach (string value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        private void WriteNullableNumber(string name, long? value)
+        {
+            if (value is { } v)
+            {
+                writer.WriteNumber(name, v);
+            }
+            else
+            {
+                writer.WriteNull(name);
+            }
+        }
+    }
+}

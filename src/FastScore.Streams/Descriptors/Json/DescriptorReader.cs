@@ -1,0 +1,1094 @@
+using System.Globalization;
+using System.Text;
+
+namespace FastScore.Streams.Descriptors.Json;
+
+/// <summary>
+/// Reads a descriptor <see cref="Node"/> (JSON or configuration) into a <see cref="DescriptorDraft"/>, reporting every
+/// shape error (wrong JSON type, unknown field or name, missing required field) with its path. Values that are
+/// well-typed but out of range are left to <see cref="DescriptorFinisher"/>, which the builder shares.
+/// </summary>
+internal sealed class DescriptorReader
+{
+    private static readonly string[] s_topFields =
+        ["Version", "Description", "Transport", "Loop", "SkipTo", "SkipToRecord", "Envelope", "Encoding", "Schema", "Batching", "LingerTime", "EndMarker"];
+
+    private readonly ErrorSink _sink;
+    private readonly StreamDescriptorOptions _options;
+
+    public DescriptorReader(ErrorSink sink, StreamDescriptorOptions options)
+    {
+        _sink = sink;
+        _options = options;
+    }
+
+    public DescriptorDraft Read(Node root)
+    {
+        var draft = new DescriptorDraft();
+        if (root.Kind is not (NodeKind.Object or NodeKind.Empty))
+        {
+            _sink.Error(string.Empty, $"expected a JSON object (a stream descriptor); found {root.Describe()}.");
+            draft.Transport.Fail();
+            return draft;
+        }
+
+        var fields = new ObjectFields(root, string.Empty, s_topFields, "a stream descriptor", _sink);
+
+        if (fields.TryGet("Version", out Node version) && TryString(version, "Version", Allowed.Version, out string v))
+        {
+            draft.Version.Set(v);
+        }
+        else if (fields.Has("Version"))
+        {
+            draft.Version.Fail();
+        }
+
+        if (fields.TryGet("Description", out Node description))
+        {
+            if (TryNullableString(description, "Description", out string? d))
+            {
+                draft.Description.Set(d);
+            }
+        }
+
+        if (fields.TryGet("Transport", out Node transport))
+        {
+            TransportDescriptor? t = ReadTransport(transport, "Transport");
+            if (t is null)
+            {
+                draft.Transport.Fail();
+            }
+            else
+            {
+                draft.Transport.Set(t);
+            }
+        }
+
+        if (fields.TryGet("Loop", out Node loop))
+        {
+            if (TryBool(loop, "Loop", out bool l))
+            {
+                draft.Loop.Set(l);
+            }
+            else
+            {
+                draft.Loop.Fail();
+            }
+        }
+
+        if (fields.TryGet("SkipTo", out Node skipTo))
+        {
+            if (TryNullableInt64(skipTo, "SkipTo", "a byte offset (a non-negative integer) or null", long.MaxValue, out long? s))
+            {
+                draft.SkipTo.Set(s);
+            }
+            else
+            {
+                draft.SkipTo.Fail();
+            }
+        }
+
+        if (fields.TryGet("SkipToRecord", out Node skipToRecord))
+        {
+            if (TryRecordPosition(skipToRecord, "SkipToRecord", out RecordPosition? r))
+            {
+                draft.SkipToRecord.Set(r);
+            }
+            else
+            {
+                draft.SkipToRecord.Fail();
+            }
+        }
+
+        if (fields.TryGet("Envelope", out Node envelope))
+        {
+            if (TryEnvelope(envelope, "Envelope", out EnvelopeDescriptor? e))
+            {
+                draft.Envelope.Set(e);
+            }
+            else
+            {
+                draft.Envelope.Fail();
+            }
+        }
+
+        if (fields.TryGet("Encoding", out Node encoding))
+        {
+            if (TryEncoding(encoding, "Encoding", out EncodingDescriptor? e))
+            {
+                draft.Encoding.Set(e);
+            }
+            else
+            {
+                draft.Encoding.Fail();
+            }
+        }
+
+        if (fields.TryGet("Schema", out Node schema))
+        {
+            if (TrySchema(schema, "Schema", out SchemaReference? s))
+            {
+                draft.Schema.Set(s);
+            }
+            else
+            {
+                draft.Schema.Fail();
+            }
+        }
+
+        if (fields.TryGet("Batching", out Node batching))
+        {
+            if (TryBatching(batching, "Batching", out BatchingDescriptor? b))
+            {
+                draft.Batching.Set(b);
+            }
+            else
+            {
+                draft.Batching.Fail();
+            }
+        }
+
+        if (fields.TryGet("LingerTime", out Node linger))
+        {
+            if (TryNullableInt32(linger, "LingerTime", Allowed.MillisecondsOrNull, out int? l))
+            {
+                draft.LingerTime.Set(l);
+            }
+            else
+            {
+                draft.LingerTime.Fail();
+            }
+        }
+
+        if (fields.Has("EndMarker"))
+        {
+            _sink.Warning("EndMarker", "is a FastScore v1.4–1.6 field and is ignored: end of stream is signalled by control records ({\"$fastscore\": \"end\"}).");
+        }
+
+        return draft;
+    }
+
+    // ---------------------------------------------------------------- transports
+
+    private static readonly Dictionary<string, string[]> s_transportFields = new(StringComparer.Ordinal)
+    {
+        [TransportTypes.Rest] = ["Type", "Mode"],
+        [TransportTypes.Http] = ["Type", "Url", "Chunked"],
+        [TransportTypes.Kafka] = ["Type", "BootstrapServers", "Topic", "Partition", "MaxWaitTime", "Group", "CommitOffset", "Principal", "Keytab", "Config"],
+        [TransportTypes.S3] = ["Type", "Bucket", "ObjectKey", "Region", "IntegrityChecks", "AccessKeyID", "SecretAccessKey", "Endpoint", "AssumeRoleWithSAML"],
+        [TransportTypes.File] = ["Type", "Path"],
+        [TransportTypes.Odbc] = ["Type", "ConnectionString", "SelectQuery", "InsertIntoTable", "OutputFields", "Timeout"],
+        [TransportTypes.Hdfs] = ["Type", "NameNode", "Path", "Authentication"],
+        [TransportTypes.Tcp] = ["Type", "Host", "Port"],
+        [TransportTypes.Udp] = ["Type", "BindTo", "Port"],
+        [TransportTypes.Exec] = ["Type", "Run", "Args"],
+        [TransportTypes.Inline] = ["Type", "Data", "DataBinary"],
+        [TransportTypes.Discard] = ["Type"],
+        [TransportTypes.Console] = ["Type"],
+    };
+
+    private static readonly Dictionary<string, string> s_udpAliases = new(StringComparer.Ordinal) { ["Bind"] = "BindTo", ["Host"] = "BindTo" };
+
+    private TransportDescriptor? ReadTransport(Node node, string path)
+    {
+        string typeName;
+        Node? objectNode = null;
+        switch (node.Kind)
+        {
+            case NodeKind.String when !node.IsLooseNull:
+                typeName = node.GetString().Trim();
+                break;
+            case NodeKind.Object:
+            case NodeKind.Empty:
+                objectNode = node;
+                Node typeNode = default;
+                bool hasType = false;
+                foreach (KeyValuePair<string, Node> property in node.Properties())
+                {
+                    if (property.Key.Equals("Type", StringComparison.OrdinalIgnoreCase))
+                    {
+                        typeNode = property.Value;
+                        hasType = true;
+                        break;
+                    }
+                }
+
+                if (!hasType)
+                {
+                    _sink.Error(DescriptorPath.Join(path, "Type"), $"required field is missing; known transports: {string.Join(", ", DescriptorNames.KnownTransports(_options))}.");
+                    return null;
+                }
+
+                if (typeNode.Kind != NodeKind.String || typeNode.IsLooseNull)
+                {
+                    _sink.Error(DescriptorPath.Join(path, "Type"), $"expected a transport type name such as \"kafka\" or \"file\"; found {typeNode.Describe()}.");
+                    return null;
+                }
+
+                typeName = typeNode.GetString().Trim();
+                break;
+            default:
+                _sink.Error(path, $"expected {Allowed.Transport}; found {node.Describe()}.");
+                return null;
+        }
+
+        string type = typeName.ToLowerInvariant();
+        string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
+        if (_options.CustomTransports.TryGetValue(type, out CustomTransportType? custom))
+        {
+            return ReadCustomTransport(objectNode, custom);
+        }
+
+        if (!s_transportFields.TryGetValue(type, out string[]? known))
+        {
+            _sink.Error(typePath, DescriptorNames.UnknownTransportMessage(typeName, _options));
+            return null;
+        }
+
+        string context = $"a{(type is "s3" or "hdfs" or "http" or "odbc" or "exec" or "inline" ? "n" : string.Empty)} {type} transport";
+        ObjectFields fields = objectNode is { } o
+            ? new ObjectFields(o, path, known, context, _sink, type == TransportTypes.Udp ? s_udpAliases : null)
+            : new ObjectFields(path);
+        string shortcut = objectNode is null ? $" (the shortcut \"{typeName}\" gives no fields; write an object)" : string.Empty;
+
+        return type switch
+        {
+            TransportTypes.Rest => ReadRest(fields),
+            TransportTypes.Http => new HttpTransportDescriptor
+            {
+                Url = Required(fields, "Url", shortcut),
+                Chunked = OptionalBool(fields, "Chunked", false),
+            },
+            TransportTypes.Kafka => ReadKafka(fields, shortcut),
+            TransportTypes.S3 => ReadS3(fields, shortcut),
+            TransportTypes.File => new FileTransportDescriptor { Path = Required(fields, "Path", shortcut) },
+            TransportTypes.Odbc => new OdbcTransportDescriptor
+            {
+                ConnectionString = Required(fields, "ConnectionString", shortcut),
+                SelectQuery = OptionalString(fields, "SelectQuery"),
+                InsertIntoTable = OptionalString(fields, "InsertIntoTable"),
+                OutputFields = fields.TryGet("OutputFields", out Node outputFields) && !IsNull(outputFields)
+                    ? StringArray(outputFields, fields.PathOf("OutputFields"))
+                    : null,
+                Timeout = OptionalNullableInt32(fields, "Timeout", Allowed.MillisecondsOrNull, null),
+            },
+            TransportTypes.Hdfs => ReadHdfs(fields, shortcut),
+            TransportTypes.Tcp => new TcpTransportDescriptor
+            {
+                Host = Required(fields, "Host", shortcut),
+                Port = RequiredInt32(fields, "Port", Allowed.Port, shortcut),
+            },
+            TransportTypes.Udp => new UdpTransportDescriptor
+            {
+                BindTo = OptionalString(fields, "BindTo") ?? "0.0.0.0",
+                Port = RequiredInt32(fields, "Port", Allowed.ListenPort, shortcut),
+            },
+            TransportTypes.Exec => new ExecTransportDescriptor
+            {
+                Run = Required(fields, "Run", shortcut),
+                Args = fields.TryGet("Args", out Node args) && !IsNull(args) ? StringArray(args, fields.PathOf("Args")) : [],
+            },
+            TransportTypes.Inline => ReadInline(fields, path, shortcut),
+            TransportTypes.Discard => new DiscardTransportDescriptor(),
+            _ => new ConsoleTransportDescriptor(),
+        };
+    }
+
+    private RestTransportDescriptor ReadRest(ObjectFields fields)
+    {
+        var mode = RestMode.Simple;
+        if (fields.TryGet("Mode", out Node node))
+        {
+            string path = fields.PathOf("Mode");
+            if (node.Kind == NodeKind.String && node.GetString().Trim().Equals("simple", StringComparison.OrdinalIgnoreCase))
+            {
+                mode = RestMode.Simple;
+            }
+            else if (node.Kind == NodeKind.String && node.GetString().Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                mode = RestMode.Chunked;
+            }
+            else
+            {
+                _sink.Error(path, $"expected \"simple\" or \"chunked\"; found {node.Describe()}.{(node.Kind == NodeKind.String ? NameSuggester.DidYouMean(node.GetString(), ["simple", "chunked"]) : string.Empty)}");
+            }
+        }
+
+        return new RestTransportDescriptor { Mode = mode };
+    }
+
+    private KafkaTransportDescriptor ReadKafka(ObjectFields fields, string shortcut)
+    {
+        IReadOnlyList<string> servers = [];
+        if (fields.TryGet("BootstrapServers", out Node serversNode))
+        {
+            servers = StringArray(serversNode, fields.PathOf("BootstrapServers"));
+        }
+        else
+        {
+            _sink.Error(fields.PathOf("BootstrapServers"), $"required field is missing{shortcut}; expected an array of \"host:port\" strings, e.g. [\"kafka:9092\"].");
+        }
+
+        var config = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (fields.TryGet("Config", out Node configNode) && !IsNull(configNode))
+        {
+            string configPath = fields.PathOf("Config");
+            if (configNode.Kind is NodeKind.Object or NodeKind.Empty)
+            {
+                foreach (KeyValuePair<string, Node> entry in configNode.Properties())
+                {
+                    string entryPath = DescriptorPath.Key(configPath, entry.Key);
+                    string? value = entry.Value.Kind switch
+                    {
+                        NodeKind.String => entry.Value.GetString(),
+                        NodeKind.Number => entry.Value.GetNumberText(),
+                        NodeKind.True => "true",
+                        NodeKind.False => "false",
+                        _ => null,
+                    };
+                    if (value is null)
+                    {
+                        _sink.Error(entryPath, $"expected a string, number or boolean (librdkafka settings are strings); found {entry.Value.Describe()}.");
+                    }
+                    else
+                    {
+                        config[entry.Key] = value;
+                    }
+                }
+            }
+            else
+            {
+                _sink.Error(configPath, $"expected an object of librdkafka settings, e.g. {{\"security.protocol\": \"SASL_SSL\"}}; found {configNode.Describe()}.");
+            }
+        }
+
+        return new KafkaTransportDescriptor
+        {
+            BootstrapServers = servers,
+            Topic = Required(fields, "Topic", shortcut),
+            Partition = OptionalInt32(fields, "Partition", Allowed.NonNegativeInt, 0),
+            MaxWaitTime = fields.TryGet("MaxWaitTime", out Node maxWait)
+                ? (TryNullableInt64(maxWait, fields.PathOf("MaxWaitTime"), Allowed.MillisecondsOrNull, long.MaxValue, out long? w) ? w : KafkaTransportDescriptor.DefaultMaxWaitTime)
+                : KafkaTransportDescriptor.DefaultMaxWaitTime,
+            Group = OptionalString(fields, "Group"),
+            CommitOffset = OptionalBool(fields, "CommitOffset", true),
+            Principal = OptionalString(fields, "Principal"),
+            Keytab = OptionalString(fields, "Keytab"),
+            Config = config,
+        };
+    }
+
+    private S3TransportDescriptor ReadS3(ObjectFields fields, string shortcut)
+    {
+        string? assumeRole = null;
+        if (fields.TryGet("AssumeRoleWithSAML", out Node role) && !IsNull(role))
+        {
+            if (role.Kind is NodeKind.Object or NodeKind.String or NodeKind.Empty)
+            {
+                assumeRole = role.ToJsonText();
+            }
+            else
+            {
+                _sink.Error(fields.PathOf("AssumeRoleWithSAML"), $"expected an object {{\"RoleArn\": ..., \"SAMLAssertion\": ...}} or a string; found {role.Describe()}.");
+            }
+        }
+
+        return new S3TransportDescriptor
+        {
+            Bucket = Required(fields, "Bucket", shortcut),
+            ObjectKey = Required(fields, "ObjectKey", shortcut),
+            Region = OptionalString(fields, "Region") ?? "us-east-1",
+            IntegrityChecks = OptionalBool(fields, "IntegrityChecks", false),
+            AccessKeyId = EmptyToNull(OptionalString(fields, "AccessKeyID")),
+            SecretAccessKey = EmptyToNull(OptionalString(fields, "SecretAccessKey")),
+            Endpoint = EmptyToNull(OptionalString(fields, "Endpoint")),
+            AssumeRoleWithSaml = assumeRole,
+        };
+    }
+
+    private static readonly string[] s_kerberosFields = ["Type", "Realm", "KDCHost", "Principal", "Password", "Timeout"];
+
+    private HdfsTransportDescriptor ReadHdfs(ObjectFields fields, string shortcut)
+    {
+        HdfsKerberosAuthentication? authentication = null;
+        if (fields.TryGet("Authentication", out Node authNode) && !IsNull(authNode))
+        {
+            string authPath = fields.PathOf("Authentication");
+            if (authNode.Kind is NodeKind.Object or NodeKind.Empty)
+            {
+                var auth = new ObjectFields(authNode, authPath, s_kerberosFields, "a Kerberos authentication", _sink);
+                string type = Required(auth, "Type", string.Empty);
+                if (type.Length > 0 && !type.Trim().Equals("Kerberos", StringComparison.OrdinalIgnoreCase))
+                {
+                    _sink.Error(auth.PathOf("Type"), $"expected \"Kerberos\" (the only HDFS authentication); found {Node.Quote(type)}.");
+                }
+
+                authentication = new HdfsKerberosAuthentication
+                {
+                    Realm = Required(auth, "Realm", string.Empty),
+                    KdcHost = Required(auth, "KDCHost", string.Empty),
+                    Principal = Required(auth, "Principal", string.Empty),
+                    Password = Required(auth, "Password", string.Empty),
+                    Timeout = OptionalNullableInt32(auth, "Timeout", Allowed.MillisecondsOrNull, HdfsKerberosAuthentication.DefaultTimeout),
+                };
+            }
+            else
+            {
+                _sink.Error(authPath, $"expected null or {{\"Type\": \"Kerberos\", \"Realm\": ..., \"KDCHost\": ..., \"Principal\": ..., \"Password\": ...}}; found {authNode.Describe()}.");
+            }
+        }
+
+        return new HdfsTransportDescriptor
+        {
+            NameNode = Required(fields, "NameNode", shortcut),
+            Path = Required(fields, "Path", shortcut),
+            Authentication = authentication,
+        };
+    }
+
+    private InlineTransportDescriptor ReadInline(ObjectFields fields, string path, string shortcut)
+    {
+        bool hasData = fields.TryGet("Data", out Node data);
+        bool hasBinary = fields.TryGet("DataBinary", out Node binary);
+        if (hasData && hasBinary)
+        {
+            _sink.Error(path, "give either Data or DataBinary, not both.");
+            return new InlineTransportDescriptor { Items = [] };
+        }
+
+        if (!hasData && !hasBinary)
+        {
+            _sink.Error(fields.PathOf("Data"), $"required field is missing{shortcut}; give Data (a string, or an array of strings) or DataBinary (base64).");
+            return new InlineTransportDescriptor { Items = [] };
+        }
+
+        bool isBinary = hasBinary;
+        Node node = isBinary ? binary : data;
+        string itemPath = fields.PathOf(isBinary ? "DataBinary" : "Data");
+        var items = new List<ReadOnlyMemory<byte>>();
+        bool isChunk;
+        if (node.Kind == NodeKind.String)
+        {
+            isChunk = true;
+            items.Add(InlineItem(node.GetString(), isBinary, itemPath));
+        }
+        else if (node.Kind is NodeKind.Array or NodeKind.Empty)
+        {
+            isChunk = false;
+            int i = 0;
+            foreach (Node item in node.Items())
+            {
+                string p = DescriptorPath.Index(itemPath, i++);
+                if (item.Kind == NodeKind.String)
+                {
+                    items.Add(InlineItem(item.GetString(), isBinary, p));
+                }
+                else
+                {
+                    _sink.Error(p, $"expected a string{(isBinary ? " of base64" : string.Empty)}; found {item.Describe()}.");
+                }
+            }
+        }
+        else
+        {
+            isChunk = false;
+            _sink.Error(itemPath, $"expected a string (one chunk) or an array of strings (one record each){(isBinary ? ", in base64" : string.Empty)}; found {node.Describe()}.");
+        }
+
+        return new InlineTransportDescriptor { Items = items, IsChunk = isChunk, IsBinary = isBinary };
+    }
+
+    private ReadOnlyMemory<byte> InlineItem(string text, bool isBinary, string path)
+    {
+        if (!isBinary)
+        {
+            return Encoding.UTF8.GetBytes(text);
+        }
+
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            _sink.Error(path, $"expected base64 text; found {Node.Quote(text)}.");
+            return ReadOnlyMemory<byte>.Empty;
+        }
+    }
+
+    private CustomTransportDescriptor ReadCustomTransport(Node? objectNode, CustomTransportType type)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("Type", type.Name);
+            if (objectNode is { } o)
+            {
+                foreach (KeyValuePair<string, Node> property in o.Properties())
+                {
+                    if (!property.Key.Equals("Type", StringComparison.OrdinalIgnoreCase))
+                    {
+                        writer.WritePropertyName(property.Key);
+                        property.Value.WriteTo(writer);
+                    }
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(buffer.WrittenMemory);
+        return new CustomTransportDescriptor(type.Name, document.RootElement, type.PreservesRecordBoundaries, type.IsSeekable, type.CanRead, type.CanWrite);
+    }
+
+    // ---------------------------------------------------------------- envelope, encoding, schema, batching
+
+    private static readonly Dictionary<string, string[]> s_envelopeFields = new(StringComparer.Ordinal)
+    {
+        [EnvelopeTypes.Delimited] = ["Type", "Separator", "MaxRecordSize", "OnOversize"],
+        [EnvelopeTypes.Fixed] = ["Type", "Size", "MaxRecordSize", "OnOversize"],
+        [EnvelopeTypes.OcfBlock] = ["Type", "SyncMarker", "Compress", "SkipHeader", "MaxRecordSize", "OnOversize"],
+        [EnvelopeTypes.DelimitedCsv] = ["Type", "Separator", "SkipHeader", "SkipBlankLines", "MaxRecordSize", "OnOversize"],
+    };
+
+    private bool TryEnvelope(Node node, string path, out EnvelopeDescriptor? envelope)
+    {
+        envelope = null;
+        if (IsNull(node))
+        {
+            return true;
+        }
+
+        string name;
+        Node? objectNode = null;
+        if (node.Kind == NodeKind.String)
+        {
+            name = node.GetString();
+        }
+        else if (node.Kind is NodeKind.Object or NodeKind.Empty)
+        {
+            objectNode = node;
+            Node typeNode = default;
+            bool hasType = false;
+            foreach (KeyValuePair<string, Node> property in node.Properties())
+            {
+                if (property.Key.Equals("Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    typeNode = property.Value;
+                    hasType = true;
+                }
+            }
+
+            if (!hasType || typeNode.Kind != NodeKind.String)
+            {
+                _sink.Error(DescriptorPath.Join(path, "Type"), hasType
+                    ? $"expected an envelope name ({string.Join(", ", DescriptorNames.Envelopes)}); found {typeNode.Describe()}."
+                    : $"required field is missing; known envelopes: {string.Join(", ", DescriptorNames.Envelopes)}.");
+                return false;
+            }
+
+            name = typeNode.GetString();
+        }
+        else
+        {
+            _sink.Error(path, $"expected {Allowed.Envelope}; found {node.Describe()}.");
+            return false;
+        }
+
+        string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
+        string? type = DescriptorNames.CanonicalEnvelope(name, out bool oldSpelling);
+        if (type is null)
+        {
+            _sink.Error(typePath, DescriptorNames.UnknownEnvelopeMessage(name));
+            return false;
+        }
+
+        if (oldSpelling)
+        {
+            _sink.Warning(typePath, $"'{name}' is an old misspelling of 'delimited'; read as 'delimited'.");
+        }
+
+        ObjectFields fields = objectNode is { } o
+            ? new ObjectFields(o, path, s_envelopeFields[type], $"a {type} envelope", _sink)
+            : new ObjectFields(path);
+        int maxRecordSize = OptionalInt32(fields, "MaxRecordSize", Allowed.PositiveInt, EnvelopeDescriptor.DefaultMaxRecordSize);
+        OversizePolicy onOversize = ReadOversize(fields);
+
+        envelope = type switch
+        {
+            EnvelopeTypes.Delimited => new DelimitedEnvelopeDescriptor { Separator = OptionalString(fields, "Separator") ?? "\n" },
+            EnvelopeTypes.Fixed => new FixedEnvelopeDescriptor
+            {
+                Size = RequiredInt32(fields, "Size", Allowed.PositiveInt, objectNode is null ? " (the shortcut \"fixed\" gives no Size; write {\"Type\": \"fixed\", \"Size\": n})" : string.Empty),
+            },
+            EnvelopeTypes.OcfBlock => new OcfBlockEnvelopeDescriptor
+            {
+                SyncMarker = ReadSyncMarker(fields),
+                Compress = OptionalString(fields, "Compress"),
+                SkipHeader = OptionalBool(fields, "SkipHeader", true),
+            },
+            _ => new DelimitedCsvEnvelopeDescriptor
+            {
+                Separator = OptionalString(fields, "Separator") ?? "\r\n",
+                SkipHeader = OptionalBool(fields, "SkipHeader", true),
+                SkipBlankLines = OptionalBool(fields, "SkipBlankLines", true),
+            },
+        };
+        envelope = envelope with { MaxRecordSize = maxRecordSize, OnOversize = onOversize };
+        return true;
+    }
+
+    private OversizePolicy ReadOversize(ObjectFields fields)
+    {
+        if (!fields.TryGet("OnOversize", out Node node))
+        {
+            return OversizePolicy.Fail;
+        }
+
+        if (node.Kind == NodeKind.String)
+        {
+            switch (node.GetString().Trim().ToLowerInvariant())
+            {
+                case "fail":
+                    return OversizePolicy.Fail;
+                case "skip":
+                    return OversizePolicy.Skip;
+                case "truncate":
+                    return OversizePolicy.Truncate;
+            }
+        }
+
+        _sink.Error(fields.PathOf("OnOversize"), $"expected {Allowed.OnOversize}; found {node.Describe()}.{(node.Kind == NodeKind.String ? NameSuggester.DidYouMean(node.GetString(), ["fail", "skip", "truncate"]) : string.Empty)}");
+        return OversizePolicy.Fail;
+    }
+
+    private ReadOnlyMemory<byte>? ReadSyncMarker(ObjectFields fields)
+    {
+        if (!fields.TryGet("SyncMarker", out Node node) || IsNull(node))
+        {
+            return null;
+        }
+
+        string path = fields.PathOf("SyncMarker");
+        if (node.Kind != NodeKind.String)
+        {
+            _sink.Error(path, $"expected the base64 text of 16 bytes, or null; found {node.Describe()}.");
+            return null;
+        }
+
+        try
+        {
+            return Convert.FromBase64String(node.GetString());
+        }
+        catch (FormatException)
+        {
+            _sink.Error(path, $"expected the base64 text of 16 bytes, or null; found {node.Describe()}.");
+            return null;
+        }
+    }
+
+    private static readonly string[] s_csvEncodingFields = ["Type", "Delimiter", "QuoteCharacter"];
+    private static readonly string[] s_plainEncodingFields = ["Type"];
+
+    private bool TryEncoding(Node node, string path, out EncodingDescriptor? encoding)
+    {
+        encoding = null;
+        if (IsNull(node))
+        {
+            return true;
+        }
+
+        string name;
+        Node? objectNode = null;
+        if (node.Kind == NodeKind.String)
+        {
+            name = node.GetString();
+        }
+        else if (node.Kind is NodeKind.Object or NodeKind.Empty)
+        {
+            objectNode = node;
+            Node typeNode = default;
+            bool hasType = false;
+            foreach (KeyValuePair<string, Node> property in node.Properties())
+            {
+                if (property.Key.Equals("Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    typeNode = property.Value;
+                    hasType = true;
+                }
+            }
+
+            if (!hasType || typeNode.Kind != NodeKind.String)
+            {
+                _sink.Error(DescriptorPath.Join(path, "Type"), hasType
+                    ? $"expected an encoding name ({string.Join(", ", DescriptorNames.Encodings)}); found {typeNode.Describe()}."
+                    : $"required field is missing; known encodings: {string.Join(", ", DescriptorNames.Encodings)}.");
+                return false;
+            }
+
+            name = typeNode.GetString();
+        }
+        else
+        {
+            _sink.Error(path, $"expected {Allowed.Encoding}; found {node.Describe()}.");
+            return false;
+        }
+
+        string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
+        string? type = DescriptorNames.CanonicalEncoding(name);
+        if (type is null)
+        {
+            _sink.Error(typePath, DescriptorNames.UnknownEncodingMessage(name));
+            return false;
+        }
+
+        if (type != EncodingTypes.Csv)
+        {
+            if (objectNode is { } plain)
+            {
+                _ = new ObjectFields(plain, path, s_plainEncodingFields, $"the {type} encoding", _sink);
+            }
+
+            encoding = new EncodingDescriptor(type);
+            return true;
+        }
+
+        ObjectFields fields = objectNode is { } o
+            ? new ObjectFields(o, path, s_csvEncodingFields, "the csv encoding", _sink)
+            : new ObjectFields(path);
+        char quote = '"';
+        if (fields.TryGet("QuoteCharacter", out Node quoteNode))
+        {
+            if (quoteNode.Kind == NodeKind.String && quoteNode.GetString().Length == 1)
+            {
+                quote = quoteNode.GetString()[0];
+            }
+            else
+            {
+                _sink.Error(fields.PathOf("QuoteCharacter"), $"expected a string of exactly one character, e.g. \"\\\"\"; found {quoteNode.Describe()}.");
+            }
+        }
+
+        encoding = new CsvEncodingDescriptor { Delimiter = OptionalString(fields, "Delimiter") ?? ",", QuoteCharacter = quote };
+        return true;
+    }
+
+    private bool TrySchema(Node node, string path, out SchemaReference schema)
+    {
+        schema = SchemaReference.Inherit;
+        if (node.Kind == NodeKind.Null || node.IsLooseNull)
+        {
+            schema = SchemaReference.None;
+            return true;
+        }
+
+        switch (node.Kind)
+        {
+            case NodeKind.String:
+                string text = node.GetString().Trim();
+                if (text == "$inherit")
+                {
+                    schema = SchemaReference.Inherit;
+                    return true;
+                }
+
+                if (text.StartsWith('{') || text.StartsWith('['))
+                {
+                    // a schema given as JSON text (handy in configuration and environment variables)
+                    try
+                    {
+                        using var document = System.Text.Json.JsonDocument.Parse(text, DescriptorJson.DocumentOptions);
+                        return TrySchema(Node.FromJson(document.RootElement), path, out schema);
+                    }
+                    catch (System.Text.Json.JsonException ex)
+                    {
+                        _sink.Error(path, $"the schema text is not valid JSON: {JsonErrors.Clean(ex.Message)}");
+                        return false;
+                    }
+                }
+
+                schema = SchemaReference.Inline(System.Text.Json.JsonSerializer.Serialize(text, DescriptorJson.RelaxedOptions));
+                return true;
+            case NodeKind.Object:
+                bool hasRef = false;
+                Node refNode = default;
+                int count = 0;
+                foreach (KeyValuePair<string, Node> property in node.Properties())
+                {
+                    count++;
+                    if (property.Key == "$ref")
+                    {
+                        hasRef = true;
+                        refNode = property.Value;
+                    }
+                }
+
+                if (!hasRef)
+                {
+                    schema = SchemaReference.Inline(node.ToJsonText());
+                    return true;
+                }
+
+                if (count != 1)
+                {
+                    _sink.Error(path, "a {\"$ref\": \"name\"} schema takes no other fields; found more than one field.");
+                    return false;
+                }
+
+                if (refNode.Kind != NodeKind.String || refNode.GetString().Trim().Length == 0)
+                {
+                    _sink.Error(DescriptorPath.Join(path, "$ref"), $"expected a schema name (a non-empty string); found {refNode.Describe()}.");
+                    return false;
+                }
+
+                schema = SchemaReference.Ref(refNode.GetString().Trim());
+                return true;
+            case NodeKind.Array:
+                schema = SchemaReference.Inline(node.ToJsonText());
+                return true;
+            default:
+                _sink.Error(path, $"expected {Allowed.Schema}; found {node.Describe()}.");
+                return false;
+        }
+    }
+
+    private static readonly string[] s_batchingFields = ["Watermark", "NagleTime"];
+
+    private bool TryBatching(Node node, string path, out BatchingDescriptor batching)
+    {
+        batching = BatchingDescriptor.Normal;
+        if (IsNull(node))
+        {
+            batching = BatchingDescriptor.None;
+            return true;
+        }
+
+        if (node.Kind == NodeKind.String)
+        {
+            string name = node.GetString().Trim();
+            if (name.Equals("normal", StringComparison.OrdinalIgnoreCase))
+            {
+                batching = BatchingDescriptor.Normal;
+                return true;
+            }
+
+            if (name.Equals("explicit", StringComparison.OrdinalIgnoreCase))
+            {
+                batching = BatchingDescriptor.Explicit;
+                return true;
+            }
+
+            _sink.Error(path, $"expected {Allowed.Batching}; found {node.Describe()}.{NameSuggester.DidYouMean(name, ["normal", "explicit"])}");
+            return false;
+        }
+
+        if (node.Kind is NodeKind.Object or NodeKind.Empty)
+        {
+            var fields = new ObjectFields(node, path, s_batchingFields, "a batching object", _sink);
+            int? watermark = OptionalNullableInt32(fields, "Watermark", Allowed.PositiveIntOrNull, BatchingDescriptor.Normal.Watermark);
+            int? nagleTime = OptionalNullableInt32(fields, "NagleTime", Allowed.MillisecondsOrNull, BatchingDescriptor.Normal.NagleTime);
+            batching = new BatchingDescriptor(watermark, nagleTime);
+            return !_sink.HasErrorAt(path);
+        }
+
+        _sink.Error(path, $"expected {Allowed.Batching}; found {node.Describe()}.");
+        return false;
+    }
+
+    private bool TryRecordPosition(Node node, string path, out RecordPosition? position)
+    {
+        position = null;
+        if (node.Kind == NodeKind.Null || node.IsLooseNull)
+        {
+            return true;
+        }
+
+        if (node.Kind == NodeKind.String)
+        {
+            string text = node.GetString().Trim();
+            if (text.Equals("earliest", StringComparison.OrdinalIgnoreCase))
+            {
+                position = RecordPosition.Earliest;
+                return true;
+            }
+
+            if (text.Equals("latest", StringComparison.OrdinalIgnoreCase))
+            {
+                position = RecordPosition.Latest;
+                return true;
+            }
+
+            if (node.IsLoose && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long loose))
+            {
+                position = RecordPosition.At(loose);
+                return true;
+            }
+
+            _sink.Error(path, $"expected {Allowed.SkipToRecord}; found {node.Describe()}.{NameSuggester.DidYouMean(text, ["earliest", "latest"])}");
+            return false;
+        }
+
+        if (node.Kind == NodeKind.Number && long.TryParse(node.GetNumberText(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long offset))
+        {
+            position = RecordPosition.At(offset);
+            return true;
+        }
+
+        _sink.Error(path, $"expected {Allowed.SkipToRecord}; found {node.Describe()}.");
+        return false;
+    }
+
+    // ---------------------------------------------------------------- scalar helpers
+
+    private static bool IsNull(Node node) => node.Kind == NodeKind.Null || node.IsLooseNull;
+
+    private static string? EmptyToNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private string Required(ObjectFields fields, string name, string shortcut)
+    {
+        string path = fields.PathOf(name);
+        if (!fields.TryGet(name, out Node node))
+        {
+            _sink.Error(path, $"required field is missing{shortcut}; expected {Allowed.NonEmptyString}.");
+            return string.Empty;
+        }
+
+        return TryString(node, path, Allowed.NonEmptyString, out string value) ? value : string.Empty;
+    }
+
+    private int RequiredInt32(ObjectFields fields, string name, string allowed, string shortcut)
+    {
+        string path = fields.PathOf(name);
+        if (!fields.TryGet(name, out Node node))
+        {
+            _sink.Error(path, $"required field is missing{shortcut}; expected {allowed}.");
+            return 0;
+        }
+
+        return TryInt64(node, path, allowed, int.MinValue, int.MaxValue, out long value) ? (int)value : 0;
+    }
+
+    private string? OptionalString(ObjectFields fields, string name) =>
+        fields.TryGet(name, out Node node) && TryNullableString(node, fields.PathOf(name), out string? value) ? value : null;
+
+    private bool OptionalBool(ObjectFields fields, string name, bool fallback) =>
+        fields.TryGet(name, out Node node) && TryBool(node, fields.PathOf(name), out bool value) ? value : fallback;
+
+    private int OptionalInt32(ObjectFields fields, string name, string allowed, int fallback) =>
+        fields.TryGet(name, out Node node) && TryInt64(node, fields.PathOf(name), allowed, int.MinValue, int.MaxValue, out long value) ? (int)value : fallback;
+
+    private int? OptionalNullableInt32(ObjectFields fields, string name, string allowed, int? fallback) =>
+        fields.TryGet(name, out Node node) ? (TryNullableInt32(node, fields.PathOf(name), allowed, out int? value) ? value : fallback) : fallback;
+
+    private IReadOnlyList<string> StringArray(Node node, string path)
+    {
+        if (node.Kind is not (NodeKind.Array or NodeKind.Empty))
+        {
+            _sink.Error(path, $"expected {Allowed.StringArray}; found {node.Describe()}.");
+            return [];
+        }
+
+        var list = new List<string>();
+        int i = 0;
+        foreach (Node item in node.Items())
+        {
+            string itemPath = DescriptorPath.Index(path, i++);
+            if (TryString(item, itemPath, Allowed.String, out string value))
+            {
+                list.Add(value);
+            }
+        }
+
+        return list;
+    }
+
+    private bool TryString(Node node, string path, string allowed, out string value)
+    {
+        if (node.Kind == NodeKind.String)
+        {
+            value = node.GetString();
+            return true;
+        }
+
+        value = string.Empty;
+        _sink.Error(path, $"expected {allowed}; found {node.Describe()}.");
+        return false;
+    }
+
+    private bool TryNullableString(Node node, string path, out string? value)
+    {
+        if (node.Kind == NodeKind.Null || node.IsLooseNullWord)
+        {
+            value = null;
+            return true;
+        }
+
+        bool ok = TryString(node, path, Allowed.StringOrNull, out string text);
+        value = ok ? text : null;
+        return ok;
+    }
+
+    private bool TryBool(Node node, string path, out bool value)
+    {
+        switch (node.Kind)
+        {
+            case NodeKind.True:
+                value = true;
+                return true;
+            case NodeKind.False:
+                value = false;
+                return true;
+            case NodeKind.String when node.IsLoose && bool.TryParse(node.GetString().Trim(), out value):
+                return true;
+        }
+
+        value = false;
+        _sink.Error(path, $"expected {Allowed.Bool}; found {node.Describe()}.");
+        return false;
+    }
+
+    private bool TryInt64(Node node, string path, string allowed, long min, long max, out long value)
+    {
+        string? text = node.Kind switch
+        {
+            NodeKind.Number => node.GetNumberText(),
+            NodeKind.String when node.IsLoose => node.GetString().Trim(),
+            _ => null,
+        };
+        if (text is not null && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
+        {
+            return true;
+        }
+
+        value = 0;
+        _sink.Error(path, $"expected {allowed}; found {node.Describe()}.");
+        return false;
+    }
+
+    private bool TryNullableInt64(Node node, string path, string allowed, long max, out long? value)
+    {
+        if (IsNull(node))
+        {
+            value = null;
+            return true;
+        }
+
+        bool ok = TryInt64(node, path, allowed, long.MinValue, max, out long v);
+        value = ok ? v : null;
+        return ok;
+    }
+
+    private bool TryNullableInt32(Node node, string path, string allowed, out int? value)
+    {
+        if (IsNull(node))
+        {
+            value = null;
+            return true;
+        }
+
+        bool ok = TryInt64(node, path, allowed, int.MinValue, int.MaxValue, out long v);
+        value = ok ? (int)v : null;
+        return ok;
+    }
+}

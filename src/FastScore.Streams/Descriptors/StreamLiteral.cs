@@ -1,0 +1,376 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FastScore.Streams.Descriptors.Json;
+
+namespace FastScore.Streams.Descriptors;
+
+/// <summary>
+/// Expands FastScore's URL-like stream literals (<c>rest:</c>, <c>file:/data/in.jsons</c>,
+/// <c>kafka:broker:9092/topic.json</c>, <c>inline:1,2,3</c>, ...) into descriptors, as the FastScore CLI and SDK did.
+/// </summary>
+/// <remarks>
+/// A literal becomes <c>{"Transport": T, "Encoding": E}</c>, which is then read like any descriptor, so every other
+/// field takes its default. The encoding is guessed from the literal's ending: <c>.json</c>/<c>.jsons</c> → json,
+/// <c>.avro</c> → avro-binary, <c>.utf8</c> → utf-8, <c>.bin</c> → null (raw bytes), anything else → json.
+/// See docs/descriptors.md for the full table.
+/// </remarks>
+public static class StreamLiteral
+{
+    private static readonly string[] s_tags =
+        ["console", "discard", "exec", "file", "http", "https", "inline", "inline-chunked", "kafka", "rest", "rest-chunked", "s3", "tcp", "udp"];
+
+    private static readonly Dictionary<string, string> s_examples = new(StringComparer.Ordinal)
+    {
+        ["console"] = "console:",
+        ["discard"] = "discard:",
+        ["exec"] = "exec:/usr/local/bin/produce.sh",
+        ["file"] = "file:/data/input.jsons",
+        ["http"] = "http://host:8080/data.jsons",
+        ["https"] = "https://host/data.jsons",
+        ["inline"] = "inline:1,2,3",
+        ["inline-chunked"] = "inline-chunked:%06%02%04%06",
+        ["kafka"] = "kafka:broker:9092/topic.json",
+        ["rest"] = "rest:",
+        ["rest-chunked"] = "rest-chunked:",
+        ["s3"] = "s3://bucket/path/data.jsons",
+        ["tcp"] = "tcp:10.0.0.1:5678 or tcp::5678",
+        ["udp"] = "udp::9099 or udp:10.0.0.1:9099",
+    };
+
+    /// <summary>Expands a literal into a validated descriptor.</summary>
+    /// <param name="literal">The literal, e.g. <c>kafka:broker:9092/scores.json</c>.</param>
+    /// <param name="options">The schema library and custom transport types, or <see langword="null"/> for none.</param>
+    /// <returns>The descriptor, every default filled in.</returns>
+    /// <exception cref="DescriptorException">The literal is malformed (the message shows valid syntax), or the descriptor it gives is invalid.</exception>
+    public static StreamDescriptor Expand(string literal, StreamDescriptorOptions? options = null)
+    {
+        string json = ExpandToJson(literal);
+        using var document = JsonDocument.Parse(json);
+        return StreamDescriptor.FromNode(Node.FromJson(document.RootElement), options, Origin(literal));
+    }
+
+    /// <summary>Tries to expand a literal.</summary>
+    /// <param name="literal">The literal.</param>
+    /// <param name="descriptor">The descriptor, when the literal is valid.</param>
+    /// <returns><see langword="true"/> when the literal is valid.</returns>
+    public static bool TryExpand(string literal, [NotNullWhen(true)] out StreamDescriptor? descriptor) =>
+        TryExpand(literal, options: null, out descriptor, out _);
+
+    /// <summary>Tries to expand a literal, returning the errors when it is not valid.</summary>
+    /// <param name="literal">The literal.</param>
+    /// <param name="options">The schema library and custom transport types, or <see langword="null"/> for none.</param>
+    /// <param name="descriptor">The descriptor, when the literal is valid.</param>
+    /// <param name="errors">Every error, when it is not; otherwise empty.</param>
+    /// <returns><see langword="true"/> when the literal is valid.</returns>
+    public static bool TryExpand(string literal, StreamDescriptorOptions? options, [NotNullWhen(true)] out StreamDescriptor? descriptor, out IReadOnlyList<DescriptorError> errors)
+    {
+        try
+        {
+            descriptor = Expand(literal, options);
+            errors = [];
+            return true;
+        }
+        catch (DescriptorException ex)
+        {
+            descriptor = null;
+            errors = ex.Errors;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Expands a literal into FastScore's own JSON form <c>{"Transport": ..., "Encoding": ...}</c>, before defaults.
+    /// </summary>
+    /// <param name="literal">The literal.</param>
+    /// <returns>The descriptor JSON.</returns>
+    /// <exception cref="DescriptorException">The literal is malformed (the message shows valid syntax).</exception>
+    public static string ExpandToJson(string literal)
+    {
+        ArgumentNullException.ThrowIfNull(literal);
+        string text = literal.Trim();
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw Fail(literal, $"'{literal}' is not a stream literal: expected tag:details, e.g. file:/data/input.jsons, kafka:broker:9092/topic.json or rest:; known tags: {string.Join(", ", s_tags)}.");
+        }
+
+        string tag = text[..colon].ToLowerInvariant();
+        string rest = text[(colon + 1)..];
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, DescriptorJson.WriterOptions(indented: false)))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("Transport");
+            string? guessSource = WriteTransport(writer, literal, tag, rest);
+            writer.WritePropertyName("Encoding");
+            string? encoding = GuessEncoding(guessSource);
+            if (encoding is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteStringValue(encoding);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Guesses the encoding from a literal's ending.</summary>
+    /// <param name="source">The part of the literal that names the data (a path, topic or URL), or <see langword="null"/>.</param>
+    /// <returns><c>"json"</c>, <c>"avro-binary"</c>, <c>"utf-8"</c>, or <see langword="null"/> for <c>.bin</c> (raw bytes).</returns>
+    public static string? GuessEncoding(string? source)
+    {
+        if (source is null)
+        {
+            return EncodingTypes.Json;
+        }
+
+        if (source.EndsWith(".avro", StringComparison.OrdinalIgnoreCase))
+        {
+            return EncodingTypes.AvroBinary;
+        }
+
+        if (source.EndsWith(".utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            return EncodingTypes.Utf8;
+        }
+
+        return source.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) ? null : EncodingTypes.Json;
+    }
+
+    private static string? WriteTransport(Utf8JsonWriter writer, string literal, string tag, string rest)
+    {
+        switch (tag)
+        {
+            case "http":
+            case "https":
+                writer.WriteStartObject();
+                writer.WriteString("Type", "HTTP");
+                writer.WriteString("Url", literal.Trim());
+                writer.WriteEndObject();
+                int cut = rest.IndexOfAny(['?', '#']);
+                return cut >= 0 ? rest[..cut] : rest;
+
+            case "kafka":
+                string kafka = rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
+                int slash = kafka.IndexOf('/', StringComparison.Ordinal);
+                if (slash <= 0 || slash == kafka.Length - 1)
+                {
+                    throw Fail(literal, Syntax(literal, tag, "needs a broker and a topic"));
+                }
+
+                string broker = kafka[..slash];
+                if (broker.EndsWith(':'))
+                {
+                    throw Fail(literal, Syntax(literal, tag, "has an empty port"));
+                }
+
+                if (!HasPort(broker))
+                {
+                    broker += ":9092";
+                }
+
+                string topic = kafka[(slash + 1)..];
+                int dot = topic.LastIndexOf('.');
+                if (dot > 0)
+                {
+                    topic = topic[..dot];
+                }
+
+                writer.WriteStartObject();
+                writer.WriteString("Type", "Kafka");
+                writer.WritePropertyName("BootstrapServers");
+                writer.WriteStartArray();
+                writer.WriteStringValue(broker);
+                writer.WriteEndArray();
+                writer.WriteString("Topic", topic);
+                writer.WriteEndObject();
+                return rest;
+
+            case "rest":
+            case "rest-chunked":
+            case "discard":
+            case "console":
+                if (rest.Length != 0)
+                {
+                    throw Fail(literal, Syntax(literal, tag, "takes nothing after the colon"));
+                }
+
+                if (tag == "rest-chunked")
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("Type", "REST");
+                    writer.WriteString("Mode", "chunked");
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WriteStringValue(tag == "rest" ? "REST" : tag);
+                }
+
+                return null;
+
+            case "file":
+                string path = rest.StartsWith("///", StringComparison.Ordinal) ? rest[2..] : rest;
+                if (path.Length == 0 || !Path.IsPathFullyQualified(path))
+                {
+                    throw Fail(literal, Syntax(literal, tag, "needs an absolute path"));
+                }
+
+                writer.WriteStartObject();
+                writer.WriteString("Type", "file");
+                writer.WriteString("Path", path);
+                writer.WriteEndObject();
+                return path;
+
+            case "tcp":
+            case "udp":
+                int last = rest.LastIndexOf(':');
+                if (last < 0 || !int.TryParse(rest.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+                {
+                    throw Fail(literal, Syntax(literal, tag, "needs host:port or :port"));
+                }
+
+                string host = rest[..last];
+                writer.WriteStartObject();
+                writer.WriteString("Type", tag.ToUpperInvariant());
+                if (tag == "tcp")
+                {
+                    writer.WriteString("Host", host.Length == 0 ? "0.0.0.0" : host);
+                }
+                else if (host.Length != 0)
+                {
+                    writer.WriteString("Host", host);
+                }
+
+                writer.WriteNumber("Port", port);
+                writer.WriteEndObject();
+                return null;
+
+            case "exec":
+                if (rest.Length == 0)
+                {
+                    throw Fail(literal, Syntax(literal, tag, "needs the program to run"));
+                }
+
+                writer.WriteStartObject();
+                writer.WriteString("Type", "exec");
+                writer.WriteString("Run", rest);
+                writer.WriteEndObject();
+                return null;
+
+            case "inline":
+            case "inline-chunked":
+                if (rest.Length == 0)
+                {
+                    throw Fail(literal, Syntax(literal, tag, "needs data"));
+                }
+
+                bool binary = rest.Contains('%', StringComparison.Ordinal);
+                writer.WriteStartObject();
+                writer.WriteString("Type", "inline");
+                writer.WritePropertyName(binary ? "DataBinary" : "Data");
+                if (tag == "inline-chunked")
+                {
+                    WriteInlineItem(writer, literal, rest, binary);
+                }
+                else
+                {
+                    writer.WriteStartArray();
+                    foreach (string item in rest.Split(','))
+                    {
+                        WriteInlineItem(writer, literal, item, binary);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndObject();
+                return null;
+
+            case "s3":
+                string s3 = rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
+                int keyStart = s3.IndexOf('/', StringComparison.Ordinal);
+                if (keyStart <= 0 || keyStart == s3.Length - 1)
+                {
+                    throw Fail(literal, Syntax(literal, tag, "needs a bucket and an object key"));
+                }
+
+                writer.WriteStartObject();
+                writer.WriteString("Type", "S3");
+                writer.WriteString("Bucket", s3[..keyStart]);
+                writer.WriteString("ObjectKey", s3[(keyStart + 1)..]);
+                writer.WriteEndObject();
+                return s3;
+
+            default:
+                throw Fail(
+                    literal,
+                    $"'{tag}' in '{literal}' is not a known stream literal tag; known: {string.Join(", ", s_tags)}.{NameSuggester.DidYouMean(tag, s_tags)} Example: {Example(NameSuggester.Suggest(tag, s_tags) ?? "kafka")}.");
+        }
+    }
+
+    private static void WriteInlineItem(Utf8JsonWriter writer, string literal, string item, bool binary)
+    {
+        if (!binary)
+        {
+            writer.WriteStringValue(item);
+            return;
+        }
+
+        writer.WriteBase64StringValue(PercentDecode(literal, item));
+    }
+
+    /// <summary>Decodes <c>%xx</c> escapes to bytes; other characters become their UTF-8 bytes. A <c>+</c> stays a <c>+</c>.</summary>
+    private static byte[] PercentDecode(string literal, string text)
+    {
+        var bytes = new List<byte>(text.Length);
+        int i = 0;
+        while (i < text.Length)
+        {
+            if (text[i] == '%')
+            {
+                if (i + 3 > text.Length
+                    || !byte.TryParse(text.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out byte b))
+                {
+                    throw Fail(literal, $"'{literal}' has a bad %-escape at '{text[i..Math.Min(text.Length, i + 3)]}': write each byte as %xx with two hex digits, e.g. inline-chunked:%06%02%04%06.");
+                }
+
+                bytes.Add(b);
+                i += 3;
+            }
+            else
+            {
+                int next = text.IndexOf('%', i);
+                int end = next < 0 ? text.Length : next;
+                bytes.AddRange(Encoding.UTF8.GetBytes(text[i..end]));
+                i = end;
+            }
+        }
+
+        return [.. bytes];
+    }
+
+    private static bool HasPort(string broker)
+    {
+        int colon = broker.LastIndexOf(':');
+        return colon > 0 && (broker[0] != '[' || broker.IndexOf(']', StringComparison.Ordinal) < colon);
+    }
+
+    private static string Example(string tag) => s_examples.TryGetValue(tag, out string? example) ? example : s_examples["kafka"];
+
+    private static string Syntax(string literal, string tag, string problem) =>
+        $"'{literal}' {problem}; valid syntax: {Example(tag)}.";
+
+    private static string Origin(string literal) => $"literal '{literal}'";
+
+    private static DescriptorException Fail(string literal, string message) =>
+        new([new DescriptorError(string.Empty, message)], Origin(literal));
+}

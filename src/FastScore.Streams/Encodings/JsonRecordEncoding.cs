@@ -1,0 +1,334 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using FastScore.Streams.Descriptors;
+
+namespace FastScore.Streams.Encodings;
+
+/// <summary>
+/// The <c>json</c> encoding (System.Text.Json): each record is one JSON value.
+/// </summary>
+/// <remarks>
+/// <para>Host types:</para>
+/// <list type="bullet">
+/// <item><description><see cref="JsonElement"/>, <see cref="JsonNode"/> (and its subclasses): the parsed value, without reflection.</description></item>
+/// <item><description><see cref="string"/>: the value of a JSON string record (<c>"abc"</c> decodes to <c>abc</c>); encoding a string writes a JSON string. Use <c>byte[]</c> or <see cref="JsonElement"/> for the raw JSON text of other values.</description></item>
+/// <item><description><c>byte[]</c>, <see cref="ReadOnlyMemory{T}"/>/<see cref="Memory{T}"/> of <see cref="byte"/>: the record's bytes as they are, not parsed; encoding writes them unchanged (they must already be JSON).</description></item>
+/// <item><description>anything else: <see cref="JsonSerializer"/> with the <see cref="SerializerOptions"/> (so a source-generated resolver works).</description></item>
+/// </list>
+/// <para>Records are always written on one line (<see cref="JsonSerializerOptions.WriteIndented"/> is ignored), because a
+/// line break would cut a record in two in the default newline-delimited envelope.</para>
+/// <para>Control records are JSON objects with a <c>"$fastscore"</c> key: <c>{"$fastscore":"end"}</c> (or <c>set</c>,
+/// <c>pig</c>) with optional <c>id</c>, <c>timestamp</c> and <c>misc</c> keys.</para>
+/// <para>The encoding is stateless and thread-safe; cache one instance per set of options.</para>
+/// </remarks>
+public sealed class JsonRecordEncoding : RecordEncoding
+{
+    [ThreadStatic]
+    private static Utf8JsonWriter? s_cachedWriter;
+
+    [ThreadStatic]
+    private static JsonRecordEncoding? s_cachedWriterOwner;
+
+    private static readonly ArrayBufferWriter<byte> s_detached = new(1);
+
+    private readonly JsonSerializerOptions _options;
+    private readonly JsonReaderOptions _readerOptions;
+    private readonly JsonWriterOptions _writerOptions;
+    private readonly JsonDocumentOptions _documentOptions;
+    private readonly JsonNodeOptions _nodeOptions;
+
+    /// <summary>Creates the encoding.</summary>
+    /// <param name="options">The serializer options for host types; <see langword="null"/> for
+    /// <see cref="JsonSerializerOptions.Default"/> (case-sensitive property names, numbers only as JSON numbers).
+    /// The options are made read-only, as <see cref="JsonSerializer"/> does on first use; without a
+    /// <see cref="JsonSerializerOptions.TypeInfoResolver"/> the reflection-based one is filled in.</param>
+    public JsonRecordEncoding(JsonSerializerOptions? options = null)
+    {
+        _options = options ?? JsonSerializerOptions.Default;
+        if (!_options.IsReadOnly)
+        {
+            // As JsonSerializer does on first use: freeze the options and fill in the reflection resolver if none is set.
+            _options.MakeReadOnly(populateMissingResolver: true);
+        }
+
+        int maxDepth = _options.MaxDepth == 0 ? 64 : _options.MaxDepth;
+        _readerOptions = new JsonReaderOptions
+        {
+            AllowTrailingCommas = _options.AllowTrailingCommas,
+            CommentHandling = _options.ReadCommentHandling,
+            MaxDepth = maxDepth,
+        };
+        _documentOptions = new JsonDocumentOptions
+        {
+            AllowTrailingCommas = _options.AllowTrailingCommas,
+            CommentHandling = _options.ReadCommentHandling,
+            MaxDepth = maxDepth,
+        };
+        _writerOptions = new JsonWriterOptions { Encoder = _options.Encoder, Indented = false, MaxDepth = maxDepth };
+        _nodeOptions = new JsonNodeOptions { PropertyNameCaseInsensitive = _options.PropertyNameCaseInsensitive };
+    }
+
+    /// <summary>Gets the instance with the default options.</summary>
+    public static JsonRecordEncoding Default { get; } = new();
+
+    /// <summary>Gets the serializer options used for host types.</summary>
+    public JsonSerializerOptions SerializerOptions => _options;
+
+    /// <inheritdoc />
+    public override string? Name => EncodingTypes.Json;
+
+    /// <inheritdoc />
+    public override T Decode<T>(ReadOnlySpan<byte> record)
+    {
+        if (ByteValues.TryDecode(record, out T raw))
+        {
+            return raw;
+        }
+
+        try
+        {
+            if (typeof(T) == typeof(JsonElement))
+            {
+                var reader = new Utf8JsonReader(record, _readerOptions);
+                JsonElement element = JsonElement.ParseValue(ref reader);
+                EnsureEnd(ref reader);
+                return (T)(object)element;
+            }
+
+            if (typeof(JsonNode).IsAssignableFrom(typeof(T)))
+            {
+                JsonNode? node = JsonNode.Parse(record, _nodeOptions, _documentOptions);
+                return node is null or T
+                    ? (T)(object)node!
+                    : throw new StreamFormatException($"The record is a JSON {node.GetValueKind()}, not a {typeof(T).Name}.");
+            }
+
+            if (typeof(T) == typeof(string))
+            {
+                return (T)(object)DecodeString(record)!;
+            }
+
+            var typeInfo = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
+            return JsonSerializer.Deserialize(record, typeInfo)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new StreamFormatException($"The record is not valid JSON for {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Encode<T>(T value, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (ByteValues.TryEncode(value, output))
+        {
+            return;
+        }
+
+        Utf8JsonWriter writer = RentWriter(output);
+        try
+        {
+            WriteValue(writer, value);
+            writer.Flush();
+        }
+        catch (JsonException ex)
+        {
+            throw new StreamFormatException($"The {typeof(T).Name} value cannot be encoded as JSON: {ex.Message}", ex);
+        }
+        finally
+        {
+            ReturnWriter(writer);
+        }
+    }
+
+    /// <inheritdoc />
+    public override bool TryReadControl(ReadOnlySpan<byte> record, out ControlRecord control)
+    {
+        control = default;
+        int i = 0;
+        while (i < record.Length && record[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i++;
+        }
+
+        if (i == record.Length || record[i] != (byte)'{' || record.IndexOf("\"$fastscore\""u8) < 0)
+        {
+            return false;
+        }
+
+        return TryParseControl(record, out control);
+    }
+
+    /// <inheritdoc />
+    public override void WriteControl(ControlRecord control, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Utf8JsonWriter writer = RentWriter(output);
+        try
+        {
+            writer.WriteStartObject();
+            writer.WriteString("$fastscore"u8, ControlWire.KindBytes(control.Kind));
+            if (control.Id is int id)
+            {
+                writer.WriteNumber("id"u8, id);
+            }
+
+            if (control.Timestamp is long timestamp)
+            {
+                writer.WriteNumber("timestamp"u8, timestamp);
+            }
+
+            if (control.Misc is not null)
+            {
+                writer.WriteString("misc"u8, control.Misc);
+            }
+
+            writer.WriteEndObject();
+            writer.Flush();
+        }
+        finally
+        {
+            ReturnWriter(writer);
+        }
+    }
+
+    private void WriteValue<T>(Utf8JsonWriter writer, T value)
+    {
+        if (typeof(T) == typeof(JsonElement))
+        {
+            ((JsonElement)(object)value!).WriteTo(writer);
+            return;
+        }
+
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case JsonNode n:
+                n.WriteTo(writer, _options);
+                break;
+            default:
+                JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+                break;
+        }
+    }
+
+    private string? DecodeString(ReadOnlySpan<byte> record)
+    {
+        var reader = new Utf8JsonReader(record, _readerOptions);
+        reader.Read();
+        string? value = reader.TokenType switch
+        {
+            JsonTokenType.String => GetString(ref reader),
+            JsonTokenType.Null => null,
+            _ => throw new StreamFormatException(
+                $"The record is a JSON {reader.TokenType}, not a string; decode to JsonElement or byte[] to get other values."),
+        };
+        EnsureEnd(ref reader);
+        return value;
+    }
+
+    private static string GetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StreamFormatException($"The record's string is not valid UTF-8: {ex.Message}", ex);
+        }
+    }
+
+    private static void EnsureEnd(ref Utf8JsonReader reader)
+    {
+        if (reader.Read())
+        {
+            throw new StreamFormatException("The record has data after its JSON value.");
+        }
+    }
+
+    private bool TryParseControl(ReadOnlySpan<byte> record, out ControlRecord control)
+    {
+        control = default;
+        ControlKind kind = ControlKind.None;
+        int? id = null;
+        long? timestamp = null;
+        string? misc = null;
+        try
+        {
+            var reader = new Utf8JsonReader(record, _readerOptions);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("$fastscore"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !ControlWire.TryParseKind(reader.ValueSpan, out kind))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    id = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int i) ? i : null;
+                }
+                else if (reader.ValueTextEquals("timestamp"u8))
+                {
+                    reader.Read();
+                    timestamp = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long t) ? t : null;
+                }
+                else if (reader.ValueTextEquals("misc"u8))
+                {
+                    reader.Read();
+                    misc = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (kind == ControlKind.None || reader.Read())
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+
+        control = new ControlRecord(kind, id, timestamp, misc);
+        return true;
+    }
+
+    private Utf8JsonWriter RentWriter(IBufferWriter<byte> output)
+    {
+        Utf8JsonWriter? writer = s_cachedWriter;
+        if (writer is not null && ReferenceEquals(s_cachedWriterOwner, this))
+        {
+            s_cachedWriter = null;
+            writer.Reset(output);
+            return writer;
+        }
+
+        return new Utf8JsonWriter(output, _writerOptions);
+    }
+
+    private void ReturnWriter(Utf8JsonWriter writer)
+    {
+        writer.Reset(s_detached);
+        s_cachedWriter = writer;
+        s_cachedWriterOwner = this;
+    }
+}
