@@ -9,6 +9,7 @@ namespace FastScore.Streams.Kafka;
 /// the descriptor's <c>Config</c> object, the descriptor's own fields (BootstrapServers, Group, Principal, Keytab), the
 /// settings at-least-once delivery needs, and finally the host's <see cref="KafkaTransportOptions"/> hooks.
 /// </summary>
+/// <exception cref="StreamException">A <c>secret://</c> value of <c>Config</c> cannot be read.</exception>
 internal static class KafkaClientConfig
 {
     /// <summary>The linger applied to producers unless <c>Config</c> sets <c>linger.ms</c>: small batches, low latency.</summary>
@@ -53,7 +54,7 @@ internal static class KafkaClientConfig
     {
         foreach ((string key, string value) in descriptor.Config)
         {
-            config.Set(key, value);
+            config.Set(key, SecretResolver.Resolve(value)); // "secret://name" values are read from the secret files now
         }
 
         config.BootstrapServers = string.Join(",", descriptor.BootstrapServers);

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace FastScore.Streams.Kafka;
 
 /// <summary>
-/// Writes each record as one Kafka message (no key) through an idempotent producer (<c>acks=all</c>,
+/// Writes each record as one Kafka message (no key) to the descriptor's topic and <c>Partition</c> (so outputs keep
+/// their order), through an idempotent producer (<c>acks=all</c>,
 /// <c>linger.ms=5</c> unless <c>Config</c> says otherwise). <see cref="FlushAsync"/> returns once every record written
 /// so far is acknowledged by the brokers, and throws if any delivery failed: nothing is dropped silently.
 /// </summary>
@@ -36,16 +37,14 @@ internal sealed class KafkaOutputTransport : MessageOutputTransport
         _options = options;
         _streamName = context.StreamName;
         _logger = context.LoggerFactory.CreateLogger(Log.Category);
-        _target = new TopicPartition(_descriptor.Topic, _descriptor.Partition < 0 ? Partition.Any : new Partition(_descriptor.Partition));
+        _target = new TopicPartition(_descriptor.Topic, new Partition(_descriptor.Partition));
         _onDelivery = OnDelivery;
     }
 
     public override string DisplayName => DescribeDestination(_descriptor);
 
     internal static string DescribeDestination(KafkaTransportDescriptor d) =>
-        d.Partition < 0
-            ? $"kafka:{d.Topic} ({string.Join(",", d.BootstrapServers)})"
-            : string.Create(CultureInfo.InvariantCulture, $"kafka:{d.Topic}/{d.Partition} ({string.Join(",", d.BootstrapServers)})");
+        string.Create(CultureInfo.InvariantCulture, $"kafka:{d.Topic}/{d.Partition} ({string.Join(",", d.BootstrapServers)})");
 
     /// <summary>Gets how many records were produced but not yet acknowledged (or failed).</summary>
     internal long InFlight => Interlocked.Read(ref _inFlight);

@@ -34,31 +34,6 @@ public sealed class KafkaOutputTests
     }
 
     [Test]
-    public async Task Partition_minus_one_lets_the_partitioner_spread_records_over_the_topic()
-    {
-        var cluster = KafkaTestCluster.Shared;
-        string topic = cluster.CreateUniqueTopic("out-any", partitions: 3);
-        var transport = KafkaStreams.Transport(cluster, topic, partition: -1);
-        // a tiny sticky-partitioning window and batch so that 3000 records land on more than one partition
-        transport = transport with { Config = new Dictionary<string, string>(transport.Config) { ["sticky.partitioning.linger.ms"] = "0", ["batch.num.messages"] = "10" } };
-
-        await using OutputStream output = KafkaStreams.RawFactory().CreateOutput(KafkaStreams.Output(transport));
-        for (int i = 0; i < 3000; i++)
-        {
-            await output.WriteAsync($"r{i}");
-        }
-
-        await output.CompleteAsync();
-        var read = KafkaStreams.ReadAll(cluster, topic, partitions: 3, expected: 3000);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(read.Select(r => r.Message.Value).Order(), Is.EqualTo(Enumerable.Range(0, 3000).Select(i => $"r{i}").Order()));
-            Assert.That(read.Select(r => r.Partition.Value).Distinct().Count(), Is.GreaterThan(1));
-        });
-    }
-
-    [Test]
     public async Task A_failed_delivery_makes_FlushAsync_throw_a_transient_StreamException_naming_the_error()
     {
         using var cluster = KafkaTestCluster.StartMock();
