@@ -21,6 +21,8 @@ internal static class KafkaClientConfig
         {
             ClientId = "fastscore-streams",
             EnablePartitionEof = false,
+            // Incremental rebalances: a member joining or leaving moves only the partitions that change owner.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
         ApplyCommon(config, descriptor);
         config.GroupId = groupId;

@@ -36,7 +36,9 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     private readonly Lock _gate = new();
     private readonly Dictionary<int, long> _delivered = [];
     private readonly HashSet<int> _assigned = [];
+    private readonly Dictionary<int, int> _revokedAt = [];
     private Dictionary<int, long> _toCommit = [];
+    private int _revocations;
 
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private RecordPosition _start;
@@ -101,39 +103,49 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (_current is null || _currentIndex >= _current.Count)
+        int limit = Math.Max(1, maxMessages);
+        int start = batch.Count;
+        while (batch.Count == start)
         {
-            List<InputMessage>? next = await NextChunkAsync(cancellationToken).ConfigureAwait(false);
-            if (next is null)
+            if (_current is null || _currentIndex >= _current.Count)
             {
-                return false;
+                List<InputMessage>? next = await NextChunkAsync(cancellationToken).ConfigureAwait(false);
+                if (next is null)
+                {
+                    return false;
+                }
+
+                _current = next;
+                _currentIndex = 0;
             }
 
-            _current = next;
-            _currentIndex = 0;
-        }
-
-        int take = Math.Min(Math.Max(1, maxMessages), _current.Count - _currentIndex);
-        KafkaMessageMetadata? last = null;
-        lock (_gate)
-        {
-            for (int i = 0; i < take; i++)
+            KafkaMessageMetadata? last = null;
+            lock (_gate)
             {
-                InputMessage message = _current[_currentIndex++];
-                last = (KafkaMessageMetadata)message.Metadata!;
-                _delivered[last.Partition] = last.Offset + 1;
-                batch.Add(message);
+                while (batch.Count - start < limit && _currentIndex < _current.Count)
+                {
+                    InputMessage message = _current[_currentIndex++];
+                    var metadata = (KafkaMessageMetadata)message.Metadata!;
+                    if (metadata.Epoch != _revocations && _revokedAt.TryGetValue(metadata.Partition, out int revokedAt) && revokedAt > metadata.Epoch)
+                    {
+                        continue; // read ahead from a partition revoked since: its new owner reads it from the committed offset
+                    }
+
+                    last = metadata;
+                    _delivered[metadata.Partition] = metadata.Offset + 1;
+                    batch.Add(message);
+                }
+
+                if (_commits && last is not null)
+                {
+                    last.AckOffsets = [.. _delivered];
+                }
             }
 
-            if (_commits)
+            if (_currentIndex >= _current.Count)
             {
-                last!.AckOffsets = [.. _delivered];
+                _current = null;
             }
-        }
-
-        if (_currentIndex >= _current.Count)
-        {
-            _current = null;
         }
 
         Interlocked.Exchange(ref _lastRecord, _time.GetTimestamp());
@@ -423,7 +435,10 @@ internal sealed class KafkaInputTransport : MessageInputTransport
             headers = copy;
         }
 
-        var metadata = new KafkaMessageMetadata(this, result.Topic, result.Partition.Value, result.Offset.Value, message.Timestamp, message.Key, headers);
+        var metadata = new KafkaMessageMetadata(this, result.Topic, result.Partition.Value, result.Offset.Value, message.Timestamp, message.Key, headers)
+        {
+            Epoch = Volatile.Read(ref _revocations),
+        };
         return new InputMessage(message.Value ?? [], metadata);
     }
 
@@ -508,7 +523,15 @@ internal sealed class KafkaInputTransport : MessageInputTransport
         }
         catch (KafkaException ex)
         {
-            Log.CommitFailed(_logger, _streamName, Format(offsets), KafkaStreamException.Describe(ex.Error));
+            if (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration)
+            {
+                Log.CommitDeferred(_logger, _streamName, Format(offsets), KafkaStreamException.Describe(ex.Error));
+            }
+            else
+            {
+                Log.CommitFailed(_logger, _streamName, Format(offsets), KafkaStreamException.Describe(ex.Error));
+            }
+
             if (ex.Error.IsFatal)
             {
                 throw;
@@ -581,9 +604,11 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     {
         lock (_gate)
         {
+            int epoch = Interlocked.Increment(ref _revocations);
             foreach (TopicPartitionOffset partition in partitions)
             {
                 int p = partition.Partition.Value;
+                _revokedAt[p] = epoch;
                 _assigned.Remove(p);
                 _delivered.Remove(p);
                 _toCommit.Remove(p);

@@ -52,6 +52,9 @@ public sealed class KafkaMessageMetadata : MessageMetadata
     /// <summary>Gets the transport that read the record (acknowledgements from another transport are ignored).</summary>
     internal object Source { get; }
 
+    /// <summary>Gets the consumer's revocation count when the message was fetched (read-ahead of revoked partitions is dropped).</summary>
+    internal int Epoch { get; init; }
+
     /// <summary>Gets or sets, on the last message of each read, the next offset of every partition delivered so far.</summary>
     internal KeyValuePair<int, long>[]? AckOffsets { get; set; }
 

@@ -40,6 +40,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 110, EventName = "KafkaCloseFailed", Level = LogLevel.Warning, Message = "Stream {Stream}: closing the Kafka client failed: {Reason}")]
     public static partial void CloseFailed(ILogger logger, string stream, string reason);
 
+    [LoggerMessage(EventId = 111, EventName = "KafkaCommitDeferred", Level = LogLevel.Debug, Message = "Stream {Stream}: committing {Offsets} deferred by a rebalance, will retry: {Reason}")]
+    public static partial void CommitDeferred(ILogger logger, string stream, string offsets, string reason);
+
     public static LogLevel ToLogLevel(Confluent.Kafka.SyslogLevel level) => level switch
     {
         Confluent.Kafka.SyslogLevel.Emergency or Confluent.Kafka.SyslogLevel.Alert or Confluent.Kafka.SyslogLevel.Critical or Confluent.Kafka.SyslogLevel.Error => LogLevel.Error,
