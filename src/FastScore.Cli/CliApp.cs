@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FastScore.Cli.Commands;
 
 namespace FastScore.Cli;
 
@@ -6,21 +7,26 @@ namespace FastScore.Cli;
 internal static class CliApp
 {
     /// <summary>Runs the command line with the given arguments, writing to the given writers.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, new CliIo(stdout, stderr, Stream.Null, Stream.Null, IsTerminal: false), cancellationToken);
+
+    /// <summary>Runs the command line with the given standard streams.</summary>
+    public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken)
     {
-        RootCommand root = BuildRoot(stdout, stderr);
+        RootCommand root = BuildRoot(io);
         ParseResult parse = root.Parse(args);
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
-    private static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
+    private static RootCommand BuildRoot(CliIo io)
     {
         var root = new RootCommand("fastscore: verify, sample, run and serve FastScore streams and models.");
         var stream = new Command("stream", "Stream descriptors: verify, sample.");
+        stream.Subcommands.Add(StreamVerifyCommand.Create(io.Out, io.Error));
+        stream.Subcommands.Add(StreamSampleCommand.Create(io));
         root.Subcommands.Add(stream);
-        _ = stdout;
-        _ = stderr;
+        root.Subcommands.Add(RunCommand.Create(io));
         return root;
     }
 }

@@ -1,3 +1,14 @@
+using System.Runtime.InteropServices;
 using FastScore.Cli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+// Ctrl-C and SIGTERM stop reading; what was read is drained and flushed, then the command exits normally.
+using var stop = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+return await CliApp.RunAsync(args, CliIo.Console(), stop.Token).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Encodings;
 using FastScore.Streams.Envelopes;
 using FastScore.Streams.Transports;
 
@@ -20,6 +21,11 @@ internal static class BuiltIns
         foreach (string envelope in (string[])[EnvelopeTypes.Delimited, EnvelopeTypes.Fixed, EnvelopeTypes.OcfBlock, EnvelopeTypes.DelimitedCsv])
         {
             options.Envelopes[envelope] = Framers.Create;
+        }
+
+        foreach (string encoding in (string[])[StreamFactoryOptions.NullEncodingKey, EncodingTypes.Json, EncodingTypes.Utf8, EncodingTypes.AvroBinary, EncodingTypes.Csv])
+        {
+            options.Encodings[encoding] = d => RecordEncodings.Create(d);
         }
     }
 

@@ -25,6 +25,7 @@ public sealed class InputStream : IAsyncDisposable
     private readonly int _maxBatchRecords;
     private readonly Channel<RecordBatch> _channel;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _abort = new();
     private Task? _producer;
     private long _sequence;
     private int _disposed;
@@ -82,6 +83,18 @@ public sealed class InputStream : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         _producer ??= Task.Run(() => ProduceAsync(_stop.Token), CancellationToken.None);
+        return await NextAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops reading from the transport. Batches already framed are still delivered by <see cref="ReadBatchAsync"/>,
+    /// which then returns <see langword="null"/>: nothing that was read is lost.
+    /// </summary>
+    /// <returns>A task that completes when the request is made.</returns>
+    public Task StopReadingAsync() => _stop.CancelAsync();
+
+    private async ValueTask<RecordBatch?> NextAsync(CancellationToken cancellationToken)
+    {
         while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (_channel.Reader.TryRead(out RecordBatch? batch))
@@ -91,7 +104,7 @@ public sealed class InputStream : IAsyncDisposable
         }
 
         IsEndOfStream = true;
-        await _producer.ConfigureAwait(false); // surfaces the producer's failure
+        await _producer!.ConfigureAwait(false); // surfaces the producer's failure
         return null;
     }
 
@@ -167,13 +180,14 @@ public sealed class InputStream : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        await _abort.CancelAsync().ConfigureAwait(false);
         if (_producer is not null)
         {
             try
             {
                 await _producer.ConfigureAwait(false);
             }
-            catch (Exception) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_abort.IsCancellationRequested)
             {
                 // stopping: the producer's failure no longer matters
             }
@@ -186,6 +200,7 @@ public sealed class InputStream : IAsyncDisposable
 
         await _transport.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
+        _abort.Dispose();
     }
 
     private async Task ProduceAsync(CancellationToken cancellationToken)
@@ -243,7 +258,7 @@ public sealed class InputStream : IAsyncDisposable
                     Counters.SetOversized(framer.OversizedRecords);
                     if (batch.Count > 0)
                     {
-                        await _channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                        await _channel.Writer.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
                     }
                     else
                     {
@@ -340,7 +355,7 @@ public sealed class InputStream : IAsyncDisposable
                 }
 
                 batch.LastMessage = messages[^1];
-                await _channel.Writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                await _channel.Writer.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
             }
 
             if (soft || !Descriptor.Loop || _sequence == before)

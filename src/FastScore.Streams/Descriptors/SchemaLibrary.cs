@@ -154,18 +154,45 @@ public sealed class SchemaLibrary
 
     internal static bool TryParse(string json, [NotNullWhen(true)] out Avro.Schema? schema, [NotNullWhen(false)] out string? error)
     {
+        const string Types = "null, boolean, int, long, float, double, bytes, string, record, enum, array, map, fixed, or a union [...]";
+        schema = null;
+        string trimmed = json.Trim();
+        if (trimmed.StartsWith('"'))
+        {
+            string? name = null;
+            try
+            {
+                name = System.Text.Json.JsonSerializer.Deserialize(trimmed, Json.DescriptorJsonContext.Default.String);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // reported below
+            }
+
+            if (name is not null && TryGetPrimitive(name, out schema))
+            {
+                error = null;
+                return true;
+            }
+
+            error = $"{Json.Node.Quote(name ?? trimmed)} is not an Avro type; a schema written as a string must be a primitive type name (null, boolean, int, long, float, double, bytes, string).";
+            return false;
+        }
+
         try
         {
             schema = Avro.Schema.Parse(json);
-            error = null;
-            return true;
+            error = schema is null ? $"it does not define a known Avro type (expected {Types})." : null;
+            return schema is not null;
         }
 #pragma warning disable CA1031 // Avro and Newtonsoft.Json throw several exception types for a bad schema; each is a validation failure
         catch (Exception ex) when (ex is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
             schema = null;
-            error = ex.Message.Trim();
+            error = ex is NullReferenceException
+                ? $"it uses an unknown Avro type (expected {Types})."
+                : ex.Message.Trim();
             return false;
         }
     }

@@ -107,10 +107,11 @@ public sealed partial record StreamDescriptor
     }
 
     /// <summary>
-    /// Reads a command-line argument naming a stream: an existing descriptor file is parsed; otherwise text containing
-    /// <c>:</c> is expanded as a stream literal (<see cref="StreamLiteral"/>).
+    /// Reads a command-line argument naming a stream: an existing descriptor file is parsed; text starting with
+    /// <c>{</c> is parsed as descriptor JSON; otherwise text containing <c>:</c> is expanded as a stream literal
+    /// (<see cref="StreamLiteral"/>).
     /// </summary>
-    /// <param name="text">A file path, or a literal such as <c>kafka:broker:9092/topic.json</c>.</param>
+    /// <param name="text">A file path, descriptor JSON, or a literal such as <c>kafka:broker:9092/topic.json</c>.</param>
     /// <param name="options">The schema library and custom transport types, or <see langword="null"/> for none.</param>
     /// <returns>The validated descriptor.</returns>
     /// <exception cref="DescriptorException">The file or literal is invalid, or the text is neither.</exception>
@@ -120,6 +121,11 @@ public sealed partial record StreamDescriptor
         if (File.Exists(text))
         {
             return ParseFile(text, options);
+        }
+
+        if (text.TrimStart().StartsWith('{'))
+        {
+            return ParseDocument(() => JsonDocument.Parse(text, DescriptorJson.DocumentOptions), options, origin: "argument");
         }
 
         if (text.Contains(':', StringComparison.Ordinal))

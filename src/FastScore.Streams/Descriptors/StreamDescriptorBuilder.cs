@@ -236,10 +236,19 @@ public sealed class StreamDescriptorBuilder
             using var document = System.Text.Json.JsonDocument.Parse(avroSchemaJson, DescriptorJson.DocumentOptions);
             _draft.Schema.Set(SchemaReference.Inline(Node.FromJson(document.RootElement).ToJsonText()));
         }
-        catch (System.Text.Json.JsonException)
+        catch (System.Text.Json.JsonException ex)
         {
-            // a bare type name such as double
-            _draft.Schema.Set(SchemaReference.Inline(System.Text.Json.JsonSerializer.Serialize(avroSchemaJson.Trim(), DescriptorJson.RelaxedOptions)));
+            string trimmed = avroSchemaJson.Trim();
+            if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
+            {
+                _sink.Error("Schema", $"the schema text is not valid JSON: {JsonErrors.Clean(ex.Message)}");
+                _draft.Schema.Fail();
+            }
+            else
+            {
+                // a bare type name such as double
+                _draft.Schema.Set(SchemaReference.Inline(DescriptorJson.QuoteString(trimmed)));
+            }
         }
 
         return this;

@@ -16,13 +16,23 @@ public sealed record CustomTransportType(string Name, bool PreservesRecordBounda
 public sealed class StreamDescriptorOptions
 {
     private readonly Dictionary<string, CustomTransportType> _customTransports = new(StringComparer.OrdinalIgnoreCase);
+    private SchemaLibrary? _schemaLibrary;
 
     /// <summary>Gets the shared default options: no schema library, no custom transports.</summary>
     public static StreamDescriptorOptions Default { get; } = new();
 
     /// <summary>Gets or sets the schema library used to check <c>{"$ref": name}</c> schemas, or <see langword="null"/> to skip that check.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
-    public SchemaLibrary? SchemaLibrary { get; set; }
+    /// <exception cref="InvalidOperationException">Set on <see cref="Default"/>.</exception>
+    public SchemaLibrary? SchemaLibrary
+    {
+        get => _schemaLibrary;
+        set
+        {
+            ThrowIfDefault();
+            _schemaLibrary = value;
+        }
+    }
 
     /// <summary>Gets the registered third-party transport types, by lower-case name.</summary>
     public IReadOnlyDictionary<string, CustomTransportType> CustomTransports => _customTransports;
@@ -36,10 +46,7 @@ public sealed class StreamDescriptorOptions
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentException.ThrowIfNullOrWhiteSpace(type.Name, nameof(type));
-        if (ReferenceEquals(this, Default))
-        {
-            throw new InvalidOperationException("The shared default options cannot be changed; create a new StreamDescriptorOptions.");
-        }
+        ThrowIfDefault();
 
         string name = type.Name.Trim().ToLowerInvariant();
         if (Json.DescriptorNames.IsBuiltInTransport(name))
@@ -61,4 +68,12 @@ public sealed class StreamDescriptorOptions
     /// <exception cref="ArgumentException">The name is empty, or is a built-in transport type.</exception>
     public StreamDescriptorOptions AddTransportType(string name, bool preservesRecordBoundaries, bool isSeekable, bool canRead = true, bool canWrite = true) =>
         AddTransportType(new CustomTransportType(name, preservesRecordBoundaries, isSeekable, canRead, canWrite));
+
+    private void ThrowIfDefault()
+    {
+        if (ReferenceEquals(this, Default))
+        {
+            throw new InvalidOperationException("The shared default options cannot be changed; create a new StreamDescriptorOptions.");
+        }
+    }
 }

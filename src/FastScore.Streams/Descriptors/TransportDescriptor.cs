@@ -107,8 +107,8 @@ public sealed record KafkaTransportDescriptor : TransportDescriptor
     /// <summary>Gets the partition read when no <see cref="Group"/> is set.</summary>
     /// <value>The default value is 0.</value>
     public int Partition { get; init; }
-    /// <summary>Gets how long, in milliseconds, the input waits without records before end of stream.</summary>
-    /// <value>The default value is 8388607.</value>
+    /// <summary>Gets how long, in milliseconds, the input waits without records before end of stream; <see langword="null"/> waits forever.</summary>
+    /// <value>The default value is 8388607 (FastScore's default; the unit, unknown in FastScore, is milliseconds here: see docs/descriptors.md).</value>
     public long? MaxWaitTime { get; init; } = DefaultMaxWaitTime;
     /// <summary>Gets the consumer group, or <see langword="null"/>.</summary>
     public string? Group { get; init; }

@@ -195,6 +195,11 @@ public sealed class ScoringEngine : IAsyncDisposable
         lock (_gate)
         {
             RequireState("start", EngineState.Init);
+            if (_run is not null)
+            {
+                return; // already starting
+            }
+
             string? missing = Missing();
             if (missing is not null)
             {
@@ -212,7 +217,7 @@ public sealed class ScoringEngine : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_state == EngineState.Init)
+            if (_state == EngineState.Init && _run is null)
             {
                 Start();
             }
@@ -366,22 +371,34 @@ public sealed class ScoringEngine : IAsyncDisposable
         _metrics.Dispose();
     }
 
-    private Task StopReadingAsync()
+    private async Task StopReadingAsync()
     {
         CancellationTokenSource? stop;
+        List<InputStream> inputs;
         lock (_gate)
         {
             stop = _stopReading;
+            inputs = [.. _slots.Values.Select(s => s.Input).OfType<InputStream>()];
         }
 
-        return stop?.CancelAsync() ?? Task.CompletedTask;
+        if (stop is null || stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // Inputs stop reading from their transports but still deliver what they framed; pumps run until each input ends.
+        await stop.CancelAsync().ConfigureAwait(false);
+        foreach (InputStream input in inputs)
+        {
+            await input.StopReadingAsync().ConfigureAwait(false);
+        }
     }
 
     private void StartIfReady()
     {
         lock (_gate)
         {
-            if (_options.AutoStart && _state == EngineState.Init && Missing() is null)
+            if (_options.AutoStart && _state == EngineState.Init && _run is null && Missing() is null)
             {
                 StartLocked();
             }
@@ -599,6 +616,7 @@ public sealed class ScoringEngine : IAsyncDisposable
                     await Task.WhenAny(readable, unpaused.IsCompleted ? readable : unpaused).ConfigureAwait(false);
                 }
 
+                hard.ThrowIfCancellationRequested();
                 continue;
             }
 
@@ -798,12 +816,17 @@ public sealed class ScoringEngine : IAsyncDisposable
 
     private void StartPump(SlotState slot)
     {
-        slot.PumpStop = CancellationTokenSource.CreateLinkedTokenSource(_stopReading!.Token);
+        slot.PumpStop = CancellationTokenSource.CreateLinkedTokenSource(_hard!.Token);
         InputStream input = slot.Input!;
         int generation = slot.Generation;
         CancellationToken stop = slot.PumpStop.Token;
         CancellationToken hard = _hard!.Token;
         Channel<Item> merged = _merged!;
+        if (_stopReading!.IsCancellationRequested)
+        {
+            _ = input.StopReadingAsync();
+        }
+
         slot.Pump = Task.Run(async () =>
         {
             Exception? failure = null;

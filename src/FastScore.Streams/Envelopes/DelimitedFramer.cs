@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Internal;
@@ -20,8 +22,14 @@ namespace FastScore.Streams.Envelopes;
 public sealed class DelimitedFramer : Framer
 {
     private readonly byte[] _separator;
+    private readonly int _singleByte;
     private readonly int _window;
     private bool _skippingTail;
+
+    // The buffer (a sequence segment or an array) that holds the reader's current span, and where that span starts in
+    // it: lets a frame be built without recomputing the reader's position (which walks the sequence) for every record.
+    private object? _owner;
+    private int _ownerOffset;
 
     /// <summary>Creates a framer for a separator given as text (encoded as UTF-8).</summary>
     /// <param name="separator">The separator.</param>
@@ -47,6 +55,7 @@ public sealed class DelimitedFramer : Framer
         }
 
         _separator = separator.ToArray();
+        _singleByte = _separator.Length == 1 ? _separator[0] : -1;
         _window = (int)Math.Min((long)maxRecordSize + _separator.Length, int.MaxValue);
     }
 
@@ -65,10 +74,10 @@ public sealed class DelimitedFramer : Framer
         // Fast path: the separator is in the current segment, within the size window.
         ReadOnlySpan<byte> span = reader.UnreadSpan;
         ReadOnlySpan<byte> searched = span.Length > _window ? span[.._window] : span;
-        int index = _separator.Length == 1 ? searched.IndexOf(_separator[0]) : searched.IndexOf(_separator);
+        int index = _singleByte >= 0 ? searched.IndexOf((byte)_singleByte) : searched.IndexOf(_separator);
         if (index >= 0)
         {
-            frame = reader.Sequence.Slice(reader.Position, index);
+            SliceCurrentSpan(ref reader, index, out frame);
             reader.Advance(index + _separator.Length);
             return FrameStatus.Frame;
         }
@@ -107,7 +116,66 @@ public sealed class DelimitedFramer : Framer
     }
 
     /// <inheritdoc />
-    public override void Reset() => _skippingTail = false;
+    public override void Reset()
+    {
+        _skippingTail = false;
+        _owner = null;
+    }
+
+    // The next `length` unread bytes, all inside the reader's current span, as a sequence. The cached owner is used
+    // only if the current span is exactly where it was cached (same memory, same offset).
+    private void SliceCurrentSpan(ref SequenceReader<byte> reader, int length, out ReadOnlySequence<byte> frame)
+    {
+        ReadOnlySpan<byte> current = reader.CurrentSpan;
+        int offset = _ownerOffset;
+        object? owner = _owner;
+        if (owner is byte[] array)
+        {
+            if ((uint)offset <= (uint)array.Length && current.Length <= array.Length - offset
+                && Unsafe.AreSame(ref MemoryMarshal.GetReference(current), ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), offset)))
+            {
+                frame = new ReadOnlySequence<byte>(array, offset + reader.CurrentSpanIndex, length);
+                return;
+            }
+        }
+        else if (owner is not null)
+        {
+            var segment = Unsafe.As<ReadOnlySequenceSegment<byte>>(owner);
+            ReadOnlySpan<byte> memory = segment.Memory.Span;
+            if ((uint)offset <= (uint)memory.Length && current.Length <= memory.Length - offset
+                && Unsafe.AreSame(ref MemoryMarshal.GetReference(current), ref Unsafe.Add(ref MemoryMarshal.GetReference(memory), offset)))
+            {
+                int start = offset + reader.CurrentSpanIndex;
+                frame = new ReadOnlySequence<byte>(segment, start, segment, start + length);
+                return;
+            }
+        }
+
+        SliceAndCache(ref reader, length, out frame);
+    }
+
+    private void SliceAndCache(ref SequenceReader<byte> reader, int length, out ReadOnlySequence<byte> frame)
+    {
+        SequencePosition position = reader.Position;
+        int at = position.GetInteger();
+        switch (position.GetObject())
+        {
+            case ReadOnlySequenceSegment<byte> segment:
+                _owner = segment;
+                _ownerOffset = at - reader.CurrentSpanIndex;
+                frame = new ReadOnlySequence<byte>(segment, at, segment, at + length);
+                break;
+            case byte[] bytes:
+                _owner = bytes;
+                _ownerOffset = at - reader.CurrentSpanIndex;
+                frame = new ReadOnlySequence<byte>(bytes, at, length);
+                break;
+            default:
+                _owner = null;
+                frame = reader.Sequence.Slice(position, length);
+                break;
+        }
+    }
 
     // The record spans segments: search a bounded window of the unread sequence.
     private FrameStatus SlowPath(ref SequenceReader<byte> reader, bool isFinalBlock, out ReadOnlySequence<byte> frame)

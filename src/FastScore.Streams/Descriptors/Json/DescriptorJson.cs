@@ -21,12 +21,17 @@ internal static class DescriptorJson
         MaxDepth = 64,
     };
 
-    /// <summary>Only used to quote strings in messages (no reflection: strings only).</summary>
-    public static readonly JsonSerializerOptions RelaxedOptions = new()
+    /// <summary>Writes a string as a JSON string literal (quotes and escapes; non-ASCII kept), without reflection.</summary>
+    public static string QuoteString(string text)
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = DescriptorJsonContext.Default,
-    };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions(indented: false)))
+        {
+            writer.WriteStringValue(text);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     public static JsonWriterOptions WriterOptions(bool indented) => new()
     {

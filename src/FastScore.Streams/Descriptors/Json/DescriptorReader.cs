@@ -11,7 +11,10 @@ namespace FastScore.Streams.Descriptors.Json;
 internal sealed class DescriptorReader
 {
     private static readonly string[] s_topFields =
-        ["Version", "Description", "Transport", "Loop", "SkipTo", "SkipToRecord", "Envelope", "Encoding", "Schema", "Batching", "LingerTime", "EndMarker"];
+        ["Version", "Description", "Transport", "Loop", "SkipTo", "SkipToRecord", "Envelope", "Encoding", "Schema", "Batching", "LingerTime"];
+
+    /// <summary>Accepted but not listed as known: FastScore v1.4–1.6's EndMarker (ignored with a warning).</summary>
+    private static readonly Dictionary<string, string> s_legacyTopFields = new(StringComparer.Ordinal) { ["EndMarker"] = "EndMarker" };
 
     private readonly ErrorSink _sink;
     private readonly StreamDescriptorOptions _options;
@@ -32,7 +35,7 @@ internal sealed class DescriptorReader
             return draft;
         }
 
-        var fields = new ObjectFields(root, string.Empty, s_topFields, "a stream descriptor", _sink);
+        var fields = new ObjectFields(root, string.Empty, s_topFields, "a stream descriptor", _sink, s_legacyTopFields);
 
         if (fields.TryGet("Version", out Node version) && TryString(version, "Version", Allowed.Version, out string v))
         {
@@ -199,7 +202,6 @@ internal sealed class DescriptorReader
                 typeName = node.GetString().Trim();
                 break;
             case NodeKind.Object:
-            case NodeKind.Empty:
                 objectNode = node;
                 Node typeNode = default;
                 bool hasType = false;
@@ -777,7 +779,7 @@ internal sealed class DescriptorReader
     private bool TrySchema(Node node, string path, out SchemaReference schema)
     {
         schema = SchemaReference.Inherit;
-        if (node.Kind == NodeKind.Null || node.IsLooseNull)
+        if (IsNull(node))
         {
             schema = SchemaReference.None;
             return true;
@@ -808,7 +810,7 @@ internal sealed class DescriptorReader
                     }
                 }
 
-                schema = SchemaReference.Inline(System.Text.Json.JsonSerializer.Serialize(text, DescriptorJson.RelaxedOptions));
+                schema = SchemaReference.Inline(DescriptorJson.QuoteString(text));
                 return true;
             case NodeKind.Object:
                 bool hasRef = false;
@@ -899,7 +901,7 @@ internal sealed class DescriptorReader
     private bool TryRecordPosition(Node node, string path, out RecordPosition? position)
     {
         position = null;
-        if (node.Kind == NodeKind.Null || node.IsLooseNull)
+        if (IsNull(node))
         {
             return true;
         }
@@ -941,7 +943,8 @@ internal sealed class DescriptorReader
 
     // ---------------------------------------------------------------- scalar helpers
 
-    private static bool IsNull(Node node) => node.Kind == NodeKind.Null || node.IsLooseNull;
+    /// <summary>JSON null; in configuration also "", "null" and a key without value or children (appsettings.json null, {} or []).</summary>
+    private static bool IsNull(Node node) => node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNull;
 
     private static string? EmptyToNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
@@ -1018,7 +1021,7 @@ internal sealed class DescriptorReader
 
     private bool TryNullableString(Node node, string path, out string? value)
     {
-        if (node.Kind == NodeKind.Null || node.IsLooseNullWord)
+        if (node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNullWord)
         {
             value = null;
             return true;

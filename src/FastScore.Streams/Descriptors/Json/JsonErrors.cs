@@ -17,7 +17,7 @@ internal static class JsonErrors
     {
         int index = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         string text = index >= 0 ? message[..index] : message;
-        text = text.Trim();
+        text = text.Trim().Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
         return text.EndsWith('.') ? text : text + ".";
     }
 }

@@ -205,7 +205,7 @@ internal readonly struct Node
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    public static string Quote(string text) => JsonSerializer.Serialize(Shorten(text), DescriptorJson.RelaxedOptions);
+    public static string Quote(string text) => DescriptorJson.QuoteString(Shorten(text));
 
     private static string Shorten(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 }

@@ -1,0 +1,554 @@
+using System.Text;
+using FastScore.Streams.Descriptors;
+using static FastScore.Streams.Tests.Descriptors.DescriptorAssert;
+
+namespace FastScore.Streams.Tests.Descriptors;
+
+/// <summary>Every transport of §2: its fields and defaults, and at least one bad case each.</summary>
+public sealed class TransportTests
+{
+    private static TransportDescriptor Transport(string transportJson, string extra = "") =>
+        StreamDescriptor.Parse($$"""{"Transport": {{transportJson}}{{extra}}}""").Transport;
+
+    private static DescriptorError TransportFails(string transportJson, string path, params string[] fragments) =>
+        Fails($$"""{"Transport": {{transportJson}}}""", path, fragments);
+
+    // ------------------------------------------------------------------ type names and shortcuts
+
+    [TestCase("\"REST\"")]
+    [TestCase("\"rest\"")]
+    [TestCase("\"Rest\"")]
+    [TestCase("""{"Type": "REST"}""")]
+    public void Rest_shortcuts_and_case_variants_mean_simple_rest(string transport) =>
+        Assert.That(Transport(transport), Is.EqualTo(new RestTransportDescriptor { Mode = RestMode.Simple }));
+
+    [TestCase("\"discard\"", typeof(DiscardTransportDescriptor))]
+    [TestCase("\"Discard\"", typeof(DiscardTransportDescriptor))]
+    [TestCase("\"console\"", typeof(ConsoleTransportDescriptor))]
+    [TestCase("""{"Type": "CONSOLE"}""", typeof(ConsoleTransportDescriptor))]
+    public void Field_less_transports_have_shortcuts(string transport, Type expected) =>
+        Assert.That(Transport(transport), Is.TypeOf(expected));
+
+    [Test]
+    public void Unknown_transport_lists_the_known_ones_and_the_nearest()
+    {
+        DescriptorError error = TransportFails("""{"Type": "kafak"}""", "Transport.Type");
+        Assert.That(error.Message, Is.EqualTo(
+            "'kafak' is not a known transport; known: console, discard, exec, file, hdfs, http, inline, kafka, odbc, rest, s3, tcp, udp. Did you mean 'kafka'?"));
+    }
+
+    [Test]
+    public void Unknown_transport_shortcut_is_reported_at_Transport() =>
+        TransportFails("\"REST2\"", "Transport", "'REST2' is not a known transport", "Did you mean 'rest'?");
+
+    [Test]
+    public void Transport_object_without_Type_is_an_error() =>
+        TransportFails("""{"Path": "/x"}""", "Transport.Type", "required field is missing", "known transports: console");
+
+    [Test]
+    public void Transport_Type_must_be_a_string() =>
+        TransportFails("""{"Type": 3}""", "Transport.Type", "expected a transport type name", "found 3");
+
+    [Test]
+    public void Unknown_transport_field_suggests_the_nearest() =>
+        TransportFails("""{"Type": "file", "Pth": "/x"}""", "Transport.Pth", "unknown field of a file transport", "Did you mean 'Path'?");
+
+    // ------------------------------------------------------------------ REST
+
+    [TestCase("simple", RestMode.Simple)]
+    [TestCase("chunked", RestMode.Chunked)]
+    [TestCase("Chunked", RestMode.Chunked)]
+    public void Rest_mode_is_read(string mode, RestMode expected) =>
+        Assert.That(((RestTransportDescriptor)Transport($$"""{"Type": "REST", "Mode": "{{mode}}"}""")).Mode, Is.EqualTo(expected));
+
+    [Test]
+    public void Rest_mode_rejects_other_values() =>
+        TransportFails("""{"Type": "REST", "Mode": "chunky"}""", "Transport.Mode", "expected \"simple\" or \"chunked\"", "found \"chunky\"", "Did you mean 'chunked'?");
+
+    [Test]
+    public void Rest_chunked_is_not_boundary_preserving_so_it_gets_a_delimited_envelope()
+    {
+        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "REST", "Mode": "chunked"}, "Encoding": "json"}""");
+        Assert.That(d.Envelope, Is.EqualTo(new DelimitedEnvelopeDescriptor()));
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    [Test]
+    public void Http_reads_url_and_chunked()
+    {
+        var http = (HttpTransportDescriptor)Transport("""{"Type": "HTTP", "Url": "https://h:1234/data.json", "Chunked": true}""");
+        Assert.Multiple(() =>
+        {
+            Assert.That(http.Url, Is.EqualTo("https://h:1234/data.json"));
+            Assert.That(http.Chunked, Is.True);
+            Assert.That(http.PreservesRecordBoundaries, Is.True);
+            Assert.That(http.CanWrite, Is.False);
+        });
+    }
+
+    [Test]
+    public void Http_chunked_defaults_to_false() =>
+        Assert.That(((HttpTransportDescriptor)Transport("""{"Type": "http", "Url": "http://h/x"}""")).Chunked, Is.False);
+
+    [Test]
+    public void Http_url_is_required() =>
+        TransportFails("""{"Type": "http"}""", "Transport.Url", "required field is missing");
+
+    [TestCase("ftp://h/x")]
+    [TestCase("/relative")]
+    [TestCase("not a url")]
+    public void Http_url_must_be_an_absolute_http_url(string url) =>
+        TransportFails($$"""{"Type": "http", "Url": "{{url}}"}""", "Transport.Url", "absolute http or https URL", $"found \"{url}\"");
+
+    [Test]
+    public void Http_chunked_must_be_boolean() =>
+        TransportFails("""{"Type": "http", "Url": "http://h/x", "Chunked": "yes"}""", "Transport.Chunked", "expected true or false");
+
+    // ------------------------------------------------------------------ Kafka
+
+    [Test]
+    public void Kafka_reads_every_field()
+    {
+        var kafka = (KafkaTransportDescriptor)Transport("""
+            {"Type": "Kafka", "BootstrapServers": ["a:9092", "b:9093"], "Topic": "scores", "Partition": 2, "MaxWaitTime": 5000,
+             "Group": "g1", "CommitOffset": false, "Principal": "kafka/host@REALM", "Keytab": "/etc/k.keytab",
+             "Config": {"security.protocol": "SASL_SSL", "fetch.min.bytes": 1024, "enable.idempotence": true}}
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(kafka.BootstrapServers, Is.EqualTo(new[] { "a:9092", "b:9093" }));
+            Assert.That(kafka.Topic, Is.EqualTo("scores"));
+            Assert.That(kafka.Partition, Is.EqualTo(2));
+            Assert.That(kafka.MaxWaitTime, Is.EqualTo(5000));
+            Assert.That(kafka.Group, Is.EqualTo("g1"));
+            Assert.That(kafka.CommitOffset, Is.False);
+            Assert.That(kafka.Principal, Is.EqualTo("kafka/host@REALM"));
+            Assert.That(kafka.Keytab, Is.EqualTo("/etc/k.keytab"));
+            Assert.That(kafka.Config, Is.EquivalentTo(new Dictionary<string, string>
+            {
+                ["security.protocol"] = "SASL_SSL",
+                ["fetch.min.bytes"] = "1024",
+                ["enable.idempotence"] = "true",
+            }));
+        });
+    }
+
+    [Test]
+    public void Kafka_max_wait_time_null_waits_forever() =>
+        Assert.That(((KafkaTransportDescriptor)Transport("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "MaxWaitTime": null}""")).MaxWaitTime, Is.Null);
+
+    [Test]
+    public void Kafka_needs_bootstrap_servers_and_topic()
+    {
+        IReadOnlyList<DescriptorError> errors = Errors("""{"Transport": {"Type": "kafka"}}""");
+        Assert.That(errors.Select(e => e.Path), Is.EquivalentTo(new[] { "Transport.BootstrapServers", "Transport.Topic" }));
+    }
+
+    [Test]
+    public void Kafka_shortcut_explains_that_it_has_no_fields() =>
+        Fails("""{"Transport": "kafka"}""", "Transport.Topic", "the shortcut \"kafka\" gives no fields");
+
+    [Test]
+    public void Kafka_bootstrap_servers_must_be_an_array() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": "k:9092", "Topic": "t"}""", "Transport.BootstrapServers", "an array of strings", "found \"k:9092\"");
+
+    [Test]
+    public void Kafka_bootstrap_servers_must_not_be_empty() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": [], "Topic": "t"}""", "Transport.BootstrapServers", "at least one");
+
+    [TestCase("kafka", 0)]
+    [TestCase("kafka:", 0)]
+    [TestCase("kafka:99999", 0)]
+    [TestCase(":9092", 0)]
+    public void Kafka_bootstrap_servers_must_be_host_port(string server, int index) =>
+        TransportFails($$"""{"Type": "kafka", "BootstrapServers": ["{{server}}"], "Topic": "t"}""", $"Transport.BootstrapServers[{index}]", "\"host:port\"", $"found \"{server}\"");
+
+    [Test]
+    public void Kafka_bootstrap_server_items_must_be_strings() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["a:1", 5], "Topic": "t"}""", "Transport.BootstrapServers[1]", "expected a string", "found 5");
+
+    [Test]
+    public void Kafka_accepts_an_ipv6_bootstrap_server() =>
+        Assert.That(((KafkaTransportDescriptor)Transport("""{"Type": "kafka", "BootstrapServers": ["[::1]:9092"], "Topic": "t"}""")).BootstrapServers[0], Is.EqualTo("[::1]:9092"));
+
+    [TestCase("has space")]
+    [TestCase("")]
+    [TestCase("a/b")]
+    public void Kafka_topic_must_be_a_valid_name(string topic) =>
+        TransportFails($$"""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "{{topic}}"}""", "Transport.Topic", "Kafka topic name");
+
+    [Test]
+    public void Kafka_partition_must_not_be_negative() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Partition": -1}""", "Transport.Partition", "non-negative", "found -1");
+
+    [Test]
+    public void Kafka_max_wait_time_must_not_be_negative() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "MaxWaitTime": -1}""", "Transport.MaxWaitTime", "milliseconds", "found -1");
+
+    [Test]
+    public void Kafka_group_must_not_be_empty() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Group": ""}""", "Transport.Group", "non-empty");
+
+    [Test]
+    public void Kafka_kerberos_needs_principal_and_keytab() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Principal": "p"}""", "Transport.Keytab", "both Principal and Keytab", "found Principal without Keytab");
+
+    [Test]
+    public void Kafka_config_values_must_be_scalars() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Config": {"sasl.mechanism": ["PLAIN"]}}""",
+            "Transport.Config[\"sasl.mechanism\"]", "expected a string, number or boolean", "found an array");
+
+    [Test]
+    public void Kafka_config_must_be_an_object() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Config": "x=y"}""", "Transport.Config", "an object of librdkafka settings");
+
+    [Test]
+    public void Kafka_commit_offset_must_be_boolean() =>
+        TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "CommitOffset": "no"}""", "Transport.CommitOffset", "expected true or false");
+
+    // ------------------------------------------------------------------ S3
+
+    [Test]
+    public void S3_reads_every_field()
+    {
+        var s3 = (S3TransportDescriptor)Transport("""
+            {"Type": "S3", "Bucket": "my-bucket", "ObjectKey": "in/data.jsons", "Region": "eu-west-1", "IntegrityChecks": true,
+             "AccessKeyID": "AKIA1", "SecretAccessKey": "s3cr3t", "Endpoint": "http://localhost:4568",
+             "AssumeRoleWithSAML": {"RoleArn": "arn:aws:iam::1:role/r", "SAMLAssertion": "PHNhbWw+"}}
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(s3.Bucket, Is.EqualTo("my-bucket"));
+            Assert.That(s3.ObjectKey, Is.EqualTo("in/data.jsons"));
+            Assert.That(s3.Region, Is.EqualTo("eu-west-1"));
+            Assert.That(s3.IntegrityChecks, Is.True);
+            Assert.That(s3.AccessKeyId, Is.EqualTo("AKIA1"));
+            Assert.That(s3.SecretAccessKey, Is.EqualTo("s3cr3t"));
+            Assert.That(s3.Endpoint, Is.EqualTo("http://localhost:4568"));
+            Assert.That(s3.AssumeRoleWithSaml, Is.EqualTo("""{"RoleArn":"arn:aws:iam::1:role/r","SAMLAssertion":"PHNhbWw+"}"""));
+        });
+    }
+
+    [Test]
+    public void S3_defaults()
+    {
+        var s3 = (S3TransportDescriptor)Transport("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k"}""");
+        Assert.Multiple(() =>
+        {
+            Assert.That(s3.Region, Is.EqualTo("us-east-1"));
+            Assert.That(s3.IntegrityChecks, Is.False);
+            Assert.That(s3.AccessKeyId, Is.Null);
+            Assert.That(s3.SecretAccessKey, Is.Null);
+            Assert.That(s3.Endpoint, Is.Null);
+            Assert.That(s3.AssumeRoleWithSaml, Is.Null);
+        });
+    }
+
+    [Test]
+    public void S3_access_key_id_spelling_is_case_insensitive() =>
+        Assert.That(((S3TransportDescriptor)Transport("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyId": "a", "SecretAccessKey": "b"}""")).AccessKeyId, Is.EqualTo("a"));
+
+    [TestCase("ab")]
+    [TestCase("a234567890123456789012345678901234567890123456789012345678901234")]
+    public void S3_bucket_must_have_3_to_63_characters(string bucket) =>
+        TransportFails($$"""{"Type": "s3", "Bucket": "{{bucket}}", "ObjectKey": "k"}""", "Transport.Bucket", "3 to 63 characters");
+
+    [Test]
+    public void S3_object_key_must_not_exceed_1024_bytes() =>
+        TransportFails($$"""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "{{new string('k', 1025)}}"}""", "Transport.ObjectKey", "1 to 1024 bytes", "found 1025 bytes");
+
+    [Test]
+    public void S3_bucket_and_key_are_required()
+    {
+        IReadOnlyList<DescriptorError> errors = Errors("""{"Transport": {"Type": "s3"}}""");
+        Assert.That(errors.Select(e => e.Path), Is.EquivalentTo(new[] { "Transport.Bucket", "Transport.ObjectKey" }));
+    }
+
+    [Test]
+    public void S3_region_must_not_be_empty() =>
+        TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "Region": ""}""", "Transport.Region", "non-empty string", "found \"\"");
+
+    [Test]
+    public void S3_integrity_checks_must_be_boolean() =>
+        TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "IntegrityChecks": 1}""", "Transport.IntegrityChecks", "expected true or false", "found 1");
+
+    [Test]
+    public void S3_keys_come_in_pairs() =>
+        TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "a"}""", "Transport.SecretAccessKey", "both AccessKeyID and SecretAccessKey, or neither");
+
+    [Test]
+    public void S3_endpoint_must_be_a_url() =>
+        TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "Endpoint": "localhost:4568"}""", "Transport.Endpoint", "absolute http or https URL");
+
+    [Test]
+    public void S3_assume_role_must_be_an_object_or_a_string() =>
+        TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AssumeRoleWithSAML": 3}""", "Transport.AssumeRoleWithSAML", "found 3");
+
+    // ------------------------------------------------------------------ file
+
+    [Test]
+    public void File_reads_its_path()
+    {
+        var file = (FileTransportDescriptor)Transport("""{"Type": "file", "Path": "/data/in.jsons"}""");
+        Assert.Multiple(() =>
+        {
+            Assert.That(file.Path, Is.EqualTo("/data/in.jsons"));
+            Assert.That(file.IsSeekable, Is.True);
+            Assert.That(file.PreservesRecordBoundaries, Is.False);
+        });
+    }
+
+    [Test]
+    public void File_path_must_be_absolute() =>
+        TransportFails("""{"Type": "file", "Path": "data/in.jsons"}""", "Transport.Path", "must be an absolute path", "found \"data/in.jsons\"");
+
+    [Test]
+    public void File_path_is_required() =>
+        TransportFails("""{"Type": "file"}""", "Transport.Path", "required field is missing");
+
+    [Test]
+    public void File_path_must_be_a_string() =>
+        TransportFails("""{"Type": "file", "Path": ["/a"]}""", "Transport.Path", "expected a non-empty string", "found an array");
+
+    // ------------------------------------------------------------------ ODBC
+
+    [Test]
+    public void Odbc_reads_every_field()
+    {
+        StreamDescriptor d = StreamDescriptor.Parse("""
+            {"Transport": {"Type": "ODBC", "ConnectionString": "DSN=db;UID=u;PWD=p", "InsertIntoTable": "scores",
+                           "OutputFields": ["id", "score"], "Timeout": 5000}, "Encoding": null, "Schema": null}
+            """);
+        var odbc = (OdbcTransportDescriptor)d.Transport;
+        Assert.Multiple(() =>
+        {
+            Assert.That(odbc.ConnectionString, Is.EqualTo("DSN=db;UID=u;PWD=p"));
+            Assert.That(odbc.InsertIntoTable, Is.EqualTo("scores"));
+            Assert.That(odbc.OutputFields, Is.EqualTo(new[] { "id", "score" }));
+            Assert.That(odbc.Timeout, Is.EqualTo(5000));
+            Assert.That(odbc.CanWrite, Is.True);
+            Assert.That(odbc.CanRead, Is.False);
+        });
+    }
+
+    [Test]
+    public void Odbc_schema_defaults_to_null()
+    {
+        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT * FROM t"}}""");
+        Assert.Multiple(() =>
+        {
+            Assert.That(d.Schema, Is.EqualTo(SchemaReference.None));
+            Assert.That(d.Encoding, Is.Null);
+            Assert.That(d.Envelope, Is.Null);
+            Assert.That(d.Transport.CanRead, Is.True);
+        });
+    }
+
+    [Test]
+    public void Odbc_needs_a_query_or_a_table() =>
+        TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db"}""", "Transport", "needs SelectQuery (to be an input) or InsertIntoTable");
+
+    [Test]
+    public void Odbc_output_fields_need_insert_into_table() =>
+        TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT 1", "OutputFields": ["a"]}""", "Transport.OutputFields", "needs InsertIntoTable");
+
+    [Test]
+    public void Odbc_timeout_must_not_be_negative() =>
+        TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT 1", "Timeout": -1}""", "Transport.Timeout", "found -1");
+
+    [Test]
+    public void Odbc_select_query_must_not_be_empty() =>
+        TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": ""}""", "Transport.SelectQuery", "non-empty query or null");
+
+    [Test]
+    public void Odbc_output_fields_must_be_strings() =>
+        TransportFails("""{"Type": "odbc", "ConnectionString": "DSN=db", "InsertIntoTable": "t", "OutputFields": "a,b"}""", "Transport.OutputFields", "an array of strings");
+
+    [Test]
+    public void Odbc_connection_string_is_required() =>
+        TransportFails("""{"Type": "odbc", "SelectQuery": "SELECT 1"}""", "Transport.ConnectionString", "required field is missing");
+
+    // ------------------------------------------------------------------ HDFS
+
+    [Test]
+    public void Hdfs_reads_every_field()
+    {
+        var hdfs = (HdfsTransportDescriptor)Transport("""
+            {"Type": "HDFS", "NameNode": "nn:9000", "Path": "/data/in.jsons",
+             "Authentication": {"Type": "Kerberos", "Realm": "EXAMPLE.COM", "KDCHost": "kdc", "Principal": "u", "Password": "p", "Timeout": null}}
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(hdfs.NameNode, Is.EqualTo("nn:9000"));
+            Assert.That(hdfs.Path, Is.EqualTo("/data/in.jsons"));
+            Assert.That(hdfs.Authentication, Is.EqualTo(new HdfsKerberosAuthentication { Realm = "EXAMPLE.COM", KdcHost = "kdc", Principal = "u", Password = "p", Timeout = null }));
+        });
+    }
+
+    [Test]
+    public void Hdfs_kerberos_timeout_defaults_to_3000() =>
+        Assert.That(((HdfsTransportDescriptor)Transport("""
+            {"Type": "hdfs", "NameNode": "nn", "Path": "/x", "Authentication": {"Type": "kerberos", "Realm": "R", "KDCHost": "kdc:88", "Principal": "u", "Password": "p"}}
+            """)).Authentication!.Timeout, Is.EqualTo(3000));
+
+    [Test]
+    public void Hdfs_kerberos_fields_are_mandatory()
+    {
+        IReadOnlyList<DescriptorError> errors = Errors("""{"Transport": {"Type": "hdfs", "NameNode": "nn", "Path": "/x", "Authentication": {"Type": "Kerberos"}}}""");
+        Assert.That(errors.Select(e => e.Path), Is.EquivalentTo(new[]
+        {
+            "Transport.Authentication.Realm", "Transport.Authentication.KDCHost", "Transport.Authentication.Principal", "Transport.Authentication.Password",
+        }));
+    }
+
+    [Test]
+    public void Hdfs_authentication_type_must_be_kerberos() =>
+        TransportFails("""{"Type": "hdfs", "NameNode": "nn", "Path": "/x", "Authentication": {"Type": "Basic", "Realm": "R", "KDCHost": "k", "Principal": "u", "Password": "p"}}""",
+            "Transport.Authentication.Type", "\"Kerberos\"");
+
+    [Test]
+    public void Hdfs_path_must_be_absolute() =>
+        TransportFails("""{"Type": "hdfs", "NameNode": "nn:9000", "Path": "x"}""", "Transport.Path", "absolute HDFS path");
+
+    [Test]
+    public void Hdfs_name_node_port_must_be_valid() =>
+        TransportFails("""{"Type": "hdfs", "NameNode": "nn:port", "Path": "/x"}""", "Transport.NameNode", "\"host[:port]\"");
+
+    // ------------------------------------------------------------------ TCP, UDP
+
+    [Test]
+    public void Tcp_reads_host_and_port() =>
+        Assert.That(Transport("""{"Type": "TCP", "Host": "10.0.0.1", "Port": 5678}"""), Is.EqualTo(new TcpTransportDescriptor { Host = "10.0.0.1", Port = 5678 }));
+
+    [TestCase(0)]
+    [TestCase(65536)]
+    public void Tcp_port_must_be_in_range_when_connecting(int port) =>
+        TransportFails($$"""{"Type": "tcp", "Host": "h", "Port": {{port}}}""", "Transport.Port", "an integer from 1 to 65535", $"found {port}");
+
+    [Test]
+    public void Tcp_port_zero_is_allowed_when_listening() =>
+        Assert.That(((TcpTransportDescriptor)Transport("""{"Type": "tcp", "Host": "0.0.0.0", "Port": 0}""")).Port, Is.Zero);
+
+    [Test]
+    public void Tcp_port_must_be_an_integer() =>
+        TransportFails("""{"Type": "tcp", "Host": "h", "Port": "80"}""", "Transport.Port", "an integer from 1 to 65535", "found \"80\"");
+
+    [Test]
+    public void Tcp_host_must_not_be_empty() =>
+        TransportFails("""{"Type": "tcp", "Host": "", "Port": 1}""", "Transport.Host", "non-empty string", "found \"\"");
+
+    [Test]
+    public void Tcp_needs_host_and_port()
+    {
+        IReadOnlyList<DescriptorError> errors = Errors("""{"Transport": {"Type": "tcp"}}""");
+        Assert.That(errors.Select(e => e.Path), Is.EquivalentTo(new[] { "Transport.Host", "Transport.Port" }));
+    }
+
+    [TestCase("BindTo")]
+    [TestCase("Bind")]
+    [TestCase("Host")]
+    public void Udp_accepts_BindTo_Bind_and_Host(string key) =>
+        Assert.That(Transport($$"""{"Type": "UDP", "{{key}}": "10.0.0.1", "Port": 9099}"""), Is.EqualTo(new UdpTransportDescriptor { BindTo = "10.0.0.1", Port = 9099 }));
+
+    [Test]
+    public void Udp_binds_to_every_address_by_default() =>
+        Assert.That(((UdpTransportDescriptor)Transport("""{"Type": "udp", "Port": 9099}""")).BindTo, Is.EqualTo("0.0.0.0"));
+
+    [Test]
+    public void Udp_rejects_both_Bind_and_BindTo() =>
+        TransportFails("""{"Type": "udp", "Bind": "a", "BindTo": "b", "Port": 1}""", "Transport.BindTo", "given twice");
+
+    [Test]
+    public void Udp_bind_address_must_not_be_empty() =>
+        TransportFails("""{"Type": "udp", "BindTo": "", "Port": 1}""", "Transport.BindTo", "non-empty string");
+
+    [Test]
+    public void Udp_port_is_required() =>
+        TransportFails("""{"Type": "udp"}""", "Transport.Port", "required field is missing");
+
+    [Test]
+    public void Udp_port_must_be_in_range() =>
+        TransportFails("""{"Type": "udp", "Port": 70000}""", "Transport.Port", "from 0 to 65535", "found 70000");
+
+    // ------------------------------------------------------------------ exec
+
+    [Test]
+    public void Exec_reads_run_and_args() =>
+        Assert.That(Transport("""{"Type": "Exec", "Run": "/bin/produce", "Args": ["-n", "3"]}"""), Is.EqualTo(new ExecTransportDescriptor { Run = "/bin/produce", Args = ["-n", "3"] }));
+
+    [Test]
+    public void Exec_args_default_to_empty() =>
+        Assert.That(((ExecTransportDescriptor)Transport("""{"Type": "exec", "Run": "/bin/x"}""")).Args, Is.Empty);
+
+    [Test]
+    public void Exec_run_is_required() =>
+        TransportFails("""{"Type": "exec", "Args": []}""", "Transport.Run", "required field is missing");
+
+    [Test]
+    public void Exec_args_must_be_strings() =>
+        TransportFails("""{"Type": "exec", "Run": "/bin/x", "Args": ["a", 1]}""", "Transport.Args[1]", "expected a string", "found 1");
+
+    // ------------------------------------------------------------------ inline
+
+    [Test]
+    public void Inline_data_array_is_one_record_per_item()
+    {
+        var inline = (InlineTransportDescriptor)Transport("""{"Type": "inline", "Data": ["1", "2", "3"]}""");
+        Assert.Multiple(() =>
+        {
+            Assert.That(inline.Items.Select(i => Encoding.UTF8.GetString(i.Span)), Is.EqualTo(new[] { "1", "2", "3" }));
+            Assert.That(inline.IsChunk, Is.False);
+            Assert.That(inline.IsBinary, Is.False);
+            Assert.That(inline.PreservesRecordBoundaries, Is.True);
+        });
+    }
+
+    [Test]
+    public void Inline_data_string_is_one_chunk_framed_by_the_envelope()
+    {
+        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "inline", "Data": "aaa\nbbb\nccc"}, "Encoding": "utf-8"}""");
+        var inline = (InlineTransportDescriptor)d.Transport;
+        Assert.Multiple(() =>
+        {
+            Assert.That(inline.IsChunk, Is.True);
+            Assert.That(Encoding.UTF8.GetString(inline.Items.Single().Span), Is.EqualTo("aaa\nbbb\nccc"));
+            Assert.That(d.Envelope, Is.EqualTo(new DelimitedEnvelopeDescriptor()));
+        });
+    }
+
+    [Test]
+    public void Inline_data_binary_is_decoded_from_base64()
+    {
+        var inline = (InlineTransportDescriptor)Transport("""{"Type": "inline", "DataBinary": ["AQI=", "Aw=="]}""");
+        Assert.Multiple(() =>
+        {
+            Assert.That(inline.IsBinary, Is.True);
+            Assert.That(inline.Items.Select(i => i.ToArray()), Is.EqualTo(new[] { new byte[] { 1, 2 }, new byte[] { 3 } }));
+        });
+    }
+
+    [Test]
+    public void Inline_data_binary_must_be_base64() =>
+        TransportFails("""{"Type": "inline", "DataBinary": ["AQI=", "not base64!"]}""", "Transport.DataBinary[1]", "expected base64 text");
+
+    [Test]
+    public void Inline_takes_data_or_data_binary_not_both() =>
+        TransportFails("""{"Type": "inline", "Data": ["a"], "DataBinary": ["AQ=="]}""", "Transport", "either Data or DataBinary, not both");
+
+    [Test]
+    public void Inline_needs_data() =>
+        TransportFails("""{"Type": "inline"}""", "Transport.Data", "required field is missing", "DataBinary");
+
+    [Test]
+    public void Inline_data_items_must_be_strings() =>
+        TransportFails("""{"Type": "inline", "Data": [1, 2]}""", "Transport.Data[0]", "expected a string", "found 1");
+
+    [Test]
+    public void Inline_data_must_be_a_string_or_an_array() =>
+        TransportFails("""{"Type": "inline", "Data": 5}""", "Transport.Data", "a string (one chunk) or an array of strings");
+
+    [Test]
+    public void Discard_takes_no_fields() =>
+        TransportFails("""{"Type": "discard", "Path": "/x"}""", "Transport.Path", "unknown field of a discard transport");
+}
