@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using FastScore.Samples.Iris;
 using FastScore.Streams.Descriptors;
-using FastScore.Streams.Encodings;
+using FastScore.Streams.Schemas;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Kafka.Tests.Infrastructure;
 using FastScore.Streams.Kafka.Tests.Transport;
@@ -12,7 +12,7 @@ namespace FastScore.Streams.Kafka.Tests.EndToEnd;
 /// <summary>Engines, descriptors and data for the end-to-end tests.</summary>
 internal static class EngineHarness
 {
-    /// <summary>The registries the engine tests use: the built-ins, the kafka transport, json and raw encodings.</summary>
+    /// <summary>The registries the engine tests use: the built-ins, the kafka transport and the Avro schema checkers.</summary>
     public static StreamFactory Factory(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null, int? batchRecords = null)
     {
         var options = new StreamFactoryOptions().AddKafka(k => k.MaxBufferedMessages = batchRecords ?? 4096);
@@ -22,9 +22,7 @@ internal static class EngineHarness
             options.ChannelCapacity = 2;
         }
 
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = e => RecordEncodings.Create(e);
-        options.Encodings[EncodingTypes.Json] = e => RecordEncodings.Create(e);
-        options.Encodings[EncodingTypes.Utf8] = e => RecordEncodings.Create(e);
+        options.SchemaCheckers = SchemaCheckers.Create; // Avro schema checking of json records
         return new StreamFactory(options, loggerFactory: loggerFactory);
     }
 
