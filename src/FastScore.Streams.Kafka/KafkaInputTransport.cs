@@ -19,7 +19,9 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     /// <summary>The most messages handed over in one chunk.</summary>
     internal const int MaxChunk = 512;
 
-    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(100);
+    // How long one blocking Consume waits: it bounds how late the thread notices a stop (Consume cannot be interrupted).
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan s_commitInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly KafkaTransportDescriptor _descriptor;
     private readonly StreamDescriptor _stream;
@@ -47,6 +49,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     private List<InputMessage>? _current;
     private int _currentIndex;
     private long _lastRecord;
+    private long _lastCommit; // consumer thread only
     private int _disposed;
 
     public KafkaInputTransport(StreamDescriptor stream, KafkaTransportOptions options, TransportContext context)
@@ -359,7 +362,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
         {
             while (!stop.IsCancellationRequested)
             {
-                CommitPending(consumer);
+                CommitPending(consumer, throttled: true);
                 ConsumeResult<byte[]?, byte[]?>? result = Consume(consumer, s_poll);
                 if (result is null)
                 {
@@ -415,7 +418,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
 
             // The buffer is full (the stream is slower than Kafka): wait, and keep committing meanwhile.
             _space.Wait(s_poll, stop);
-            CommitPending(consumer);
+            CommitPending(consumer, throttled: true);
         }
     }
 
@@ -485,8 +488,14 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     }
 
     /// <summary>Commits the acknowledged offsets of the partitions this instance still owns. Runs on the consumer thread (or after it stopped).</summary>
-    private void CommitPending(IConsumer<byte[]?, byte[]?> consumer)
+    private void CommitPending(IConsumer<byte[]?, byte[]?> consumer, bool throttled = false)
     {
+        if (throttled && _time.GetElapsedTime(_lastCommit) < s_commitInterval)
+        {
+            return; // acknowledgements arriving per batch are committed together, at most every 100 ms
+        }
+
+        _lastCommit = _time.GetTimestamp();
         List<TopicPartitionOffset> offsets;
         Dictionary<int, long> pending;
         lock (_gate)
