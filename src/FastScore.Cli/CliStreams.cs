@@ -9,6 +9,7 @@ internal static class CliStreams
     public static StreamFactory CreateFactory()
     {
         var options = new StreamFactoryOptions();
+        options.AddS3();
         return new StreamFactory(options);
     }
 

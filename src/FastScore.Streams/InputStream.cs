@@ -15,7 +15,8 @@ namespace FastScore.Streams;
 /// records. Reading starts on the first call to <see cref="ReadBatchAsync"/>; a background task fills a bounded
 /// channel, so a slow consumer slows the transport (backpressure) and memory stays bounded.
 /// </summary>
-/// <remarks>One consumer at a time. Dispose to stop reading and release the transport.</remarks>
+/// <remarks>One consumer at a time. <see cref="StopReading"/> stops gracefully (every batch already read is still
+/// delivered); dispose to stop at once and release the transport.</remarks>
 public sealed class InputStream : IAsyncDisposable
 {
     private readonly InputTransport _transport;
@@ -25,9 +26,11 @@ public sealed class InputStream : IAsyncDisposable
     private readonly int _maxBatchRecords;
     private readonly Channel<RecordBatch> _channel;
     private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _stopReading;
     private Task? _producer;
     private long _sequence;
+    private long _batchRecords; // accepted records and bytes not yet published to Counters (producer task only)
+    private long _batchBytes;
     private int _disposed;
 
     internal InputStream(StreamDescriptor descriptor, string name, int slot, InputTransport transport, Framer? framer,
@@ -43,6 +46,7 @@ public sealed class InputStream : IAsyncDisposable
         Schema = schema;
         _onRejected = onRejected;
         _maxBatchRecords = maxBatchRecords;
+        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         _channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(channelCapacity)
         {
             SingleReader = true,
@@ -82,19 +86,7 @@ public sealed class InputStream : IAsyncDisposable
     public async ValueTask<RecordBatch?> ReadBatchAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        _producer ??= Task.Run(() => ProduceAsync(_stop.Token), CancellationToken.None);
-        return await NextAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Stops reading from the transport. Batches already framed are still delivered by <see cref="ReadBatchAsync"/>,
-    /// which then returns <see langword="null"/>: nothing that was read is lost.
-    /// </summary>
-    /// <returns>A task that completes when the request is made.</returns>
-    public Task StopReadingAsync() => _stop.CancelAsync();
-
-    private async ValueTask<RecordBatch?> NextAsync(CancellationToken cancellationToken)
-    {
+        _producer ??= Task.Run(() => ProduceAsync(_stopReading.Token), CancellationToken.None);
         while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (_channel.Reader.TryRead(out RecordBatch? batch))
@@ -104,7 +96,7 @@ public sealed class InputStream : IAsyncDisposable
         }
 
         IsEndOfStream = true;
-        await _producer!.ConfigureAwait(false); // surfaces the producer's failure
+        await _producer.ConfigureAwait(false); // surfaces the producer's failure
         return null;
     }
 
@@ -151,7 +143,9 @@ public sealed class InputStream : IAsyncDisposable
         }
         catch (StreamFormatException ex)
         {
-            Reject(batch.GetSpan(index), batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index)?.Position);
+            ReadOnlySpan<byte> record = batch.GetSpan(index);
+            Counters.Add(-1, -record.Length); // a rejected record is not counted as read (as for schema rejections)
+            Reject(record, batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index)?.Position);
             value = default!;
             return false;
         }
@@ -171,6 +165,34 @@ public sealed class InputStream : IAsyncDisposable
 
     internal bool NeedsAcknowledgement => _transport is MessageInputTransport;
 
+    /// <summary>
+    /// Stops reading the transport gracefully: every batch already read is still delivered by
+    /// <see cref="ReadBatchAsync"/>, which then returns <see langword="null"/> (as at end of stream). Nothing read is lost.
+    /// </summary>
+    /// <returns>A task that completes when the request is made.</returns>
+    /// <remarks>Safe to call from any thread, more than once, and before reading started.</remarks>
+    public Task StopReadingAsync()
+    {
+        StopReading();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops reading gracefully (see <see cref="StopReadingAsync"/>).</summary>
+    internal void StopReading()
+    {
+        if (_disposed == 0)
+        {
+            try
+            {
+                _stopReading.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // disposed concurrently: reading has stopped anyway
+            }
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -180,14 +202,13 @@ public sealed class InputStream : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _abort.CancelAsync().ConfigureAwait(false);
         if (_producer is not null)
         {
             try
             {
                 await _producer.ConfigureAwait(false);
             }
-            catch (Exception) when (_abort.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
                 // stopping: the producer's failure no longer matters
             }
@@ -199,8 +220,8 @@ public sealed class InputStream : IAsyncDisposable
         }
 
         await _transport.DisposeAsync().ConfigureAwait(false);
+        _stopReading.Dispose();
         _stop.Dispose();
-        _abort.Dispose();
     }
 
     private async Task ProduceAsync(CancellationToken cancellationToken)
@@ -258,7 +279,7 @@ public sealed class InputStream : IAsyncDisposable
                     Counters.SetOversized(framer.OversizedRecords);
                     if (batch.Count > 0)
                     {
-                        await _channel.Writer.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
+                        await PublishAsync(batch).ConfigureAwait(false);
                     }
                     else
                     {
@@ -276,8 +297,8 @@ public sealed class InputStream : IAsyncDisposable
                 await reader.CompleteAsync().ConfigureAwait(false);
             }
 
-            // Loop rewinds at hard EOF; a soft EOF (an end control record) ends the stream. An empty pass stops looping.
-            if (soft || !Descriptor.Loop || _sequence == before)
+            // Loop rewinds at hard and soft EOF (an end control record), as FastScore does (§1 Loop). An empty pass stops looping.
+            if (!Descriptor.Loop || _sequence == before)
             {
                 return;
             }
@@ -355,10 +376,10 @@ public sealed class InputStream : IAsyncDisposable
                 }
 
                 batch.LastMessage = messages[^1];
-                await _channel.Writer.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
+                await PublishAsync(batch).ConfigureAwait(false);
             }
 
-            if (soft || !Descriptor.Loop || _sequence == before)
+            if (!Descriptor.Loop || _sequence == before)
             {
                 return;
             }
@@ -380,7 +401,8 @@ public sealed class InputStream : IAsyncDisposable
         _sequence++;
         if (_checker.TryCheck(record, out RecordRejection rejection))
         {
-            Counters.Add(1, record.Length);
+            _batchRecords++;
+            _batchBytes += record.Length;
             return false;
         }
 
@@ -388,6 +410,16 @@ public sealed class InputStream : IAsyncDisposable
         Reject(record, _sequence, rejection, position);
         batch.RemoveLast();
         return false;
+    }
+
+    /// <summary>Publishes the batch's counters (once per batch, not per record) and hands the batch to the consumer.
+    /// Only disposing cancels the write: a graceful stop never drops a batch that was read.</summary>
+    private ValueTask PublishAsync(RecordBatch batch)
+    {
+        Counters.Add(_batchRecords, _batchBytes);
+        _batchRecords = 0;
+        _batchBytes = 0;
+        return _channel.Writer.WriteAsync(batch, _stop.Token);
     }
 
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, string? position)

@@ -24,14 +24,17 @@ public sealed class OutputStream : IAsyncDisposable
     private readonly Channel<OutputBatch> _channel;
     private readonly CancellationTokenSource _stop = new();
     private readonly int _maxBatchRecords;
+    private readonly TimeProvider _time;
     private OutputBatch? _pending;
     private Task? _writer;
     private long _sequence;
     private int _state; // 0 new, 1 open, 2 completed, 3 disposed
 
     internal OutputStream(StreamDescriptor descriptor, string name, int slot, OutputTransport transport, Framer? framer,
-        RecordEncoding encoding, SchemaChecker checker, Avro.Schema? schema, Action<RejectedRecord>? onRejected, int maxBatchRecords, int channelCapacity)
+        RecordEncoding encoding, SchemaChecker checker, Avro.Schema? schema, Action<RejectedRecord>? onRejected, int maxBatchRecords, int channelCapacity,
+        TimeProvider? timeProvider = null)
     {
+        _time = timeProvider ?? TimeProvider.System;
         Descriptor = descriptor;
         Name = name;
         Slot = slot;
@@ -196,39 +199,64 @@ public sealed class OutputStream : IAsyncDisposable
     }
 
     /// <summary>
-    /// Closes the stream successfully: writes what is pending, the envelope's end, and completes the transport,
-    /// waiting up to the descriptor's LingerTime for pending writes (then the output is aborted).
+    /// Closes the stream successfully: writes what is pending, the envelope's end, and completes the transport.
+    /// Pending writes get up to the descriptor's LingerTime (no limit when it is <see langword="null"/>); when they do
+    /// not finish in time the output is aborted and a <see cref="StreamException"/> says so.
     /// </summary>
     /// <param name="cancellationToken">Cancels closing.</param>
     /// <returns>A task that completes when closed.</returns>
     /// <exception cref="StreamException">Writing failed, or did not finish within LingerTime.</exception>
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    public ValueTask CompleteAsync(CancellationToken cancellationToken = default) => CompleteAsync(null, cancellationToken);
+
+    /// <summary>Closes the stream after sending <paramref name="last"/> (if not null), all under the LingerTime limit.</summary>
+    internal async ValueTask CompleteAsync(OutputBatch? last, CancellationToken cancellationToken)
     {
         if (_state == 2)
         {
+            last?.Dispose();
             return;
         }
 
         await OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (_pending is { } pending)
-        {
-            _pending = null;
-            await WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        }
-
-        _channel.Writer.TryComplete();
+        OutputBatch? pending = _pending;
+        _pending = null;
         Task writer = _writer!;
-        if (Descriptor.LingerTime is { } linger)
+        using CancellationTokenSource? linger = Descriptor.LingerTime is { } ms ? new CancellationTokenSource(TimeSpan.FromMilliseconds(ms), _time) : null;
+        using CancellationTokenSource? both = linger is null ? null : CancellationTokenSource.CreateLinkedTokenSource(linger.Token, cancellationToken);
+        CancellationToken token = both?.Token ?? cancellationToken;
+        try
         {
-            Task first = await Task.WhenAny(writer, Task.Delay(linger, cancellationToken)).ConfigureAwait(false);
-            if (first != writer)
+            if (pending is not null)
             {
-                await _stop.CancelAsync().ConfigureAwait(false);
-                throw new StreamException($"Output stream '{Name}' did not finish writing within LingerTime ({linger} ms); the output was aborted.") { StreamName = Name };
+                await _channel.Writer.WriteAsync(pending, token).ConfigureAwait(false);
+                pending = null;
             }
+
+            if (last is not null)
+            {
+                await _channel.Writer.WriteAsync(last, token).ConfigureAwait(false);
+                last = null;
+            }
+
+            _channel.Writer.TryComplete();
+            await writer.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (linger?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            throw new StreamException($"Output stream '{Name}' did not finish writing within LingerTime ({Descriptor.LingerTime} ms); the output was aborted.") { StreamName = Name };
+        }
+        catch (ChannelClosedException)
+        {
+            await writer.ConfigureAwait(false); // the writer failed: its exception says why
+            throw;
+        }
+        finally
+        {
+            pending?.Dispose();
+            last?.Dispose();
         }
 
-        await writer.ConfigureAwait(false);
         if (_framer is not null && _transport is ByteOutputTransport bytes)
         {
             _framer.WriteEnd(bytes.Writer);

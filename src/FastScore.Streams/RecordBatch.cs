@@ -35,6 +35,9 @@ public sealed class RecordBatch : IDisposable
     /// <summary>Gets a value indicating whether the input reached end of stream after this batch.</summary>
     public bool IsEndOfStream { get; internal set; }
 
+    /// <summary>Gets a value indicating whether the batch holds at least one control record.</summary>
+    internal bool HasControl { get; private set; }
+
     /// <summary>Gets the bytes of record <paramref name="index"/>.</summary>
     /// <param name="index">The record index in the batch.</param>
     /// <returns>The bytes, valid until the batch is disposed.</returns>
@@ -103,6 +106,7 @@ public sealed class RecordBatch : IDisposable
         ref Entry e = ref _entries[_count - 1];
         e.Control = control;
         e.SequenceNumber = 0;
+        HasControl = true;
     }
 
     /// <summary>Removes the last appended record (it was rejected).</summary>

@@ -31,7 +31,7 @@ public sealed class StreamFactoryOptions
     public IDictionary<string, Func<EncodingDescriptor?, RecordEncoding>> Encodings { get; } = new Dictionary<string, Func<EncodingDescriptor?, RecordEncoding>>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets the factory of schema checkers: (resolved schema or null, encoding) → checker.</summary>
-    public Func<Avro.Schema?, EncodingDescriptor?, SchemaChecker> SchemaCheckers { get; set; } = (_, _) => AcceptAllChecker.Instance;
+    public Func<Avro.Schema?, EncodingDescriptor?, SchemaChecker> SchemaCheckers { get; set; } = Schemas.SchemaCheckers.Create;
 
     /// <summary>Gets or sets the most records an input batch holds.</summary>
     /// <value>The default value is 1024.</value>
@@ -41,16 +41,35 @@ public sealed class StreamFactoryOptions
     /// <value>The default value is 4.</value>
     public int ChannelCapacity { get; set; } = 4;
 
-    private sealed class AcceptAllChecker : SchemaChecker
-    {
-        public static readonly AcceptAllChecker Instance = new();
+    /// <summary>
+    /// Gets or sets the schema library that <c>{"$ref": name}</c> schemas resolve against when a stream is opened without
+    /// its own <see cref="StreamOpenOptions.SchemaLookup"/>; also the library descriptors are checked against
+    /// (<see cref="CreateDescriptorOptions"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: a <c>$ref</c> schema is then an error when the stream opens.</value>
+    public SchemaLibrary? SchemaLibrary { get; set; }
 
-        public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
+    /// <summary>
+    /// Creates the descriptor-reading options that match these registries: <see cref="SchemaLibrary"/>, and a
+    /// <see cref="CustomTransportType"/> for every registered transport whose type name is not a built-in descriptor
+    /// type (its capabilities come from <see cref="TransportProvider.PreservesRecordBoundaries"/>,
+    /// <see cref="TransportProvider.IsSeekable"/>, <see cref="TransportProvider.CanRead"/> and <see cref="TransportProvider.CanWrite"/>).
+    /// </summary>
+    /// <returns>New options; later changes to these registries do not reach them.</returns>
+    public StreamDescriptorOptions CreateDescriptorOptions()
+    {
+        var options = new StreamDescriptorOptions { SchemaLibrary = SchemaLibrary };
+        foreach ((string type, TransportProvider provider) in Transports)
         {
-            rejection = default;
-            return true;
+            if (!Descriptors.Json.DescriptorNames.IsBuiltInTransport(type))
+            {
+                options.AddTransportType(new CustomTransportType(type, provider.PreservesRecordBoundaries, provider.IsSeekable, provider.CanRead, provider.CanWrite));
+            }
         }
+
+        return options;
     }
+
 }
 
 /// <summary>Per-stream settings given to <see cref="StreamFactory"/> when a stream is created.</summary>
@@ -66,7 +85,7 @@ public sealed class StreamOpenOptions
     /// <summary>Gets or sets the schema used when the descriptor says <c>"$inherit"</c> (the model slot's schema, as Avro JSON); <see langword="null"/> leaves the stream untyped.</summary>
     public string? InheritedSchema { get; init; }
 
-    /// <summary>Gets or sets how <c>{"$ref": name}</c> schemas are resolved to Avro JSON; <see langword="null"/> makes a reference an error.</summary>
+    /// <summary>Gets or sets how <c>{"$ref": name}</c> schemas are resolved to Avro JSON; <see langword="null"/> uses the factory's <see cref="StreamFactoryOptions.SchemaLibrary"/>, and makes a reference an error when there is none.</summary>
     public Func<string, string?>? SchemaLookup { get; init; }
 
     /// <summary>Gets or sets the callback that receives every rejected record (the engine counts and reports them).</summary>
@@ -77,6 +96,10 @@ public sealed class StreamOpenOptions
 
     /// <summary>Gets or sets the stream the <c>console</c> transport writes (stdout by default).</summary>
     public Stream? ConsoleOutput { get; init; }
+
+    /// <summary>Gets or sets the clock used for time limits such as an output's LingerTime (a fake one makes tests deterministic).</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
 /// <summary>Builds running input and output streams from validated descriptors.</summary>
@@ -118,7 +141,9 @@ public sealed class StreamFactory
     /// <param name="options">Name, slot, inherited schema and reject callback.</param>
     /// <returns>The stream.</returns>
     /// <exception cref="DescriptorException">The descriptor names an unregistered transport, envelope or encoding, or its schema cannot be resolved.</exception>
-    public InputStream CreateInput(StreamDescriptor descriptor, StreamOpenOptions? options = null)
+    public InputStream CreateInput(StreamDescriptor descriptor, StreamOpenOptions? options = null) => CreateInput(descriptor, options, defaultName: null);
+
+    internal InputStream CreateInput(StreamDescriptor descriptor, StreamOpenOptions? options, string? defaultName)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         options ??= new StreamOpenOptions();
@@ -127,10 +152,10 @@ public sealed class StreamFactory
             throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an input.");
         }
 
-        string name = options.Name ?? NewName();
+        string name = options.Name ?? defaultName ?? NewName();
         TransportProvider provider = GetTransport(descriptor);
         RecordEncoding encoding = GetEncoding(descriptor.Encoding);
-        Avro.Schema? schema = ResolveSchema(descriptor, options);
+        Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
         SchemaChecker checker = _options.SchemaCheckers(schema, descriptor.Encoding);
         InputTransport transport = provider.CreateInput(descriptor, Context(name, options));
         Framer? framer = transport is ByteInputTransport ? GetFramer(descriptor) : null;
@@ -143,7 +168,9 @@ public sealed class StreamFactory
     /// <param name="options">Name, slot, inherited schema and reject callback.</param>
     /// <returns>The stream.</returns>
     /// <exception cref="DescriptorException">The descriptor names an unregistered transport, envelope or encoding, or its schema cannot be resolved.</exception>
-    public OutputStream CreateOutput(StreamDescriptor descriptor, StreamOpenOptions? options = null)
+    public OutputStream CreateOutput(StreamDescriptor descriptor, StreamOpenOptions? options = null) => CreateOutput(descriptor, options, defaultName: null);
+
+    internal OutputStream CreateOutput(StreamDescriptor descriptor, StreamOpenOptions? options, string? defaultName)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         options ??= new StreamOpenOptions();
@@ -152,15 +179,42 @@ public sealed class StreamFactory
             throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an output.");
         }
 
-        string name = options.Name ?? NewName();
+        string name = options.Name ?? defaultName ?? NewName();
         TransportProvider provider = GetTransport(descriptor);
         RecordEncoding encoding = GetEncoding(descriptor.Encoding);
-        Avro.Schema? schema = ResolveSchema(descriptor, options);
+        Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
         SchemaChecker checker = _options.SchemaCheckers(schema, descriptor.Encoding);
         OutputTransport transport = provider.CreateOutput(descriptor, Context(name, options));
         Framer? framer = transport is ByteOutputTransport ? GetFramer(descriptor) : null;
         return new OutputStream(descriptor, name, options.Slot, transport, framer, encoding, checker, schema, options.OnRejected,
-            _options.MaxBatchRecords, _options.ChannelCapacity);
+            _options.MaxBatchRecords, _options.ChannelCapacity, options.TimeProvider);
+    }
+
+    /// <summary>
+    /// Checks that a stream could be built from a descriptor, without creating or opening anything: the transport can
+    /// serve the direction and is registered, the envelope and encoding are registered, and the schema resolves.
+    /// </summary>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <param name="input"><see langword="true"/> for an input stream, <see langword="false"/> for an output.</param>
+    /// <param name="options">The inherited schema and the reference lookup.</param>
+    /// <exception cref="DescriptorException">The stream cannot be built; the message says why.</exception>
+    public void Validate(StreamDescriptor descriptor, bool input, StreamOpenOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        options ??= new StreamOpenOptions();
+        if (input ? !descriptor.Transport.CanRead : !descriptor.Transport.CanWrite)
+        {
+            throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an {(input ? "input" : "output")}.");
+        }
+
+        _ = GetTransport(descriptor);
+        _ = GetEncoding(descriptor.Encoding);
+        if (descriptor.Envelope is { } envelope && !_options.Envelopes.ContainsKey(envelope.Type))
+        {
+            throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Envelopes.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        _ = _options.SchemaCheckers(ResolveSchema(descriptor, options, _options.SchemaLibrary), descriptor.Encoding);
     }
 
     /// <summary>Resolves a descriptor's schema: inline JSON, a named reference, the inherited slot schema, or none.</summary>
@@ -195,6 +249,11 @@ public sealed class StreamFactory
             throw new DescriptorException("Schema", $"not a valid Avro schema: {ex.Message}");
         }
     }
+
+    private static Avro.Schema? ResolveSchema(StreamDescriptor descriptor, StreamOpenOptions options, SchemaLibrary? library) =>
+        descriptor.Schema.Kind == SchemaKind.Reference && options.SchemaLookup is null && library is not null
+            ? library.Resolve(descriptor.Schema)
+            : ResolveSchema(descriptor, options);
 
     private TransportContext Context(string name, StreamOpenOptions options) =>
         new(name, options.Slot, _services, _loggerFactory) { ConsoleInput = options.ConsoleInput, ConsoleOutput = options.ConsoleOutput };

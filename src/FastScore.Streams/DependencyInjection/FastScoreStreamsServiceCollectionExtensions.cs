@@ -1,5 +1,4 @@
 using FastScore.Streams.Descriptors;
-using FastScore.Streams.Transports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -17,9 +16,20 @@ public interface IFastScoreStreamsBuilder
 /// <summary>Registers FastScore.Streams in a service collection.</summary>
 public static class FastScoreStreamsServiceCollectionExtensions
 {
-    /// <summary>Adds the stream factory and the built-in transports, envelopes, encodings and checkers. Calling it again is harmless.</summary>
+    /// <summary>
+    /// Adds the stream factory (with the built-in transports, envelopes and encodings), the descriptor-reading options,
+    /// the <see cref="StreamCatalog"/> of named streams and the keyed <see cref="StreamDescriptor"/> services.
+    /// Calling it again is harmless: the services are registered once, and each call returns a builder over the same collection.
+    /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <returns>A builder to add transports and named streams.</returns>
+    /// <returns>A builder to add transports, schemas and named streams.</returns>
+    /// <remarks>
+    /// Every default is registered with <c>TryAdd</c>: register your own <see cref="StreamFactory"/>,
+    /// <see cref="StreamDescriptorOptions"/> or <see cref="StreamCatalog"/> first to replace it. Named streams are
+    /// read and validated when the <see cref="StreamCatalog"/> is first resolved; under the generic host that happens
+    /// at start (options <c>ValidateOnStart</c>), so an invalid descriptor stops the host with a
+    /// <see cref="DescriptorException"/> before any stream runs.
+    /// </remarks>
     public static IFastScoreStreamsBuilder AddFastScoreStreams(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -29,6 +39,15 @@ public static class FastScoreStreamsServiceCollectionExtensions
             services.AddOptions<StreamFactoryOptions>();
             services.TryAddSingleton(sp => new StreamFactory(
                 sp.GetRequiredService<IOptions<StreamFactoryOptions>>(), sp, sp.GetService<ILoggerFactory>()));
+            services.TryAddSingleton(sp => sp.GetRequiredService<StreamFactory>().Options.CreateDescriptorOptions());
+            services.TryAddSingleton(StreamCatalog.FromServices);
+            services.TryAddKeyedSingleton<StreamDescriptor>(KeyedService.AnyKey, static (sp, key) =>
+                key is string name && sp.GetRequiredService<StreamCatalog>().TryGetDescriptor(name, out StreamDescriptor? descriptor)
+                    ? descriptor
+                    : null!);
+            services.AddOptions<StreamCatalogStartupCheck>()
+                .Configure<StreamCatalog>(static (_, _) => { })
+                .ValidateOnStart();
         }
 
         return new Builder(services);
@@ -36,10 +55,11 @@ public static class FastScoreStreamsServiceCollectionExtensions
 
     /// <summary>Adds FastScore.Streams and configures its registries.</summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Changes the registries (add or replace transports, envelopes, encodings, checkers).</param>
-    /// <returns>A builder to add transports and named streams.</returns>
+    /// <param name="configure">Changes the registries (add or replace transports, envelopes, encodings, checkers, the schema library).</param>
+    /// <returns>A builder to add transports, schemas and named streams.</returns>
     public static IFastScoreStreamsBuilder AddFastScoreStreams(this IServiceCollection services, Action<StreamFactoryOptions> configure)
     {
+        ArgumentNullException.ThrowIfNull(configure);
         IFastScoreStreamsBuilder builder = services.AddFastScoreStreams();
         services.Configure(configure);
         return builder;
@@ -53,32 +73,5 @@ public static class FastScoreStreamsServiceCollectionExtensions
     }
 }
 
-/// <summary>Extension methods of <see cref="IFastScoreStreamsBuilder"/>.</summary>
-public static class FastScoreStreamsBuilderExtensions
-{
-    /// <summary>Registers (or replaces) the transport provider of a type name.</summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="provider">The provider; its <see cref="TransportProvider.Type"/> is the name.</param>
-    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static IFastScoreStreamsBuilder AddTransport(this IFastScoreStreamsBuilder builder, TransportProvider provider)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(provider);
-        builder.Services.Configure<StreamFactoryOptions>(o => o.Transports[provider.Type] = provider);
-        return builder;
-    }
-
-    /// <summary>Registers a named stream descriptor, resolvable as a keyed <see cref="StreamDescriptor"/> service with that name.</summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="name">The stream's name.</param>
-    /// <param name="descriptor">The validated descriptor.</param>
-    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static IFastScoreStreamsBuilder AddStream(this IFastScoreStreamsBuilder builder, string name, StreamDescriptor descriptor)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(descriptor);
-        builder.Services.AddKeyedSingleton(name, descriptor);
-        return builder;
-    }
-}
+/// <summary>The options type whose start-up validation resolves the <see cref="StreamCatalog"/>, so that bad descriptors stop the host at start.</summary>
+internal sealed class StreamCatalogStartupCheck;

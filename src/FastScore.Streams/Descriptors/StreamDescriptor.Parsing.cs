@@ -109,7 +109,8 @@ public sealed partial record StreamDescriptor
     /// <summary>
     /// Reads a command-line argument naming a stream: an existing descriptor file is parsed; text starting with
     /// <c>{</c> is parsed as descriptor JSON; otherwise text containing <c>:</c> is expanded as a stream literal
-    /// (<see cref="StreamLiteral"/>).
+    /// (<see cref="StreamLiteral"/>). Unlike <see cref="StreamLiteral.Expand"/>, a <c>file:</c> literal may give a relative
+    /// path (<c>file:data/in.jsons</c>), resolved against the current directory, as a command line expects.
     /// </summary>
     /// <param name="text">A file path, descriptor JSON, or a literal such as <c>kafka:broker:9092/topic.json</c>.</param>
     /// <param name="options">The schema library and custom transport types, or <see langword="null"/> for none.</param>
@@ -130,10 +131,25 @@ public sealed partial record StreamDescriptor
 
         if (text.Contains(':', StringComparison.Ordinal))
         {
-            return StreamLiteral.Expand(text, options);
+            return StreamLiteral.Expand(AbsoluteFileLiteral(text), options);
         }
 
         throw new DescriptorException(string.Empty, $"'{text}' is neither an existing descriptor file nor a stream literal; give a file, or a literal such as file:/data/input.jsons, kafka:broker:9092/topic.json or rest:.");
+    }
+
+    /// <summary>Rewrites <c>file:relative/path</c> as <c>file:/current/dir/relative/path</c>; other text is returned as is.</summary>
+    private static string AbsoluteFileLiteral(string text)
+    {
+        string trimmed = text.Trim();
+        if (!trimmed.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return text;
+        }
+
+        string path = trimmed["file:".Length..];
+        return path.Length == 0 || path.StartsWith("//", StringComparison.Ordinal) || System.IO.Path.IsPathFullyQualified(path)
+            ? text
+            : "file:" + System.IO.Path.GetFullPath(path);
     }
 
     /// <summary>Creates a fluent builder for a descriptor.</summary>

@@ -172,6 +172,27 @@ public sealed record S3TransportDescriptor : TransportDescriptor
     public override bool PreservesRecordBoundaries => false;
     /// <inheritdoc />
     public override bool IsSeekable => true;
+
+    /// <summary>Prints the members for <c>ToString()</c> with the keys and the SAML settings masked as <c>*****</c> (a <c>secret://</c> reference is shown).</summary>
+    /// <param name="builder">Receives the members.</param>
+    /// <returns><see langword="true"/>.</returns>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Append("Type = ").Append(Type)
+            .Append(", Bucket = ").Append(Bucket)
+            .Append(", ObjectKey = ").Append(ObjectKey)
+            .Append(", Region = ").Append(Region)
+            .Append(", IntegrityChecks = ").Append(IntegrityChecks)
+            .Append(", Endpoint = ").Append(Endpoint)
+            .Append(", AccessKeyId = ").Append(Mask(AccessKeyId))
+            .Append(", SecretAccessKey = ").Append(Mask(SecretAccessKey))
+            .Append(", AssumeRoleWithSaml = ").Append(AssumeRoleWithSaml is null ? null : "*****");
+        return true;
+    }
+
+    private static string? Mask(string? value) =>
+        string.IsNullOrEmpty(value) || value.StartsWith("secret://", StringComparison.OrdinalIgnoreCase) ? value : "*****";
 }
 
 /// <summary>file: a local file.</summary>

@@ -23,4 +23,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, EventName = "StreamAtEnd", Level = LogLevel.Information, Message = "Slot {Slot}: stream {Name} reached end of stream")]
     public static partial void StreamAtEnd(ILogger logger, int slot, string name);
+
+    [LoggerMessage(EventId = 7, EventName = "StreamReplaced", Level = LogLevel.Information, Message = "Slot {Slot}: stream replaced by {Name}")]
+    public static partial void StreamReplaced(ILogger logger, int slot, string name);
+
+    [LoggerMessage(EventId = 8, EventName = "RetiredStreamFailed", Level = LogLevel.Warning, Message = "Slot {Slot}: the replaced stream failed while stopping: {Message}")]
+    public static partial void RetiredStreamFailed(ILogger logger, int slot, string message, Exception exception);
+
+    [LoggerMessage(EventId = 9, EventName = "ControlNotSupported", Level = LogLevel.Warning, Message = "Slot {Slot}: a {Kind} control record was not written: {Message}")]
+    public static partial void ControlNotSupported(ILogger logger, int slot, Encodings.ControlKind kind, string message);
+
+    [LoggerMessage(EventId = 10, EventName = "OutputNotCompleted", Level = LogLevel.Warning, Message = "Slot {Slot}: the output could not be completed after an error: {Message}")]
+    public static partial void OutputNotCompleted(ILogger logger, int slot, string message, Exception exception);
+
+    [LoggerMessage(EventId = 11, EventName = "HostedEngineFailed", Level = LogLevel.Error, Message = "Engine {Name} ended in ERROR: {Error}")]
+    public static partial void HostedEngineFailed(ILogger logger, string name, string error);
 }

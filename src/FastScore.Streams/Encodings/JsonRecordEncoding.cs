@@ -82,42 +82,62 @@ public sealed class JsonRecordEncoding : RecordEncoding
     /// <inheritdoc />
     public override T Decode<T>(ReadOnlySpan<byte> record)
     {
-        if (ByteValues.TryDecode(record, out T raw))
+        // The host type's kind is worked out once per type, so POCOs pay one static read here.
+        HostKind kind = HostKindOf<T>.Value;
+        if (kind == HostKind.Other)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize(record, TypeInfo<T>())!;
+            }
+            catch (JsonException ex)
+            {
+                throw Invalid<T>(ex);
+            }
+        }
+
+        return DecodeSpecial<T>(record, kind);
+    }
+
+    private T DecodeSpecial<T>(ReadOnlySpan<byte> record, HostKind kind)
+    {
+        if (kind == HostKind.Bytes && ByteValues.TryDecode(record, out T raw))
         {
             return raw;
         }
 
         try
         {
-            if (typeof(T) == typeof(JsonElement))
+            switch (kind)
             {
-                var reader = new Utf8JsonReader(record, _readerOptions);
-                JsonElement element = JsonElement.ParseValue(ref reader);
-                EnsureEnd(ref reader);
-                return (T)(object)element;
-            }
+                case HostKind.JsonElement:
+                {
+                    var reader = new Utf8JsonReader(record, _readerOptions);
+                    JsonElement element = JsonElement.ParseValue(ref reader);
+                    EnsureEnd(ref reader);
+                    return (T)(object)element;
+                }
 
-            if (typeof(JsonNode).IsAssignableFrom(typeof(T)))
-            {
-                JsonNode? node = JsonNode.Parse(record, _nodeOptions, _documentOptions);
-                return node is null or T
-                    ? (T)(object)node!
-                    : throw new StreamFormatException($"The record is a JSON {node.GetValueKind()}, not a {typeof(T).Name}.");
-            }
+                case HostKind.JsonNode:
+                {
+                    JsonNode? node = JsonNode.Parse(record, _nodeOptions, _documentOptions);
+                    return node is null or T
+                        ? (T)(object)node!
+                        : throw new StreamFormatException($"The record is a JSON {node.GetValueKind()}, not a {typeof(T).Name}.");
+                }
 
-            if (typeof(T) == typeof(string))
-            {
-                return (T)(object)DecodeString(record)!;
+                default:
+                    return (T)(object)DecodeString(record)!;
             }
-
-            var typeInfo = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
-            return JsonSerializer.Deserialize(record, typeInfo)!;
         }
         catch (JsonException ex)
         {
-            throw new StreamFormatException($"The record is not valid JSON for {typeof(T).Name}: {ex.Message}", ex);
+            throw Invalid<T>(ex);
         }
     }
+
+    private static StreamFormatException Invalid<T>(JsonException ex) =>
+        new($"The record is not valid JSON for {typeof(T).Name}: {ex.Message}", ex);
 
     /// <inheritdoc />
     public override void Encode<T>(T value, IBufferWriter<byte> output)
@@ -215,7 +235,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
                 n.WriteTo(writer, _options);
                 break;
             default:
-                JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T)));
+                JsonSerializer.Serialize(writer, value, TypeInfo<T>());
                 break;
         }
     }
@@ -312,6 +332,20 @@ public sealed class JsonRecordEncoding : RecordEncoding
         return true;
     }
 
+    // The options' metadata for T, remembered per T for the last options used (one reference read on the hot path).
+    private JsonTypeInfo<T> TypeInfo<T>()
+    {
+        TypeInfoCache<T>? cached = TypeInfoCache<T>.Last;
+        if (cached is not null && ReferenceEquals(cached.Options, _options))
+        {
+            return cached.Info;
+        }
+
+        var info = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
+        TypeInfoCache<T>.Last = new TypeInfoCache<T>(_options, info);
+        return info;
+    }
+
     private Utf8JsonWriter RentWriter(IBufferWriter<byte> output)
     {
         Utf8JsonWriter? writer = s_cachedWriter;
@@ -331,4 +365,35 @@ public sealed class JsonRecordEncoding : RecordEncoding
         s_cachedWriter = writer;
         s_cachedWriterOwner = this;
     }
+}
+
+/// <summary>The last (options, metadata) pair used for a type; replaced as a whole, so reads are consistent.</summary>
+internal sealed class TypeInfoCache<T>(JsonSerializerOptions options, JsonTypeInfo<T> info)
+{
+    public static TypeInfoCache<T>? Last { get; set; }
+
+    public JsonSerializerOptions Options { get; } = options;
+
+    public JsonTypeInfo<T> Info { get; } = info;
+}
+
+/// <summary>How <see cref="JsonRecordEncoding"/> treats a host type.</summary>
+internal enum HostKind
+{
+    Other,
+    Bytes,
+    JsonElement,
+    JsonNode,
+    String,
+}
+
+/// <summary>The <see cref="HostKind"/> of <typeparamref name="T"/>, computed once.</summary>
+internal static class HostKindOf<T>
+{
+    public static readonly HostKind Value =
+        typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlyMemory<byte>) || typeof(T) == typeof(Memory<byte>) ? HostKind.Bytes
+        : typeof(T) == typeof(JsonElement) ? HostKind.JsonElement
+        : typeof(JsonNode).IsAssignableFrom(typeof(T)) ? HostKind.JsonNode
+        : typeof(T) == typeof(string) ? HostKind.String
+        : HostKind.Other;
 }

@@ -85,8 +85,10 @@ public sealed record ModelError(int Slot, long RecordNumber, string Record, stri
 /// <param name="RejectedBySchema">Records rejected by schema.</param>
 /// <param name="Oversized">Records skipped or truncated for exceeding the maximum record size.</param>
 /// <param name="ModelErrors">Model errors on records of this (input) slot.</param>
+/// <param name="PendingRecords">Records of this (input) slot waiting in a batch for a batch model (the batch closes at Watermark, NagleTime, a control record or end of stream).</param>
+/// <remarks>Counters are totals for the slot: they include streams the slot's stream replaced, so they never go down during a run.</remarks>
 public sealed record SlotInspection(int Slot, bool IsInput, string StreamName, string Transport, StreamDescriptor Descriptor, bool EndOfStream,
-    long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors);
+    long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors, long PendingRecords);
 
 /// <summary>A snapshot of the engine: state, slots, counters and recent problems.</summary>
 /// <param name="State">The state.</param>

@@ -2,24 +2,43 @@ using FastScore.Streams.Encodings;
 
 namespace FastScore.Streams.Engine;
 
-/// <summary>Calls a typed model on decoded records. One concrete generic class per model kind.</summary>
-internal abstract class ModelInvoker
+/// <summary>
+/// Calls a typed model on decoded records: one concrete generic class per model kind, created once per loaded model.
+/// The hot path (<see cref="ProcessAsync"/>) loops over a run of data records without allocating; it awaits only when
+/// the model completes asynchronously or an output batch is full.
+/// </summary>
+internal abstract class ModelInvoker(Func<ModelError, bool> onError)
 {
+    private EngineOutputs? _outputs;
+
     public abstract IModel Model { get; }
 
     public abstract bool IsBatchModel { get; }
 
-    /// <summary>Decodes a record and either scores it (record model) or appends it to the slot's pending batch (batch model). Returns false on a model error.</summary>
-    public abstract ValueTask<bool> OnRecordAsync(InputStream input, RecordBatch batch, int index, EngineOutputs outputs, CancellationToken cancellationToken);
+    protected EngineOutputs Outputs => _outputs!;
 
-    /// <summary>Gets how many records wait in the slot's pending batch (batch models).</summary>
-    public abstract int PendingCount(int slot);
+    protected TimeProvider Time { get; private set; } = TimeProvider.System;
 
-    /// <summary>Scores the slot's pending batch (batch models). Returns false on a model error.</summary>
-    public abstract ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken);
+    /// <summary>Binds the invoker to a run's outputs.</summary>
+    public virtual void Start(EngineOutputs outputs, int maxSlot, TimeProvider time)
+    {
+        _outputs = outputs;
+        Time = time;
+    }
+
+    /// <summary>
+    /// Scores the data records <paramref name="start"/> to <paramref name="end"/> (exclusive) of a batch (no control
+    /// records among them): per record for a record model; appended to the slot's pending batch, scored at the
+    /// slot's Watermark, for a batch model. Returns <see langword="false"/> when the engine must stop (model error, Stop policy).
+    /// </summary>
+    public abstract ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken);
+
+    /// <summary>Scores the slot's pending batch (batch models; a no-op for record models).</summary>
+    public virtual ValueTask<bool> FlushAsync(EngineSlot slot, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
     public static ModelInvoker Create(IModel model, Func<ModelError, bool> onError)
     {
+        ArgumentNullException.ThrowIfNull(model);
         foreach (Type i in model.GetType().GetInterfaces())
         {
             if (!i.IsGenericType)
@@ -42,111 +61,165 @@ internal abstract class ModelInvoker
         throw new ArgumentException($"{model.GetType().Name} implements neither IModel<TInput, TOutput> nor IBatchModel<TInput, TOutput>.", nameof(model));
     }
 
-    protected static string Preview(RecordBatch batch, int index) => RejectedRecord.MakePreview(batch.GetSpan(index));
+    /// <summary>Reports a model error; returns <see langword="true"/> to go on (Skip policy).</summary>
+    protected bool Fail(int slot, long recordNumber, string record, Exception ex) =>
+        onError(new ModelError(slot, recordNumber, record, $"{ex.GetType().Name}: {ex.Message}"));
 
-    protected static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
+    protected static bool IsModelFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 }
 
-internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker
+internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker(onError)
 {
+    private IModelOutput<TOutput> _output = null!;
+
     public override IModel Model => model;
 
     public override bool IsBatchModel => false;
 
-    public override async ValueTask<bool> OnRecordAsync(InputStream input, RecordBatch batch, int index, EngineOutputs outputs, CancellationToken cancellationToken)
+    public override void Start(EngineOutputs outputs, int maxSlot, TimeProvider time)
     {
-        if (!input.TryDecode(batch, index, out TInput value))
-        {
-            return true;
-        }
-
-        var context = new RecordContext(input.Slot, batch.GetSequenceNumber(index), batch.GetMetadata(index));
-        try
-        {
-            ValueTask task = model.ActionAsync(value, context, outputs.Typed<TOutput>(), cancellationToken);
-            if (!task.IsCompletedSuccessfully)
-            {
-                await task.ConfigureAwait(false);
-            }
-
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return onError(new ModelError(input.Slot, context.SequenceNumber, Preview(batch, index), Describe(ex)));
-        }
+        base.Start(outputs, maxSlot, time);
+        _output = outputs.Typed<TOutput>();
     }
 
-    public override int PendingCount(int slot) => 0;
+    public override async ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken)
+    {
+        EngineOutputs outputs = Outputs;
+        for (int i = start; i < end; i++)
+        {
+            if (!input.TryDecode(batch, i, out TInput value))
+            {
+                continue;
+            }
 
-    public override ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+            try
+            {
+                ValueTask task = model.ActionAsync(value, new RecordContext(slot.Slot, batch.GetSequenceNumber(i), batch.GetMetadata(i)), _output, cancellationToken);
+                if (!task.IsCompletedSuccessfully)
+                {
+                    await task.ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (IsModelFailure(ex, cancellationToken))
+            {
+                if (!Fail(slot.Slot, batch.GetSequenceNumber(i), RejectedRecord.MakePreview(batch.GetSpan(i)), ex))
+                {
+                    return false;
+                }
+            }
+
+            if (outputs.MustSend)
+            {
+                await outputs.SendAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return true;
+    }
 }
 
-internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker
+internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput> model, Func<ModelError, bool> onError) : ModelInvoker(onError)
 {
-    private readonly Dictionary<int, (List<TInput> Items, long FirstSequence)> _pending = [];
+    private IModelOutput<TOutput> _output = null!;
+    private List<TInput>?[] _pending = [];
+    private long[] _firstSequence = [];
 
     public override IModel Model => model;
 
     public override bool IsBatchModel => true;
 
-    public override ValueTask<bool> OnRecordAsync(InputStream input, RecordBatch batch, int index, EngineOutputs outputs, CancellationToken cancellationToken)
+    public override void Start(EngineOutputs outputs, int maxSlot, TimeProvider time)
     {
-        if (input.TryDecode(batch, index, out TInput value))
-        {
-            if (!_pending.TryGetValue(input.Slot, out (List<TInput> Items, long FirstSequence) pending))
-            {
-                pending = ([], 0);
-            }
-
-            if (pending.Items.Count == 0)
-            {
-                pending.FirstSequence = batch.GetSequenceNumber(index);
-            }
-
-            pending.Items.Add(value);
-            _pending[input.Slot] = pending;
-        }
-
-        return ValueTask.FromResult(true);
+        base.Start(outputs, maxSlot, time);
+        _output = outputs.Typed<TOutput>();
+        _pending = new List<TInput>?[maxSlot + 1];
+        _firstSequence = new long[maxSlot + 1];
     }
 
-    public override int PendingCount(int slot) => _pending.TryGetValue(slot, out (List<TInput> Items, long FirstSequence) p) ? p.Items.Count : 0;
-
-    public override async ValueTask<bool> FlushBatchAsync(int slot, EngineOutputs outputs, CancellationToken cancellationToken)
+    public override async ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken)
     {
-        if (!_pending.TryGetValue(slot, out (List<TInput> Items, long FirstSequence) pending) || pending.Items.Count == 0)
+        List<TInput> pending = _pending[slot.Slot] ??= [];
+        for (int i = start; i < end; i++)
         {
+            if (!input.TryDecode(batch, i, out TInput value))
+            {
+                continue;
+            }
+
+            if (pending.Count == 0)
+            {
+                _firstSequence[slot.Slot] = batch.GetSequenceNumber(i);
+                slot.PendingSince = Time.GetTimestamp();
+            }
+
+            pending.Add(value);
+            if (slot.Watermark is { } watermark && pending.Count >= watermark)
+            {
+                if (!await FlushAsync(slot, cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                pending = _pending[slot.Slot]!;
+            }
+        }
+
+        Volatile.Write(ref slot.PendingRecords, pending.Count);
+        return true;
+    }
+
+    public override async ValueTask<bool> FlushAsync(EngineSlot slot, CancellationToken cancellationToken)
+    {
+        List<TInput>? items = _pending[slot.Slot];
+        if (items is null || items.Count == 0)
+        {
+            slot.OnBatchScored();
             return true;
         }
 
-        TInput[] items = [.. pending.Items];
-        pending.Items.Clear();
-        var context = new RecordContext(slot, pending.FirstSequence);
+        // the model owns the list it is given; the slot starts a new one
+        _pending[slot.Slot] = new List<TInput>(items.Count);
+        slot.OnBatchScored();
+        var context = new RecordContext(slot.Slot, _firstSequence[slot.Slot]);
         try
         {
-            await model.ActionAsync(items, context, outputs.Typed<TOutput>(), cancellationToken).ConfigureAwait(false);
-            return true;
+            await model.ActionAsync(items, context, _output, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsModelFailure(ex, cancellationToken))
         {
-            return onError(new ModelError(slot, context.SequenceNumber, $"batch of {items.Length} records", Describe(ex)));
+            if (!Fail(slot.Slot, context.SequenceNumber, $"batch of {items.Count} records (records {context.SequenceNumber} and after)", ex))
+            {
+                return false;
+            }
         }
+
+        if (Outputs.MustSend)
+        {
+            await Outputs.SendAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
     }
 }
 
-/// <summary>The model's view of the output slots: encodes emitted values into per-slot batches.</summary>
-internal sealed class EngineOutputs : IModelOutput
+/// <summary>
+/// The model's view of the output slots: encodes emitted values straight into one pending <see cref="OutputBatch"/>
+/// per slot. Batches are sent when one is full (<see cref="MustSend"/>) or when the engine is idle; sending waits
+/// when an output's channel is full (backpressure).
+/// </summary>
+internal sealed class EngineOutputs(int maxSlot, int maxBatchRecords, Action<int, ControlRecord, Exception>? onControlNotSupported = null) : IModelOutput
 {
-    private readonly Dictionary<int, OutputStream> _streams = [];
-    private readonly Dictionary<int, OutputBatch> _batches = [];
+    private const int MaxBatchBytes = 256 * 1024;
+    private readonly OutputStream?[] _streams = new OutputStream?[maxSlot + 1];
+    private readonly OutputBatch?[] _batches = new OutputBatch?[maxSlot + 1];
     private readonly Dictionary<Type, object> _typed = [];
+    private bool _dirty;
+
+    /// <summary>Gets a value indicating whether a pending batch is full and should be sent before scoring more records.</summary>
+    public bool MustSend { get; private set; }
 
     public void SetStream(int slot, OutputStream stream) => _streams[slot] = stream;
-
-    public IEnumerable<int> Slots => _streams.Keys;
-
-    public OutputStream Stream(int slot) => _streams[slot];
 
     public IModelOutput<T> Typed<T>()
     {
@@ -162,79 +235,109 @@ internal sealed class EngineOutputs : IModelOutput
     public void Emit<T>(int slot, T value)
     {
         OutputStream stream = Resolve(slot);
-        stream.TryAdd(Batch(slot, stream), value);
+        OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
+        _dirty = true;
+        stream.TryAdd(batch, value);
+        if (batch.Count >= maxBatchRecords || batch.ByteCount >= MaxBatchBytes)
+        {
+            MustSend = true;
+        }
     }
 
     public void EmitControl(int slot, ControlRecord control)
     {
         OutputStream stream = Resolve(slot);
-        stream.AddControl(Batch(slot, stream), control);
+        OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
+        _dirty = true;
+        stream.AddControl(batch, control);
     }
 
+    /// <summary>Writes a control record (a pig passing through) to every output, after the outputs emitted so far.</summary>
     public void EmitControlToAll(ControlRecord control)
     {
-        foreach ((int slot, OutputStream stream) in _streams)
+        for (int slot = 1; slot < _streams.Length; slot += 2)
         {
-            stream.AddControl(Batch(slot, stream), control);
+            if (_streams[slot] is not { } stream)
+            {
+                continue;
+            }
+
+            OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
+            _dirty = true;
+            try
+            {
+                stream.AddControl(batch, control);
+            }
+            catch (NotSupportedException ex)
+            {
+                onControlNotSupported?.Invoke(slot, control, ex);
+            }
         }
     }
 
-    /// <summary>Sends every non-empty pending batch to its stream (backpressure applies here).</summary>
+    /// <summary>Sends every non-empty pending batch to its stream (waits while a stream's channel is full).</summary>
     public async ValueTask SendAsync(CancellationToken cancellationToken)
     {
-        if (_batches.Count == 0)
+        if (!_dirty)
         {
             return;
         }
 
-        foreach ((int slot, OutputBatch batch) in _batches)
+        for (int slot = 1; slot < _batches.Length; slot += 2)
         {
-            await _streams[slot].WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (_batches[slot] is { } batch)
+            {
+                _batches[slot] = null;
+                if (batch.Count == 0)
+                {
+                    batch.Dispose();
+                    continue;
+                }
+
+                await _streams[slot]!.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        _batches.Clear();
+        _dirty = false;
+        MustSend = false;
     }
 
-    public async ValueTask FlushAllAsync(CancellationToken cancellationToken)
+    /// <summary>Takes the pending batch of a slot (to hand it to <see cref="OutputStream.CompleteAsync(OutputBatch?, CancellationToken)"/>).</summary>
+    public OutputBatch? Take(int slot)
     {
-        await SendAsync(cancellationToken).ConfigureAwait(false);
-        foreach (OutputStream stream in _streams.Values)
-        {
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
+        OutputBatch? batch = _batches[slot];
+        _batches[slot] = null;
+        return batch;
     }
 
     public void DiscardPending()
     {
-        foreach (OutputBatch batch in _batches.Values)
+        for (int slot = 0; slot < _batches.Length; slot++)
         {
-            batch.Dispose();
+            _batches[slot]?.Dispose();
+            _batches[slot] = null;
         }
 
-        _batches.Clear();
+        _dirty = false;
+        MustSend = false;
     }
 
     private OutputStream Resolve(int slot)
     {
-        if (slot % 2 == 0)
+        if ((uint)slot < (uint)_streams.Length && _streams[slot] is { } stream)
         {
-            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"Slot {slot} is an input slot; outputs go to odd slots.");
+            return stream;
         }
 
-        return _streams.TryGetValue(slot, out OutputStream? stream)
-            ? stream
-            : throw new ArgumentOutOfRangeException(nameof(slot), slot, $"No stream is attached to output slot {slot} (attached: {string.Join(", ", _streams.Keys.Order())}).");
+        throw BadSlot(slot);
     }
 
-    private OutputBatch Batch(int slot, OutputStream stream)
+    private ArgumentOutOfRangeException BadSlot(int slot)
     {
-        if (!_batches.TryGetValue(slot, out OutputBatch? batch))
-        {
-            batch = stream.CreateBatch();
-            _batches[slot] = batch;
-        }
-
-        return batch;
+        string attached = string.Join(", ", Enumerable.Range(0, _streams.Length).Where(s => _streams[s] is not null));
+        return slot % 2 == 0
+            ? new ArgumentOutOfRangeException(nameof(slot), slot, $"Slot {slot} is an input slot; outputs go to odd slots (attached outputs: {attached}).")
+            : new ArgumentOutOfRangeException(nameof(slot), slot, $"No stream is attached to output slot {slot} (attached outputs: {attached}).");
     }
 
     private sealed class TypedOutput<T>(EngineOutputs outputs) : IModelOutput<T>

@@ -13,36 +13,36 @@ namespace FastScore.Streams.Engine;
 /// <summary>
 /// Runs a host's model on numbered slots: even slots are inputs, odd slots outputs. The descriptors alone decide
 /// whether it scores on demand (REST), in batch (files, S3) or streaming (Kafka). States follow FastScore:
-/// INIT → RUNNING (⇄ PAUSED) → FINISHING → FINISHED, or ERROR.
+/// INIT → RUNNING (⇄ PAUSED) → FINISHING → FINISHED, or ERROR; <see cref="ResetAsync"/> returns to INIT from any state.
 /// </summary>
 /// <remarks>
-/// Thread-safe: control methods may be called from any thread. The model itself is called from one task at a time.
-/// Records move from inputs to the model and from the model to outputs in batches through bounded channels, so a
-/// slow output slows the inputs and memory stays bounded.
+/// <para>Thread-safe: control methods may be called from any thread. The model is called from one task at a time.</para>
+/// <para>Records move from inputs to the model and from the model to outputs in batches through bounded channels, so a
+/// slow output slows the inputs and memory stays bounded. A graceful stop (<see cref="StopAsync"/>, cancelling
+/// <see cref="RunAsync"/>) stops reading, scores everything already read and flushes the outputs.</para>
 /// </remarks>
 public sealed class ScoringEngine : IAsyncDisposable
 {
+    private const int MergedCapacity = 8;
+
     private readonly object _gate = new();
     private readonly StreamFactory _factory;
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
     private readonly EngineMetrics _metrics;
-    private readonly SortedDictionary<int, SlotState> _slots = [];
+    private readonly SortedDictionary<int, EngineSlot> _slots = [];
     private readonly Queue<RejectedRecord> _rejections = new();
     private readonly Queue<ModelError> _modelErrors = new();
-    private readonly ConcurrentQueue<Func<CancellationToken, ValueTask>> _commands = new();
+    private readonly ConcurrentQueue<Replacement> _commands = new();
     private ModelInvoker? _invoker;
     private string? _modelName;
     private EngineState _state;
     private bool _pauseRequested;
     private TaskCompletionSource _unpaused = Completed();
-    private TaskCompletionSource<EngineState> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CancellationTokenSource? _hard;
-    private CancellationTokenSource? _stopReading;
-    private Channel<Item>? _merged;
-    private Task? _run;
+    private TaskCompletionSource<EngineState> _completion = NewCompletion();
+    private Run? _run;
     private string? _error;
-    private int _active;
+    private int _disposed;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="factory">Builds the streams; <see langword="null"/> uses the built-ins.</param>
@@ -73,9 +73,21 @@ public sealed class ScoringEngine : IAsyncDisposable
     }
 
     /// <summary>Gets the loaded model, or <see langword="null"/>.</summary>
-    public IModel? Model => _invoker?.Model;
+    public IModel? Model
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _invoker?.Model;
+            }
+        }
+    }
 
-    /// <summary>Gets a task that completes with <see cref="EngineState.Finished"/> or <see cref="EngineState.Error"/> when the current run ends.</summary>
+    /// <summary>
+    /// Gets a task that completes when the current run ends: with <see cref="EngineState.Finished"/>,
+    /// <see cref="EngineState.Error"/>, or <see cref="EngineState.Init"/> when the engine was reset.
+    /// </summary>
     public Task<EngineState> Completion
     {
         get
@@ -87,28 +99,36 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads the model. Allowed in INIT only (reset first after FINISHED).</summary>
+    /// <summary>Loads the model. Allowed in INIT only (reset first after FINISHED or ERROR).</summary>
     /// <param name="model">The model.</param>
     /// <param name="name">Its display name; the type name by default.</param>
-    /// <exception cref="InvalidOperationException">The engine is not in INIT, or a stream is attached to a slot the model does not use.</exception>
-    /// <exception cref="ArgumentException">The model implements neither <see cref="IModel{TInput, TOutput}"/> nor <see cref="IBatchModel{TInput, TOutput}"/>, or declares a slot twice.</exception>
+    /// <exception cref="InvalidOperationException">The engine is not in INIT or is starting, or a stream is attached to a slot the model does not use.</exception>
+    /// <exception cref="ArgumentException">The model implements neither <see cref="IModel{TInput, TOutput}"/> nor <see cref="IBatchModel{TInput, TOutput}"/>, or declares a slot twice or a negative slot.</exception>
+    /// <exception cref="DescriptorException">An attached stream cannot be built with the model's slot schema (e.g. an invalid inherited schema).</exception>
     public void LoadModel(IModel model, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ModelInvoker invoker = ModelInvoker.Create(model, OnModelError);
-        var slots = model.Slots.Select(s => s.Slot).ToList();
+        IReadOnlyList<SlotDefinition> definitions = model.Slots;
+        var slots = definitions.Select(s => s.Slot).ToList();
         if (slots.Distinct().Count() != slots.Count || slots.Any(s => s < 0))
         {
-            throw new ArgumentException($"{model.GetType().Name} declares an invalid slot list: {string.Join(", ", slots)}.", nameof(model));
+            throw new ArgumentException($"{model.GetType().Name} declares an invalid slot list: {string.Join(", ", slots)} (slots must be distinct and not negative).", nameof(model));
         }
 
         lock (_gate)
         {
-            RequireState("load a model", EngineState.Init);
+            RequireNotStarted("load a model");
             int[] unused = _slots.Keys.Where(k => !slots.Contains(k)).ToArray();
             if (unused.Length > 0)
             {
-                throw new InvalidOperationException($"A stream is attached to slot {string.Join(", ", unused)}, which {model.GetType().Name} does not use (it uses {string.Join(", ", slots.Order())}). Detach it first.");
+                throw new InvalidOperationException(
+                    $"A stream is attached to slot {string.Join(", ", unused)}, which {model.GetType().Name} does not use (it uses {string.Join(", ", slots.Order())}). Detach it first.");
+            }
+
+            foreach (EngineSlot slot in _slots.Values)
+            {
+                _factory.Validate(slot.Descriptor, slot.IsInput, OpenOptions(slot.Slot, slot.Name, definitions));
             }
 
             _invoker = invoker;
@@ -119,14 +139,16 @@ public sealed class ScoringEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Attaches a stream to a slot. While running, attaching to a slot that has a stream replaces it at the next batch
-    /// boundary (nothing read is lost).
+    /// Attaches a stream to a slot. While the engine runs, attaching to a slot replaces its stream: an input stops
+    /// reading and everything it read is still scored before the new one starts; an output is completed (flushed and
+    /// closed) before the new one takes the following records.
     /// </summary>
     /// <param name="slot">The slot: even for an input, odd for an output.</param>
-    /// <param name="descriptor">The stream's descriptor.</param>
-    /// <param name="name">The stream's display name.</param>
-    /// <exception cref="ArgumentException">The transport cannot serve that direction, or the model does not use the slot.</exception>
-    /// <exception cref="InvalidOperationException">The engine is finishing, finished or in error.</exception>
+    /// <param name="descriptor">The stream's descriptor. A descriptor whose <c>Schema</c> is <c>$inherit</c> (the default) checks records against the model slot's schema.</param>
+    /// <param name="name">The stream's display name; <c>{transport}-{slot}</c> by default.</param>
+    /// <exception cref="ArgumentException">The transport cannot serve the slot's direction (an input on an odd slot or an output on an even one), or the loaded model does not use the slot.</exception>
+    /// <exception cref="DescriptorException">The stream cannot be built: unregistered transport, envelope or encoding, or a schema that does not resolve.</exception>
+    /// <exception cref="InvalidOperationException">The engine is finishing, finished or in error (reset it first).</exception>
     public void Attach(int slot, StreamDescriptor descriptor, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
@@ -134,61 +156,83 @@ public sealed class ScoringEngine : IAsyncDisposable
         bool input = slot % 2 == 0;
         if (input && !descriptor.Transport.CanRead)
         {
-            throw new ArgumentException($"Slot {slot} is an input slot (even), but transport '{descriptor.Transport.Type}' cannot be read from.", nameof(slot));
+            throw new ArgumentException($"Slot {slot} is an input slot (even), but transport '{descriptor.Transport.Type}' cannot be read from; outputs go to odd slots.", nameof(slot));
         }
 
         if (!input && !descriptor.Transport.CanWrite)
         {
-            throw new ArgumentException($"Slot {slot} is an output slot (odd), but transport '{descriptor.Transport.Type}' cannot be written to.", nameof(slot));
+            throw new ArgumentException($"Slot {slot} is an output slot (odd), but transport '{descriptor.Transport.Type}' cannot be written to; inputs go to even slots.", nameof(slot));
         }
 
-        bool running;
+        name ??= $"{descriptor.Transport.Type}-{slot}";
+        Run? run;
+        StreamOpenOptions open;
         lock (_gate)
         {
             if (_invoker is { } invoker && !invoker.Model.Slots.Any(s => s.Slot == slot))
             {
-                throw new ArgumentException($"The model {_modelName} does not use slot {slot} (it uses {string.Join(", ", invoker.Model.Slots.Select(s => s.Slot).Order())}).", nameof(slot));
+                throw new ArgumentException(
+                    $"The model {_modelName} does not use slot {slot} (it uses {string.Join(", ", invoker.Model.Slots.Select(s => s.Slot).Order())}).", nameof(slot));
             }
 
             RequireState("attach a stream", EngineState.Init, EngineState.Running, EngineState.Paused);
-            running = _state is EngineState.Running or EngineState.Paused;
-            var state = new SlotState(slot, descriptor, name ?? $"{descriptor.Transport.Type}-{slot}");
-            if (!running)
+            run = _run;
+            open = OpenOptions(slot, name, _invoker?.Model.Slots);
+            if (run is null)
             {
-                _slots[slot] = state;
-            }
-            else
-            {
-                _commands.Enqueue(ct => ReplaceAsync(state, ct));
-                _merged?.Writer.TryWrite(Item.Wake);
+                _factory.Validate(descriptor, input, open);
+                _slots[slot] = new EngineSlot(slot, descriptor, name);
             }
         }
 
-        Log.StreamAttached(_logger, slot, name ?? descriptor.Transport.Type, descriptor.Transport.Type);
-        if (!running)
+        if (run is null)
         {
+            Log.StreamAttached(_logger, slot, name, descriptor.Transport.Type);
             StartIfReady();
+            return;
         }
+
+        // Replacing while running: build the stream here, so a bad descriptor fails the caller, not the running engine.
+        object stream = input ? _factory.CreateInput(descriptor, open) : _factory.CreateOutput(descriptor, open);
+        bool queued = false;
+        lock (_gate)
+        {
+            if (_run == run && _state is EngineState.Init or EngineState.Running or EngineState.Paused)
+            {
+                _commands.Enqueue(new Replacement(slot, descriptor, name, stream));
+                queued = true;
+            }
+        }
+
+        if (!queued)
+        {
+            _ = ((IAsyncDisposable)stream).DisposeAsync().AsTask();
+            throw new InvalidOperationException($"Cannot attach a stream while the engine is {State.ToString().ToUpperInvariant()}.");
+        }
+
+        run.Signal();
+        Log.StreamAttached(_logger, slot, name, descriptor.Transport.Type);
     }
 
-    /// <summary>Detaches the stream of a slot. Refused while the engine runs (replace it instead).</summary>
+    /// <summary>Detaches the stream of a slot. Refused while a run is going (replace the stream by attaching another instead).</summary>
     /// <param name="slot">The slot.</param>
     /// <returns><see langword="true"/> when a stream was detached; <see langword="false"/> when none was attached.</returns>
-    /// <exception cref="InvalidOperationException">The engine is running or paused.</exception>
+    /// <exception cref="InvalidOperationException">The engine is starting, running, paused or finishing.</exception>
     public bool Detach(int slot)
     {
         lock (_gate)
         {
-            if (_state is EngineState.Running or EngineState.Paused or EngineState.Finishing)
+            if (_run is not null && _state is EngineState.Init or EngineState.Running or EngineState.Paused or EngineState.Finishing)
             {
-                throw new InvalidOperationException($"Cannot detach slot {slot} while the engine is {_state.ToString().ToUpperInvariant()}; attach another stream to replace it.");
+                throw new InvalidOperationException(
+                    $"Cannot detach slot {slot} while the engine is {Describe(_state)}; attach another stream to replace it, or reset the engine.");
             }
 
             return _slots.Remove(slot);
         }
     }
 
-    /// <summary>Starts the engine (when <see cref="EngineOptions.AutoStart"/> is off, or to get a clear error about what is missing).</summary>
+    /// <summary>Starts the engine (when <see cref="EngineOptions.AutoStart"/> is off, or to get a clear error about what is missing). Does nothing when the engine is already starting.</summary>
     /// <exception cref="InvalidOperationException">The model or a slot's stream is missing, or the engine is not in INIT.</exception>
     public void Start()
     {
@@ -197,7 +241,7 @@ public sealed class ScoringEngine : IAsyncDisposable
             RequireState("start", EngineState.Init);
             if (_run is not null)
             {
-                return; // already starting
+                return; // already starting (AutoStart)
             }
 
             string? missing = Missing();
@@ -210,9 +254,13 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the engine if needed and waits until it is FINISHED or in ERROR. Cancelling stops reading, drains and flushes what was read, then returns.</summary>
+    /// <summary>
+    /// Starts the engine if needed and waits until the run ends. Cancelling <paramref name="cancellationToken"/> stops
+    /// gracefully: reading stops, everything already read is scored and flushed, and the engine finishes.
+    /// </summary>
     /// <param name="cancellationToken">Stops the run gracefully.</param>
-    /// <returns>The final state.</returns>
+    /// <returns>The final state: <see cref="EngineState.Finished"/>, <see cref="EngineState.Error"/>, or <see cref="EngineState.Init"/> after a reset.</returns>
+    /// <exception cref="InvalidOperationException">The engine is in INIT and the model or a slot's stream is missing.</exception>
     public async Task<EngineState> RunAsync(CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -224,28 +272,48 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
 
         Task<EngineState> completion = Completion;
-        using (cancellationToken.Register(() => _ = StopReadingAsync()))
+        using (cancellationToken.Register(static s => ((ScoringEngine)s!).RequestStop(), this))
         {
             return await completion.ConfigureAwait(false);
         }
     }
 
-    /// <summary>Stops reading every input; what was already read is scored and flushed, then the engine finishes.</summary>
+    /// <summary>
+    /// Stops gracefully: every input stops reading; what was already read is scored, outputs are flushed and
+    /// completed, and the engine ends FINISHED. A paused engine resumes to drain. Returns at once when no run is going.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the engine keeps draining; dispose or reset it to abandon the work).</param>
     /// <returns>A task that completes with the final state.</returns>
-    public async Task<EngineState> StopAsync()
+    public async Task<EngineState> StopAsync(CancellationToken cancellationToken = default)
     {
-        await StopReadingAsync().ConfigureAwait(false);
-        return await Completion.ConfigureAwait(false);
+        Task<EngineState> completion;
+        lock (_gate)
+        {
+            if (_run is null)
+            {
+                return _state;
+            }
+
+            completion = _completion.Task;
+        }
+
+        RequestStop();
+        return await completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Pauses processing. In INIT the pause takes effect when the engine starts.</summary>
-    /// <exception cref="InvalidOperationException">The engine is finishing, finished or in error.</exception>
+    /// <summary>Pauses processing: inputs stop once their bounded buffers are full. In INIT the pause takes effect when the engine starts (it goes straight to PAUSED).</summary>
+    /// <exception cref="InvalidOperationException">The engine is finishing, finished, in error, or stopping.</exception>
     public void Pause()
     {
         EngineState previous;
         lock (_gate)
         {
             RequireState("pause", EngineState.Init, EngineState.Running, EngineState.Paused);
+            if (_run is { StopRequested: true })
+            {
+                throw new InvalidOperationException("Cannot pause while the engine is stopping.");
+            }
+
             if (_state == EngineState.Init)
             {
                 _pauseRequested = true;
@@ -264,8 +332,8 @@ public sealed class ScoringEngine : IAsyncDisposable
         Raise(previous, EngineState.Paused);
     }
 
-    /// <summary>Resumes processing after <see cref="Pause"/>.</summary>
-    /// <exception cref="InvalidOperationException">The engine is not paused or in INIT.</exception>
+    /// <summary>Resumes processing after <see cref="Pause"/> (in INIT, cancels a requested pause).</summary>
+    /// <exception cref="InvalidOperationException">The engine is finishing, finished or in error.</exception>
     public void Unpause()
     {
         EngineState previous;
@@ -285,113 +353,134 @@ public sealed class ScoringEngine : IAsyncDisposable
         Raise(previous, EngineState.Running);
     }
 
-    /// <summary>Stops everything (abandoning work in flight), unloads the model, detaches every stream and returns to INIT. Allowed in any state.</summary>
+    /// <summary>
+    /// Returns to INIT from any state: stops a run at once (abandoning records in flight; outputs that were not
+    /// completed are aborted), unloads the model and detaches every stream. <see cref="Completion"/> of an
+    /// interrupted run completes with <see cref="EngineState.Init"/>.
+    /// </summary>
     /// <returns>A task that completes when reset.</returns>
     public async Task ResetAsync()
     {
-        Task? run;
+        Run? run;
         lock (_gate)
         {
             run = _run;
-            _hard?.Cancel();
+            if (run is not null)
+            {
+                run.Resetting = true;
+            }
+
             _unpaused.TrySetResult();
         }
 
         if (run is not null)
         {
-            try
-            {
-                await run.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // the run reports its own failure; reset goes on
-            }
+            await run.AbortAsync().ConfigureAwait(false);
         }
 
         EngineState previous;
         lock (_gate)
         {
+            while (_commands.TryDequeue(out Replacement? command))
+            {
+                _ = ((IAsyncDisposable)command.Stream).DisposeAsync().AsTask();
+            }
+
             _slots.Clear();
             _invoker = null;
             _modelName = null;
             _run = null;
             _error = null;
             _pauseRequested = false;
+            _unpaused = Completed();
             _rejections.Clear();
             _modelErrors.Clear();
-            _completion.TrySetResult(_state);
-            _completion = new TaskCompletionSource<EngineState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _completion.TrySetResult(EngineState.Init);
+            _completion = NewCompletion();
             previous = SetStateLocked(EngineState.Init);
         }
 
         Raise(previous, EngineState.Init);
     }
 
-    /// <summary>Takes a snapshot of the engine: state, every slot's stream and counters, recent rejections and model errors.</summary>
+    /// <summary>Takes a snapshot of the engine: state, every slot's stream, EOF flag and counters, recent rejections and model errors.</summary>
     /// <returns>The snapshot.</returns>
     public EngineInspection Inspect()
     {
         lock (_gate)
         {
-            var slots = _slots.Values.Select(s =>
+            var slots = new List<SlotInspection>(_slots.Count);
+            foreach (EngineSlot s in _slots.Values)
             {
-                StreamCounters? c = s.Input?.Counters ?? s.Output?.Counters;
-                string transport = s.Input?.TransportDisplayName ?? s.Output?.TransportDisplayName ?? s.Descriptor.Transport.Type;
-                return new SlotInspection(s.Slot, s.IsInput, s.Name, transport, s.Descriptor, s.Eof,
-                    c?.Records ?? 0, c?.Bytes ?? 0, c?.RejectedByEncoding ?? 0, c?.RejectedBySchema ?? 0, c?.Oversized ?? 0, Volatile.Read(ref s.ModelErrors));
-            }).ToList();
+                CounterTotals c = s.Totals();
+                slots.Add(new SlotInspection(s.Slot, s.IsInput, s.Name, s.TransportDisplayName, s.Descriptor, s.Eof,
+                    c.Records, c.Bytes, c.RejectedByEncoding, c.RejectedBySchema, c.Oversized, Volatile.Read(ref s.ModelErrors),
+                    Volatile.Read(ref s.PendingRecords)));
+            }
+
             return new EngineInspection(_state, _modelName, slots, [.. _rejections], [.. _modelErrors], _error);
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops a run at once (as <see cref="ResetAsync"/> does, ending in ERROR) and releases the engine's resources.</summary>
+    /// <returns>A task that completes when disposed.</returns>
     public async ValueTask DisposeAsync()
     {
-        Task? run;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Run? run;
         lock (_gate)
         {
             run = _run;
-            _hard?.Cancel();
+            if (run is not null)
+            {
+                run.Disposing = true;
+            }
+
             _unpaused.TrySetResult();
         }
 
         if (run is not null)
         {
-            try
-            {
-                await run.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // disposing: nothing to report to
-            }
+            await run.AbortAsync().ConfigureAwait(false);
         }
 
         _metrics.Dispose();
     }
 
-    private async Task StopReadingAsync()
+    private void RequestStop()
     {
-        CancellationTokenSource? stop;
-        List<InputStream> inputs;
+        Run? run;
+        EngineState previous = EngineState.Init;
+        bool resumed = false;
         lock (_gate)
         {
-            stop = _stopReading;
-            inputs = [.. _slots.Values.Select(s => s.Input).OfType<InputStream>()];
+            run = _run;
+            if (run is null || run.StopRequested)
+            {
+                return;
+            }
+
+            run.StopRequested = true;
+            _pauseRequested = false;
+            if (_state == EngineState.Paused)
+            {
+                previous = SetStateLocked(EngineState.Running);
+                resumed = true;
+            }
+
+            _unpaused.TrySetResult();
         }
 
-        if (stop is null || stop.IsCancellationRequested)
+        if (resumed)
         {
-            return;
+            Raise(previous, EngineState.Running);
         }
 
-        // Inputs stop reading from their transports but still deliver what they framed; pumps run until each input ends.
-        await stop.CancelAsync().ConfigureAwait(false);
-        foreach (InputStream input in inputs)
-        {
-            await input.StopReadingAsync().ConfigureAwait(false);
-        }
+        run.StopReading();
     }
 
     private void StartIfReady()
@@ -418,102 +507,27 @@ public sealed class ScoringEngine : IAsyncDisposable
 
     private void StartLocked()
     {
-        _hard = new CancellationTokenSource();
-        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(_hard.Token);
-        ModelInvoker invoker = _invoker!;
-        List<SlotState> slots = [.. _slots.Values];
-        CancellationToken hard = _hard.Token;
-        _run = Task.Run(() => RunCoreAsync(invoker, slots, hard), CancellationToken.None);
+        var run = new Run(_invoker!, [.. _slots.Values], _options.TimeProvider);
+        _run = run;
+        run.Task = Task.Run(() => RunCoreAsync(run), CancellationToken.None);
     }
 
-    private async Task RunCoreAsync(ModelInvoker invoker, List<SlotState> slots, CancellationToken hard)
+    private async Task RunCoreAsync(Run run)
     {
-        var outputs = new EngineOutputs();
-        EngineState final = EngineState.Finished;
+        EngineState final = EngineState.Error;
         try
         {
-            foreach (SlotState slot in slots)
-            {
-                Open(invoker, slot);
-            }
-
-            foreach (SlotState slot in slots.Where(s => !s.IsInput))
-            {
-                await slot.Output!.OpenAsync(hard).ConfigureAwait(false);
-                outputs.SetStream(slot.Slot, slot.Output);
-            }
-
-            await invoker.Model.BeginAsync(hard).ConfigureAwait(false);
-            EngineState previous;
-            bool paused;
-            lock (_gate)
-            {
-                paused = _pauseRequested;
-                if (paused)
-                {
-                    _unpaused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-
-                previous = SetStateLocked(paused ? EngineState.Paused : EngineState.Running);
-            }
-
-            Raise(previous, paused ? EngineState.Paused : EngineState.Running);
-
-            _merged = Channel.CreateBounded<Item>(new BoundedChannelOptions(8) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-            foreach (SlotState slot in slots.Where(s => s.IsInput))
-            {
-                StartPump(slot);
-            }
-
-            bool ok = await LoopAsync(invoker, outputs, hard).ConfigureAwait(false);
-            if (ok)
-            {
-                lock (_gate)
-                {
-                    previous = SetStateLocked(EngineState.Finishing);
-                }
-
-                Raise(previous, EngineState.Finishing);
-                foreach (SlotState slot in SlotsSnapshot().Where(s => s.IsInput))
-                {
-                    ok &= await invoker.FlushBatchAsync(slot.Slot, outputs, hard).ConfigureAwait(false);
-                }
-
-                try
-                {
-                    await invoker.Model.EndAsync(outputs, hard).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !hard.IsCancellationRequested)
-                {
-                    ok &= OnModelError(new ModelError(-1, 0, "", $"{ex.GetType().Name}: {ex.Message} (in EndAsync)"));
-                }
-
-                await AcknowledgeAsync(outputs, force: true, hard).ConfigureAwait(false);
-            }
-            else
-            {
-                await outputs.SendAsync(hard).ConfigureAwait(false);
-            }
-
-            foreach (SlotState slot in SlotsSnapshot().Where(s => !s.IsInput))
-            {
-                await slot.Output!.CompleteAsync(hard).ConfigureAwait(false);
-                slot.Eof = true;
-            }
-
-            final = ok ? EngineState.Finished : EngineState.Error;
+            final = await RunBodyAsync(run).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (hard.IsCancellationRequested)
+        catch (OperationCanceledException) when (run.Hard.IsCancellationRequested)
         {
-            final = EngineState.Error;
             lock (_gate)
             {
-                _error ??= "The engine was reset or disposed while running.";
+                _error ??= run.Disposing ? "The engine was disposed while running." : "The engine was reset while running.";
             }
         }
         catch (Exception ex)
         {
-            final = EngineState.Error;
             lock (_gate)
             {
                 _error ??= ex.Message;
@@ -523,37 +537,17 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
         finally
         {
-            outputs.DiscardPending();
-            foreach (SlotState slot in SlotsSnapshot())
-            {
-                if (slot.PumpStop is { } stop)
-                {
-                    await stop.CancelAsync().ConfigureAwait(false);
-                }
-            }
-
-            foreach (SlotState slot in SlotsSnapshot())
-            {
-                if (slot.Pump is { } pump)
-                {
-                    await pump.ConfigureAwait(false);
-                }
-
-                if (slot.Input is { } input)
-                {
-                    await input.DisposeAsync().ConfigureAwait(false);
-                }
-
-                if (slot.Output is { } output)
-                {
-                    await output.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            await CleanUpAsync(run).ConfigureAwait(false);
         }
 
         EngineState before;
         lock (_gate)
         {
+            if (run.Resetting)
+            {
+                return; // ResetAsync sets INIT and completes Completion
+            }
+
             before = SetStateLocked(final);
             _completion.TrySetResult(final);
         }
@@ -561,91 +555,101 @@ public sealed class ScoringEngine : IAsyncDisposable
         Raise(before, final);
     }
 
-    private async Task<bool> LoopAsync(ModelInvoker invoker, EngineOutputs outputs, CancellationToken hard)
+    /// <summary>Opens the streams, begins the model, runs the loop and finishes; returns the final state.</summary>
+    private async Task<EngineState> RunBodyAsync(Run run)
     {
-        Channel<Item> merged = _merged!;
-        TimeProvider time = _options.TimeProvider;
-        long lastAck = time.GetTimestamp();
-        var firstPending = new Dictionary<int, long>();
-        _active = SlotsSnapshot().Count(s => s.IsInput);
-        while (_active > 0)
+        CancellationToken hard = run.Hard.Token;
+        int maxSlot = run.Slots.Count == 0 ? 1 : Math.Max(1, run.Slots.Max(s => s.Slot));
+        var outputs = new EngineOutputs(maxSlot, _factory.Options.MaxBatchRecords, (slot, control, ex) => Log.ControlNotSupported(_logger, slot, control.Kind, ex.Message));
+        run.Outputs = outputs;
+        ModelInvoker invoker = run.Invoker;
+        invoker.Start(outputs, maxSlot, _options.TimeProvider);
+        foreach (EngineSlot slot in run.Slots)
         {
-            Task unpaused;
+            StreamOpenOptions open = OpenOptions(slot.Slot, slot.Name, invoker.Model.Slots);
+            object stream = slot.IsInput ? _factory.CreateInput(slot.Descriptor, open) : _factory.CreateOutput(slot.Descriptor, open);
             lock (_gate)
             {
-                unpaused = _unpaused.Task;
-            }
-
-            if (!unpaused.IsCompleted)
-            {
-                await outputs.SendAsync(hard).ConfigureAwait(false);
-                await unpaused.WaitAsync(hard).ConfigureAwait(false);
-            }
-
-            while (_commands.TryDequeue(out Func<CancellationToken, ValueTask>? command))
-            {
-                await outputs.SendAsync(hard).ConfigureAwait(false);
-                await command(hard).ConfigureAwait(false);
-            }
-
-            if (!merged.Reader.TryRead(out Item item))
-            {
-                await outputs.SendAsync(hard).ConfigureAwait(false);
-                await AcknowledgeAsync(outputs, force: false, hard).ConfigureAwait(false);
-                TimeSpan? wait = NextNagle(invoker, firstPending, time);
-                if (wait is { } w && w <= TimeSpan.Zero)
+                if (stream is InputStream input)
                 {
-                    if (!await FlushDueAsync(invoker, outputs, firstPending, time, hard).ConfigureAwait(false))
-                    {
-                        return false;
-                    }
-
-                    continue;
-                }
-
-                Task<bool> readable = merged.Reader.WaitToReadAsync(hard).AsTask();
-                if (wait is { } delay)
-                {
-                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(hard);
-                    Task timer = Task.Delay(delay, time, cts.Token);
-                    await Task.WhenAny(readable, timer).ConfigureAwait(false);
-                    await cts.CancelAsync().ConfigureAwait(false);
+                    slot.Input = input;
+                    slot.UseBatching(slot.Descriptor);
                 }
                 else
                 {
-                    await Task.WhenAny(readable, unpaused.IsCompleted ? readable : unpaused).ConfigureAwait(false);
+                    slot.Output = (OutputStream)stream;
                 }
+            }
+        }
 
-                hard.ThrowIfCancellationRequested();
-                continue;
+        foreach (EngineSlot slot in run.OutputSlots)
+        {
+            await slot.Output!.OpenAsync(hard).ConfigureAwait(false);
+            outputs.SetStream(slot.Slot, slot.Output);
+        }
+
+        try
+        {
+            await invoker.Model.BeginAsync(hard).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !hard.IsCancellationRequested)
+        {
+            OnModelError(new ModelError(-1, 0, "", $"{ex.GetType().Name}: {ex.Message} (in BeginAsync)"), alwaysStop: true);
+            await CompleteOutputsAfterErrorAsync(run).ConfigureAwait(false);
+            return EngineState.Error;
+        }
+
+        EngineState previous;
+        EngineState started;
+        lock (_gate)
+        {
+            started = _pauseRequested && !run.StopRequested ? EngineState.Paused : EngineState.Running;
+            if (started == EngineState.Paused)
+            {
+                _unpaused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            if (item.Slot < 0)
-            {
-                continue; // a wake-up for commands
-            }
+            _pauseRequested = false;
+            previous = SetStateLocked(started);
+        }
 
-            SlotState slot = item.State;
-            if (item.Error is { } error)
+        Raise(previous, started);
+        foreach (EngineSlot slot in run.InputSlots)
+        {
+            slot.Pump = StartPump(run, slot, slot.Input!, slot.Generation, after: null);
+        }
+
+        bool ok = await LoopAsync(run).ConfigureAwait(false);
+        if (ok)
+        {
+            ok = await FinishAsync(run).ConfigureAwait(false);
+        }
+        else
+        {
+            await CompleteOutputsAfterErrorAsync(run).ConfigureAwait(false);
+        }
+
+        return ok ? EngineState.Finished : EngineState.Error;
+    }
+
+    /// <summary>The engine's loop: applies replacements, honours pause, scores batches as they arrive, closes batches by NagleTime, acknowledges inputs.</summary>
+    private async Task<bool> LoopAsync(Run run)
+    {
+        CancellationToken hard = run.Hard.Token;
+        EngineOutputs outputs = run.Outputs!;
+        ChannelReader<Item> reader = run.Merged.Reader;
+        TimeProvider time = _options.TimeProvider;
+        Task<bool>? readable = null;
+        run.LastAck = time.GetTimestamp();
+        while (true)
+        {
+            hard.ThrowIfCancellationRequested();
+            if (!_commands.IsEmpty)
             {
-                lock (_gate)
+                await outputs.SendAsync(hard).ConfigureAwait(false);
+                while (_commands.TryDequeue(out Replacement? command))
                 {
-                    _error ??= $"slot {slot.Slot} ({slot.Name}): {error.Message}";
-                }
-
-                Log.EngineFailed(_logger, error.Message, error);
-                return false;
-            }
-
-            if (item.Batch is null)
-            {
-                if (item.Generation == slot.Generation)
-                {
-                    slot.Eof = true;
-                    _active--;
-                    Log.StreamAtEnd(_logger, slot.Slot, slot.Name);
-                    firstPending.Remove(slot.Slot);
-                    if (!await invoker.FlushBatchAsync(slot.Slot, outputs, hard).ConfigureAwait(false))
+                    if (!await ReplaceAsync(run, command).ConfigureAwait(false))
                     {
                         return false;
                     }
@@ -654,274 +658,563 @@ public sealed class ScoringEngine : IAsyncDisposable
                 continue;
             }
 
-            if (!await ProcessAsync(invoker, slot, item.Input!, item.Batch, outputs, firstPending, time, hard).ConfigureAwait(false))
+            Task unpaused = UnpausedTask();
+            if (!unpaused.IsCompleted)
             {
-                return false;
+                await outputs.SendAsync(hard).ConfigureAwait(false);
+                Task wake = run.ArmWake();
+                if (_commands.IsEmpty)
+                {
+                    await Task.WhenAny(unpaused, wake).WaitAsync(hard).ConfigureAwait(false);
+                }
+
+                continue;
             }
 
-            await outputs.SendAsync(hard).ConfigureAwait(false);
-            if (time.GetElapsedTime(lastAck) >= _options.AcknowledgeInterval)
+            if (reader.TryRead(out Item item))
             {
-                await AcknowledgeAsync(outputs, force: false, hard).ConfigureAwait(false);
-                lastAck = time.GetTimestamp();
+                if (!await HandleAsync(run, item).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                if (run.AcknowledgementDue(_options.AcknowledgeInterval))
+                {
+                    await AcknowledgeAsync(run).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            if (run.Active == 0 && TryEnterFinishing())
+            {
+                return true;
+            }
+
+            // Idle: nothing to score right now. Send what the model produced, acknowledge, close batches whose NagleTime is up.
+            await outputs.SendAsync(hard).ConfigureAwait(false);
+            if (run.AcknowledgementDue(_options.AcknowledgeInterval))
+            {
+                await AcknowledgeAsync(run).ConfigureAwait(false);
+            }
+
+            TimeSpan? wait = null;
+            bool flushed = false;
+            foreach (EngineSlot slot in run.InputSlots)
+            {
+                if (slot.PendingRecords > 0 && slot.NagleTime is { } nagle)
+                {
+                    TimeSpan left = TimeSpan.FromMilliseconds(nagle) - time.GetElapsedTime(slot.PendingSince);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        if (!await FlushSlotAsync(run, slot).ConfigureAwait(false))
+                        {
+                            return false;
+                        }
+
+                        flushed = true;
+                        continue;
+                    }
+
+                    wait = wait is null || left < wait ? left : wait;
+                }
+            }
+
+            if (flushed)
+            {
+                continue; // send what the closed batches produced
+            }
+
+            if (run.HasPendingAcknowledgements())
+            {
+                TimeSpan left = _options.AcknowledgeInterval - time.GetElapsedTime(run.LastAck);
+                wait = wait is null || left < wait ? left : wait;
+            }
+
+            if (outputs.MustSend || wait <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            Task armed = run.ArmWake();
+            if (!_commands.IsEmpty || !UnpausedTask().IsCompleted)
+            {
+                continue;
+            }
+
+            readable ??= reader.WaitToReadAsync(hard).AsTask();
+            if (!readable.IsCompleted)
+            {
+                if (wait is { } delay)
+                {
+                    using var timer = CancellationTokenSource.CreateLinkedTokenSource(hard);
+                    await Task.WhenAny(readable, armed, Task.Delay(delay, time, timer.Token)).ConfigureAwait(false);
+                    await timer.CancelAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    await Task.WhenAny(readable, armed).ConfigureAwait(false);
+                }
+            }
+
+            if (readable.IsCompleted)
+            {
+                readable = null;
             }
         }
-
-        return true;
     }
 
-    private async ValueTask<bool> ProcessAsync(ModelInvoker invoker, SlotState slot, InputStream input, RecordBatch batch, EngineOutputs outputs,
-        Dictionary<int, long> firstPending, TimeProvider time, CancellationToken hard)
+    private async ValueTask<bool> HandleAsync(Run run, Item item)
     {
+        EngineSlot slot = item.Slot;
+        if (item.Batch is { } batch)
+        {
+            return await ProcessAsync(run, slot, item.Input, batch).ConfigureAwait(false);
+        }
+
+        if (item.Generation != slot.Generation)
+        {
+            // a replaced input has delivered everything it read
+            if (item.Error is { } retiredError)
+            {
+                Log.RetiredStreamFailed(_logger, slot.Slot, retiredError.Message, retiredError);
+            }
+
+            return await RetireAsync(run, slot, item.Input).ConfigureAwait(false);
+        }
+
+        if (item.Error is { } error)
+        {
+            lock (_gate)
+            {
+                _error ??= $"slot {slot.Slot} ({slot.Name}): {error.Message}";
+            }
+
+            Log.EngineFailed(_logger, error.Message, error);
+            return false;
+        }
+
+        lock (_gate)
+        {
+            slot.Eof = true;
+        }
+
+        run.Active--;
+        Log.StreamAtEnd(_logger, slot.Slot, slot.Name);
+        return await FlushSlotAsync(run, slot).ConfigureAwait(false);
+    }
+
+    /// <summary>Scores one input batch; control records close the slot's batch, and a pig passes through to every output.</summary>
+    private async ValueTask<bool> ProcessAsync(Run run, EngineSlot slot, InputStream input, RecordBatch batch)
+    {
+        CancellationToken hard = run.Hard.Token;
         using (batch)
         {
-            int? watermark = input.Descriptor.Batching.Watermark;
-            for (int i = 0; i < batch.Count; i++)
+            int count = batch.Count;
+            if (!batch.HasControl)
             {
-                ControlRecord control = batch.GetControl(i);
-                switch (control.Kind)
+                if (count > 0 && !await run.Invoker.ProcessAsync(slot, input, batch, 0, count, hard).ConfigureAwait(false))
                 {
-                    case ControlKind.None:
-                        if (!await invoker.OnRecordAsync(input, batch, i, outputs, hard).ConfigureAwait(false))
-                        {
-                            return false;
-                        }
+                    return false;
+                }
+            }
+            else
+            {
+                int start = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    ControlRecord control = batch.GetControl(i);
+                    if (control.Kind == ControlKind.None)
+                    {
+                        continue;
+                    }
 
-                        if (invoker.IsBatchModel)
-                        {
-                            int pending = invoker.PendingCount(slot.Slot);
-                            if (pending == 1)
-                            {
-                                firstPending[slot.Slot] = time.GetTimestamp();
-                            }
+                    if (i > start && !await run.Invoker.ProcessAsync(slot, input, batch, start, i, hard).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
 
-                            if (watermark is { } max && pending >= max)
-                            {
-                                firstPending.Remove(slot.Slot);
-                                if (!await invoker.FlushBatchAsync(slot.Slot, outputs, hard).ConfigureAwait(false))
-                                {
-                                    return false;
-                                }
-                            }
-                        }
+                    start = i + 1;
+                    if (!await FlushSlotAsync(run, slot).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
 
-                        break;
-                    case ControlKind.Set:
-                    case ControlKind.Pig:
-                    case ControlKind.End:
-                        firstPending.Remove(slot.Slot);
-                        if (!await invoker.FlushBatchAsync(slot.Slot, outputs, hard).ConfigureAwait(false))
-                        {
-                            return false;
-                        }
+                    if (control.Kind == ControlKind.Pig)
+                    {
+                        run.Outputs!.EmitControlToAll(control);
+                    }
+                }
 
-                        if (control.Kind == ControlKind.Pig)
-                        {
-                            outputs.EmitControlToAll(control);
-                        }
-
-                        break;
+                if (start < count && !await run.Invoker.ProcessAsync(slot, input, batch, start, count, hard).ConfigureAwait(false))
+                {
+                    return false;
                 }
             }
 
             if (batch.LastMessage is { } last && input.NeedsAcknowledgement)
             {
-                slot.PendingAck = (input, last);
-            }
-        }
-
-        return true;
-    }
-
-    private TimeSpan? NextNagle(ModelInvoker invoker, Dictionary<int, long> firstPending, TimeProvider time)
-    {
-        if (!invoker.IsBatchModel || firstPending.Count == 0)
-        {
-            return null;
-        }
-
-        TimeSpan? next = null;
-        foreach ((int slotNumber, long since) in firstPending)
-        {
-            if (!_slots.TryGetValue(slotNumber, out SlotState? slot) || slot.Descriptor.Batching.NagleTime is not { } nagle)
-            {
-                continue;
-            }
-
-            TimeSpan left = TimeSpan.FromMilliseconds(nagle) - time.GetElapsedTime(since);
-            next = next is null || left < next ? left : next;
-        }
-
-        return next;
-    }
-
-    private async ValueTask<bool> FlushDueAsync(ModelInvoker invoker, EngineOutputs outputs, Dictionary<int, long> firstPending, TimeProvider time, CancellationToken hard)
-    {
-        foreach ((int slotNumber, long since) in firstPending.ToArray())
-        {
-            if (_slots.TryGetValue(slotNumber, out SlotState? slot) && slot.Descriptor.Batching.NagleTime is { } nagle
-                && time.GetElapsedTime(since) >= TimeSpan.FromMilliseconds(nagle))
-            {
-                firstPending.Remove(slotNumber);
-                if (!await invoker.FlushBatchAsync(slotNumber, outputs, hard).ConfigureAwait(false))
+                if (Volatile.Read(ref slot.PendingRecords) == 0)
                 {
-                    return false;
+                    slot.PendingAck = (input, last);
+                    slot.StagedAck = null;
+                }
+                else
+                {
+                    slot.StagedAck = (input, last);
                 }
             }
         }
 
-        await outputs.SendAsync(hard).ConfigureAwait(false);
         return true;
     }
 
-    private async ValueTask AcknowledgeAsync(EngineOutputs outputs, bool force, CancellationToken hard)
+    private ValueTask<bool> FlushSlotAsync(Run run, EngineSlot slot) =>
+        run.Invoker.IsBatchModel ? run.Invoker.FlushAsync(slot, run.Hard.Token) : ValueTask.FromResult(true);
+
+    /// <summary>Makes every output durable, then acknowledges the inputs whose records are scored (at-least-once).</summary>
+    private async ValueTask AcknowledgeAsync(Run run)
     {
-        List<SlotState> pending = SlotsSnapshot().Where(s => s.PendingAck is not null).ToList();
-        if (pending.Count == 0 && !force)
+        CancellationToken hard = run.Hard.Token;
+        run.LastAck = _options.TimeProvider.GetTimestamp();
+        if (!run.HasPendingAcknowledgements())
         {
             return;
         }
 
-        await outputs.FlushAllAsync(hard).ConfigureAwait(false);
-        foreach (SlotState slot in pending)
+        await run.Outputs!.SendAsync(hard).ConfigureAwait(false);
+        foreach (EngineSlot slot in run.OutputSlots)
         {
-            (InputStream input, InputMessage last) = slot.PendingAck!.Value;
-            slot.PendingAck = null;
-            await input.AcknowledgeAsync(last, hard).ConfigureAwait(false);
+            await slot.Output!.FlushAsync(hard).ConfigureAwait(false);
+        }
+
+        await AcknowledgeInputsAsync(run).ConfigureAwait(false);
+    }
+
+    private static async ValueTask AcknowledgeInputsAsync(Run run)
+    {
+        foreach (EngineSlot slot in run.InputSlots)
+        {
+            if (slot.PendingAck is { } ack)
+            {
+                slot.PendingAck = null;
+                await ack.Input.AcknowledgeAsync(ack.Last, run.Hard.Token).ConfigureAwait(false);
+            }
         }
     }
 
-    private void Open(ModelInvoker invoker, SlotState slot)
+    /// <summary>Every input is at end of stream: close pending batches, call the model's end, complete the outputs (LingerTime), acknowledge.</summary>
+    private async ValueTask<bool> FinishAsync(Run run)
     {
-        string? inherited = invoker.Model.Slots.FirstOrDefault(s => s.Slot == slot.Slot)?.Schema;
-        var open = new StreamOpenOptions
+        CancellationToken hard = run.Hard.Token;
+        bool ok = true;
+        foreach (EngineSlot slot in run.InputSlots)
         {
-            Name = slot.Name,
-            Slot = slot.Slot,
-            InheritedSchema = inherited,
-            SchemaLookup = _options.SchemaLookup,
-            OnRejected = OnRejected,
-            ConsoleInput = _options.ConsoleInput,
-            ConsoleOutput = _options.ConsoleOutput,
-        };
-        if (slot.IsInput)
-        {
-            slot.Input = _factory.CreateInput(slot.Descriptor, open);
-        }
-        else
-        {
-            slot.Output = _factory.CreateOutput(slot.Descriptor, open);
-        }
-    }
-
-    private void StartPump(SlotState slot)
-    {
-        slot.PumpStop = CancellationTokenSource.CreateLinkedTokenSource(_hard!.Token);
-        InputStream input = slot.Input!;
-        int generation = slot.Generation;
-        CancellationToken stop = slot.PumpStop.Token;
-        CancellationToken hard = _hard!.Token;
-        Channel<Item> merged = _merged!;
-        if (_stopReading!.IsCancellationRequested)
-        {
-            _ = input.StopReadingAsync();
+            if (!await FlushSlotAsync(run, slot).ConfigureAwait(false))
+            {
+                ok = false;
+                break;
+            }
         }
 
-        slot.Pump = Task.Run(async () =>
+        if (ok)
         {
-            Exception? failure = null;
             try
             {
-                while (await input.ReadBatchAsync(stop).ConfigureAwait(false) is { } batch)
+                await run.Invoker.Model.EndAsync(run.Outputs!, hard).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !hard.IsCancellationRequested)
+            {
+                ok = OnModelError(new ModelError(-1, 0, "", $"{ex.GetType().Name}: {ex.Message} (in EndAsync)"));
+            }
+        }
+
+        if (!ok)
+        {
+            await CompleteOutputsAfterErrorAsync(run).ConfigureAwait(false);
+            return false;
+        }
+
+        foreach (EngineSlot slot in run.OutputSlots)
+        {
+            await slot.Output!.CompleteAsync(run.Outputs!.Take(slot.Slot), hard).ConfigureAwait(false);
+            lock (_gate)
+            {
+                slot.Eof = true;
+            }
+        }
+
+        // the outputs are complete (durable): everything read can be acknowledged
+        await AcknowledgeInputsAsync(run).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>After an error, completes the outputs with what was produced so far (best effort; failures are logged).</summary>
+    private async ValueTask CompleteOutputsAfterErrorAsync(Run run)
+    {
+        foreach (EngineSlot slot in run.OutputSlots)
+        {
+            try
+            {
+                await slot.Output!.CompleteAsync(run.Outputs!.Take(slot.Slot), run.Hard.Token).ConfigureAwait(false);
+                lock (_gate)
                 {
-                    // the hard token only: a graceful stop never drops a batch that was read
-                    await merged.Writer.WriteAsync(new Item(slot, generation, input, batch, null), hard).ConfigureAwait(false);
+                    slot.Eof = true;
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OperationCanceledException || !run.Hard.IsCancellationRequested)
             {
+                Log.OutputNotCompleted(_logger, slot.Slot, ex.Message, ex);
             }
-            catch (Exception ex)
+        }
+    }
+
+    private async Task CleanUpAsync(Run run)
+    {
+        run.Outputs?.DiscardPending();
+        run.StopReading();
+        await run.Hard.CancelAsync().ConfigureAwait(false); // releases pumps waiting on the merged channel
+        foreach (EngineSlot slot in run.Slots)
+        {
+            if (slot.Pump is { } pump)
             {
-                failure = ex;
+                await pump.ConfigureAwait(false);
+            }
+        }
+
+        while (run.Merged.Reader.TryRead(out Item item))
+        {
+            item.Batch?.Dispose();
+        }
+
+        foreach (EngineSlot slot in run.Slots)
+        {
+            List<InputStream> retiring;
+            lock (_gate)
+            {
+                retiring = [.. slot.Retiring];
             }
 
-            try
+            foreach (InputStream old in retiring)
             {
-                await merged.Writer.WriteAsync(new Item(slot, generation, input, null, failure), hard).ConfigureAwait(false);
+                await old.DisposeAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+
+            if (slot.Input is { } input)
             {
+                await input.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (slot.Output is { } output)
+            {
+                await output.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        while (_commands.TryDequeue(out Replacement? command))
+        {
+            await ((IAsyncDisposable)command.Stream).DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private Task StartPump(Run run, EngineSlot slot, InputStream input, int generation, Task? after)
+    {
+        CancellationToken hard = run.Hard.Token;
+        ChannelWriter<Item> merged = run.Merged.Writer;
+        CancellationTokenRegistration stop = run.Stop.Token.Register(static s => ((InputStream)s!).StopReading(), input);
+        return Task.Run(async () =>
+        {
+            using (stop)
+            {
+                if (after is not null)
+                {
+                    await after.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // keep the slot's records in order
+                }
+
+                Exception? failure = null;
+                try
+                {
+                    while (await input.ReadBatchAsync(hard).ConfigureAwait(false) is { } batch)
+                    {
+                        try
+                        {
+                            await merged.WriteAsync(new Item(slot, generation, input, batch, null), hard).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            batch.Dispose();
+                            throw;
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (hard.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+
+                try
+                {
+                    await merged.WriteAsync(new Item(slot, generation, input, null, failure), hard).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // reset or disposed
+                }
             }
         }, CancellationToken.None);
     }
 
-    private async ValueTask ReplaceAsync(SlotState replacement, CancellationToken hard)
+    /// <summary>Applies a stream replacement (in the engine loop, between batches).</summary>
+    private async ValueTask<bool> ReplaceAsync(Run run, Replacement command)
     {
-        SlotState current;
-        lock (_gate)
+        CancellationToken hard = run.Hard.Token;
+        EngineSlot slot = run.Slots.First(s => s.Slot == command.Slot);
+        if (command.Stream is InputStream input)
         {
-            current = _slots[replacement.Slot];
-        }
-
-        var probe = new SlotState(replacement.Slot, replacement.Descriptor, replacement.Name);
-        Open(_invoker!, probe);
-        if (current.IsInput)
-        {
-            InputStream old = current.Input!;
-            if (current.PumpStop is { } stop)
-            {
-                await stop.CancelAsync().ConfigureAwait(false);
-            }
-
-            if (current.Pump is { } pump)
-            {
-                await pump.ConfigureAwait(false);
-            }
-
-            await old.DisposeAsync().ConfigureAwait(false);
+            InputStream old = slot.Input!;
+            bool oldDone;
+            Task? oldPump = slot.Pump;
             lock (_gate)
             {
-                current.Descriptor = replacement.Descriptor;
-                current.Name = replacement.Name;
-                current.Input = probe.Input;
-                current.Generation++;
-                if (current.Eof)
+                oldDone = slot.Eof;
+                slot.Retiring.Add(old);
+                slot.Descriptor = command.Descriptor;
+                slot.Name = command.Name;
+                slot.Input = input;
+                slot.Generation++;
+                slot.Eof = false;
+                slot.UseBatching(command.Descriptor);
+            }
+
+            Log.StreamReplaced(_logger, slot.Slot, command.Name);
+            if (oldDone)
+            {
+                run.Active++;
+                if (!await RetireAsync(run, slot, old).ConfigureAwait(false))
                 {
-                    current.Eof = false;
-                    _active++;
+                    return false;
                 }
             }
+            else
+            {
+                old.StopReading(); // what it read still arrives (older generation), then it is retired
+            }
 
-            StartPump(current);
+            slot.Pump = StartPump(run, slot, input, slot.Generation, after: oldPump);
+            return true;
         }
-        else
+
+        var output = (OutputStream)command.Stream;
+        OutputStream previous = slot.Output!;
+        try
         {
-            OutputStream old = current.Output!;
-            await old.CompleteAsync(hard).ConfigureAwait(false);
-            await old.DisposeAsync().ConfigureAwait(false);
-            await probe.Output!.OpenAsync(hard).ConfigureAwait(false);
+            await previous.CompleteAsync(run.Outputs!.Take(slot.Slot), hard).ConfigureAwait(false);
+            await output.OpenAsync(hard).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !hard.IsCancellationRequested)
+        {
             lock (_gate)
             {
-                current.Descriptor = replacement.Descriptor;
-                current.Name = replacement.Name;
-                current.Output = probe.Output;
+                _error ??= $"slot {slot.Slot}: replacing the output failed: {ex.Message}";
             }
+
+            Log.EngineFailed(_logger, ex.Message, ex);
+            await output.DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        lock (_gate)
+        {
+            slot.Retired = slot.Retired.Add(previous.Counters);
+            slot.Descriptor = command.Descriptor;
+            slot.Name = command.Name;
+            slot.Output = output;
+        }
+
+        run.Outputs!.SetStream(slot.Slot, output);
+        await previous.DisposeAsync().ConfigureAwait(false);
+        Log.StreamReplaced(_logger, slot.Slot, command.Name);
+        return true;
+    }
+
+    /// <summary>A replaced input has delivered everything it read: close the slot's batch, acknowledge what it read, release it.</summary>
+    private async ValueTask<bool> RetireAsync(Run run, EngineSlot slot, InputStream old)
+    {
+        if (!await FlushSlotAsync(run, slot).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (slot.PendingAck?.Input == old || slot.StagedAck?.Input == old)
+        {
+            await AcknowledgeAsync(run).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            slot.Retiring.Remove(old);
+            slot.Retired = slot.Retired.Add(old.Counters);
+        }
+
+        await old.DisposeAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    private bool TryEnterFinishing()
+    {
+        EngineState previous;
+        lock (_gate)
+        {
+            if (!_commands.IsEmpty || _state != EngineState.Running)
+            {
+                return false;
+            }
+
+            previous = SetStateLocked(EngineState.Finishing);
+        }
+
+        Raise(previous, EngineState.Finishing);
+        return true;
+    }
+
+    private Task UnpausedTask()
+    {
+        lock (_gate)
+        {
+            return _unpaused.Task;
         }
     }
 
-    private bool OnModelError(ModelError error)
+    private StreamOpenOptions OpenOptions(int slot, string name, IReadOnlyList<SlotDefinition>? definitions) => new()
+    {
+        Name = name,
+        Slot = slot,
+        InheritedSchema = definitions?.FirstOrDefault(s => s.Slot == slot)?.Schema,
+        SchemaLookup = _options.SchemaLookup,
+        OnRejected = OnRejected,
+        ConsoleInput = _options.ConsoleInput,
+        ConsoleOutput = _options.ConsoleOutput,
+        TimeProvider = _options.TimeProvider,
+    };
+
+    private bool OnModelError(ModelError error) => OnModelError(error, alwaysStop: false);
+
+    private bool OnModelError(ModelError error, bool alwaysStop)
     {
         Log.ModelFailed(_logger, error);
         lock (_gate)
         {
             Enqueue(_modelErrors, error);
-            if (_slots.TryGetValue(error.Slot, out SlotState? slot))
+            if (_slots.TryGetValue(error.Slot, out EngineSlot? slot))
             {
                 Interlocked.Increment(ref slot.ModelErrors);
             }
 
-            if (_options.OnModelError == ModelErrorPolicy.Stop)
+            if (alwaysStop || _options.OnModelError == ModelErrorPolicy.Stop)
             {
                 _error ??= error.ToString();
                 return false;
@@ -949,21 +1242,25 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
-    private List<SlotState> SlotsSnapshot()
-    {
-        lock (_gate)
-        {
-            return [.. _slots.Values];
-        }
-    }
-
     private void RequireState(string action, params EngineState[] allowed)
     {
         if (!allowed.Contains(_state))
         {
-            throw new InvalidOperationException($"Cannot {action} while the engine is {_state.ToString().ToUpperInvariant()} (allowed in {string.Join(", ", allowed.Select(a => a.ToString().ToUpperInvariant()))}).");
+            throw new InvalidOperationException(
+                $"Cannot {action} while the engine is {Describe(_state)} (allowed in {string.Join(", ", allowed.Select(Describe))}).{(_state is EngineState.Finished or EngineState.Error ? " Reset the engine first." : "")}");
         }
     }
+
+    private void RequireNotStarted(string action)
+    {
+        RequireState(action, EngineState.Init);
+        if (_run is not null)
+        {
+            throw new InvalidOperationException($"Cannot {action}: the engine is starting.");
+        }
+    }
+
+    private static string Describe(EngineState state) => state.ToString().ToUpperInvariant();
 
     private EngineState SetStateLocked(EngineState state)
     {
@@ -990,37 +1287,114 @@ public sealed class ScoringEngine : IAsyncDisposable
         return tcs;
     }
 
-    private readonly record struct Item(SlotState State, int Generation, InputStream? Input, RecordBatch? Batch, Exception? Error)
+    private static TaskCompletionSource<EngineState> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly record struct Item(EngineSlot Slot, int Generation, InputStream Input, RecordBatch? Batch, Exception? Error);
+
+    private sealed record Replacement(int Slot, StreamDescriptor Descriptor, string Name, object Stream);
+
+    /// <summary>One run of the engine, from start to FINISHED/ERROR (or a reset).</summary>
+    private sealed class Run
     {
-        public static Item Wake => new(null!, -1, null, null, null);
+        private readonly TimeProvider _time;
+        private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public int Slot => State?.Slot ?? -1;
-    }
+        public Run(ModelInvoker invoker, List<EngineSlot> slots, TimeProvider time)
+        {
+            Invoker = invoker;
+            Slots = slots;
+            InputSlots = [.. slots.Where(s => s.IsInput)];
+            OutputSlots = [.. slots.Where(s => !s.IsInput)];
+            Active = InputSlots.Length;
+            _time = time;
+        }
 
-    private sealed class SlotState(int slot, StreamDescriptor descriptor, string name)
-    {
-        public long ModelErrors;
+        public ModelInvoker Invoker { get; }
 
-        public int Slot { get; } = slot;
+        public List<EngineSlot> Slots { get; }
 
-        public StreamDescriptor Descriptor { get; set; } = descriptor;
+        public EngineSlot[] InputSlots { get; }
 
-        public string Name { get; set; } = name;
+        public EngineSlot[] OutputSlots { get; }
 
-        public bool IsInput => Slot % 2 == 0;
+        /// <summary>Cancelled by reset and dispose: abandons everything.</summary>
+        public CancellationTokenSource Hard { get; } = new();
 
-        public InputStream? Input { get; set; }
+        /// <summary>Cancelled by a graceful stop: inputs stop reading (registered per input).</summary>
+        public CancellationTokenSource Stop { get; } = new();
 
-        public OutputStream? Output { get; set; }
+        /// <summary>Every input batch, from every pump, in the order the engine scores them.</summary>
+        public Channel<Item> Merged { get; } = Channel.CreateBounded<Item>(new BoundedChannelOptions(MergedCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
 
-        public bool Eof { get; set; }
+        public EngineOutputs? Outputs { get; set; }
 
-        public int Generation { get; set; }
+        public Task? Task { get; set; }
 
-        public Task? Pump { get; set; }
+        /// <summary>Inputs of the current generation not yet at end of stream (engine task only).</summary>
+        public int Active { get; set; }
 
-        public CancellationTokenSource? PumpStop { get; set; }
+        public long LastAck { get; set; }
 
-        public (InputStream Input, InputMessage Last)? PendingAck { get; set; }
+        public bool StopRequested { get; set; }
+
+        public bool Resetting { get; set; }
+
+        public bool Disposing { get; set; }
+
+        public void StopReading()
+        {
+            try
+            {
+                Stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        public async Task AbortAsync()
+        {
+            try
+            {
+                await Hard.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            if (Task is { } task)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        /// <summary>Creates the task the loop waits on while idle; <see cref="Signal"/> completes it.</summary>
+        public Task ArmWake()
+        {
+            var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _wake, wake);
+            return wake.Task;
+        }
+
+        public void Signal() => Volatile.Read(ref _wake).TrySetResult();
+
+        public bool HasPendingAcknowledgements()
+        {
+            foreach (EngineSlot slot in InputSlots)
+            {
+                if (slot.PendingAck is not null)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public bool AcknowledgementDue(TimeSpan interval) => _time.GetElapsedTime(LastAck) >= interval && HasPendingAcknowledgements();
     }
 }

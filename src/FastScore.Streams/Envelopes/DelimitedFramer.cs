@@ -26,8 +26,9 @@ public sealed class DelimitedFramer : Framer
     private readonly int _window;
     private bool _skippingTail;
 
-    // The buffer (a sequence segment or an array) that holds the reader's current span, and where that span starts in
-    // it: lets a frame be built without recomputing the reader's position (which walks the sequence) for every record.
+    // The buffer (an array, or a sequence segment not backed by one) that holds the reader's current span, and where
+    // that span starts in it: lets a frame be built without recomputing the reader's position (which walks the
+    // sequence) for every record. It is used only after checking that the current span still starts at that place.
     private object? _owner;
     private int _ownerOffset;
 
@@ -160,6 +161,12 @@ public sealed class DelimitedFramer : Framer
         int at = position.GetInteger();
         switch (position.GetObject())
         {
+            case ReadOnlySequenceSegment<byte> segment when MemoryMarshal.TryGetArray(segment.Memory, out ArraySegment<byte> array):
+                // An array-backed segment (the usual pipe buffer): frames are slices of the array itself.
+                _owner = array.Array;
+                _ownerOffset = array.Offset + at - reader.CurrentSpanIndex;
+                frame = new ReadOnlySequence<byte>(array.Array!, array.Offset + at, length);
+                break;
             case ReadOnlySequenceSegment<byte> segment:
                 _owner = segment;
                 _ownerOffset = at - reader.CurrentSpanIndex;

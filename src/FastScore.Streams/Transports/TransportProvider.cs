@@ -14,6 +14,29 @@ public abstract class TransportProvider
     /// <summary>Gets the lower-case transport type name this provider serves.</summary>
     public abstract string Type { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether each message of this transport is exactly one record (so the descriptor's
+    /// envelope must be null). Used to read descriptors naming a type that is not one of the built-in descriptor
+    /// types (see <see cref="StreamFactoryOptions.CreateDescriptorOptions"/>); ignored for built-in type names.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (a byte stream that an envelope cuts into records).</value>
+    public virtual bool PreservesRecordBoundaries => false;
+
+    /// <summary>
+    /// Gets a value indicating whether the transport can rewind or start at an offset (<c>Loop</c>, <c>SkipTo</c>,
+    /// <c>SkipToRecord</c>). Used to read descriptors naming a type that is not a built-in descriptor type.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public virtual bool IsSeekable => false;
+
+    /// <summary>Gets a value indicating whether the transport can be an input (override <see cref="CreateInput"/> too). Used to read descriptors naming a type that is not a built-in descriptor type.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public virtual bool CanRead => true;
+
+    /// <summary>Gets a value indicating whether the transport can be an output (override <see cref="CreateOutput"/> too). Used to read descriptors naming a type that is not a built-in descriptor type.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public virtual bool CanWrite => true;
+
     /// <summary>Creates an input transport for a descriptor. Nothing is opened until the stream starts.</summary>
     /// <param name="descriptor">The validated descriptor (its transport is of this provider's type).</param>
     /// <param name="context">The stream's name, slot and services.</param>

@@ -61,6 +61,21 @@ public sealed class DelimitedFramerPipeTests
         Assert.That(frames, Is.EqualTo(new[] { "ab", "cd", "xyz", "uv", "3", "45" }));
     }
 
+    [Test]
+    public void Segments_not_backed_by_arrays_are_framed_too()
+    {
+        byte[] input = Encoding.UTF8.GetBytes("one\ntwo\nthree\nfour\n");
+        foreach (int[] cuts in TestUtilities.SequenceSplitter.EveryCutPair(input.Length))
+        {
+            var first = new MutableSegment(new NoArrayMemory(input[..cuts[0]]).Memory);
+            var second = first.Append(new NoArrayMemory(input[cuts[0]..cuts[1]]).Memory);
+            var third = second.Append(new NoArrayMemory(input[cuts[1]..]).Memory);
+            var frames = new List<string>();
+            Drain(new DelimitedFramer("\n"), new ReadOnlySequence<byte>(first, 0, third, third.Memory.Length), isFinalBlock: true, frames);
+            Assert.That(frames, Is.EqualTo(new[] { "one", "two", "three", "four" }), $"cuts {cuts[0]}, {cuts[1]}");
+        }
+    }
+
     private static SequencePosition Drain(Framer framer, ReadOnlySequence<byte> buffer, bool isFinalBlock, List<string> frames)
     {
         var reader = new SequenceReader<byte>(buffer);
@@ -81,8 +96,31 @@ public sealed class DelimitedFramerPipeTests
 
     private sealed class MutableSegment : ReadOnlySequenceSegment<byte>
     {
-        public MutableSegment(byte[] memory) => Memory = memory;
+        public MutableSegment(ReadOnlyMemory<byte> memory) => Memory = memory;
 
         public void SetMemory(byte[] memory) => Memory = memory;
+
+        public MutableSegment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new MutableSegment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
+
+    /// <summary>Memory that does not expose an array (like native memory).</summary>
+    private sealed class NoArrayMemory(byte[] data) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => data;
+
+        public override MemoryHandle Pin(int elementIndex = 0) => throw new NotSupportedException();
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
     }
 }

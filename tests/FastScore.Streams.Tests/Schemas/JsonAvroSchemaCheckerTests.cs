@@ -128,6 +128,13 @@ public sealed class JsonAvroSchemaCheckerTests
         yield return Case("""{"type":"int","logicalType":"time-millis"}""", "86400000", "$: expected time-millis (0 to 86399999), got 86400000", "a_time_millis_past_midnight");
         yield return Case("""{"type":"long","logicalType":"time-micros"}""", "-1", "$: expected time-micros (0 to 86399999999), got -1", "a_negative_time_micros");
         yield return Case(LinkedList, """{"value": 1, "next": {"value": 2, "next": {"value": "3", "next": null}}}""", "$.next.next.value: expected int, got \"3\"", "a_deep_error_in_a_recursive_record");
+        yield return Case("""{"type":"int","logicalType":"date"}""", "\"2024-01-01\"", "$: expected date, got \"2024-01-01\"", "an_ISO_date_string_for_date");
+        yield return Case("""{"type":"long","logicalType":"timestamp-millis"}""", "1.5", "$: expected timestamp-millis, got 1.5", "a_fraction_for_timestamp_millis");
+        yield return Case("""{"type":"long","logicalType":"local-timestamp-micros"}""", "\"now\"", "$: expected local-timestamp-micros, got \"now\"", "a_string_for_local_timestamp_micros");
+        yield return Case("""{"type":"fixed","name":"Dur","size":12,"logicalType":"duration"}""", "\"short\"", "$: expected fixed Dur (12 bytes), got \"short\"", "a_duration_of_the_wrong_size");
+        yield return Case("""{"type":"fixed","name":"D4","size":4,"logicalType":"decimal","precision":4,"scale":0}""", "\"abc\"", "$: expected fixed D4 (4 bytes), got \"abc\"", "a_decimal_fixed_of_the_wrong_size");
+        yield return Case("""{"type":"record","name":"ns.Inner","fields":[{"name":"x","type":"int"}]}""", "5", "$: expected record ns.Inner, got 5", "a_number_for_a_namespaced_record");
+        yield return Case("""{"type":"array","items":{"type":"map","values":{"type":"array","items":"boolean"}}}""", """[{"a": [true]}, {"b": [false, 1]}]""", "$[1].b[1]: expected boolean, got 1", "a_deep_error_in_nested_containers");
     }
 
     [TestCaseSource(nameof(Invalid))]
@@ -188,6 +195,36 @@ public sealed class JsonAvroSchemaCheckerTests
         {
             Assert.That(Check(schema, all).Ok, Is.True);
             Assert.That(Check(schema, missing).Rejection.Reason, Is.EqualTo("$: missing required field 'f77'"));
+        });
+    }
+
+    [Test]
+    public void Checking_valid_records_allocates_nothing_on_either_path()
+    {
+        string fields = string.Join(",", Enumerable.Range(0, 100).Select(i => $$"""{"name":"f{{i}}","type":["null","double"]}"""));
+        var wide = new JsonAvroSchemaChecker(Avro.Schema.Parse($$"""{"type":"record","name":"Wide","fields":[{{fields}}]}"""));
+        byte[] plain = Encoding.UTF8.GetBytes("{" + string.Join(",", Enumerable.Range(0, 100).Select(i => $"\"f{i}\": {i}.5")) + "}");
+        byte[] escaped = Encoding.UTF8.GetBytes("{\"f\\u0030\": 1e3, \"f1\": null}"); // an escape and an exponent: the full check
+        var record = new JsonAvroSchemaChecker(Avro.Schema.Parse(Record));
+        byte[] small = Encoding.UTF8.GetBytes("""{"a": 1, "b": "x\ty", "d": 5}""");
+
+        bool all = true;
+        for (int i = 0; i < 50; i++)
+        {
+            all &= wide.TryCheck(plain, out _) & wide.TryCheck(escaped, out _) & record.TryCheck(small, out _);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            all &= wide.TryCheck(plain, out _) & wide.TryCheck(escaped, out _) & record.TryCheck(small, out _);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Multiple(() =>
+        {
+            Assert.That(all, Is.True);
+            Assert.That(allocated, Is.Zero);
         });
     }
 }

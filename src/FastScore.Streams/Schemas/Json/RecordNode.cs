@@ -101,7 +101,8 @@ internal sealed class RecordNode(string name) : SchemaNode
             return ScanFields(json, ref pos, depth, MemoryMarshal.CreateSpan(ref seen, 1));
         }
 
-        return ScanFields(json, ref pos, depth, new ulong[_required.Length]);
+        int words = _required.Length;
+        return ScanFields(json, ref pos, depth, words <= 16 ? stackalloc ulong[words] : new ulong[words]);
     }
 
     private bool ScanFields(ReadOnlySpan<byte> json, ref int pos, int depth, Span<ulong> seen)
