@@ -36,6 +36,11 @@ public sealed class BadRecordTests
         engine.Attach(1, EngineHarness.KafkaJson(KafkaStreams.Transport(cluster, output)));
         EngineState final = await engine.Completion.WaitAsync(KafkaStreams.Guard);
         EngineInspection inspection = engine.Inspect();
+        foreach (RejectedRecord rejection in inspection.Rejections)
+        {
+            TestContext.Out.WriteLine(rejection);
+        }
+
         List<string> scored = KafkaStreams.ReadAll(cluster, output, partitions: 1, expected: 4).Select(r => r.Message.Value).ToList();
 
         Assert.Multiple(() =>
