@@ -88,7 +88,12 @@ public interface IModelOutput<in TOutput>
 /// <summary>Where a record came from.</summary>
 /// <param name="Slot">The input slot (even).</param>
 /// <param name="SequenceNumber">The record's number in its input stream, starting at 1.</param>
-public readonly record struct RecordContext(int Slot, long SequenceNumber);
+/// <param name="Metadata">
+/// The transport's metadata of the record (Kafka: key, headers, <c>topic/partition@offset</c>; cast to
+/// <c>KafkaMessageMetadata</c> for typed values), or <see langword="null"/> when the transport has none (files, S3) and
+/// for batch models, whose context describes a whole batch.
+/// </param>
+public readonly record struct RecordContext(int Slot, long SequenceNumber, Transports.MessageMetadata? Metadata = null);
 
 /// <summary>A slot a model uses, with its Avro schema.</summary>
 /// <param name="Slot">The slot number: even for inputs, odd for outputs.</param>

@@ -115,7 +115,7 @@ internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> mod
             Exception? failure = null;
             try
             {
-                ValueTask task = model.ActionAsync(value, new RecordContext(slot.Slot, batch.GetSequenceNumber(i)), _output, cancellationToken);
+                ValueTask task = model.ActionAsync(value, new RecordContext(slot.Slot, batch.GetSequenceNumber(i), batch.GetMetadata(i)), _output, cancellationToken);
                 if (!task.IsCompletedSuccessfully)
                 {
                     await task.ConfigureAwait(false);

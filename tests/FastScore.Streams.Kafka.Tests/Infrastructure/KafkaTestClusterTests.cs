@@ -77,7 +77,9 @@ public sealed class KafkaTestClusterTests
         cluster.BrokerDown(1);
         var whileDown = Assert.CatchAsync<ProduceException<Null, string>>(() => producer.ProduceAsync(topic, new Message<Null, string> { Value = "while down" }));
         cluster.BrokerUp(1);
-        var after = producer.ProduceAsync(topic, new Message<Null, string> { Value = "after" }).GetAwaiter().GetResult();
+        // A producer with the default message timeout: reconnecting may take longer than 1.5 s on a loaded machine.
+        using var afterProducer = new ProducerBuilder<Null, string>(cluster.ProducerConfig()).Build();
+        var after = afterProducer.ProduceAsync(topic, new Message<Null, string> { Value = "after" }).GetAwaiter().GetResult();
 
         using var consumer = new ConsumerBuilder<Ignore, string>(cluster.ConsumerConfig(KafkaTestCluster.UniqueName("fault"))).Build();
         consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));

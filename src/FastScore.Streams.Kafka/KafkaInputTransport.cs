@@ -1,0 +1,643 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.Kafka.Diagnostics;
+using FastScore.Streams.Transports;
+using Microsoft.Extensions.Logging;
+
+namespace FastScore.Streams.Kafka;
+
+/// <summary>
+/// Reads a Kafka topic: one partition (<c>Assign</c>) or, with a <c>Group</c>, every partition the consumer group gives
+/// this instance (<c>Subscribe</c>). Confluent's blocking consumer runs on one dedicated thread that hands chunks of
+/// messages to <see cref="ReadAsync"/> through a bounded channel (backpressure). Offsets are committed only for
+/// acknowledged messages (<see cref="AcknowledgeAsync"/>), on the consumer thread.
+/// </summary>
+internal sealed class KafkaInputTransport : MessageInputTransport
+{
+    /// <summary>The most messages handed over in one chunk.</summary>
+    internal const int MaxChunk = 512;
+
+    // How long one blocking Consume waits: it bounds how late the thread notices a stop (Consume cannot be interrupted).
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan s_commitInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly KafkaTransportDescriptor _descriptor;
+    private readonly StreamDescriptor _stream;
+    private readonly KafkaTransportOptions _options;
+    private readonly string _streamName;
+    private readonly ILogger _logger;
+    private readonly bool _useGroup;
+    private readonly bool _commits;
+    private readonly Channel<List<InputMessage>> _chunks;
+    private readonly ManualResetEventSlim _space = new(false);
+    private readonly TimeProvider _time = TimeProvider.System;
+
+    // Shared between the reader and the consumer thread, under _gate.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, long> _delivered = [];
+    private readonly HashSet<int> _assigned = [];
+    private readonly Dictionary<int, int> _revokedAt = [];
+    private Dictionary<int, long> _toCommit = [];
+    private int _revocations;
+
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+    private RecordPosition _start;
+    private CancellationTokenSource? _stop;
+    private Task _loop = Task.CompletedTask;
+    private List<InputMessage>? _current;
+    private int _currentIndex;
+    private long _lastRecord;
+    private long _lastCommit; // consumer thread only
+    private int _disposed;
+
+    public KafkaInputTransport(StreamDescriptor stream, KafkaTransportOptions options, TransportContext context)
+    {
+        _stream = stream;
+        _descriptor = (KafkaTransportDescriptor)stream.Transport;
+        _options = options;
+        _streamName = context.StreamName;
+        _logger = context.LoggerFactory.CreateLogger(Log.Category);
+        _useGroup = !string.IsNullOrEmpty(_descriptor.Group);
+        _commits = _useGroup && _descriptor.CommitOffset;
+        int capacity = Math.Max(1, (options.MaxBufferedMessages + MaxChunk - 1) / MaxChunk);
+        _chunks = Channel.CreateBounded<List<InputMessage>>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public override bool CanSeek => true;
+
+    public override string DisplayName => DescribeSource(_descriptor);
+
+    internal static string DescribeSource(KafkaTransportDescriptor d) =>
+        string.IsNullOrEmpty(d.Group)
+            ? string.Create(CultureInfo.InvariantCulture, $"kafka:{d.Topic}/{d.Partition} ({string.Join(",", d.BootstrapServers)})")
+            : $"kafka:{d.Topic} group {d.Group} ({string.Join(",", d.BootstrapServers)})";
+
+    public override async ValueTask OpenAsync(RecordPosition? position, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        RecordPosition start = position ?? (_stream.Loop ? RecordPosition.Earliest : RecordPosition.Latest);
+        if (_consumer is null)
+        {
+            _start = start;
+            _consumer = await Task.Run(() => Build(start), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Loop: rewind. The consumer thread is stopped while the consumer is moved.
+            await StopLoopAsync().ConfigureAwait(false);
+            DrainBuffered();
+            _start = start;
+            await Task.Run(() => Rewind(start), cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.InputOpened(_logger, _streamName, DisplayName, KafkaClientConfig.Describe(start));
+        _lastRecord = _time.GetTimestamp();
+        StartLoop();
+    }
+
+    public override async ValueTask<bool> ReadAsync(List<InputMessage> batch, int maxMessages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        int limit = Math.Max(1, maxMessages);
+        int start = batch.Count;
+        while (batch.Count == start)
+        {
+            if (_current is null || _currentIndex >= _current.Count)
+            {
+                List<InputMessage>? next = await NextChunkAsync(cancellationToken).ConfigureAwait(false);
+                if (next is null)
+                {
+                    return false;
+                }
+
+                _current = next;
+                _currentIndex = 0;
+            }
+
+            KafkaMessageMetadata? last = null;
+            lock (_gate)
+            {
+                while (batch.Count - start < limit && _currentIndex < _current.Count)
+                {
+                    InputMessage message = _current[_currentIndex++];
+                    var metadata = (KafkaMessageMetadata)message.Metadata!;
+                    if (metadata.Epoch != _revocations && _revokedAt.TryGetValue(metadata.Partition, out int revokedAt) && revokedAt > metadata.Epoch)
+                    {
+                        continue; // read ahead from a partition revoked since: its new owner reads it from the committed offset
+                    }
+
+                    last = metadata;
+                    _delivered[metadata.Partition] = metadata.Offset + 1;
+                    batch.Add(message);
+                }
+
+                if (_commits && last is not null)
+                {
+                    last.AckOffsets = [.. _delivered];
+                }
+            }
+
+            if (_currentIndex >= _current.Count)
+            {
+                _current = null;
+            }
+        }
+
+        Interlocked.Exchange(ref _lastRecord, _time.GetTimestamp());
+        return true;
+    }
+
+    /// <summary>
+    /// Records that every message up to <paramref name="upTo"/> is processed and its outputs delivered: the next offset
+    /// of every partition delivered up to then is committed by the consumer thread (within ~100 ms) and on close.
+    /// Without a Group, or with CommitOffset false, nothing is committed.
+    /// </summary>
+    public override ValueTask AcknowledgeAsync(InputMessage upTo, CancellationToken cancellationToken)
+    {
+        if (!_commits || upTo.Metadata is not KafkaMessageMetadata kafka || !ReferenceEquals(kafka.Source, this))
+        {
+            return default;
+        }
+
+        lock (_gate)
+        {
+            if (kafka.AckOffsets is { } offsets)
+            {
+                foreach ((int partition, long next) in offsets)
+                {
+                    _toCommit[partition] = next;
+                }
+            }
+            else
+            {
+                _toCommit[kafka.Partition] = kafka.Offset + 1;
+            }
+        }
+
+        return default;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await StopLoopAsync().ConfigureAwait(false);
+        DrainBuffered();
+        if (_consumer is { } consumer)
+        {
+            await Task.Run(() =>
+            {
+                try
+                {
+                    CommitPending(consumer);
+                    consumer.Close(); // leaves the group at once (the revoke handler commits what is acknowledged)
+                }
+                catch (Exception ex) when (ex is KafkaException or ObjectDisposedException or InvalidOperationException)
+                {
+                    Log.CloseFailed(_logger, _streamName, ex.Message);
+                }
+                finally
+                {
+                    consumer.Dispose();
+                }
+            }).ConfigureAwait(false);
+        }
+
+        _space.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private IConsumer<byte[]?, byte[]?> Build(RecordPosition start)
+    {
+        string groupId = _useGroup
+            ? _descriptor.Group!
+            : _descriptor.Config.TryGetValue("group.id", out string? configured) && configured.Length > 0
+                ? configured
+                : "fastscore-" + Guid.NewGuid().ToString("N"); // Assign mode commits nothing; librdkafka still wants a group id
+        IConsumer<byte[]?, byte[]?> consumer;
+        try
+        {
+            ConsumerConfig config = KafkaClientConfig.Consumer(_descriptor, start, groupId, _options);
+            var builder = new ConsumerBuilder<byte[]?, byte[]?>(config)
+                .SetKeyDeserializer(Deserializers.ByteArray)
+                .SetValueDeserializer(Deserializers.ByteArray)
+                .SetErrorHandler(OnError);
+            if (_options.ForwardClientLogs)
+            {
+                builder.SetLogHandler((_, m) => Log.ClientLog(_logger, Log.ToLogLevel(m.Level), _streamName, m.Facility, m.Message));
+            }
+
+            if (_useGroup)
+            {
+                builder.SetPartitionsAssignedHandler(OnAssigned)
+                    .SetPartitionsRevokedHandler(OnRevoked)
+                    .SetPartitionsLostHandler(OnLost);
+            }
+
+            consumer = builder.Build();
+        }
+        catch (Exception ex) when (ex is KafkaException or ArgumentException or InvalidOperationException)
+        {
+            throw KafkaStreamException.WrapBuild($"Cannot create the Kafka consumer of stream '{_streamName}' ({DisplayName})", ex, _streamName);
+        }
+
+        try
+        {
+            if (_useGroup)
+            {
+                consumer.Subscribe(_descriptor.Topic);
+            }
+            else
+            {
+                lock (_gate)
+                {
+                    _assigned.Add(_descriptor.Partition);
+                }
+
+                consumer.Assign(new TopicPartitionOffset(_descriptor.Topic, _descriptor.Partition, ToOffset(start)));
+            }
+        }
+        catch (KafkaException ex)
+        {
+            consumer.Dispose();
+            throw KafkaStreamException.Wrap($"Cannot start consuming {DisplayName} for stream '{_streamName}'", ex, _streamName);
+        }
+
+        return consumer;
+    }
+
+    private void Rewind(RecordPosition start)
+    {
+        IConsumer<byte[]?, byte[]?> consumer = _consumer!;
+        lock (_gate)
+        {
+            _delivered.Clear();
+        }
+
+        try
+        {
+            if (!_useGroup)
+            {
+                consumer.Assign(new TopicPartitionOffset(_descriptor.Topic, _descriptor.Partition, ToOffset(start)));
+                return;
+            }
+
+            foreach (TopicPartition partition in consumer.Assignment)
+            {
+                consumer.Seek(new TopicPartitionOffset(partition, ToOffset(start)));
+            }
+        }
+        catch (KafkaException ex)
+        {
+            throw KafkaStreamException.Wrap($"Cannot rewind {DisplayName} for stream '{_streamName}'", ex, _streamName);
+        }
+    }
+
+    private static Offset ToOffset(RecordPosition position) => position.Kind switch
+    {
+        RecordPositionKind.Earliest => Offset.Beginning,
+        RecordPositionKind.Latest => Offset.End,
+        _ => new Offset(position.Offset),
+    };
+
+    private void StartLoop()
+    {
+        _stop = new CancellationTokenSource();
+        CancellationToken stop = _stop.Token;
+        IConsumer<byte[]?, byte[]?> consumer = _consumer!;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop = done.Task;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ConsumeLoop(consumer, stop);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "fastscore-kafka:" + _descriptor.Topic,
+        };
+        thread.Start();
+    }
+
+    private async Task StopLoopAsync()
+    {
+        if (_stop is { } stop)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+            stop.Dispose();
+            _stop = null;
+        }
+    }
+
+    private void DrainBuffered()
+    {
+        _current = null;
+        while (_chunks.Reader.TryRead(out _))
+        {
+        }
+    }
+
+    /// <summary>The dedicated consumer thread: the only place (besides open/close) that calls the consumer.</summary>
+    private void ConsumeLoop(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                CommitPending(consumer, throttled: true);
+                ConsumeResult<byte[]?, byte[]?>? result = Consume(consumer, s_poll);
+                if (result is null)
+                {
+                    continue;
+                }
+
+                var chunk = new List<InputMessage>(16) { Convert(result) };
+                while (chunk.Count < MaxChunk && Consume(consumer, TimeSpan.Zero) is { } more)
+                {
+                    chunk.Add(Convert(more));
+                }
+
+                Enqueue(consumer, chunk, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _chunks.Writer.TryComplete(KafkaStreamException.Wrap($"Kafka input {DisplayName} of stream '{_streamName}' failed", ex, _streamName));
+        }
+    }
+
+    private ConsumeResult<byte[]?, byte[]?>? Consume(IConsumer<byte[]?, byte[]?> consumer, TimeSpan timeout)
+    {
+        try
+        {
+            ConsumeResult<byte[]?, byte[]?>? result = consumer.Consume(timeout);
+            return result is { IsPartitionEOF: false } ? result : null;
+        }
+        catch (ConsumeException ex)
+        {
+            Log.ConsumeError(_logger, _streamName, ex.Error.Code.ToString(), ex.Error.Reason, ex.Error.IsFatal);
+            if (ex.Error.IsFatal)
+            {
+                throw;
+            }
+
+            return null;
+        }
+    }
+
+    private void Enqueue(IConsumer<byte[]?, byte[]?> consumer, List<InputMessage> chunk, CancellationToken stop)
+    {
+        while (true)
+        {
+            _space.Reset();
+            if (_chunks.Writer.TryWrite(chunk))
+            {
+                return;
+            }
+
+            // The buffer is full (the stream is slower than Kafka): wait, and keep committing meanwhile.
+            _space.Wait(s_poll, stop);
+            CommitPending(consumer, throttled: true);
+        }
+    }
+
+    private InputMessage Convert(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        Message<byte[]?, byte[]?> message = result.Message;
+        IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? headers = null;
+        if (message.Headers is { Count: > 0 } source)
+        {
+            var copy = new KeyValuePair<string, ReadOnlyMemory<byte>>[source.Count];
+            for (int i = 0; i < copy.Length; i++)
+            {
+                IHeader header = source[i];
+                copy[i] = new(header.Key, header.GetValueBytes() ?? []);
+            }
+
+            headers = copy;
+        }
+
+        var metadata = new KafkaMessageMetadata(this, result.Topic, result.Partition.Value, result.Offset.Value, message.Timestamp, message.Key, headers)
+        {
+            Epoch = Volatile.Read(ref _revocations),
+        };
+        return new InputMessage(message.Value ?? [], metadata);
+    }
+
+    private async ValueTask<List<InputMessage>?> NextChunkAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_chunks.Reader.TryRead(out List<InputMessage>? chunk))
+            {
+                _space.Set();
+                return chunk;
+            }
+
+            if (_descriptor.MaxWaitTime is not { } maxWait)
+            {
+                if (!await _chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            TimeSpan left = TimeSpan.FromMilliseconds(maxWait) - _time.GetElapsedTime(Interlocked.Read(ref _lastRecord));
+            if (left <= TimeSpan.Zero)
+            {
+                return null; // MaxWaitTime without records: end of stream
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(left);
+            try
+            {
+                if (!await _chunks.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    return null;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Commits the acknowledged offsets of the partitions this instance still owns. Runs on the consumer thread (or after it stopped).</summary>
+    private void CommitPending(IConsumer<byte[]?, byte[]?> consumer, bool throttled = false)
+    {
+        if (throttled && _time.GetElapsedTime(_lastCommit) < s_commitInterval)
+        {
+            return; // acknowledgements arriving per batch are committed together, at most every 100 ms
+        }
+
+        _lastCommit = _time.GetTimestamp();
+        List<TopicPartitionOffset> offsets;
+        Dictionary<int, long> pending;
+        lock (_gate)
+        {
+            if (_toCommit.Count == 0)
+            {
+                return;
+            }
+
+            pending = _toCommit;
+            _toCommit = [];
+            offsets = [];
+            foreach ((int partition, long next) in pending)
+            {
+                if (_assigned.Contains(partition))
+                {
+                    offsets.Add(new TopicPartitionOffset(_descriptor.Topic, partition, next));
+                }
+            }
+        }
+
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit(offsets);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.Committed(_logger, _streamName, Format(offsets));
+            }
+        }
+        catch (KafkaException ex)
+        {
+            if (ex.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration)
+            {
+                Log.CommitDeferred(_logger, _streamName, Format(offsets), KafkaStreamException.Describe(ex.Error));
+            }
+            else
+            {
+                Log.CommitFailed(_logger, _streamName, Format(offsets), KafkaStreamException.Describe(ex.Error));
+            }
+
+            if (ex.Error.IsFatal)
+            {
+                throw;
+            }
+
+            lock (_gate)
+            {
+                foreach (TopicPartitionOffset offset in offsets)
+                {
+                    _toCommit.TryAdd(offset.Partition.Value, offset.Offset.Value); // a newer acknowledgement wins
+                }
+            }
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        Log.PartitionsAssigned(_logger, _streamName, Format(partitions));
+        Interlocked.Exchange(ref _lastRecord, _time.GetTimestamp()); // MaxWaitTime counts from the assignment, not from joining
+        lock (_gate)
+        {
+            foreach (TopicPartition partition in partitions)
+            {
+                _assigned.Add(partition.Partition.Value);
+            }
+        }
+
+        if (_start.Kind != RecordPositionKind.Offset)
+        {
+            return partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset)); // committed offset, else auto.offset.reset
+        }
+
+        // SkipToRecord is a number: used only where the group has no committed offset yet.
+        try
+        {
+            List<TopicPartitionOffset> committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+            return committed.Select(c => c.Offset == Offset.Unset || c.Offset.Value < 0
+                ? new TopicPartitionOffset(c.TopicPartition, new Offset(_start.Offset))
+                : new TopicPartitionOffset(c.TopicPartition, Offset.Unset));
+        }
+        catch (KafkaException ex)
+        {
+            Log.ConsumeError(_logger, _streamName, ex.Error.Code.ToString(), "reading committed offsets: " + ex.Error.Reason, ex.Error.IsFatal);
+            return partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset));
+        }
+    }
+
+    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        Log.PartitionsRevoked(_logger, _streamName, Format(partitions.Select(p => p.TopicPartition)));
+        try
+        {
+            CommitPending(consumer); // acknowledged offsets are committed; the rest is read again by the new owner
+        }
+        catch (KafkaException ex)
+        {
+            Log.CommitFailed(_logger, _streamName, "on revoke", KafkaStreamException.Describe(ex.Error));
+        }
+
+        Forget(partitions);
+    }
+
+    private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        Log.PartitionsLost(_logger, _streamName, Format(partitions.Select(p => p.TopicPartition)));
+        Forget(partitions);
+    }
+
+    private void Forget(List<TopicPartitionOffset> partitions)
+    {
+        lock (_gate)
+        {
+            int epoch = Interlocked.Increment(ref _revocations);
+            foreach (TopicPartitionOffset partition in partitions)
+            {
+                int p = partition.Partition.Value;
+                _revokedAt[p] = epoch;
+                _assigned.Remove(p);
+                _delivered.Remove(p);
+                _toCommit.Remove(p);
+            }
+        }
+    }
+
+    private void OnError(IConsumer<byte[]?, byte[]?> consumer, Error error)
+    {
+        Log.ClientError(_logger, _streamName, error.Code.ToString(), error.Reason, error.IsFatal);
+        if (error.IsFatal)
+        {
+            _chunks.Writer.TryComplete(new KafkaStreamException(
+                $"Kafka input {DisplayName} of stream '{_streamName}' failed: {KafkaStreamException.Describe(error)}", new KafkaException(error)) { StreamName = _streamName });
+        }
+    }
+
+    private static string Format(IEnumerable<TopicPartitionOffset> offsets) =>
+        string.Join(", ", offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Topic}/{o.Partition.Value}@{o.Offset.Value}")));
+
+    private static string Format(IEnumerable<TopicPartition> partitions) =>
+        string.Join(", ", partitions.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Topic}/{p.Partition.Value}")));
+}

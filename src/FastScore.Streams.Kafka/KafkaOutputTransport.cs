@@ -1,0 +1,223 @@
+using System.Globalization;
+using Confluent.Kafka;
+using FastScore.Streams.Descriptors;
+using FastScore.Streams.Kafka.Diagnostics;
+using FastScore.Streams.Transports;
+using Microsoft.Extensions.Logging;
+
+namespace FastScore.Streams.Kafka;
+
+/// <summary>
+/// Writes each record as one Kafka message (no key) to the descriptor's topic and <c>Partition</c> (so outputs keep
+/// their order), through an idempotent producer (<c>acks=all</c>,
+/// <c>linger.ms=5</c> unless <c>Config</c> says otherwise). <see cref="FlushAsync"/> returns once every record written
+/// so far is acknowledged by the brokers, and throws if any delivery failed: nothing is dropped silently.
+/// </summary>
+internal sealed class KafkaOutputTransport : MessageOutputTransport
+{
+    private static readonly TimeSpan s_queueFullBackoff = TimeSpan.FromMilliseconds(5);
+
+    private readonly KafkaTransportDescriptor _descriptor;
+    private readonly int? _lingerTime;
+    private readonly KafkaTransportOptions _options;
+    private readonly string _streamName;
+    private readonly ILogger _logger;
+    private readonly TopicPartition _target;
+    private readonly Action<DeliveryReport<Null, byte[]>> _onDelivery;
+    private IProducer<Null, byte[]>? _producer;
+    private long _inFlight;
+    private long _failed;
+    private Error? _firstError;
+    private int _disposed;
+
+    public KafkaOutputTransport(StreamDescriptor stream, KafkaTransportOptions options, TransportContext context)
+    {
+        _descriptor = (KafkaTransportDescriptor)stream.Transport;
+        _lingerTime = stream.LingerTime;
+        _options = options;
+        _streamName = context.StreamName;
+        _logger = context.LoggerFactory.CreateLogger(Log.Category);
+        _target = new TopicPartition(_descriptor.Topic, new Partition(_descriptor.Partition));
+        _onDelivery = OnDelivery;
+    }
+
+    public override string DisplayName => DescribeDestination(_descriptor);
+
+    internal static string DescribeDestination(KafkaTransportDescriptor d) =>
+        string.Create(CultureInfo.InvariantCulture, $"kafka:{d.Topic}/{d.Partition} ({string.Join(",", d.BootstrapServers)})");
+
+    /// <summary>Gets how many records were produced but not yet acknowledged (or failed).</summary>
+    internal long InFlight => Interlocked.Read(ref _inFlight);
+
+    public override ValueTask OpenAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (_producer is not null)
+        {
+            return default;
+        }
+
+        try
+        {
+            ProducerConfig config = KafkaClientConfig.Producer(_descriptor, _options);
+            var builder = new ProducerBuilder<Null, byte[]>(config)
+                .SetValueSerializer(Serializers.ByteArray)
+                .SetErrorHandler(OnError);
+            if (_options.ForwardClientLogs)
+            {
+                builder.SetLogHandler((_, m) => Log.ClientLog(_logger, Log.ToLogLevel(m.Level), _streamName, m.Facility, m.Message));
+            }
+
+            _producer = builder.Build();
+        }
+        catch (Exception ex) when (ex is KafkaException or ArgumentException or InvalidOperationException)
+        {
+            throw KafkaStreamException.WrapBuild($"Cannot create the Kafka producer of stream '{_streamName}' ({DisplayName})", ex, _streamName);
+        }
+
+        return default;
+    }
+
+    public override async ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        IProducer<Null, byte[]> producer = _producer ?? throw new InvalidOperationException("The Kafka output is not open.");
+        ThrowIfFailed();
+        for (int i = 0; i < messages.Count; i++)
+        {
+            var message = new Message<Null, byte[]> { Value = messages[i].ToArray() };
+            while (true)
+            {
+                Interlocked.Increment(ref _inFlight);
+                try
+                {
+                    producer.Produce(_target, message, _onDelivery);
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    // librdkafka's local queue is full: wait for deliveries (backpressure), then retry.
+                    Interlocked.Decrement(ref _inFlight);
+                    await Task.Delay(s_queueFullBackoff, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is KafkaException or ArgumentException)
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                    throw KafkaStreamException.Wrap($"Cannot produce to {DisplayName} for stream '{_streamName}'", ex, _streamName);
+                }
+            }
+        }
+    }
+
+    public override async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        IProducer<Null, byte[]> producer = _producer ?? throw new InvalidOperationException("The Kafka output is not open.");
+        if (InFlight > 0)
+        {
+            await Task.Run(() => WaitForDeliveries(producer, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfFailed();
+    }
+
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        IProducer<Null, byte[]>? producer = _producer;
+        if (producer is null)
+        {
+            return;
+        }
+
+        if (InFlight > 0)
+        {
+            // Pending records get LingerTime to be delivered (null: no wait).
+            TimeSpan linger = TimeSpan.FromMilliseconds(_lingerTime ?? 0);
+            await Task.Run(() =>
+            {
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                limit.CancelAfter(linger);
+                try
+                {
+                    WaitForDeliveries(producer, limit.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // reported below
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfFailed();
+        long undelivered = InFlight;
+        if (undelivered > 0)
+        {
+            throw new StreamException(string.Create(CultureInfo.InvariantCulture,
+                $"{undelivered} records to {DisplayName} were not acknowledged within LingerTime ({_lingerTime?.ToString(CultureInfo.InvariantCulture) ?? "null"} ms); the output was aborted."))
+            { StreamName = _streamName };
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_producer is { } producer)
+        {
+            // Not completed: records still queued are abandoned (their inputs were not acknowledged, so they are read again).
+            await Task.Run(producer.Dispose).ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void WaitForDeliveries(IProducer<Null, byte[]> producer, CancellationToken cancellationToken)
+    {
+        // Flush sends at once (ignoring linger.ms) and waits for the delivery reports; the handler counts them.
+        producer.Flush(cancellationToken);
+        var spin = default(SpinWait);
+        while (InFlight > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            spin.SpinOnce();
+        }
+    }
+
+    private void OnDelivery(DeliveryReport<Null, byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            if (Interlocked.Increment(ref _failed) == 1)
+            {
+                Log.DeliveryFailed(_logger, _streamName, DisplayName, report.Error.Code.ToString(), report.Error.Reason);
+            }
+
+            Interlocked.CompareExchange(ref _firstError, report.Error, null);
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+    }
+
+    private void OnError(IProducer<Null, byte[]> producer, Error error)
+    {
+        Log.ClientError(_logger, _streamName, error.Code.ToString(), error.Reason, error.IsFatal);
+        if (error.IsFatal)
+        {
+            Interlocked.CompareExchange(ref _firstError, error, null);
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _firstError) is { } error)
+        {
+            long failed = Interlocked.Read(ref _failed);
+            string what = failed > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{failed} records could not be delivered to {DisplayName}")
+                : $"The Kafka producer of {DisplayName} failed";
+            throw new KafkaStreamException($"{what}: {KafkaStreamException.Describe(error)}", new KafkaException(error)) { StreamName = _streamName };
+        }
+    }
+}
