@@ -10,6 +10,7 @@ internal static class CliStreams
     {
         var options = new StreamFactoryOptions();
         options.AddS3();
+        options.AddKafka();
         return new StreamFactory(options);
     }
 
