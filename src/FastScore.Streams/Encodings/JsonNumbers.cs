@@ -210,23 +210,36 @@ internal static class JsonNumbers
         return true;
     }
 
+    // digits / 10^decimals in fixed notation, e.g. (69, 1) → 6.9 and (5, 3) → 0.005 (digits < 2^50: at most 16 digits).
     private static void WriteFixed(bool negative, long digits, int decimals, Span<byte> output, ref int pos)
     {
-        if (negative)
+        Span<byte> text = stackalloc byte[20];
+        int start = text.Length;
+        ulong rest = (ulong)digits;
+        for (int i = 0; i < decimals; i++)
         {
-            output[pos++] = (byte)'-';
+            text[--start] = (byte)('0' + (rest % 10));
+            rest /= 10;
         }
 
-        long power = (long)s_powers[decimals];
-        long whole = digits / power;
-        long fraction = digits - (whole * power);
-        Utf8Formatter.TryFormat(whole, output[pos..], out int length);
-        pos += length;
         if (decimals > 0)
         {
-            output[pos++] = (byte)'.';
-            Utf8Formatter.TryFormat(fraction, output[pos..], out length, new StandardFormat('D', (byte)decimals));
-            pos += length;
+            text[--start] = (byte)'.';
         }
+
+        do
+        {
+            text[--start] = (byte)('0' + (rest % 10));
+            rest /= 10;
+        }
+        while (rest != 0);
+
+        if (negative)
+        {
+            text[--start] = (byte)'-';
+        }
+
+        text[start..].CopyTo(output[pos..]);
+        pos += text.Length - start;
     }
 }

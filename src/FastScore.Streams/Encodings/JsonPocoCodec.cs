@@ -73,6 +73,7 @@ internal sealed class JsonPocoCodec<T>
             foreach (JsonPropertyInfo property in info.Properties)
             {
                 if (property.CustomConverter is not null || property.IsExtensionData || property.IsRequired
+                    || property.Name.AsSpan().IndexOfAny('"', '\\') >= 0 || property.Name.Any(char.IsControl)
                     || HasNumberHandling(property.NumberHandling) || property.ShouldSerialize is not null
                     || property.ObjectCreationHandling is not (null or JsonObjectCreationHandling.Replace)
                     || property.AttributeProvider is not PropertyInfo member
@@ -149,22 +150,16 @@ internal sealed class JsonPocoCodec<T>
                     return false;
                 }
 
-                int start = pos + 1;
-                int length = json[start..].IndexOfAny((byte)'"', (byte)'\\');
-                if (length < 0 || json[start + length] != (byte)'"')
-                {
-                    return false; // unterminated, or an escaped name
-                }
-
-                ReadOnlySpan<byte> name = json.Slice(start, length);
-                int index = expected < readers.Length && name.SequenceEqual(readers[expected].Name) ? expected : Find(readers, name);
+                // A key that starts with a property's name and its closing quote is that property (the expected one first).
+                ReadOnlySpan<byte> key = json[(pos + 1)..];
+                int index = expected < readers.Length && key.StartsWith(readers[expected].QuotedName) ? expected : Find(readers, key);
                 if (index < 0)
                 {
-                    return false; // not a property of T (or a control character in the name): the serializer decides
+                    return false; // not a property of T, or an escaped name: the serializer decides
                 }
 
                 expected = index + 1;
-                pos = SkipWhitespace(json, start + length + 1);
+                pos = SkipWhitespace(json, pos + 1 + readers[index].QuotedName.Length);
                 if (pos >= json.Length || json[pos] != (byte)':')
                 {
                     return false;
@@ -240,11 +235,11 @@ internal sealed class JsonPocoCodec<T>
         return true;
     }
 
-    private static int Find(Member[] members, ReadOnlySpan<byte> name)
+    private static int Find(Member[] members, ReadOnlySpan<byte> key)
     {
         for (int i = 0; i < members.Length; i++)
         {
-            if (name.SequenceEqual(members[i].Name))
+            if (key.StartsWith(members[i].QuotedName))
             {
                 return i;
             }
@@ -269,8 +264,8 @@ internal sealed class JsonPocoCodec<T>
     /// <summary>One property: its names and typed accessors.</summary>
     private abstract class Member(PropertyNames names)
     {
-        /// <summary>Gets the JSON name as UTF-8 (as it appears unescaped in a record).</summary>
-        public byte[] Name { get; } = names.Name;
+        /// <summary>Gets the JSON name as UTF-8 followed by its closing quote (as it appears unescaped in a record).</summary>
+        public byte[] QuotedName { get; } = [.. names.Name, (byte)'"'];
 
         /// <summary>Gets <c>"name":</c> as the serializer writes it (escaped by the options' encoder).</summary>
         public byte[] EscapedName { get; } = names.Escaped;

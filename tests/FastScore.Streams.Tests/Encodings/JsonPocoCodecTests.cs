@@ -75,6 +75,12 @@ public sealed class JsonPocoCodecTests
         public Iris? Inner { get; set; }
     }
 
+    public sealed class WithQuoteInName
+    {
+        [JsonPropertyName("a\"b")]
+        public int A { get; set; }
+    }
+
     public sealed class WithInit
     {
         public float A { get; init; }
@@ -353,6 +359,10 @@ public sealed class JsonPocoCodecTests
     [TestCase("""{"Unknown": 3, "I": 1}""")]
     [TestCase("""{"ReadOnly": 3}""")]
     [TestCase("""{"f": 3}""")]
+    [TestCase("""{"F\u0022": 3}""")]
+    [TestCase("""{"\u0046": 3}""")]
+    [TestCase("""{"F": 3, "FF": 4}""")]
+    [TestCase("""{"F"": 3}""")]
     [TestCase("""{"F": 3,}""")]
     [TestCase("""{"F": 3} x""")]
     [TestCase("""{"F": 3""")]
@@ -486,6 +496,7 @@ public sealed class JsonPocoCodecTests
             Assert.That(Codec<AllKinds>(new JsonSerializerOptions { ReferenceHandler = ReferenceHandler.Preserve }), Is.Null);
             Assert.That(Codec<AllKinds>(new JsonSerializerOptions { Converters = { new FloatAsString() } }), Is.Null);
             Assert.That(Codec<Dictionary<string, int>>(), Is.Null);
+            Assert.That(Codec<WithQuoteInName>(), Is.Null, "a name that must be escaped");
             Assert.That(Codec<AllKinds>(), Is.Not.Null);
         });
 
