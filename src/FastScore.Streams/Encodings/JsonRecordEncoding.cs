@@ -34,6 +34,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
     private static readonly ArrayBufferWriter<byte> s_detached = new(1);
 
     private readonly JsonSerializerOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, object> _metadata = new();
     private readonly JsonReaderOptions _readerOptions;
     private readonly JsonWriterOptions _writerOptions;
     private readonly JsonDocumentOptions _documentOptions;
@@ -354,8 +355,12 @@ public sealed class JsonRecordEncoding : RecordEncoding
             return cached;
         }
 
-        var info = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
-        cached = new TypeInfoCache<T>(_options, info, HostKindOf<T>.Value == HostKind.Other ? JsonPocoCodec<T>.TryCreate(info) : null);
+        // Other options were used last (several encodings, one type): this encoding's own entry, built once.
+        cached = (TypeInfoCache<T>)_metadata.GetOrAdd(typeof(T), static (_, options) =>
+        {
+            var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+            return new TypeInfoCache<T>(options, info, HostKindOf<T>.Value == HostKind.Other ? JsonPocoCodec<T>.TryCreate(info) : null);
+        }, _options);
         TypeInfoCache<T>.Last = cached;
         return cached;
     }

@@ -469,6 +469,23 @@ public sealed class JsonPocoCodecTests
     }
 
     [Test]
+    public void Encodings_with_different_options_used_in_turn_keep_their_own_names()
+    {
+        var web = new JsonRecordEncoding(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var plain = new JsonRecordEncoding(new JsonSerializerOptions());
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(web.Decode<AllKinds>("""{"i": 2}"""u8).I, Is.EqualTo(2));
+                Assert.That(plain.Decode<AllKinds>("""{"I": 3}"""u8).I, Is.EqualTo(3));
+                Assert.That(Encode(new AllKinds { I = 4 }, web), Does.StartWith("""{"f":1.5,"""));
+                Assert.That(Encode(new AllKinds { I = 4 }, plain), Does.StartWith("""{"F":1.5,"""));
+            });
+        }
+    }
+
+    [Test]
     public void Init_only_properties_are_set()
     {
         JsonPocoCodec<WithInit>? codec = Codec<WithInit>();
