@@ -14,6 +14,14 @@ public static class Program
             return;
         }
 
+        if (args is ["probe-e2e", ..])
+        {
+            EndToEndProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : EndToEndProbe.DefaultRecords,
+                args.Length > 3 ? args[3] : null);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -28,6 +28,7 @@ public sealed class InputStream : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _stopReading;
     private Task? _producer;
+    private RecordDecoder? _decoder;
     private long _sequence;
     private long _batchRecords; // accepted records and bytes not yet published to Counters (producer task only)
     private long _batchBytes;
@@ -106,6 +107,11 @@ public sealed class InputStream : IAsyncDisposable
     /// <returns>The values, in order.</returns>
     public async IAsyncEnumerable<T> ReadAllAsync<T>([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (_producer is null && _decoder is null)
+        {
+            _decoder = new RecordDecoder<T>(Encoding); // decode on the producer task, in parallel with the caller
+        }
+
         while (await ReadBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
         {
             using (batch)
@@ -136,6 +142,12 @@ public sealed class InputStream : IAsyncDisposable
     /// <returns><see langword="true"/> when decoded.</returns>
     public bool TryDecode<T>(RecordBatch batch, int index, out T value)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.TryGetValue(index, out value))
+        {
+            return true; // decoded on the producer task
+        }
+
         try
         {
             value = Encoding.Decode<T>(batch.GetSpan(index));
@@ -164,6 +176,20 @@ public sealed class InputStream : IAsyncDisposable
         _transport is MessageInputTransport messages ? messages.AcknowledgeAsync(last, cancellationToken) : default;
 
     internal bool NeedsAcknowledgement => _transport is MessageInputTransport { RequiresAcknowledgement: true };
+
+    /// <summary>
+    /// Makes the producer task decode every checked data record with <paramref name="decoder"/> (a failure is rejected by
+    /// encoding there), so batches arrive with their values (<see cref="RecordBatch.Values"/>). Call before reading starts.
+    /// </summary>
+    internal void DecodeOnProducer(RecordDecoder decoder)
+    {
+        if (_producer is not null)
+        {
+            throw new InvalidOperationException($"Input stream '{Name}' is already reading.");
+        }
+
+        _decoder = decoder;
+    }
 
     /// <summary>
     /// Stops reading the transport gracefully: every batch already read is still delivered by
@@ -401,9 +427,14 @@ public sealed class InputStream : IAsyncDisposable
         _sequence++;
         if (_checker.TryCheck(record, out RecordRejection rejection))
         {
-            _batchRecords++;
-            _batchBytes += record.Length;
-            return false;
+            if (_decoder is null || _decoder.TryDecode(batch, batch.Count - 1, record, out string? error))
+            {
+                _batchRecords++;
+                _batchBytes += record.Length;
+                return false;
+            }
+
+            rejection = new RecordRejection(RejectionKind.Encoding, error);
         }
 
         Reject(record, _sequence, rejection, metadata, byteOffset);

@@ -38,6 +38,9 @@ public sealed class RecordBatch : IDisposable
     /// <summary>Gets a value indicating whether the batch holds at least one control record.</summary>
     internal bool HasControl { get; private set; }
 
+    /// <summary>Gets the host values of the data records, when the input decodes on its producer task (see <see cref="RecordDecoder"/>).</summary>
+    internal DecodedValues? Values { get; private set; }
+
     /// <summary>Gets the bytes of record <paramref name="index"/>.</summary>
     /// <param name="index">The record index in the batch.</param>
     /// <returns>The bytes, valid until the batch is disposed.</returns>
@@ -77,6 +80,8 @@ public sealed class RecordBatch : IDisposable
         byte[] buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
+            Values?.Dispose();
+            Values = null;
             ArrayPool<byte>.Shared.Return(buffer);
             ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
             _entries = [];
@@ -99,6 +104,26 @@ public sealed class RecordBatch : IDisposable
         Span<byte> target = Reserve(record.Length, sequenceNumber, metadata);
         record.CopyTo(target);
         return target;
+    }
+
+    internal DecodedValues<T> SetValues<T>(DecodedValues<T> values)
+    {
+        Values?.Dispose();
+        Values = values;
+        return values;
+    }
+
+    /// <summary>Gets the value decoded on the producer task for data record <paramref name="index"/>, if the batch has one of type <typeparamref name="T"/>.</summary>
+    internal bool TryGetValue<T>(int index, out T value)
+    {
+        if (Values is DecodedValues<T> values && Get(index).Control.Kind == ControlKind.None)
+        {
+            value = values.Items[index];
+            return true;
+        }
+
+        value = default!;
+        return false;
     }
 
     internal void SetLastControl(ControlRecord control)

@@ -16,6 +16,9 @@ public class EndToEndBenchmark
     public const int Records = 1_000_000;
 
     private string _dir = "";
+
+    /// <summary>Gets or sets the records in the input file (the probe uses fewer; BenchmarkDotNet uses <see cref="Records"/>).</summary>
+    public int RecordCount { get; set; } = Records;
     private string _input = "";
     private string _output = "";
 
@@ -26,7 +29,7 @@ public class EndToEndBenchmark
         _dir = Directory.CreateTempSubdirectory("fss-e2e-").FullName;
         _input = Path.Combine(_dir, "in.jsons");
         _output = Path.Combine(_dir, "out.jsons");
-        File.WriteAllBytes(_input, IrisData.NewlineDelimited(Records));
+        File.WriteAllBytes(_input, IrisData.NewlineDelimited(RecordCount));
     }
 
     /// <summary>Removes the files.</summary>
@@ -69,7 +72,7 @@ public class EndToEndBenchmark
         engine.Attach(1, StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{_output}}"}, "Encoding": "json", "Schema": {{IrisData.InputSchema}}}"""));
         EngineState state = await engine.Completion.ConfigureAwait(false);
         EngineInspection inspection = engine.Inspect();
-        if (state != EngineState.Finished || inspection.Slots[1].Records != Records)
+        if (state != EngineState.Finished || inspection.Slots[1].Records != RecordCount)
         {
             throw new InvalidOperationException($"The run ended {state} with {inspection.Slots[1].Records} records: {inspection.Error}");
         }

@@ -34,6 +34,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
     private static readonly ArrayBufferWriter<byte> s_detached = new(1);
 
     private readonly JsonSerializerOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, object> _metadata = new();
     private readonly JsonReaderOptions _readerOptions;
     private readonly JsonWriterOptions _writerOptions;
     private readonly JsonDocumentOptions _documentOptions;
@@ -86,9 +87,15 @@ public sealed class JsonRecordEncoding : RecordEncoding
         HostKind kind = HostKindOf<T>.Value;
         if (kind == HostKind.Other)
         {
+            TypeInfoCache<T> cache = Metadata<T>();
+            if (cache.Codec is { } codec && codec.TryRead(record, out T value))
+            {
+                return value; // a flat POCO in the common shape: read in one pass (exactly as the serializer would)
+            }
+
             try
             {
-                return JsonSerializer.Deserialize(record, TypeInfo<T>())!;
+                return JsonSerializer.Deserialize(record, cache.Info)!;
             }
             catch (JsonException ex)
             {
@@ -146,6 +153,11 @@ public sealed class JsonRecordEncoding : RecordEncoding
         if (ByteValues.TryEncode(value, output))
         {
             return;
+        }
+
+        if (HostKindOf<T>.Value == HostKind.Other && Metadata<T>().Codec is { } codec && codec.TryWrite(value, output))
+        {
+            return; // a flat POCO: written in one pass (exactly as the serializer would)
         }
 
         Utf8JsonWriter writer = RentWriter(output);
@@ -332,18 +344,25 @@ public sealed class JsonRecordEncoding : RecordEncoding
         return true;
     }
 
-    // The options' metadata for T, remembered per T for the last options used (one reference read on the hot path).
-    private JsonTypeInfo<T> TypeInfo<T>()
+    private JsonTypeInfo<T> TypeInfo<T>() => Metadata<T>().Info;
+
+    // The options' metadata for T (and its fast codec), remembered per T for the last options used (one reference read on the hot path).
+    private TypeInfoCache<T> Metadata<T>()
     {
         TypeInfoCache<T>? cached = TypeInfoCache<T>.Last;
         if (cached is not null && ReferenceEquals(cached.Options, _options))
         {
-            return cached.Info;
+            return cached;
         }
 
-        var info = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
-        TypeInfoCache<T>.Last = new TypeInfoCache<T>(_options, info);
-        return info;
+        // Other options were used last (several encodings, one type): this encoding's own entry, built once.
+        cached = (TypeInfoCache<T>)_metadata.GetOrAdd(typeof(T), static (_, options) =>
+        {
+            var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+            return new TypeInfoCache<T>(options, info, HostKindOf<T>.Value == HostKind.Other ? JsonPocoCodec<T>.TryCreate(info) : null);
+        }, _options);
+        TypeInfoCache<T>.Last = cached;
+        return cached;
     }
 
     private Utf8JsonWriter RentWriter(IBufferWriter<byte> output)
@@ -367,14 +386,17 @@ public sealed class JsonRecordEncoding : RecordEncoding
     }
 }
 
-/// <summary>The last (options, metadata) pair used for a type; replaced as a whole, so reads are consistent.</summary>
-internal sealed class TypeInfoCache<T>(JsonSerializerOptions options, JsonTypeInfo<T> info)
+/// <summary>The last (options, metadata, fast codec) used for a type; replaced as a whole, so reads are consistent.</summary>
+internal sealed class TypeInfoCache<T>(JsonSerializerOptions options, JsonTypeInfo<T> info, JsonPocoCodec<T>? codec)
 {
     public static TypeInfoCache<T>? Last { get; set; }
 
     public JsonSerializerOptions Options { get; } = options;
 
     public JsonTypeInfo<T> Info { get; } = info;
+
+    /// <summary>Gets the fast path for flat POCOs, or <see langword="null"/> when the type needs the serializer.</summary>
+    public JsonPocoCodec<T>? Codec { get; } = codec;
 }
 
 /// <summary>How <see cref="JsonRecordEncoding"/> treats a host type.</summary>

@@ -37,6 +37,9 @@ internal abstract class ModelInvoker(Func<ModelError, bool> onError)
     /// <summary>Gets whether the slot's pending batch holds a record whose caller waits for it (a <see cref="RecordReply"/>).</summary>
     public virtual bool HasPendingReply(int slot) => false;
 
+    /// <summary>Makes an input stream decode records into the model's input type on its own task (before it starts reading).</summary>
+    public abstract void PrepareInput(InputStream input);
+
     /// <summary>Scores the slot's pending batch (batch models; a no-op for record models).</summary>
     public virtual ValueTask<bool> FlushAsync(EngineSlot slot, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
@@ -101,12 +104,20 @@ internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> mod
         _output = outputs.Typed<TOutput>();
     }
 
+    public override void PrepareInput(InputStream input) => input.DecodeOnProducer(new RecordDecoder<TInput>(input.Encoding));
+
     public override async ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken)
     {
         EngineOutputs outputs = Outputs;
+        TInput[]? values = (batch.Values as DecodedValues<TInput>)?.Items; // decoded by the input's producer task
         for (int i = start; i < end; i++)
         {
-            if (!input.TryDecode(batch, i, out TInput value))
+            TInput value;
+            if (values is not null)
+            {
+                value = values[i];
+            }
+            else if (!input.TryDecode(batch, i, out value))
             {
                 continue; // rejected: counted, reported (and a waiting caller told) by the stream
             }
@@ -166,12 +177,20 @@ internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput>
         _firstSequence = new long[maxSlot + 1];
     }
 
+    public override void PrepareInput(InputStream input) => input.DecodeOnProducer(new RecordDecoder<TInput>(input.Encoding));
+
     public override async ValueTask<bool> ProcessAsync(EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken)
     {
         List<TInput> pending = _pending[slot.Slot] ??= [];
+        TInput[]? values = (batch.Values as DecodedValues<TInput>)?.Items; // decoded by the input's producer task
         for (int i = start; i < end; i++)
         {
-            if (!input.TryDecode(batch, i, out TInput value))
+            TInput value;
+            if (values is not null)
+            {
+                value = values[i];
+            }
+            else if (!input.TryDecode(batch, i, out value))
             {
                 continue;
             }

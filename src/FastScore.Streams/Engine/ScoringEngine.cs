@@ -197,6 +197,11 @@ public sealed class ScoringEngine : IAsyncDisposable
 
         // Replacing while running: build the stream here, so a bad descriptor fails the caller, not the running engine.
         object stream = input ? _factory.CreateInput(descriptor, open) : _factory.CreateOutput(descriptor, open);
+        if (stream is InputStream created)
+        {
+            run.Invoker.PrepareInput(created);
+        }
+
         bool queued = false;
         lock (_gate)
         {
@@ -575,6 +580,7 @@ public sealed class ScoringEngine : IAsyncDisposable
             {
                 if (stream is InputStream input)
                 {
+                    invoker.PrepareInput(input);
                     slot.Input = input;
                     slot.UseBatching(slot.Descriptor);
                 }

@@ -1,0 +1,505 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace FastScore.Streams.Encodings;
+
+/// <summary>
+/// A fast path of <see cref="JsonRecordEncoding"/> for flat POCOs (classes whose properties are numbers, booleans and
+/// strings): reads and writes the common record shape in one pass over the bytes, with typed property accessors, and
+/// hands everything else to <see cref="JsonSerializer"/>.
+/// </summary>
+/// <remarks>
+/// <para>The codec gives exactly what <see cref="JsonSerializer"/> gives, or declines (<c>TryRead</c>/<c>TryWrite</c>
+/// return <see langword="false"/> and the caller uses the serializer, which then decides, error messages included).</para>
+/// <para>It is built only for plain metadata: a class with a public parameterless constructor and no custom converter,
+/// callbacks, polymorphism, extension data or required members, each property a <see cref="float"/>,
+/// <see cref="double"/>, <see cref="int"/>, <see cref="long"/>, <see cref="bool"/> or <see cref="string"/> without its
+/// own converter or number handling, and options without reference handling, ignore conditions or case-insensitive
+/// names. Reading declines on anything but <c>{"name": value, ...}</c> with known, unescaped names and plain values
+/// (no exponent, escape, non-ASCII text or <c>null</c>); writing declines on non-finite numbers and on strings that
+/// would need escaping.</para>
+/// <para>Numbers are exact: a decimal with at most 7 (float) or 15 (double) significant digits and at most 10 (float) or
+/// 15 (double) fraction digits is converted with one correctly rounded division (for float, by Figueroa's theorem, a
+/// double quotient of two float-representable integers rounds to the correctly rounded float); floats and doubles are
+/// written in the serializer's shortest round-trip form when it is fixed-point with few digits, and by the serializer's
+/// own formatter (<see cref="Utf8Formatter"/>) otherwise.</para>
+/// </remarks>
+internal sealed class JsonPocoCodec<T>
+{
+    private const int MaxStringLength = 256;
+
+    private readonly Func<T>? _create;
+    private readonly Member[] _readers; // by JSON name, in declaration order (usually the order records have)
+    private readonly Member[] _writers; // in serialization order
+    private readonly int _writeBudget;
+
+    private JsonPocoCodec(Func<T>? create, Member[] readers, Member[] writers)
+    {
+        _create = create;
+        _readers = readers;
+        _writers = writers;
+        _writeBudget = 2 + writers.Sum(w => w.EscapedName.Length + 1 + w.MaxValueLength);
+    }
+
+    /// <summary>Gets a value indicating whether records can be read (the type can be created without arguments).</summary>
+    public bool CanRead => _create is not null;
+
+    /// <summary>Builds the codec, or returns <see langword="null"/> when the type or options need the serializer.</summary>
+    public static JsonPocoCodec<T>? TryCreate(JsonTypeInfo<T> info)
+    {
+        JsonSerializerOptions options = info.Options;
+        if (typeof(T).IsValueType || typeof(T).IsAbstract || info.Kind != JsonTypeInfoKind.Object
+            || info.PolymorphismOptions is not null || info.OnSerializing is not null || info.OnSerialized is not null
+            || info.OnDeserializing is not null || info.OnDeserialized is not null
+            || options.ReferenceHandler is not null || options.PropertyNameCaseInsensitive
+            || options.DefaultIgnoreCondition != JsonIgnoreCondition.Never || options.IgnoreReadOnlyProperties || options.IgnoreReadOnlyFields
+            || options.PreferredObjectCreationHandling != JsonObjectCreationHandling.Replace
+            || !options.AllowDuplicateProperties
+            || HasNumberHandling(info.NumberHandling) || HasNumberHandling(options.NumberHandling))
+        {
+            return null;
+        }
+
+        try
+        {
+            var readers = new List<Member>();
+            var writers = new List<Member>();
+            foreach (JsonPropertyInfo property in info.Properties)
+            {
+                if (property.CustomConverter is not null || property.IsExtensionData || property.IsRequired
+                    || property.Name.AsSpan().IndexOfAny('"', '\\') >= 0 || property.Name.Any(char.IsControl)
+                    || HasNumberHandling(property.NumberHandling) || property.ShouldSerialize is not null
+                    || property.ObjectCreationHandling is not (null or JsonObjectCreationHandling.Replace)
+                    || property.AttributeProvider is not PropertyInfo member
+                    || options.Converters.Any(c => c.CanConvert(property.PropertyType)))
+                {
+                    return null;
+                }
+
+                Member? accessor = Member.Create(member, property, options);
+                if (accessor is null)
+                {
+                    return null;
+                }
+
+                if (property.Set is not null)
+                {
+                    if (!accessor.CanRead)
+                    {
+                        return null;
+                    }
+
+                    readers.Add(accessor);
+                }
+
+                if (property.Get is not null)
+                {
+                    if (!accessor.CanWrite)
+                    {
+                        return null;
+                    }
+
+                    writers.Add(accessor);
+                }
+            }
+
+            Func<T>? create = info.CreateObject; // the serializer's own (compiled) constructor call
+            return new JsonPocoCodec<T>(create, [.. readers], [.. writers]);
+        }
+        catch (Exception ex) when (ex is ArgumentException or MemberAccessException or InvalidOperationException or NotSupportedException)
+        {
+            return null; // an accessor could not be bound: the serializer does it
+        }
+    }
+
+    /// <summary>Reads a record, or declines (the serializer then reads it, or reports why it cannot).</summary>
+    public bool TryRead(ReadOnlySpan<byte> json, out T value)
+    {
+        value = default!;
+        if (_create is null)
+        {
+            return false;
+        }
+
+        int pos = SkipWhitespace(json, 0);
+        if (pos >= json.Length || json[pos] != (byte)'{')
+        {
+            return false;
+        }
+
+        T result = _create();
+        pos = SkipWhitespace(json, pos + 1);
+        if (pos < json.Length && json[pos] == (byte)'}')
+        {
+            pos++;
+        }
+        else
+        {
+            Member[] readers = _readers;
+            int expected = 0;
+            while (true)
+            {
+                if (pos >= json.Length || json[pos] != (byte)'"')
+                {
+                    return false;
+                }
+
+                // A key that starts with a property's name and its closing quote is that property (the expected one first).
+                ReadOnlySpan<byte> key = json[(pos + 1)..];
+                int index = expected < readers.Length && key.StartsWith(readers[expected].QuotedName) ? expected : Find(readers, key);
+                if (index < 0)
+                {
+                    return false; // not a property of T, or an escaped name: the serializer decides
+                }
+
+                expected = index + 1;
+                pos = SkipWhitespace(json, pos + 1 + readers[index].QuotedName.Length);
+                if (pos >= json.Length || json[pos] != (byte)':')
+                {
+                    return false;
+                }
+
+                pos = SkipWhitespace(json, pos + 1);
+                if (!readers[index].TryRead(result, json, ref pos))
+                {
+                    return false;
+                }
+
+                pos = SkipWhitespace(json, pos);
+                if (pos >= json.Length)
+                {
+                    return false;
+                }
+
+                if (json[pos] == (byte)',')
+                {
+                    pos = SkipWhitespace(json, pos + 1);
+                    continue;
+                }
+
+                if (json[pos] != (byte)'}')
+                {
+                    return false;
+                }
+
+                pos++;
+                break;
+            }
+        }
+
+        if (SkipWhitespace(json, pos) != json.Length)
+        {
+            return false;
+        }
+
+        value = result;
+        return true;
+    }
+
+    /// <summary>Writes a value, or declines without writing anything (the serializer then writes it).</summary>
+    public bool TryWrite(T value, IBufferWriter<byte> output)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        Span<byte> span = output.GetSpan(_writeBudget);
+        int pos = 0;
+        span[pos++] = (byte)'{';
+        Member[] writers = _writers;
+        for (int i = 0; i < writers.Length; i++)
+        {
+            if (i > 0)
+            {
+                span[pos++] = (byte)',';
+            }
+
+            Member member = writers[i];
+            member.EscapedName.CopyTo(span[pos..]);
+            pos += member.EscapedName.Length;
+            if (!member.TryWrite(value, span, ref pos))
+            {
+                return false;
+            }
+        }
+
+        span[pos++] = (byte)'}';
+        output.Advance(pos);
+        return true;
+    }
+
+    private static int Find(Member[] members, ReadOnlySpan<byte> key)
+    {
+        for (int i = 0; i < members.Length; i++)
+        {
+            if (key.StartsWith(members[i].QuotedName))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool HasNumberHandling(JsonNumberHandling? handling) => handling is { } h && h != JsonNumberHandling.Strict;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos)
+    {
+        while (pos < json.Length && json[pos] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+
+    /// <summary>One property: its names and typed accessors.</summary>
+    private abstract class Member(PropertyNames names)
+    {
+        /// <summary>Gets the JSON name as UTF-8 followed by its closing quote (as it appears unescaped in a record).</summary>
+        public byte[] QuotedName { get; } = [.. names.Name, (byte)'"'];
+
+        /// <summary>Gets <c>"name":</c> as the serializer writes it (escaped by the options' encoder).</summary>
+        public byte[] EscapedName { get; } = names.Escaped;
+
+        public abstract int MaxValueLength { get; }
+
+        public abstract bool CanRead { get; }
+
+        public abstract bool CanWrite { get; }
+
+        public static Member? Create(PropertyInfo property, JsonPropertyInfo info, JsonSerializerOptions options)
+        {
+            Type type = info.PropertyType;
+            MethodInfo? get = info.Get is null ? null : property.GetMethod;
+            MethodInfo? set = info.Set is null ? null : property.SetMethod;
+            var names = new PropertyNames(Encoding.UTF8.GetBytes(info.Name), EscapedPropertyName(info.Name, options));
+            return type == typeof(float) ? new SingleMember(names, Bind<float>(get), BindSet<float>(set))
+                : type == typeof(double) ? new DoubleMember(names, Bind<double>(get), BindSet<double>(set))
+                : type == typeof(int) ? new Int32Member(names, Bind<int>(get), BindSet<int>(set))
+                : type == typeof(long) ? new Int64Member(names, Bind<long>(get), BindSet<long>(set))
+                : type == typeof(bool) ? new BooleanMember(names, Bind<bool>(get), BindSet<bool>(set))
+                : type == typeof(string) && options.Encoder is null ? new StringMember(names, Bind<string?>(get), BindSet<string?>(set))
+                : null;
+        }
+
+        public abstract bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos);
+
+        public abstract bool TryWrite(T source, Span<byte> output, ref int pos);
+
+        private static Func<T, TValue>? Bind<TValue>(MethodInfo? get) =>
+            get is null ? null : (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
+
+        private static Action<T, TValue>? BindSet<TValue>(MethodInfo? set) =>
+            set is null ? null : (Action<T, TValue>)Delegate.CreateDelegate(typeof(Action<T, TValue>), set);
+
+        private static byte[] EscapedPropertyName(string name, JsonSerializerOptions options)
+        {
+            var buffer = new ArrayBufferWriter<byte>(64);
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder }))
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName(name);
+                writer.WriteNullValue();
+                writer.WriteEndObject();
+            }
+
+            // {"name":null} → "name":
+            return buffer.WrittenSpan[1..^5].ToArray();
+        }
+    }
+
+    private readonly record struct PropertyNames(byte[] Name, byte[] Escaped);
+
+    private sealed class SingleMember(PropertyNames names, Func<T, float>? get, Action<T, float>? set) : Member(names)
+    {
+        public override int MaxValueLength => JsonNumbers.MaxSingleLength;
+
+        public override bool CanRead => set is not null;
+
+        public override bool CanWrite => get is not null;
+
+        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
+        {
+            if (!JsonNumbers.TryParseSingle(json, ref pos, out float value))
+            {
+                return false;
+            }
+
+            set!(target, value);
+            return true;
+        }
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonNumbers.TryFormatSingle(get!(source), output, ref pos);
+    }
+
+    private sealed class DoubleMember(PropertyNames names, Func<T, double>? get, Action<T, double>? set) : Member(names)
+    {
+        public override int MaxValueLength => JsonNumbers.MaxDoubleLength;
+
+        public override bool CanRead => set is not null;
+
+        public override bool CanWrite => get is not null;
+
+        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
+        {
+            if (!JsonNumbers.TryParseDouble(json, ref pos, out double value))
+            {
+                return false;
+            }
+
+            set!(target, value);
+            return true;
+        }
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonNumbers.TryFormatDouble(get!(source), output, ref pos);
+    }
+
+    private sealed class Int32Member(PropertyNames names, Func<T, int>? get, Action<T, int>? set) : Member(names)
+    {
+        public override int MaxValueLength => 11;
+
+        public override bool CanRead => set is not null;
+
+        public override bool CanWrite => get is not null;
+
+        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
+        {
+            if (!JsonNumbers.TryParseInteger(json, ref pos, 9, out long value))
+            {
+                return false;
+            }
+
+            set!(target, (int)value);
+            return true;
+        }
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos)
+        {
+            bool written = Utf8Formatter.TryFormat(get!(source), output[pos..], out int length);
+            pos += length;
+            return written;
+        }
+    }
+
+    private sealed class Int64Member(PropertyNames names, Func<T, long>? get, Action<T, long>? set) : Member(names)
+    {
+        public override int MaxValueLength => 20;
+
+        public override bool CanRead => set is not null;
+
+        public override bool CanWrite => get is not null;
+
+        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
+        {
+            if (!JsonNumbers.TryParseInteger(json, ref pos, 18, out long value))
+            {
+                return false;
+            }
+
+            set!(target, value);
+            return true;
+        }
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos)
+        {
+            bool written = Utf8Formatter.TryFormat(get!(source), output[pos..], out int length);
+            pos += length;
+            return written;
+        }
+    }
+
+    private sealed class BooleanMember(PropertyNames names, Func<T, bool>? get, Action<T, bool>? set) : Member(names)
+    {
+        public override int MaxValueLength => 5;
+
+        public override bool CanRead => set is not null;
+
+        public override bool CanWrite => get is not null;
+
+        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
+        {
+            ReadOnlySpan<byte> rest = json[pos..];
+            if (rest.StartsWith("true"u8))
+            {
+                set!(target, true);
+                pos += 4;
+                return true;
+            }
+
+            if (rest.StartsWith("false"u8))
+            {
+                set!(target, false);
+                pos += 5;
+                return true;
+            }
+
+            return false;
+        }
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos)
+        {
+            ReadOnlySpan<byte> text = get!(source) ? "true"u8 : "false"u8;
+            text.CopyTo(output[pos..]);
+            pos += text.Length;
+            return true;
+        }
+    }
+
+    private sealed class StringMember(PropertyNames names, Func<T, string?>? get, Action<T, string?>? set) : Member(names)
+    {
+        public override int MaxValueLength => MaxStringLength + 2;
+
+        public override bool CanRead => set is not null;
+
+        public override bool CanWrite => get is not null;
+
+        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
+        {
+            if (pos >= json.Length || json[pos] != (byte)'"')
+            {
+                return false; // null, or not a string: the serializer decides
+            }
+
+            ReadOnlySpan<byte> rest = json[(pos + 1)..];
+            int length = rest.IndexOfAnyExcept(JsonNumbers.PlainStringBytes);
+            if (length < 0 || rest[length] != (byte)'"')
+            {
+                return false; // an escape, a control character or non-ASCII text
+            }
+
+            set!(target, Encoding.ASCII.GetString(rest[..length]));
+            pos += length + 2;
+            return true;
+        }
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos)
+        {
+            string? text = get!(source);
+            if (text is null)
+            {
+                "null"u8.CopyTo(output[pos..]);
+                pos += 4;
+                return true;
+            }
+
+            if (text.Length > MaxStringLength || text.AsSpan().IndexOfAnyExcept(JsonNumbers.UnescapedChars) >= 0)
+            {
+                return false; // would need escaping: the serializer writes it
+            }
+
+            output[pos++] = (byte)'"';
+            pos += Encoding.ASCII.GetBytes(text, output[pos..]);
+            output[pos++] = (byte)'"';
+            return true;
+        }
+    }
+}
