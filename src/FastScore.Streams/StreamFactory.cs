@@ -145,21 +145,10 @@ public sealed class StreamFactory
 
     internal InputStream CreateInput(StreamDescriptor descriptor, StreamOpenOptions? options, string? defaultName)
     {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        options ??= new StreamOpenOptions();
-        if (!descriptor.Transport.CanRead)
-        {
-            throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an input.");
-        }
-
-        string name = options.Name ?? defaultName ?? NewName();
-        TransportProvider provider = GetTransport(descriptor);
-        RecordEncoding encoding = GetEncoding(descriptor.Encoding);
-        Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
-        SchemaChecker checker = _options.SchemaCheckers(schema, descriptor.Encoding);
-        InputTransport transport = provider.CreateInput(descriptor, Context(name, options));
+        Parts parts = Prepare(descriptor, ref options, defaultName, input: true);
+        InputTransport transport = parts.Provider.CreateInput(descriptor, Context(parts.Name, options));
         Framer? framer = transport is ByteInputTransport ? GetFramer(descriptor) : null;
-        return new InputStream(descriptor, name, options.Slot, transport, framer, encoding, checker, schema, options.OnRejected,
+        return new InputStream(descriptor, parts.Name, options.Slot, transport, framer, parts.Encoding, parts.Checker, parts.Schema, options.OnRejected,
             _options.MaxBatchRecords, _options.ChannelCapacity);
     }
 
@@ -172,23 +161,31 @@ public sealed class StreamFactory
 
     internal OutputStream CreateOutput(StreamDescriptor descriptor, StreamOpenOptions? options, string? defaultName)
     {
+        Parts parts = Prepare(descriptor, ref options, defaultName, input: false);
+        OutputTransport transport = parts.Provider.CreateOutput(descriptor, Context(parts.Name, options));
+        Framer? framer = transport is ByteOutputTransport ? GetFramer(descriptor) : null;
+        return new OutputStream(descriptor, parts.Name, options.Slot, transport, framer, parts.Encoding, parts.Checker, parts.Schema, options.OnRejected,
+            _options.MaxBatchRecords, _options.ChannelCapacity, options.TimeProvider);
+    }
+
+    /// <summary>What both directions resolve before creating their transport: direction check, name, provider, encoding, schema, checker.</summary>
+    private Parts Prepare(StreamDescriptor descriptor, [System.Diagnostics.CodeAnalysis.NotNull] ref StreamOpenOptions? options, string? defaultName, bool input)
+    {
         ArgumentNullException.ThrowIfNull(descriptor);
         options ??= new StreamOpenOptions();
-        if (!descriptor.Transport.CanWrite)
+        if (input ? !descriptor.Transport.CanRead : !descriptor.Transport.CanWrite)
         {
-            throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an output.");
+            throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an {(input ? "input" : "output")}.");
         }
 
         string name = options.Name ?? defaultName ?? NewName();
         TransportProvider provider = GetTransport(descriptor);
         RecordEncoding encoding = GetEncoding(descriptor.Encoding);
         Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
-        SchemaChecker checker = _options.SchemaCheckers(schema, descriptor.Encoding);
-        OutputTransport transport = provider.CreateOutput(descriptor, Context(name, options));
-        Framer? framer = transport is ByteOutputTransport ? GetFramer(descriptor) : null;
-        return new OutputStream(descriptor, name, options.Slot, transport, framer, encoding, checker, schema, options.OnRejected,
-            _options.MaxBatchRecords, _options.ChannelCapacity, options.TimeProvider);
+        return new Parts(name, provider, encoding, schema, _options.SchemaCheckers(schema, descriptor.Encoding));
     }
+
+    private readonly record struct Parts(string Name, TransportProvider Provider, RecordEncoding Encoding, Avro.Schema? Schema, SchemaChecker Checker);
 
     /// <summary>
     /// Checks that a stream could be built from a descriptor, without creating or opening anything: the transport can
