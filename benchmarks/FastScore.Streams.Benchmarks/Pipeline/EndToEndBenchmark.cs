@@ -80,26 +80,6 @@ public class EndToEndBenchmark
         return inspection.Slots[1].Records;
     }
 
-    /// <summary>An iris record.</summary>
-    public sealed class IrisRecord
-    {
-        /// <summary>Gets or sets the sepal length.</summary>
-        [JsonPropertyName("sepal_length")]
-        public float SepalLength { get; set; }
-
-        /// <summary>Gets or sets the sepal width.</summary>
-        [JsonPropertyName("sepal_width")]
-        public float SepalWidth { get; set; }
-
-        /// <summary>Gets or sets the petal length.</summary>
-        [JsonPropertyName("petal_length")]
-        public float PetalLength { get; set; }
-
-        /// <summary>Gets or sets the petal width.</summary>
-        [JsonPropertyName("petal_width")]
-        public float PetalWidth { get; set; }
-    }
-
     private sealed class TypedIdentity : IModel<IrisRecord, IrisRecord>
     {
         public ValueTask ActionAsync(IrisRecord input, RecordContext context, IModelOutput<IrisRecord> output, CancellationToken cancellationToken)
