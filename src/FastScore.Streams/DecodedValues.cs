@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using FastScore.Streams.Encodings;
+using FastScore.Streams.Schemas;
 
 namespace FastScore.Streams;
 
@@ -15,15 +16,51 @@ internal abstract class RecordDecoder
     /// <summary>Gets the host type.</summary>
     public abstract Type ValueType { get; }
 
+    /// <summary>Gets a value indicating whether <see cref="TryDecodeValid"/> can prove records valid (see <see cref="Bind"/>).</summary>
+    public abstract bool CanValidate { get; }
+
     /// <summary>Decodes record <paramref name="index"/> of <paramref name="batch"/> (whose bytes are <paramref name="record"/>) into the batch's values.</summary>
     /// <returns><see langword="false"/> with the reason when the record cannot become the host type.</returns>
     public abstract bool TryDecode(RecordBatch batch, int index, ReadOnlySpan<byte> record, [NotNullWhen(false)] out string? error);
+
+    /// <summary>
+    /// Decodes a record in the same pass that proves it valid for the stream's checker, when it can: <see langword="true"/>
+    /// means the record is a valid data record (not a control record) and its value is in the batch; <see langword="false"/>
+    /// means nothing was decided, and the record takes the usual way (control record, check, decode).
+    /// </summary>
+    public abstract bool TryDecodeValid(RecordBatch batch, int index, ReadOnlySpan<byte> record);
+
+    /// <summary>
+    /// Lets <see cref="TryDecodeValid"/> stand in for the stream's checker when the encoding can prove records valid
+    /// against the checker's schema while decoding them (the <c>json</c> encoding, a flat POCO, a flat record schema).
+    /// </summary>
+    public abstract void Bind(SchemaChecker checker);
 }
 
 /// <inheritdoc />
 internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
 {
+    private ValidatingReader<T>? _validating;
+
     public override Type ValueType => typeof(T);
+
+    public override bool CanValidate => _validating is not null;
+
+    public override void Bind(SchemaChecker checker) =>
+        _validating = encoding is JsonRecordEncoding json && checker is JsonAvroSchemaChecker or JsonSyntaxChecker // not a checker of the host's own
+            ? json.CreateValidatingReader<T>((checker as AvroSchemaChecker)?.Schema)
+            : null;
+
+    public override bool TryDecodeValid(RecordBatch batch, int index, ReadOnlySpan<byte> record)
+    {
+        if (_validating is null || !_validating.TryRead(record, out T value))
+        {
+            return false;
+        }
+
+        Store(batch, index, value);
+        return true;
+    }
 
     public override bool TryDecode(RecordBatch batch, int index, ReadOnlySpan<byte> record, [NotNullWhen(false)] out string? error)
     {
@@ -38,10 +75,15 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
             return false;
         }
 
-        DecodedValues<T> values = batch.Values as DecodedValues<T> ?? batch.SetValues(new DecodedValues<T>());
-        values.Set(index, value);
+        Store(batch, index, value);
         error = null;
         return true;
+    }
+
+    private static void Store(RecordBatch batch, int index, T value)
+    {
+        DecodedValues<T> values = batch.Values as DecodedValues<T> ?? batch.SetValues(new DecodedValues<T>(batch.RecordCapacity));
+        values.Set(index, value);
     }
 }
 
@@ -52,9 +94,10 @@ internal abstract class DecodedValues : IDisposable
 }
 
 /// <inheritdoc />
-internal sealed class DecodedValues<T> : DecodedValues
+internal sealed class DecodedValues<T>(int capacity) : DecodedValues
 {
-    private T[] _items = ArrayPool<T>.Shared.Rent(128);
+    private T[] _items = ArrayPool<T>.Shared.Rent(capacity);
+    private int _used; // one past the highest index set: only these need clearing
 
     /// <summary>Gets the values, by record index. Valid until the batch is disposed.</summary>
     public T[] Items => _items;
@@ -64,12 +107,13 @@ internal sealed class DecodedValues<T> : DecodedValues
         if (index >= _items.Length)
         {
             T[] bigger = ArrayPool<T>.Shared.Rent(Math.Max(_items.Length * 2, index + 1));
-            _items.AsSpan().CopyTo(bigger);
-            Return(_items);
+            _items.AsSpan(0, _used).CopyTo(bigger);
+            Return(_items, _used);
             _items = bigger;
         }
 
         _items[index] = value;
+        _used = Math.Max(_used, index + 1);
     }
 
     public override void Dispose()
@@ -78,9 +122,17 @@ internal sealed class DecodedValues<T> : DecodedValues
         _items = [];
         if (items.Length > 0)
         {
-            Return(items);
+            Return(items, _used);
         }
     }
 
-    private static void Return(T[] items) => ArrayPool<T>.Shared.Return(items, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+    private static void Return(T[] items, int used)
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            items.AsSpan(0, used).Clear(); // let the values be collected; the rest of the array was never written
+        }
+
+        ArrayPool<T>.Shared.Return(items);
+    }
 }

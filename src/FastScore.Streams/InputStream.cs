@@ -32,6 +32,8 @@ public sealed class InputStream : IAsyncDisposable
     private long _sequence;
     private long _batchRecords; // accepted records and bytes not yet published to Counters (producer task only)
     private long _batchBytes;
+    private int _batchBytesHint = 16 * 1024; // the last batch's size: the next one starts that big, so it rarely grows
+    private int _batchRecordsHint = 128;
     private int _disposed;
 
     internal InputStream(StreamDescriptor descriptor, string name, int slot, InputTransport transport, Framer? framer,
@@ -109,7 +111,9 @@ public sealed class InputStream : IAsyncDisposable
     {
         if (_producer is null && _decoder is null)
         {
-            _decoder = new RecordDecoder<T>(Encoding); // decode on the producer task, in parallel with the caller
+            var decoder = new RecordDecoder<T>(Encoding); // decode on the producer task, in parallel with the caller
+            decoder.Bind(_checker);
+            _decoder = decoder;
         }
 
         while (await ReadBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
@@ -188,6 +192,7 @@ public sealed class InputStream : IAsyncDisposable
             throw new InvalidOperationException($"Input stream '{Name}' is already reading.");
         }
 
+        decoder.Bind(_checker);
         _decoder = decoder;
     }
 
@@ -298,7 +303,7 @@ public sealed class InputStream : IAsyncDisposable
                 {
                     ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     ReadOnlySequence<byte> buffer = result.Buffer;
-                    var batch = new RecordBatch();
+                    var batch = new RecordBatch(_batchBytesHint, _batchRecordsHint);
                     SequencePosition consumed = Drain(framer, buffer, result.IsCompleted, batch, streamOffset, out bool drained, out soft);
                     streamOffset += buffer.Slice(0, consumed).Length;
                     reader.AdvanceTo(consumed, drained ? buffer.End : consumed);
@@ -391,7 +396,7 @@ public sealed class InputStream : IAsyncDisposable
                     break;
                 }
 
-                var batch = new RecordBatch();
+                var batch = new RecordBatch(_batchBytesHint, _batchRecordsHint);
                 foreach (InputMessage message in messages)
                 {
                     if (Accept(batch, new ReadOnlySequence<byte>(message.Payload), message.Metadata, null))
@@ -418,6 +423,15 @@ public sealed class InputStream : IAsyncDisposable
     private bool Accept(RecordBatch batch, in ReadOnlySequence<byte> frame, MessageMetadata? metadata, long? byteOffset)
     {
         Span<byte> record = batch.Append(frame, _sequence + 1, metadata);
+        if (_decoder is { CanValidate: true } validating && validating.TryDecodeValid(batch, batch.Count - 1, record))
+        {
+            // Decoded in the pass that proved it a valid data record (the usual check would accept it).
+            _sequence++;
+            _batchRecords++;
+            _batchBytes += record.Length;
+            return false;
+        }
+
         if (record.Length > 0 && Encoding.TryReadControl(record, out ControlRecord control))
         {
             batch.SetLastControl(control);
@@ -446,6 +460,8 @@ public sealed class InputStream : IAsyncDisposable
     /// Only disposing cancels the write: a graceful stop never drops a batch that was read.</summary>
     private ValueTask PublishAsync(RecordBatch batch)
     {
+        _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
+        _batchRecordsHint = Math.Max(16, batch.Count);
         Counters.Add(_batchRecords, _batchBytes);
         _batchRecords = 0;
         _batchBytes = 0;

@@ -15,10 +15,10 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     private (int Offset, int Length, ControlKind Control)[] _entries;
     private int _count;
 
-    internal OutputBatch(int initialBytes = 16 * 1024)
+    internal OutputBatch(int initialBytes = 16 * 1024, int initialRecords = 64)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(initialBytes);
-        _entries = ArrayPool<(int, int, ControlKind)>.Shared.Rent(64);
+        _entries = ArrayPool<(int, int, ControlKind)>.Shared.Rent(initialRecords);
     }
 
     /// <summary>Gets the number of records in the batch.</summary>

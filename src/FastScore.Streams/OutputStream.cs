@@ -29,6 +29,9 @@ public sealed class OutputStream : IAsyncDisposable
     private Task? _writer;
     private long _sequence;
     private int _state; // 0 new, 1 open, 2 completed, 3 disposed
+    private object? _validatingWriter; // a ValidatingWriterOf<T>
+    private int _batchBytesHint = 16 * 1024; // the last batch's size: the next one starts that big, so it rarely grows
+    private int _batchRecordsHint = 64;
 
     internal OutputStream(StreamDescriptor descriptor, string name, int slot, OutputTransport transport, Framer? framer,
         RecordEncoding encoding, SchemaChecker checker, Avro.Schema? schema, Action<RejectedRecord>? onRejected, int maxBatchRecords, int channelCapacity,
@@ -100,7 +103,7 @@ public sealed class OutputStream : IAsyncDisposable
 
     /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
     /// <returns>The batch.</returns>
-    public OutputBatch CreateBatch() => new();
+    public OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint);
 
     /// <summary>Encodes and checks one value into a batch. A value that cannot be encoded or fails the schema is counted, reported and left out.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
@@ -112,6 +115,12 @@ public sealed class OutputStream : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         long sequence = ++_sequence;
         batch.BeginRecord();
+        if (ValidatingWriter<T>() is { } validating && validating.TryWriteValid(value, batch))
+        {
+            batch.EndRecord(); // valid by construction: the check would accept it
+            return true;
+        }
+
         RecordRejection rejection;
         try
         {
@@ -154,6 +163,12 @@ public sealed class OutputStream : IAsyncDisposable
     public async ValueTask WriteAsync(OutputBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count > 0)
+        {
+            _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
+            _batchRecordsHint = Math.Clamp(batch.Count, 16, 64 * 1024);
+        }
+
         await OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -376,9 +391,30 @@ public sealed class OutputStream : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The <c>json</c> encoding's writer for <typeparamref name="T"/> when what it writes is valid by construction for the
+    /// stream's checker (a flat POCO, a flat record schema), so outputs need no check; <see langword="null"/> otherwise.
+    /// </summary>
+    private JsonPocoCodec<T>? ValidatingWriter<T>()
+    {
+        if (_validatingWriter is ValidatingWriterOf<T> cached)
+        {
+            return cached.Codec;
+        }
+
+        JsonPocoCodec<T>? codec = Encoding is JsonRecordEncoding json && _checker is JsonAvroSchemaChecker or JsonSyntaxChecker
+            ? json.CreateValidatingWriter<T>((_checker as AvroSchemaChecker)?.Schema)
+            : null;
+        _validatingWriter = new ValidatingWriterOf<T>(codec); // the last type written (models emit one type)
+        return codec;
+    }
+
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection)
     {
         Counters.AddRejected(rejection.Kind);
         _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, null, RejectedRecord.MakePreview(record)));
     }
 }
+
+/// <summary>The validating writer an output stream found for a type (<see langword="null"/> codec: none).</summary>
+internal sealed record ValidatingWriterOf<T>(JsonPocoCodec<T>? Codec);

@@ -26,6 +26,9 @@ public sealed class RecordBatch : IDisposable
     /// <summary>Gets the number of records (data and control) in the batch.</summary>
     public int Count => _count;
 
+    /// <summary>Gets how many records the batch holds before its index grows.</summary>
+    internal int RecordCapacity => _entries.Length;
+
     /// <summary>Gets the total size in bytes of the records.</summary>
     public int ByteCount => _used;
 
@@ -83,7 +86,7 @@ public sealed class RecordBatch : IDisposable
             Values?.Dispose();
             Values = null;
             ArrayPool<byte>.Shared.Return(buffer);
-            ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
+            ReturnEntries(_entries, _count);
             _entries = [];
             _count = 0;
         }
@@ -156,7 +159,7 @@ public sealed class RecordBatch : IDisposable
         {
             Entry[] bigger = ArrayPool<Entry>.Shared.Rent(_entries.Length * 2);
             _entries.AsSpan(0, _count).CopyTo(bigger);
-            ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
+            ReturnEntries(_entries, _count);
             _entries = bigger;
         }
 
@@ -164,6 +167,13 @@ public sealed class RecordBatch : IDisposable
         Span<byte> target = _buffer.AsSpan(_used, length);
         _used += length;
         return target;
+    }
+
+    // Entries past the count are always clear (RemoveLast clears the one it drops), so only the used ones need clearing.
+    private static void ReturnEntries(Entry[] entries, int count)
+    {
+        entries.AsSpan(0, count).Clear();
+        ArrayPool<Entry>.Shared.Return(entries);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

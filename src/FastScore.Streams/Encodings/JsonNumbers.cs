@@ -24,6 +24,9 @@ internal static class JsonNumbers
     public static readonly SearchValues<char> UnescapedChars = SearchValues.Create(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%()*,-./:;=?@[]^_{|}~");
 
+    private static readonly ulong[] s_integerPowers = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+        10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000, 10000000000000000];
+
     private static readonly double[] s_powers = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>Reads a plain JSON number (no exponent) of at most 7 significant digits and 10 fraction digits as a float; declines otherwise.</summary>
@@ -210,36 +213,43 @@ internal static class JsonNumbers
         return true;
     }
 
-    // digits / 10^decimals in fixed notation, e.g. (69, 1) → 6.9 and (5, 3) → 0.005 (digits < 2^50: at most 16 digits).
+    // digits / 10^decimals in fixed notation, e.g. (69, 1) → 6.9 and (5, 3) → 0.005 (digits < 2^50: at most 16 digits),
+    // written straight into the output, last digit first.
     private static void WriteFixed(bool negative, long digits, int decimals, Span<byte> output, ref int pos)
     {
-        Span<byte> text = stackalloc byte[20];
-        int start = text.Length;
         ulong rest = (ulong)digits;
-        for (int i = 0; i < decimals; i++)
+        int length = 1;
+        while (length < s_integerPowers.Length && rest >= s_integerPowers[length])
         {
-            text[--start] = (byte)('0' + (rest % 10));
-            rest /= 10;
+            length++;
+        }
+
+        int total = (negative ? 1 : 0) + Math.Max(length - decimals, 1) + (decimals > 0 ? decimals + 1 : 0);
+        Span<byte> text = output.Slice(pos, total);
+        int i = total;
+        for (int d = 0; d < decimals; d++)
+        {
+            (rest, ulong digit) = Math.DivRem(rest, 10UL);
+            text[--i] = (byte)('0' + digit);
         }
 
         if (decimals > 0)
         {
-            text[--start] = (byte)'.';
+            text[--i] = (byte)'.';
         }
 
         do
         {
-            text[--start] = (byte)('0' + (rest % 10));
-            rest /= 10;
+            (rest, ulong digit) = Math.DivRem(rest, 10UL);
+            text[--i] = (byte)('0' + digit);
         }
         while (rest != 0);
 
         if (negative)
         {
-            text[--start] = (byte)'-';
+            text[--i] = (byte)'-';
         }
 
-        text[start..].CopyTo(output[pos..]);
-        pos += text.Length - start;
+        pos += total;
     }
 }

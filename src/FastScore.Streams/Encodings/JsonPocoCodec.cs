@@ -119,9 +119,21 @@ internal sealed class JsonPocoCodec<T>
     }
 
     /// <summary>Reads a record, or declines (the serializer then reads it, or reports why it cannot).</summary>
-    public bool TryRead(ReadOnlySpan<byte> json, out T value)
+    public bool TryRead(ReadOnlySpan<byte> json, out T value) => TryRead(json, out value, out _, out _);
+
+    /// <summary>
+    /// Reads a record and, when it is read, proves it valid against the schema the codec was bound to by
+    /// <see cref="BindReader"/>: <see langword="true"/> only when the record is valid and <paramref name="value"/> is what
+    /// the serializer would give; otherwise the caller checks and decodes the record the usual way.
+    /// </summary>
+    public bool TryReadValid(ReadOnlySpan<byte> json, ulong required, out T value) =>
+        TryRead(json, out value, out ulong seen, out bool duplicate) && !duplicate && (seen & required) == required;
+
+    private bool TryRead(ReadOnlySpan<byte> json, out T value, out ulong seen, out bool duplicate)
     {
         value = default!;
+        seen = 0;
+        duplicate = false;
         if (_create is null)
         {
             return false;
@@ -159,6 +171,9 @@ internal sealed class JsonPocoCodec<T>
                 }
 
                 expected = index + 1;
+                ulong bit = 1UL << (index & 63); // readers beyond 64 share bits: such codecs are never bound to a schema
+                duplicate |= (seen & bit) != 0;
+                seen |= bit;
                 pos = SkipWhitespace(json, pos + 1 + readers[index].QuotedName.Length);
                 if (pos >= json.Length || json[pos] != (byte)':')
                 {
@@ -203,7 +218,16 @@ internal sealed class JsonPocoCodec<T>
     }
 
     /// <summary>Writes a value, or declines without writing anything (the serializer then writes it).</summary>
-    public bool TryWrite(T value, IBufferWriter<byte> output)
+    public bool TryWrite(T value, IBufferWriter<byte> output) => TryWrite(value, output, strict: false);
+
+    /// <summary>
+    /// Writes a value that is valid, by construction, against the schema the codec was bound to by
+    /// <see cref="BindWriter"/>, or declines without writing anything (a <see langword="null"/> string, a non-finite
+    /// number...): the caller then encodes and checks the value the usual way.
+    /// </summary>
+    public bool TryWriteValid(T value, IBufferWriter<byte> output) => TryWrite(value, output, strict: true);
+
+    private bool TryWrite(T value, IBufferWriter<byte> output, bool strict)
     {
         if (value is null)
         {
@@ -224,7 +248,7 @@ internal sealed class JsonPocoCodec<T>
             Member member = writers[i];
             member.EscapedName.CopyTo(span[pos..]);
             pos += member.EscapedName.Length;
-            if (!member.TryWrite(value, span, ref pos))
+            if (!(strict ? member.TryWriteStrict(value, span, ref pos) : member.TryWrite(value, span, ref pos)))
             {
                 return false;
             }
@@ -233,6 +257,140 @@ internal sealed class JsonPocoCodec<T>
         span[pos++] = (byte)'}';
         output.Advance(pos);
         return true;
+    }
+
+    /// <summary>
+    /// Binds reading to the schema records are checked against (<see langword="null"/>: JSON syntax only), for
+    /// <see cref="TryReadValid"/>. Returns the mask of required fields by reader index, or <see langword="null"/> when a
+    /// record the codec reads is not certainly valid against the schema (then every record is checked as usual).
+    /// </summary>
+    /// <remarks>
+    /// A record the codec reads has only keys that are properties of <typeparamref name="T"/>, each once when the mask
+    /// says so, with plain values of the property's JSON type. It is valid when every property is a field of the record
+    /// schema whose (primitive, non-logical) type accepts every such value, and every required field is a property.
+    /// </remarks>
+    public ulong? BindReader(Avro.Schema? schema)
+    {
+        if (_create is null || _readers.Length > 64)
+        {
+            return null;
+        }
+
+        if (schema is null)
+        {
+            // JSON syntax only: what the codec reads is valid JSON, unless it is a control record's key.
+            return _readers.Any(r => r.Name.SequenceEqual("$fastscore"u8)) ? null : 0;
+        }
+
+        if (schema is not Avro.RecordSchema record)
+        {
+            return null;
+        }
+
+        ulong required = 0;
+        var bound = new bool[record.Fields.Count];
+        for (int i = 0; i < _readers.Length; i++)
+        {
+            int field = FieldIndex(record, _readers[i]);
+            if (field < 0 || !Accepts(record.Fields[field].Schema, _readers[i].ValueType, reading: true))
+            {
+                return null;
+            }
+
+            bound[field] = true;
+            if (!IsOptional(record.Fields[field]))
+            {
+                required |= 1UL << i;
+            }
+        }
+
+        return AllRequiredBound(record, bound) ? required : null;
+    }
+
+    /// <summary>
+    /// Whether every value <see cref="TryWriteValid"/> writes is valid against <paramref name="schema"/> (the schema output
+    /// records are checked against; <see langword="null"/>: JSON syntax only): each property is a field of the record
+    /// schema whose (primitive, non-logical) type accepts every value the property can hold, and every required field is
+    /// a property.
+    /// </summary>
+    public bool BindWriter(Avro.Schema? schema)
+    {
+        if (schema is null)
+        {
+            return true;
+        }
+
+        if (schema is not Avro.RecordSchema record)
+        {
+            return false;
+        }
+
+        var bound = new bool[record.Fields.Count];
+        foreach (Member writer in _writers)
+        {
+            int field = FieldIndex(record, writer);
+            if (field < 0 || bound[field] || !Accepts(record.Fields[field].Schema, writer.ValueType, reading: false))
+            {
+                return false;
+            }
+
+            bound[field] = true;
+        }
+
+        return AllRequiredBound(record, bound);
+    }
+
+    private static int FieldIndex(Avro.RecordSchema record, Member member)
+    {
+        for (int i = 0; i < record.Fields.Count; i++)
+        {
+            if (member.Name.SequenceEqual(Encoding.UTF8.GetBytes(record.Fields[i].Name)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // As the schema checker decides it: a field with a default, or whose type accepts null, may be left out.
+    private static bool IsOptional(Avro.Field field) =>
+        field.DefaultValue is not null || field.Schema.Tag == Avro.Schema.Type.Null
+        || (field.Schema is Avro.UnionSchema union && union.Schemas.Any(s => s.Tag == Avro.Schema.Type.Null));
+
+    private static bool AllRequiredBound(Avro.RecordSchema record, bool[] bound)
+    {
+        for (int i = 0; i < bound.Length; i++)
+        {
+            if (!bound[i] && !IsOptional(record.Fields[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether an Avro field type accepts every JSON value the codec reads into (or writes from) a property of
+    /// <paramref name="type"/>: reads are plain decimals of at most 7 (float) or 15 (double) significant digits and
+    /// integers of at most 9 (int) or 18 (long) digits; writes are any finite float, double, int or long.
+    /// </summary>
+    private static bool Accepts(Avro.Schema field, Type type, bool reading)
+    {
+        if (field is not Avro.PrimitiveSchema primitive)
+        {
+            return false; // logical types (ranges), unions, nested types: checked as usual
+        }
+
+        Avro.Schema.Type tag = primitive.Tag;
+        bool floating = tag is Avro.Schema.Type.Float or Avro.Schema.Type.Double;
+        return type == typeof(float) ? floating
+            : type == typeof(double) ? tag == Avro.Schema.Type.Double || (reading && tag == Avro.Schema.Type.Float)
+            : type == typeof(int) ? floating || tag is Avro.Schema.Type.Int or Avro.Schema.Type.Long
+            : type == typeof(long) ? floating || tag == Avro.Schema.Type.Long
+            : type == typeof(bool) ? tag == Avro.Schema.Type.Boolean
+            : type == typeof(string) && tag == Avro.Schema.Type.String;
     }
 
     private static int Find(Member[] members, ReadOnlySpan<byte> key)
@@ -295,6 +453,15 @@ internal sealed class JsonPocoCodec<T>
 
         public abstract bool TryWrite(T source, Span<byte> output, ref int pos);
 
+        /// <summary>Writes the value only when it is a value of the property's JSON type (a <see langword="null"/> string is not).</summary>
+        public virtual bool TryWriteStrict(T source, Span<byte> output, ref int pos) => TryWrite(source, output, ref pos);
+
+        /// <summary>Gets the JSON name (UTF-8, without the closing quote).</summary>
+        public ReadOnlySpan<byte> Name => QuotedName.AsSpan(0, QuotedName.Length - 1);
+
+        /// <summary>Gets the property's type.</summary>
+        public abstract Type ValueType { get; }
+
         private static Func<T, TValue>? Bind<TValue>(MethodInfo? get) =>
             get is null ? null : (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
 
@@ -321,6 +488,8 @@ internal sealed class JsonPocoCodec<T>
 
     private sealed class SingleMember(PropertyNames names, Func<T, float>? get, Action<T, float>? set) : Member(names)
     {
+        public override Type ValueType => typeof(float);
+
         public override int MaxValueLength => JsonNumbers.MaxSingleLength;
 
         public override bool CanRead => set is not null;
@@ -343,6 +512,8 @@ internal sealed class JsonPocoCodec<T>
 
     private sealed class DoubleMember(PropertyNames names, Func<T, double>? get, Action<T, double>? set) : Member(names)
     {
+        public override Type ValueType => typeof(double);
+
         public override int MaxValueLength => JsonNumbers.MaxDoubleLength;
 
         public override bool CanRead => set is not null;
@@ -365,6 +536,8 @@ internal sealed class JsonPocoCodec<T>
 
     private sealed class Int32Member(PropertyNames names, Func<T, int>? get, Action<T, int>? set) : Member(names)
     {
+        public override Type ValueType => typeof(int);
+
         public override int MaxValueLength => 11;
 
         public override bool CanRead => set is not null;
@@ -392,6 +565,8 @@ internal sealed class JsonPocoCodec<T>
 
     private sealed class Int64Member(PropertyNames names, Func<T, long>? get, Action<T, long>? set) : Member(names)
     {
+        public override Type ValueType => typeof(long);
+
         public override int MaxValueLength => 20;
 
         public override bool CanRead => set is not null;
@@ -419,6 +594,8 @@ internal sealed class JsonPocoCodec<T>
 
     private sealed class BooleanMember(PropertyNames names, Func<T, bool>? get, Action<T, bool>? set) : Member(names)
     {
+        public override Type ValueType => typeof(bool);
+
         public override int MaxValueLength => 5;
 
         public override bool CanRead => set is not null;
@@ -456,6 +633,8 @@ internal sealed class JsonPocoCodec<T>
 
     private sealed class StringMember(PropertyNames names, Func<T, string?>? get, Action<T, string?>? set) : Member(names)
     {
+        public override Type ValueType => typeof(string);
+
         public override int MaxValueLength => MaxStringLength + 2;
 
         public override bool CanRead => set is not null;
@@ -480,6 +659,9 @@ internal sealed class JsonPocoCodec<T>
             pos += length + 2;
             return true;
         }
+
+        public override bool TryWriteStrict(T source, Span<byte> output, ref int pos) =>
+            get!(source) is not null && TryWrite(source, output, ref pos);
 
         public override bool TryWrite(T source, Span<byte> output, ref int pos)
         {

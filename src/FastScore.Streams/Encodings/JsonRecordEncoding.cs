@@ -176,6 +176,24 @@ public sealed class JsonRecordEncoding : RecordEncoding
         }
     }
 
+    /// <summary>
+    /// A reader that decodes <typeparamref name="T"/> records and proves them valid against <paramref name="schema"/> in
+    /// the same pass (see <see cref="JsonPocoCodec{T}.BindReader"/>), or <see langword="null"/> when the type or schema
+    /// needs the usual check and decode.
+    /// </summary>
+    internal ValidatingReader<T>? CreateValidatingReader<T>(Avro.Schema? schema) =>
+        HostKindOf<T>.Value == HostKind.Other && Metadata<T>().Codec is { } codec && codec.BindReader(schema) is { } required
+            ? new ValidatingReader<T>(codec, required)
+            : null;
+
+    /// <summary>
+    /// A writer whose <typeparamref name="T"/> records are valid against <paramref name="schema"/> by construction (see
+    /// <see cref="JsonPocoCodec{T}.BindWriter"/>), or <see langword="null"/> when the type or schema needs the usual
+    /// encode and check.
+    /// </summary>
+    internal JsonPocoCodec<T>? CreateValidatingWriter<T>(Avro.Schema? schema) =>
+        HostKindOf<T>.Value == HostKind.Other && Metadata<T>().Codec is { } codec && codec.BindWriter(schema) ? codec : null;
+
     /// <inheritdoc />
     public override bool TryReadControl(ReadOnlySpan<byte> record, out ControlRecord control)
     {
@@ -384,6 +402,13 @@ public sealed class JsonRecordEncoding : RecordEncoding
         s_cachedWriter = writer;
         s_cachedWriterOwner = this;
     }
+}
+
+/// <summary>Decodes records that the codec proves valid against the bound schema (see <see cref="JsonPocoCodec{T}.TryReadValid"/>).</summary>
+internal sealed class ValidatingReader<T>(JsonPocoCodec<T> codec, ulong required)
+{
+    /// <summary>Decodes the record when it is certainly valid; otherwise the caller checks and decodes it as usual.</summary>
+    public bool TryRead(ReadOnlySpan<byte> record, out T value) => codec.TryReadValid(record, required, out value);
 }
 
 /// <summary>The last (options, metadata, fast codec) used for a type; replaced as a whole, so reads are consistent.</summary>
