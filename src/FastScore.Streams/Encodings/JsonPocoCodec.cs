@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -462,11 +463,40 @@ internal sealed class JsonPocoCodec<T>
         /// <summary>Gets the property's type.</summary>
         public abstract Type ValueType { get; }
 
-        private static Func<T, TValue>? Bind<TValue>(MethodInfo? get) =>
-            get is null ? null : (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
+        // Accessors are compiled lambdas when the runtime compiles dynamic code: a closed delegate is a plain call, where a
+        // delegate bound straight to the accessor (open instance) goes through a shuffle thunk on every call.
+        private static Func<T, TValue>? Bind<TValue>(MethodInfo? get)
+        {
+            if (get is null)
+            {
+                return null;
+            }
 
-        private static Action<T, TValue>? BindSet<TValue>(MethodInfo? set) =>
-            set is null ? null : (Action<T, TValue>)Delegate.CreateDelegate(typeof(Action<T, TValue>), set);
+            if (!RuntimeFeature.IsDynamicCodeCompiled)
+            {
+                return (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
+            }
+
+            ParameterExpression source = Expression.Parameter(typeof(T), "source");
+            return Expression.Lambda<Func<T, TValue>>(Expression.Call(source, get), source).Compile();
+        }
+
+        private static Action<T, TValue>? BindSet<TValue>(MethodInfo? set)
+        {
+            if (set is null)
+            {
+                return null;
+            }
+
+            if (!RuntimeFeature.IsDynamicCodeCompiled)
+            {
+                return (Action<T, TValue>)Delegate.CreateDelegate(typeof(Action<T, TValue>), set);
+            }
+
+            ParameterExpression target = Expression.Parameter(typeof(T), "target");
+            ParameterExpression value = Expression.Parameter(typeof(TValue), "value");
+            return Expression.Lambda<Action<T, TValue>>(Expression.Call(target, set, value), target, value).Compile();
+        }
 
         private static byte[] EscapedPropertyName(string name, JsonSerializerOptions options)
         {

@@ -37,7 +37,7 @@ public sealed class FileTransportProvider : TransportProvider
                     Access = FileAccess.Read,
                     Share = FileShare.ReadWrite | FileShare.Delete,
                     BufferSize = 0, // the pipe buffers
-                    Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                    Options = FileOptions.SequentialScan,
                 });
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -50,7 +50,7 @@ public sealed class FileTransportProvider : TransportProvider
                 file.Seek(offset, SeekOrigin.Begin);
             }
 
-            return ValueTask.FromResult(PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: BufferSize, minimumReadSize: BufferSize / 4, leaveOpen: false)));
+            return ValueTask.FromResult(PipeReader.Create(InlineFileStream.Wrap(file), new StreamPipeReaderOptions(bufferSize: BufferSize, minimumReadSize: BufferSize / 4, leaveOpen: false)));
         }
     }
 
@@ -73,14 +73,14 @@ public sealed class FileTransportProvider : TransportProvider
                     Directory.CreateDirectory(dir);
                 }
 
-                _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+                _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.None);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new StreamException($"Cannot open '{path}' for writing: {ex.Message}", ex);
             }
 
-            _writer = PipeWriter.Create(_file, new StreamPipeWriterOptions(minimumBufferSize: BufferSize, leaveOpen: true));
+            _writer = PipeWriter.Create(InlineFileStream.Wrap(_file), new StreamPipeWriterOptions(minimumBufferSize: BufferSize, leaveOpen: true));
             return default;
         }
 
@@ -126,4 +126,99 @@ public sealed class FileTransportProvider : TransportProvider
             }
         }
     }
+}
+
+/// <summary>
+/// A regular file read and written synchronously by the stream's own task. On Unix every asynchronous file read or
+/// write is a blocking call made on another thread-pool thread, so awaiting it costs a hand-off per buffer for
+/// nothing; the stream's read (or write) loop already runs on its own task, and a regular file never blocks for long.
+/// Pipes, terminals and other files that can block indefinitely keep the asynchronous path.
+/// </summary>
+internal sealed class InlineFileStream(FileStream file) : Stream
+{
+    public static Stream Wrap(FileStream file) => file.CanSeek ? new InlineFileStream(file) : file;
+
+    public override bool CanRead => file.CanRead;
+
+    public override bool CanSeek => file.CanSeek;
+
+    public override bool CanWrite => file.CanWrite;
+
+    public override long Length => file.Length;
+
+    public override long Position
+    {
+        get => file.Position;
+        set => file.Position = value;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => file.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => file.Read(buffer);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+
+        try
+        {
+            return new ValueTask<int>(file.Read(buffer.Span));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => file.Write(buffer, offset, count);
+
+    public override void Write(ReadOnlySpan<byte> buffer) => file.Write(buffer);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            file.Write(buffer.Span);
+            return default;
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
+    }
+
+    public override void Flush() => file.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask; // nothing is buffered here
+
+    public override long Seek(long offset, SeekOrigin origin) => file.Seek(offset, origin);
+
+    public override void SetLength(long value) => file.SetLength(value);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            file.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override ValueTask DisposeAsync() => file.DisposeAsync();
 }

@@ -45,6 +45,50 @@ public sealed class BuiltInTransportTests
     }
 
     [Test]
+    public async Task A_file_larger_than_the_read_buffer_is_read_and_written_whole_in_order()
+    {
+        // Regular files are read and written by the stream's own task (no thread-pool hand-off per buffer).
+        string[] lines = Enumerable.Range(0, 30_000).Select(i => $"{{\"n\": {i}}}").ToArray();
+        string input = WriteLines(lines);
+        string output = Path.Combine(_dir, "copy.jsons");
+        await using (OutputStream writer = new StreamFactory().CreateOutput(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{output}}"}, "Encoding": "json"}""")))
+        {
+            await using InputStream reader = new StreamFactory().CreateInput(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{input}}"}, "Encoding": "json"}"""));
+            await foreach (byte[] record in reader.ReadAllAsync<byte[]>())
+            {
+                await writer.WriteAsync(record);
+            }
+
+            await writer.CompleteAsync();
+        }
+
+        Assert.That(File.ReadAllLines(output), Is.EqualTo(lines));
+    }
+
+    [Test]
+    public async Task A_named_pipe_is_read_as_a_file_until_its_writer_closes_it()
+    {
+        string fifo = Path.Combine(_dir, "pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.That(mkfifo.ExitCode, Is.Zero);
+        }
+
+        Task writer = Task.Run(async () =>
+        {
+            await using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            await pipe.WriteAsync("1\n2\n"u8.ToArray());
+            await pipe.FlushAsync();
+            await Task.Delay(50);
+            await pipe.WriteAsync("3\n"u8.ToArray());
+        });
+        List<string> records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{fifo}}"}, "Encoding": "json"}"""));
+        await writer;
+        Assert.That(records, Is.EqualTo(new[] { "1", "2", "3" }));
+    }
+
+    [Test]
     public async Task SkipTo_starts_reading_a_file_at_a_byte_offset()
     {
         string path = WriteLines("10", "20", "30");
