@@ -182,7 +182,66 @@ public sealed class StreamFactory
         TransportProvider provider = GetTransport(descriptor);
         RecordEncoding encoding = GetEncoding(descriptor.Encoding);
         Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
-        return new Parts(name, provider, encoding, schema, _options.SchemaCheckers(schema, descriptor.Encoding));
+        return new Parts(name, provider, encoding, schema, CreateChecker(descriptor, options, schema, input));
+    }
+
+    /// <summary>
+    /// The stream's checker. A stream with its own schema on a slot whose model declares another one is checked against
+    /// both (FastScore: inputs against the stream's then the model's schema, outputs against the model's then the
+    /// stream's), after making sure the two are compatible.
+    /// </summary>
+    private SchemaChecker CreateChecker(StreamDescriptor descriptor, StreamOpenOptions options, Avro.Schema? schema, bool input)
+    {
+        SchemaChecker own = _options.SchemaCheckers(schema, descriptor.Encoding);
+        if (ModelSchema(descriptor, options, schema, input) is not { } model)
+        {
+            return own;
+        }
+
+        SchemaChecker models = _options.SchemaCheckers(model, descriptor.Encoding);
+        return input ? new BothSchemasChecker(own, models) : new BothSchemasChecker(models, own);
+    }
+
+    /// <summary>
+    /// The model slot's schema when the stream has a different schema of its own, after checking that they are compatible
+    /// (Avro schema resolution: the model can read what an input stream's schema allows, an output stream's schema can read
+    /// what the model writes); <see langword="null"/> when there is only one schema to check.
+    /// </summary>
+    /// <exception cref="DescriptorException">The schemas are not compatible.</exception>
+    private static Avro.Schema? ModelSchema(StreamDescriptor descriptor, StreamOpenOptions options, Avro.Schema? schema, bool input)
+    {
+        if (schema is null || options.InheritedSchema is not { } json || descriptor.Schema.Kind is not (SchemaKind.Inline or SchemaKind.Reference))
+        {
+            return null;
+        }
+
+        Avro.Schema model;
+        try
+        {
+            model = Avro.Schema.Parse(json);
+        }
+        catch (Avro.AvroException ex)
+        {
+            throw new DescriptorException("Schema", $"the model's schema for slot {options.Slot} is not a valid Avro schema: {ex.Message}");
+        }
+
+        if (model.Equals(schema))
+        {
+            return null;
+        }
+
+        bool compatible = input ? model.CanRead(schema) : schema.CanRead(model);
+        return compatible
+            ? model
+            : throw new DescriptorException("Schema", input
+                ? $"not compatible with the model's schema for slot {options.Slot}: the model reads {Describe(model)}, which cannot read records of this stream's {Describe(schema)}."
+                : $"not compatible with the model's schema for slot {options.Slot}: the model writes {Describe(model)}, which this stream's {Describe(schema)} cannot read.");
+    }
+
+    private static string Describe(Avro.Schema schema)
+    {
+        string text = schema.ToString();
+        return text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 119), "…");
     }
 
     private readonly record struct Parts(string Name, TransportProvider Provider, RecordEncoding Encoding, Avro.Schema? Schema, SchemaChecker Checker);
@@ -211,7 +270,7 @@ public sealed class StreamFactory
             throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Envelopes.Keys.Order(StringComparer.Ordinal))}.");
         }
 
-        _ = _options.SchemaCheckers(ResolveSchema(descriptor, options, _options.SchemaLibrary), descriptor.Encoding);
+        _ = CreateChecker(descriptor, options, ResolveSchema(descriptor, options, _options.SchemaLibrary), input);
     }
 
     /// <summary>Resolves a descriptor's schema: inline JSON, a named reference, the inherited slot schema, or none.</summary>

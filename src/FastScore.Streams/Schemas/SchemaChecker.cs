@@ -27,3 +27,10 @@ public abstract class SchemaChecker
     /// <returns><see langword="true"/> when the record is valid.</returns>
     public abstract bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection);
 }
+
+/// <summary>Checks records against two schemas in turn (a stream's own and its model slot's); the first rejection wins.</summary>
+internal sealed class BothSchemasChecker(SchemaChecker first, SchemaChecker second) : SchemaChecker
+{
+    public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection) =>
+        first.TryCheck(record, out rejection) && second.TryCheck(record, out rejection);
+}
