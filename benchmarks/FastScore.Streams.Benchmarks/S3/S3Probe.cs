@@ -49,11 +49,19 @@ public static class S3Probe
                 (nameof(bench.S3ToBytesToS3), bench.S3ToBytesToS3),
                 (nameof(bench.S3ToJsonElementToS3), bench.S3ToJsonElementToS3),
                 (nameof(bench.S3ToPocoToS3), bench.S3ToPocoToS3),
+                (nameof(bench.FileToBytesToDiscard), bench.FileToBytesToDiscard),
+                (nameof(bench.FileToJsonElementToDiscard), bench.FileToJsonElementToDiscard),
+                (nameof(bench.FileToPocoToDiscard), bench.FileToPocoToDiscard),
+                (nameof(bench.FileToBytesToFile), bench.FileToBytesToFile),
             };
             if (only is not null)
             {
                 string[] names = only.Split(',');
                 methods = methods.Where(m => names.Contains(m.Name)).ToArray();
+            }
+            else
+            {
+                methods = methods.Where(m => !m.Name.StartsWith("File", StringComparison.Ordinal)).ToArray();
             }
 
             var wall = methods.Select(_ => new List<double>()).ToArray();

@@ -29,6 +29,7 @@ public class S3ScoringBenchmarks
     private AmazonS3Client _client = null!;
     private StreamFactory _factory = null!;
     private byte[] _object = [];
+    private readonly string _localCopy = Path.Combine(Path.GetTempPath(), $"fastscore-bench-s3-{Environment.ProcessId}.jsons");
 
     /// <summary>Gets or sets the size of the input object in MiB.</summary>
     [Params(100)]
@@ -97,6 +98,8 @@ public class S3ScoringBenchmarks
     {
         _client.Dispose();
         _server.Dispose();
+        File.Delete(_localCopy);
+        File.Delete(_localCopy + ".out");
     }
 
     /// <summary>The ceiling: GetObject, the body read to the end and dropped.</summary>
@@ -229,6 +232,18 @@ public class S3ScoringBenchmarks
     [Benchmark]
     public Task<EngineState> S3ToPocoToS3() => Run(Output("out-poco.jsons"), new PocoIdentity());
 
+    /// <summary>Probe only: the same records from a local file (bytes model) to discard, to compare the S3 input with a file input.</summary>
+    internal Task<EngineState> FileToBytesToDiscard() => Run(new DiscardTransportDescriptor(), new BytesIdentity(), FileInput());
+
+    /// <summary>Probe only: local file → json → JsonElement identity → discard.</summary>
+    internal Task<EngineState> FileToJsonElementToDiscard() => Run(new DiscardTransportDescriptor(), new JsonElementIdentity(), FileInput());
+
+    /// <summary>Probe only: local file → json → POCO identity → discard.</summary>
+    internal Task<EngineState> FileToPocoToDiscard() => Run(new DiscardTransportDescriptor(), new PocoIdentity(), FileInput());
+
+    /// <summary>Probe only: local file → json → bytes identity → local file.</summary>
+    internal Task<EngineState> FileToBytesToFile() => Run(new FileTransportDescriptor { Path = _localCopy + ".out" }, new BytesIdentity(), FileInput());
+
     /// <summary>Reads an output object back (for the probe's check).</summary>
     internal async Task<byte[]> ReadAsync(string key)
     {
@@ -311,13 +326,23 @@ public class S3ScoringBenchmarks
         });
     }
 
-    private async Task<EngineState> Run(TransportDescriptor output, IModel model)
+    private FileTransportDescriptor FileInput()
+    {
+        if (!File.Exists(_localCopy))
+        {
+            File.WriteAllBytes(_localCopy, _object);
+        }
+
+        return new FileTransportDescriptor { Path = _localCopy };
+    }
+
+    private async Task<EngineState> Run(TransportDescriptor output, IModel model, TransportDescriptor? input = null)
     {
         await using var engine = new ScoringEngine(_factory);
         engine.LoadModel(model);
         engine.Attach(0, new StreamDescriptor
         {
-            Transport = Input(),
+            Transport = input ?? Input(),
             Envelope = new DelimitedEnvelopeDescriptor(),
             Encoding = EncodingDescriptor.Json,
             Schema = SchemaReference.None,
