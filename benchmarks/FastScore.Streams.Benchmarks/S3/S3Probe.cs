@@ -39,6 +39,7 @@ public static class S3Probe
             var methods = new (string Name, Func<Task> Run)[]
             {
                 (nameof(bench.RawGetObject), bench.RawGetObject),
+                (nameof(bench.RawGetObjectUnhashed), bench.RawGetObjectUnhashed),
                 (nameof(bench.RawMultipartPut), bench.RawMultipartPut),
                 (nameof(bench.RawMultipartPutConcurrent), bench.RawMultipartPutConcurrent),
                 (nameof(bench.RawCopy), bench.RawCopy),
@@ -89,6 +90,15 @@ public static class S3Probe
                         client[m].Add(cpuMs);
                         server[m].Add(nodeMs);
                     }
+                }
+            }
+
+            // The bytes outputs must be the input, byte for byte (a store that keeps aws-chunked framing would not be).
+            foreach ((string method, string key) in new[] { ("RawCopy", "raw-copy.jsons"), ("RawMultipartPut", "raw-put-1.jsons"), ("S3ToBytesToS3", "out-bytes.jsons") })
+            {
+                if (methods.Any(m => m.Name == method) && !bench.ReadAsync(key).GetAwaiter().GetResult().AsSpan().SequenceEqual(bench.Object.Span))
+                {
+                    throw new InvalidOperationException($"{method} wrote an object that differs from the input.");
                 }
             }
 
