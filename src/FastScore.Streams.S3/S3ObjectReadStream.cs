@@ -215,7 +215,7 @@ internal sealed class S3ObjectReadStream : Stream
         else
         {
             // An open range from byte 0: the same bytes, but the SDK does not MD5 the whole body against a single-part
-            // ETag (about as much CPU as the rest of reading). An empty object answers 416, handled below as its end.
+            // ETag (about as much CPU as the rest of reading). A 416 for an empty object is handled below as its end.
             request.ByteRange = new ByteRange("bytes=0-");
         }
 
