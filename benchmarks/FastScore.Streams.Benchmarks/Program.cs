@@ -22,6 +22,13 @@ public static class Program
             return;
         }
 
+        if (args is ["probe-s3", ..])
+        {
+            S3.S3Probe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
+                args.Length > 2 ? args[2] : null);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -93,6 +93,14 @@ internal sealed class S3Connection : IDisposable
     /// <summary>Builds a client for a descriptor whose secrets are resolved.</summary>
     internal static AmazonS3Client CreateClient(S3TransportDescriptor descriptor, S3TransportOptions options)
     {
+        AmazonS3Config config = CreateConfig(descriptor);
+        AWSCredentials? credentials = Credentials(descriptor, options);
+        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+    }
+
+    /// <summary>The client configuration for a descriptor: AWS in its region, or its <c>Endpoint</c>.</summary>
+    internal static AmazonS3Config CreateConfig(S3TransportDescriptor descriptor)
+    {
         var config = new AmazonS3Config();
         if (descriptor.Endpoint is { } endpoint)
         {
@@ -114,8 +122,7 @@ internal sealed class S3Connection : IDisposable
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(descriptor.Region);
         }
 
-        AWSCredentials? credentials = Credentials(descriptor, options);
-        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+        return config;
     }
 
     private static AWSCredentials? Credentials(S3TransportDescriptor descriptor, S3TransportOptions options)

@@ -212,6 +212,12 @@ internal sealed class S3ObjectReadStream : Stream
         {
             request.ChecksumMode = ChecksumMode.ENABLED; // the SDK checks the whole object's stored checksum, when it has one
         }
+        else
+        {
+            // An open range from byte 0: the same bytes, but the SDK does not MD5 the whole body against a single-part
+            // ETag (about as much CPU as the rest of reading). A 416 for an empty object is handled below as its end.
+            request.ByteRange = new ByteRange("bytes=0-");
+        }
 
         GetObjectResponse response;
         try

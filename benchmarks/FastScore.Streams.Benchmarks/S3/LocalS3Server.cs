@@ -29,7 +29,11 @@ internal sealed partial class LocalS3Server : IDisposable
             throw new InvalidOperationException($"{script} is missing: run `npm ci` in tests/servers, or set S3_SERVICE_URL.");
         }
 
-        _directory = Directory.CreateTempSubdirectory("fastscore-bench-s3-").FullName;
+        // S3_BENCH_DATA_ROOT (e.g. /dev/shm) puts s3rver's files on another file system (tmpfs).
+        string? dataRoot = Environment.GetEnvironmentVariable("S3_BENCH_DATA_ROOT") is { Length: > 0 } r ? r : null;
+        _directory = dataRoot is null
+            ? Directory.CreateTempSubdirectory("fastscore-bench-s3-").FullName
+            : Directory.CreateDirectory(Path.Combine(dataRoot, "fastscore-bench-s3-" + Guid.NewGuid().ToString("N"))).FullName;
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (string argument in (string[])["--openssl-legacy-provider", "--require", Path.Combine(root, "tests", "servers", "stop-with-parent.js"),
                      script, "-d", _directory, "-a", "127.0.0.1", "-p", "0", "--silent"])
@@ -53,6 +57,9 @@ internal sealed partial class LocalS3Server : IDisposable
     }
 
     public string ServiceUrl { get; } = "";
+
+    /// <summary>Gets the id of the s3rver process, or null when <c>S3_SERVICE_URL</c> names another endpoint.</summary>
+    public int? ProcessId => _process?.Id;
 
     public string AccessKey { get; }
 
