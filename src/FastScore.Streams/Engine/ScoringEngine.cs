@@ -240,16 +240,25 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the engine (when <see cref="EngineOptions.AutoStart"/> is off, or to get a clear error about what is missing). Does nothing when the engine is already starting.</summary>
+    /// <summary>
+    /// Starts the engine (when <see cref="EngineOptions.AutoStart"/> is off, or to get a clear error about what is missing).
+    /// Does nothing when the engine started by itself (<see cref="EngineOptions.AutoStart"/>), whatever state that run is
+    /// in by now: a short job may already have finished.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The model or a slot's stream is missing, or the engine is not in INIT.</exception>
     public void Start()
     {
         lock (_gate)
         {
+            if (_run is { AutoStarted: true })
+            {
+                return; // started by AutoStart (maybe already finished): not an error for a caller that starts it too
+            }
+
             RequireState("start", EngineState.Init);
             if (_run is not null)
             {
-                return; // already starting (AutoStart)
+                return; // already starting
             }
 
             string? missing = Missing();
@@ -497,7 +506,7 @@ public sealed class ScoringEngine : IAsyncDisposable
         {
             if (_options.AutoStart && _state == EngineState.Init && _run is null && Missing() is null)
             {
-                StartLocked();
+                StartLocked(autoStarted: true);
             }
         }
     }
@@ -513,9 +522,9 @@ public sealed class ScoringEngine : IAsyncDisposable
         return missing.Length > 0 ? $"no stream is attached to slot {string.Join(", ", missing)}" : null;
     }
 
-    private void StartLocked()
+    private void StartLocked(bool autoStarted = false)
     {
-        var run = new Run(_invoker!, [.. _slots.Values], _options.TimeProvider);
+        var run = new Run(_invoker!, [.. _slots.Values], _options.TimeProvider) { AutoStarted = autoStarted };
         _run = run;
         run.Task = Task.Run(() => RunCoreAsync(run), CancellationToken.None);
     }
@@ -1309,6 +1318,9 @@ public sealed class ScoringEngine : IAsyncDisposable
     private sealed class Run
     {
         private readonly TimeProvider _time;
+
+        /// <summary>Gets a value indicating whether the engine started this run by itself (<see cref="EngineOptions.AutoStart"/>).</summary>
+        public bool AutoStarted { get; init; }
         private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Run(ModelInvoker invoker, List<EngineSlot> slots, TimeProvider time)

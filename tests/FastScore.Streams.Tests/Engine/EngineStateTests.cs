@@ -279,6 +279,37 @@ public sealed class EngineStateTests : EngineTestBase
     }
 
     [Test]
+    public async Task Start_after_an_automatic_start_does_nothing_even_when_that_run_has_finished()
+    {
+        ChannelInput input = Input("in").Write("a");
+        input.Complete();
+        CollectingOutput output = Output("out");
+        ScoringEngine engine = NewEngine();
+        engine.LoadModel(new Recorder());
+        engine.Attach(0, Test("in"));
+        engine.Attach(1, Test("out")); // starts the engine (AutoStart), as the CLI's run command does before calling Start
+        Assert.That(await Finished(engine), Is.EqualTo(EngineState.Finished));
+
+        Assert.That(engine.Start, Throws.Nothing, "a short job may finish before its host calls Start");
+        Assert.That(await engine.RunAsync().WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(EngineState.Finished));
+        Assert.That(output.Records, Is.EqualTo(new[] { "a" }), "nothing ran twice");
+    }
+
+    [Test]
+    public async Task Start_after_an_explicit_run_has_finished_is_refused_until_reset()
+    {
+        ChannelInput input = Input("in").Write("a");
+        input.Complete();
+        Output("out");
+        ScoringEngine engine = NewEngine(new EngineOptions { AutoStart = false });
+        engine.LoadModel(new Recorder());
+        engine.Attach(0, Test("in"));
+        engine.Attach(1, Test("out"));
+        Assert.That(await engine.RunAsync().WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(EngineState.Finished));
+        Assert.That(engine.Start, Throws.InvalidOperationException.With.Message.Contains("FINISHED"));
+    }
+
+    [Test]
     public async Task StopAsync_without_a_run_returns_the_state_at_once()
     {
         ScoringEngine engine = NewEngine();
