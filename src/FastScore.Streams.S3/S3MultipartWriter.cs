@@ -12,6 +12,7 @@ namespace FastScore.Streams.S3;
 /// (backpressure). The multipart upload starts with the first full part; an output that never fills one is written by a
 /// single PutObject on completion (so small and empty outputs still produce an object).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A PipeWriter ends with Complete/CompleteAsync, which dispose the abort source.")]
 internal sealed class S3MultipartWriter : PipeWriter
 {
     private const int FirstBufferSize = 64 * 1024;

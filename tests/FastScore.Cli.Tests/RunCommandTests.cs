@@ -112,7 +112,7 @@ public sealed class RunCommandTests
         {
             Assert.That(exit, Is.EqualTo(0), err);
             Assert.That(read.Success, Is.True, err);
-            Assert.That(written, Is.EqualTo(int.Parse(read.Groups[1].Value.Replace(",", ""))), "every record read has its output");
+            Assert.That(written, Is.EqualTo(int.Parse(read.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)), "every record read has its output");
             Assert.That(written, Is.GreaterThan(25));
         });
     }

@@ -144,7 +144,7 @@ public sealed class SchemaLibrary
     {
         if (DescriptorNames.AvroPrimitives.Contains(name, StringComparer.Ordinal))
         {
-            schema = Avro.PrimitiveSchema.Create((Avro.Schema.Type)Enum.Parse(typeof(Avro.Schema.Type), name, ignoreCase: true));
+            schema = Avro.PrimitiveSchema.Create(Enum.Parse<Avro.Schema.Type>(name, ignoreCase: true));
             return true;
         }
 

@@ -824,7 +824,7 @@ public sealed class ScoringEngine : IAsyncDisposable
     }
 
     /// <summary>Scores one input batch; control records close the slot's batch, and a pig passes through to every output.</summary>
-    private async ValueTask<bool> ProcessAsync(Run run, EngineSlot slot, InputStream input, RecordBatch batch)
+    private static async ValueTask<bool> ProcessAsync(Run run, EngineSlot slot, InputStream input, RecordBatch batch)
     {
         CancellationToken hard = run.Hard.Token;
         using (batch)
@@ -890,7 +890,7 @@ public sealed class ScoringEngine : IAsyncDisposable
         return true;
     }
 
-    private ValueTask<bool> FlushSlotAsync(Run run, EngineSlot slot) =>
+    private static ValueTask<bool> FlushSlotAsync(Run run, EngineSlot slot) =>
         run.Invoker.IsBatchModel ? run.Invoker.FlushAsync(slot, run.Hard.Token) : ValueTask.FromResult(true);
 
     /// <summary>Makes every output durable, then acknowledges the inputs whose records are scored (at-least-once).</summary>
@@ -1038,7 +1038,7 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
-    private Task StartPump(Run run, EngineSlot slot, InputStream input, int generation, Task? after)
+    private static Task StartPump(Run run, EngineSlot slot, InputStream input, int generation, Task? after)
     {
         CancellationToken hard = run.Hard.Token;
         ChannelWriter<Item> merged = run.Merged.Writer;

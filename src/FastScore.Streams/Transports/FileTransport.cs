@@ -124,6 +124,8 @@ public sealed class FileTransportProvider : TransportProvider
                 await _file.DisposeAsync().ConfigureAwait(false);
                 _file = null;
             }
+
+            await base.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
@@ -220,5 +222,9 @@ internal sealed class InlineFileStream(FileStream file) : Stream
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync() => file.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await file.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false); // Dispose(true) again: FileStream disposal is idempotent
+    }
 }

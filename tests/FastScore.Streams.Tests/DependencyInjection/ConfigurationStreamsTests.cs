@@ -31,7 +31,7 @@ public sealed class ConfigurationStreamsTests
     private void WriteAppSettings(string streams) =>
         File.WriteAllText(In("appsettings.json"), $$$"""{"Logging": {"LogLevel": {"Default": "Warning"}}, "FastScore": {"Streams": { {{{streams}}} } } }""");
 
-    private string Json(string value) => JsonSerializer.Serialize(value);
+    private static string Json(string value) => JsonSerializer.Serialize(value);
 
     private IHost BuildHost(Action<IFastScoreStreamsBuilder>? configure = null)
     {

@@ -110,7 +110,7 @@ internal sealed class ChannelInput : MessageInputTransport
     public override ValueTask DisposeAsync()
     {
         Disposed = true;
-        return default;
+        return base.DisposeAsync();
     }
 }
 
@@ -231,7 +231,7 @@ internal sealed class CollectingOutput : MessageOutputTransport
     public override ValueTask DisposeAsync()
     {
         Disposed = true;
-        return default;
+        return base.DisposeAsync();
     }
 
     private static TaskCompletionSource Open()

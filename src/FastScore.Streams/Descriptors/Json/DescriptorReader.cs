@@ -518,7 +518,7 @@ internal sealed class DescriptorReader
         }
     }
 
-    private CustomTransportDescriptor ReadCustomTransport(Node? objectNode, CustomTransportType type)
+    private static CustomTransportDescriptor ReadCustomTransport(Node? objectNode, CustomTransportType type)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
@@ -984,7 +984,7 @@ internal sealed class DescriptorReader
     private int? OptionalNullableInt32(ObjectFields fields, string name, string allowed, int? fallback) =>
         fields.TryGet(name, out Node node) ? (TryNullableInt32(node, fields.PathOf(name), allowed, out int? value) ? value : fallback) : fallback;
 
-    private IReadOnlyList<string> StringArray(Node node, string path)
+    private List<string> StringArray(Node node, string path)
     {
         if (node.Kind is not (NodeKind.Array or NodeKind.Empty))
         {
