@@ -204,7 +204,7 @@ public sealed class StreamFactory
 
     /// <summary>
     /// The model slot's schema when the stream has a different schema of its own, after checking that they are compatible
-    /// (Avro schema resolution: the model can read what an input stream's schema allows, an output stream's schema can read
+    /// (Avro schema resolution, <see cref="SchemaCompatibility"/>: the model can read what an input stream's schema allows, an output stream's schema can read
     /// what the model writes); <see langword="null"/> when there is only one schema to check.
     /// </summary>
     /// <exception cref="DescriptorException">The schemas are not compatible.</exception>
@@ -230,7 +230,7 @@ public sealed class StreamFactory
             return null;
         }
 
-        bool compatible = input ? model.CanRead(schema) : schema.CanRead(model);
+        bool compatible = input ? SchemaCompatibility.CanRead(model, schema) : SchemaCompatibility.CanRead(schema, model);
         return compatible
             ? model
             : throw new DescriptorException("Schema", input

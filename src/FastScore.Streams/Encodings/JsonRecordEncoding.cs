@@ -229,7 +229,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
     /// needs the usual check and decode.
     /// </summary>
     internal ValidatingReader<T>? CreateValidatingReader<T>(Avro.Schema? schema) =>
-        HostKindOf<T>.Value == HostKind.Other && Metadata<T>().Codec is { } codec && codec.BindReader(schema) is { } required
+        HostKindOf<T>.Value == HostKind.Other && TryGetCodec<T>() is { } codec && codec.BindReader(schema) is { } required
             ? new ValidatingReader<T>(codec, required)
             : null;
 
@@ -239,7 +239,21 @@ public sealed class JsonRecordEncoding : RecordEncoding
     /// encode and check.
     /// </summary>
     internal JsonPocoCodec<T>? CreateValidatingWriter<T>(Avro.Schema? schema) =>
-        HostKindOf<T>.Value == HostKind.Other && Metadata<T>().Codec is { } codec && codec.BindWriter(schema) ? codec : null;
+        HostKindOf<T>.Value == HostKind.Other && TryGetCodec<T>() is { } codec && codec.BindWriter(schema) ? codec : null;
+
+    /// <summary>The fast codec for <typeparamref name="T"/>, or <see langword="null"/>, also when the serializer has no
+    /// contract for the type (then decoding or encoding a value says why, and the record is rejected by encoding).</summary>
+    private JsonPocoCodec<T>? TryGetCodec<T>()
+    {
+        try
+        {
+            return Metadata<T>().Codec;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
+    }
 
     /// <inheritdoc />
     public override bool TryReadControl(ReadOnlySpan<byte> record, out ControlRecord control)
