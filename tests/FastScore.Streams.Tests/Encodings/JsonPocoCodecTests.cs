@@ -17,7 +17,7 @@ namespace FastScore.Streams.Tests.Encodings;
 /// </summary>
 public sealed class JsonPocoCodecTests
 {
-    private static readonly byte[] s_mutations = "\"\\,:{}[]09-.eE+ ntfx\t_"u8.ToArray().Concat(new byte[] { 0x01, 0x7F, 0xC3, 0xA9, 0xFF }).ToArray();
+    private static readonly byte[] s_mutations = "\"\\,:{}[]09-.eE+ ntfx\t_$"u8.ToArray().Concat(new byte[] { 0x01, 0x7F, 0xC3, 0xA9, 0xFF }).ToArray();
 
     public sealed class Iris
     {
@@ -529,7 +529,8 @@ public sealed class JsonPocoCodecTests
         public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
     }
 
-    private static IEnumerable<byte[]> Mutants(byte[] valid)
+    /// <summary>Every one-byte deletion, replacement and insertion of a record (also used by <see cref="ValidatingCodecTests"/>).</summary>
+    internal static IEnumerable<byte[]> Mutants(byte[] valid)
     {
         for (int i = 0; i < valid.Length; i++)
         {

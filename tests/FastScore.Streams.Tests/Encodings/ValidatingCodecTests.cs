@@ -6,6 +6,8 @@ using FastScore.Streams.Descriptors;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Schemas;
 
+using AllKinds = FastScore.Streams.Tests.Encodings.JsonPocoCodecTests.AllKinds;
+
 namespace FastScore.Streams.Tests.Encodings;
 
 /// <summary>
@@ -28,8 +30,8 @@ public sealed class ValidatingCodecTests
           {"name": "ReadOnly", "type": "int", "default": 0}]}
         """;
 
-    private static readonly byte[] s_mutations = "\"\\,:{}[]09-.eE+ ntfx\t_$"u8.ToArray().Concat(new byte[] { 0x01, 0x7F, 0xC3, 0xA9, 0xFF }).ToArray();
 
+    /// <summary>An iris record with one double, to bind a double property to a float field.</summary>
     public sealed class Iris
     {
         [JsonPropertyName("sepal_length")]
@@ -43,23 +45,6 @@ public sealed class ValidatingCodecTests
 
         [JsonPropertyName("petal_width")]
         public double PetalWidth { get; set; }
-    }
-
-    public sealed class AllKinds
-    {
-        public float F { get; set; } = 1.5f;
-
-        public double D { get; set; }
-
-        public int I { get; set; }
-
-        public long L { get; set; }
-
-        public bool B { get; set; }
-
-        public string? S { get; set; } = "default";
-
-        public int ReadOnly => I + 1;
     }
 
     public sealed class WideInt
@@ -82,21 +67,6 @@ public sealed class ValidatingCodecTests
     private static Avro.Schema Record(string fieldType, string extra = "") =>
         Schema($$"""{"type": "record", "name": "R", "fields": [{"name": "A", "type": {{fieldType}}}{{extra}}]}""");
 
-    private static IEnumerable<byte[]> Mutants(byte[] valid)
-    {
-        for (int i = 0; i < valid.Length; i++)
-        {
-            yield return [.. valid[..i], .. valid[(i + 1)..]]; // deleted
-            foreach (byte b in s_mutations)
-            {
-                byte[] replaced = [.. valid];
-                replaced[i] = b;
-                yield return replaced;
-                yield return [.. valid[..i], b, .. valid[i..]]; // inserted
-            }
-        }
-    }
-
     /// <summary>Proves mutants of valid records: every proven record passes the checker and decodes as the usual path decodes it.</summary>
     private static (int Proven, List<string> Wrong) ProveMutants<T>(string schemaJson, params string[] records)
     {
@@ -109,7 +79,7 @@ public sealed class ValidatingCodecTests
         {
             byte[] valid = Encoding.UTF8.GetBytes(text);
             Assert.That(reader.TryRead(valid, out _), Is.True, $"the valid record {text} is proven");
-            foreach (byte[] mutant in Mutants(valid).Prepend(valid))
+            foreach (byte[] mutant in JsonPocoCodecTests.Mutants(valid).Prepend(valid))
             {
                 if (!reader.TryRead(mutant, out T value))
                 {
