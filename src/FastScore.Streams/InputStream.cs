@@ -31,6 +31,7 @@ public sealed class InputStream : IAsyncDisposable
     private RecordDecoder? _decoder;
     private long _sequence;
     private long _batchRecords; // accepted records and bytes not yet published to Counters (producer task only)
+    private long _accepted; // data records published so far (producer task only): a Loop pass that adds none ends the loop
     private long _batchBytes;
     private int _batchBytesHint = 16 * 1024; // the last batch's size: the next one starts that big, so it rarely grows
     private int _batchRecordsHint = 128;
@@ -292,7 +293,7 @@ public sealed class InputStream : IAsyncDisposable
         long offset = Descriptor.SkipTo ?? 0;
         while (true)
         {
-            long before = _sequence;
+            long before = _accepted;
             PipeReader reader = await transport.OpenAsync(offset, cancellationToken).ConfigureAwait(false);
             long streamOffset = offset;
             bool soft = false;
@@ -328,8 +329,8 @@ public sealed class InputStream : IAsyncDisposable
                 await reader.CompleteAsync().ConfigureAwait(false);
             }
 
-            // Loop rewinds at hard and soft EOF (an end control record), as FastScore does (§1 Loop). An empty pass stops looping.
-            if (!Descriptor.Loop || _sequence == before)
+            // Loop rewinds at hard and soft EOF (an end control record), as FastScore does (§1 Loop). A pass that delivers no data record (an empty file, every record rejected, only control records) stops looping.
+            if (!Descriptor.Loop || _accepted == before)
             {
                 return;
             }
@@ -385,7 +386,7 @@ public sealed class InputStream : IAsyncDisposable
         RecordPosition? position = Descriptor.SkipToRecord;
         while (true)
         {
-            long before = _sequence;
+            long before = _accepted;
             await transport.OpenAsync(position, cancellationToken).ConfigureAwait(false);
             bool soft = false;
             while (!soft)
@@ -410,7 +411,7 @@ public sealed class InputStream : IAsyncDisposable
                 await PublishAsync(batch).ConfigureAwait(false);
             }
 
-            if (!Descriptor.Loop || _sequence == before)
+            if (!Descriptor.Loop || _accepted == before)
             {
                 return;
             }
@@ -463,6 +464,7 @@ public sealed class InputStream : IAsyncDisposable
         _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
         _batchRecordsHint = Math.Max(16, batch.Count);
         Counters.Add(_batchRecords, _batchBytes);
+        _accepted += _batchRecords;
         _batchRecords = 0;
         _batchBytes = 0;
         return _channel.Writer.WriteAsync(batch, _stop.Token);

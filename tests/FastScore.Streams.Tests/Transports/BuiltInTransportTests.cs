@@ -114,6 +114,21 @@ public sealed class BuiltInTransportTests
     }
 
     [Test]
+    public async Task A_looping_file_whose_records_are_all_rejected_ends_after_one_pass()
+    {
+        string path = WriteLines("\"a\"", "\"b\"", """{"$fastscore": "set"}""");
+        var rejected = new List<RejectedRecord>();
+        var records = await ReadAsync(
+            StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int", "Loop": true}"""),
+            options: new StreamOpenOptions { OnRejected = rejected.Add }).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(records, Is.Empty);
+            Assert.That(rejected.Select(r => r.Preview), Is.EqualTo(new[] { "\"a\"", "\"b\"" }), "each rejected once, not for ever");
+        });
+    }
+
+    [Test]
     public void A_missing_input_file_fails_with_the_path_in_the_message()
     {
         string path = Path.Combine(_dir, "missing.jsons");
