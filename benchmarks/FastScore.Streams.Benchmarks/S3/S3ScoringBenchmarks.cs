@@ -284,9 +284,12 @@ public class S3ScoringBenchmarks
         return _object.Length;
     }
 
-    private async Task<PartETag> UploadSliceAsync(string key, string uploadId, int number, int offset, int length)
+    private Task<PartETag> UploadSliceAsync(string key, string uploadId, int number, int offset, int length) =>
+        UploadAsync(key, uploadId, number, _object, offset, length);
+
+    private async Task<PartETag> UploadAsync(string key, string uploadId, int number, byte[] buffer, int offset, int length)
     {
-        using var body = new MemoryStream(_object, offset, length, writable: false);
+        using var body = new MemoryStream(buffer, offset, length, writable: false);
         return new PartETag(await _client.UploadPartAsync(new UploadPartRequest
         {
             BucketName = Bucket,
@@ -303,17 +306,7 @@ public class S3ScoringBenchmarks
     {
         try
         {
-            using var body = new MemoryStream(buffer, 0, length, writable: false);
-            return new PartETag(await _client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = Bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartNumber = number,
-                PartSize = length,
-                InputStream = body,
-                UseChunkEncoding = false,
-            }));
+            return await UploadAsync(key, uploadId, number, buffer, 0, length);
         }
         finally
         {
