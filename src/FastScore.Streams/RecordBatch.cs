@@ -16,6 +16,8 @@ public sealed class RecordBatch : IDisposable
     private int _used;
     private Entry[] _entries;
     private int _count;
+    private ControlRecord[]? _controls; // only once the batch holds a control record: most batches hold none
+    private MessageMetadata?[]? _metadata; // only once a record has metadata: file records have none
 
     internal RecordBatch(int initialBytes = 16 * 1024, int initialRecords = 128)
     {
@@ -70,12 +72,20 @@ public sealed class RecordBatch : IDisposable
     /// <summary>Gets the control record at <paramref name="index"/>, or a record of kind <see cref="ControlKind.None"/> for data.</summary>
     /// <param name="index">The record index in the batch.</param>
     /// <returns>The control record.</returns>
-    public ControlRecord GetControl(int index) => Get(index).Control;
+    public ControlRecord GetControl(int index)
+    {
+        Get(index); // range check
+        return _controls is { } controls ? controls[index] : default;
+    }
 
     /// <summary>Gets the transport metadata of record <paramref name="index"/>, if any.</summary>
     /// <param name="index">The record index in the batch.</param>
     /// <returns>The metadata.</returns>
-    public MessageMetadata? GetMetadata(int index) => Get(index).Metadata;
+    public MessageMetadata? GetMetadata(int index)
+    {
+        Get(index); // range check
+        return _metadata?[index];
+    }
 
     /// <summary>Returns the buffers to the pool.</summary>
     public void Dispose()
@@ -86,8 +96,10 @@ public sealed class RecordBatch : IDisposable
             Values?.Dispose();
             Values = null;
             ArrayPool<byte>.Shared.Return(buffer);
-            ReturnEntries(_entries, _count);
+            ArrayPool<Entry>.Shared.Return(_entries);
             _entries = [];
+            ReturnSide(ref _controls, _count);
+            ReturnSide(ref _metadata, _count);
             _count = 0;
         }
     }
@@ -119,7 +131,7 @@ public sealed class RecordBatch : IDisposable
     /// <summary>Gets the value decoded on the producer task for data record <paramref name="index"/>, if the batch has one of type <typeparamref name="T"/>.</summary>
     internal bool TryGetValue<T>(int index, out T value)
     {
-        if (Values is DecodedValues<T> values && Get(index).Control.Kind == ControlKind.None)
+        if (Values is DecodedValues<T> values && GetControl(index).Kind == ControlKind.None)
         {
             value = values.Items[index];
             return true;
@@ -131,9 +143,8 @@ public sealed class RecordBatch : IDisposable
 
     internal void SetLastControl(ControlRecord control)
     {
-        ref Entry e = ref _entries[_count - 1];
-        e.Control = control;
-        e.SequenceNumber = 0;
+        _entries[_count - 1].SequenceNumber = 0;
+        EnsureSide(ref _controls)[_count - 1] = control;
         HasControl = true;
     }
 
@@ -142,7 +153,15 @@ public sealed class RecordBatch : IDisposable
     {
         _count--;
         _used = _entries[_count].Offset;
-        _entries[_count] = default;
+        if (_controls is not null)
+        {
+            _controls[_count] = default;
+        }
+
+        if (_metadata is not null)
+        {
+            _metadata[_count] = null;
+        }
     }
 
     private Span<byte> Reserve(int length, long sequenceNumber, MessageMetadata? metadata)
@@ -157,23 +176,63 @@ public sealed class RecordBatch : IDisposable
 
         if (_count == _entries.Length)
         {
-            Entry[] bigger = ArrayPool<Entry>.Shared.Rent(_entries.Length * 2);
-            _entries.AsSpan(0, _count).CopyTo(bigger);
-            ReturnEntries(_entries, _count);
-            _entries = bigger;
+            Grow();
         }
 
-        _entries[_count++] = new Entry { Offset = _used, Length = length, SequenceNumber = sequenceNumber, Metadata = metadata };
+        if (metadata is not null)
+        {
+            EnsureSide(ref _metadata)[_count] = metadata;
+        }
+
+        _entries[_count++] = new Entry { Offset = _used, Length = length, SequenceNumber = sequenceNumber };
         Span<byte> target = _buffer.AsSpan(_used, length);
         _used += length;
         return target;
     }
 
-    // Entries past the count are always clear (RemoveLast clears the one it drops), so only the used ones need clearing.
-    private static void ReturnEntries(Entry[] entries, int count)
+    private void Grow()
     {
-        entries.AsSpan(0, count).Clear();
-        ArrayPool<Entry>.Shared.Return(entries);
+        Entry[] bigger = ArrayPool<Entry>.Shared.Rent(_entries.Length * 2);
+        _entries.AsSpan(0, _count).CopyTo(bigger);
+        ArrayPool<Entry>.Shared.Return(_entries);
+        _entries = bigger;
+        GrowSide(ref _controls, bigger.Length, _count);
+        GrowSide(ref _metadata, bigger.Length, _count);
+    }
+
+    // The side arrays (controls, metadata) are as long as the entries once created; slots past the count are always clear
+    // (RemoveLast clears the one it drops), so only the used ones need clearing when they go back to the pool.
+    private TItem[] EnsureSide<TItem>(ref TItem[]? side)
+    {
+        if (side is null)
+        {
+            side = ArrayPool<TItem>.Shared.Rent(_entries.Length);
+            side.AsSpan().Clear();
+        }
+
+        return side;
+    }
+
+    private static void GrowSide<TItem>(ref TItem[]? side, int length, int count)
+    {
+        if (side is not null)
+        {
+            TItem[] bigger = ArrayPool<TItem>.Shared.Rent(length);
+            side.AsSpan(0, count).CopyTo(bigger);
+            bigger.AsSpan(count).Clear();
+            ReturnSide(ref side, count);
+            side = bigger;
+        }
+    }
+
+    private static void ReturnSide<TItem>(ref TItem[]? side, int count)
+    {
+        if (side is not null)
+        {
+            side.AsSpan(0, count).Clear();
+            ArrayPool<TItem>.Shared.Return(side);
+            side = null;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -194,7 +253,5 @@ public sealed class RecordBatch : IDisposable
         public int Offset;
         public int Length;
         public long SequenceNumber;
-        public ControlRecord Control;
-        public MessageMetadata? Metadata;
     }
 }
