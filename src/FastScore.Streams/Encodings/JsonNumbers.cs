@@ -31,6 +31,7 @@ internal static class JsonNumbers
 
     /// <summary>Reads a plain JSON number (no exponent) of at most 7 significant digits and 10 fraction digits as a float; declines otherwise.</summary>
     /// <remarks>m / 10^k with m ≤ 2^24 and k ≤ 10: both are floats, and a double quotient of two floats rounds to the correctly rounded float (Figueroa), so this is float.Parse's result.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParseSingle(ReadOnlySpan<byte> json, ref int pos, out float value)
     {
         value = 0;

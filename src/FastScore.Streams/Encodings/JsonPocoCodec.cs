@@ -40,12 +40,24 @@ internal sealed class JsonPocoCodec<T>
     private readonly Member[] _writers; // in serialization order
     private readonly int _writeBudget;
 
-    private JsonPocoCodec(Func<T>? create, Member[] readers, Member[] writers)
+    private const int MissPenalty = 16;
+    private const int MissLimit = MissPenalty * 256;
+
+    private readonly InOrderJsonReader<T>? _inOrder;
+    private readonly ulong _allRead;
+    private int _missScore; // +16 per record the in-order reader declines, -1 per record it reads: it stops at MissLimit
+
+    private JsonPocoCodec(Func<T>? create, ConstructorInfo? constructor, Member[] readers, Member[] writers)
     {
         _create = create;
         _readers = readers;
         _writers = writers;
         _writeBudget = 2 + writers.Sum(w => w.EscapedName.Length + 1 + w.MaxValueLength);
+        if (create is not null && readers.Length is > 0 and <= 64)
+        {
+            _inOrder = InOrderJsonReader<T>.TryCreate(create, constructor, [.. readers.Select(r => (r.Name.ToArray(), r.ReadMethod, r.SetMethod!))]);
+            _allRead = readers.Length == 64 ? ulong.MaxValue : (1UL << readers.Length) - 1;
+        }
     }
 
     /// <summary>Gets a value indicating whether records can be read (the type can be created without arguments).</summary>
@@ -111,7 +123,7 @@ internal sealed class JsonPocoCodec<T>
             }
 
             Func<T>? create = info.CreateObject; // the serializer's own (compiled) constructor call
-            return new JsonPocoCodec<T>(create, [.. readers], [.. writers]);
+            return new JsonPocoCodec<T>(create, DefaultConstructor(info), [.. readers], [.. writers]);
         }
         catch (Exception ex) when (ex is ArgumentException or MemberAccessException or InvalidOperationException or NotSupportedException)
         {
@@ -131,6 +143,48 @@ internal sealed class JsonPocoCodec<T>
         TryRead(json, out value, out ulong seen, out bool duplicate) && !duplicate && (seen & required) == required;
 
     private bool TryRead(ReadOnlySpan<byte> json, out T value, out ulong seen, out bool duplicate)
+    {
+        value = default!;
+        seen = 0;
+        duplicate = false;
+        if (_create is null)
+        {
+            return false;
+        }
+
+        if (_inOrder is { } inOrder && _missScore < MissLimit)
+        {
+            // Most records have the properties in declaration order: one emitted method reads those (the same pieces, so
+            // the same result). Anything else is read by the loop below; when that is common, the in-order reader stops.
+            if (inOrder.TryRead(json, out T? read))
+            {
+                value = read!;
+                seen = _allRead;
+                if (_missScore > 0)
+                {
+                    _missScore--;
+                }
+
+                return true;
+            }
+
+            _missScore += MissPenalty;
+        }
+
+        return TryReadAnyOrder(json, out value, out seen, out duplicate);
+    }
+
+    /// <summary>Gets the reader of records in declaration order, if one could be emitted (for tests).</summary>
+    internal InOrderJsonReader<T>? InOrderReader => _inOrder;
+
+    /// <summary>Gets a value indicating whether records are tried with the in-order reader first (until too many are not in order).</summary>
+    internal bool TriesInOrder => _inOrder is not null && _missScore < MissLimit;
+
+    /// <summary>Gets the mask of every reader's bit in <c>seen</c>.</summary>
+    internal ulong AllRead => _allRead;
+
+    /// <summary>Reads a record whatever the order of its keys: each key is looked up.</summary>
+    internal bool TryReadAnyOrder(ReadOnlySpan<byte> json, out T value, out ulong seen, out bool duplicate)
     {
         value = default!;
         seen = 0;
@@ -407,18 +461,20 @@ internal sealed class JsonPocoCodec<T>
         return -1;
     }
 
+    /// <summary>
+    /// The parameterless constructor the serializer's <see cref="JsonTypeInfo.CreateObject"/> calls, when the contract is
+    /// the default resolver's own (no modifier could have replaced it); <see langword="null"/> otherwise.
+    /// </summary>
+    private static ConstructorInfo? DefaultConstructor(JsonTypeInfo<T> info) =>
+        info.CreateObject is not null && info.Options.TypeInfoResolver?.GetType() == typeof(DefaultJsonTypeInfoResolver)
+        && ((DefaultJsonTypeInfoResolver)info.Options.TypeInfoResolver).Modifiers.Count == 0
+            ? typeof(T).GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)
+            : null;
+
     private static bool HasNumberHandling(JsonNumberHandling? handling) => handling is { } h && h != JsonNumberHandling.Strict;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos)
-    {
-        while (pos < json.Length && json[pos] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
-        {
-            pos++;
-        }
-
-        return pos;
-    }
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos) => JsonPocoReading.SkipWhitespace(json, pos);
 
     /// <summary>One property: its names and typed accessors.</summary>
     private abstract class Member(PropertyNames names)
@@ -431,6 +487,12 @@ internal sealed class JsonPocoCodec<T>
 
         public abstract int MaxValueLength { get; }
 
+        /// <summary>Gets the property's setter, if it has one the serializer uses.</summary>
+        public MethodInfo? SetMethod { get; } = names.Set;
+
+        /// <summary>Gets the <see cref="JsonPocoReading"/> method that reads the property's value: <c>bool (ReadOnlySpan&lt;byte&gt;, ref int, out TValue)</c>.</summary>
+        public abstract MethodInfo ReadMethod { get; }
+
         public abstract bool CanRead { get; }
 
         public abstract bool CanWrite { get; }
@@ -440,7 +502,7 @@ internal sealed class JsonPocoCodec<T>
             Type type = info.PropertyType;
             MethodInfo? get = info.Get is null ? null : property.GetMethod;
             MethodInfo? set = info.Set is null ? null : property.SetMethod;
-            var names = new PropertyNames(Encoding.UTF8.GetBytes(info.Name), EscapedPropertyName(info.Name, options));
+            var names = new PropertyNames(Encoding.UTF8.GetBytes(info.Name), EscapedPropertyName(info.Name, options), get, set);
             return type == typeof(float) ? new SingleMember(names, Bind<float>(get), BindSet<float>(set))
                 : type == typeof(double) ? new DoubleMember(names, Bind<double>(get), BindSet<double>(set))
                 : type == typeof(int) ? new Int32Member(names, Bind<int>(get), BindSet<int>(set))
@@ -514,7 +576,7 @@ internal sealed class JsonPocoCodec<T>
         }
     }
 
-    private readonly record struct PropertyNames(byte[] Name, byte[] Escaped);
+    private readonly record struct PropertyNames(byte[] Name, byte[] Escaped, MethodInfo? Get, MethodInfo? Set);
 
     private sealed class SingleMember(PropertyNames names, Func<T, float>? get, Action<T, float>? set) : Member(names)
     {
@@ -526,9 +588,11 @@ internal sealed class JsonPocoCodec<T>
 
         public override bool CanWrite => get is not null;
 
+        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Single;
+
         public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
         {
-            if (!JsonNumbers.TryParseSingle(json, ref pos, out float value))
+            if (!JsonPocoReading.TryReadSingle(json, ref pos, out float value))
             {
                 return false;
             }
@@ -550,9 +614,11 @@ internal sealed class JsonPocoCodec<T>
 
         public override bool CanWrite => get is not null;
 
+        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Double;
+
         public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
         {
-            if (!JsonNumbers.TryParseDouble(json, ref pos, out double value))
+            if (!JsonPocoReading.TryReadDouble(json, ref pos, out double value))
             {
                 return false;
             }
@@ -574,14 +640,16 @@ internal sealed class JsonPocoCodec<T>
 
         public override bool CanWrite => get is not null;
 
+        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Int32;
+
         public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
         {
-            if (!JsonNumbers.TryParseInteger(json, ref pos, 9, out long value))
+            if (!JsonPocoReading.TryReadInt32(json, ref pos, out int value))
             {
                 return false;
             }
 
-            set!(target, (int)value);
+            set!(target, value);
             return true;
         }
 
@@ -603,9 +671,11 @@ internal sealed class JsonPocoCodec<T>
 
         public override bool CanWrite => get is not null;
 
+        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Int64;
+
         public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
         {
-            if (!JsonNumbers.TryParseInteger(json, ref pos, 18, out long value))
+            if (!JsonPocoReading.TryReadInt64(json, ref pos, out long value))
             {
                 return false;
             }
@@ -632,24 +702,17 @@ internal sealed class JsonPocoCodec<T>
 
         public override bool CanWrite => get is not null;
 
+        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Boolean;
+
         public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
         {
-            ReadOnlySpan<byte> rest = json[pos..];
-            if (rest.StartsWith("true"u8))
+            if (!JsonPocoReading.TryReadBoolean(json, ref pos, out bool value))
             {
-                set!(target, true);
-                pos += 4;
-                return true;
+                return false;
             }
 
-            if (rest.StartsWith("false"u8))
-            {
-                set!(target, false);
-                pos += 5;
-                return true;
-            }
-
-            return false;
+            set!(target, value);
+            return true;
         }
 
         public override bool TryWrite(T source, Span<byte> output, ref int pos)
@@ -671,22 +734,16 @@ internal sealed class JsonPocoCodec<T>
 
         public override bool CanWrite => get is not null;
 
+        public override MethodInfo ReadMethod => JsonPocoReading.Methods.String;
+
         public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
         {
-            if (pos >= json.Length || json[pos] != (byte)'"')
+            if (!JsonPocoReading.TryReadString(json, ref pos, out string? value))
             {
-                return false; // null, or not a string: the serializer decides
+                return false;
             }
 
-            ReadOnlySpan<byte> rest = json[(pos + 1)..];
-            int length = rest.IndexOfAnyExcept(JsonNumbers.PlainStringBytes);
-            if (length < 0 || rest[length] != (byte)'"')
-            {
-                return false; // an escape, a control character or non-ASCII text
-            }
-
-            set!(target, Encoding.ASCII.GetString(rest[..length]));
-            pos += length + 2;
+            set!(target, value);
             return true;
         }
 
