@@ -33,8 +33,6 @@ namespace FastScore.Streams.Encodings;
 /// </remarks>
 internal sealed class JsonPocoCodec<T>
 {
-    private const int MaxStringLength = 256;
-
     private readonly Func<T>? _create;
     private readonly Member[] _readers; // by JSON name, in declaration order (usually the order records have)
     private readonly Member[] _writers; // in serialization order
@@ -44,6 +42,7 @@ internal sealed class JsonPocoCodec<T>
     private const int MissLimit = MissPenalty * 256;
 
     private readonly InOrderJsonReader<T>? _inOrder;
+    private readonly EmittedJsonWriter<T>? _emittedWriter;
     private readonly ulong _allRead;
     private int _missScore; // +16 per record the in-order reader declines, -1 per record it reads: it stops at MissLimit
 
@@ -53,6 +52,11 @@ internal sealed class JsonPocoCodec<T>
         _readers = readers;
         _writers = writers;
         _writeBudget = 2 + writers.Sum(w => w.EscapedName.Length + 1 + w.MaxValueLength);
+        if (writers.All(w => w.GetMethod is not null))
+        {
+            _emittedWriter = EmittedJsonWriter<T>.TryCreate(_writeBudget, [.. writers.Select(w => (w.EscapedName, w.GetMethod!, w.WriteMethod))]);
+        }
+
         if (create is not null && readers.Length is > 0 and <= 64)
         {
             _inOrder = InOrderJsonReader<T>.TryCreate(create, constructor, [.. readers.Select(r => (r.Name.ToArray(), r.ReadMethod, r.SetMethod!))]);
@@ -289,6 +293,32 @@ internal sealed class JsonPocoCodec<T>
             return false;
         }
 
+        if (_emittedWriter is { } emitted)
+        {
+            int written = emitted.Write(value, output.GetSpan(_writeBudget), strict);
+            if (written < 0)
+            {
+                return false;
+            }
+
+            output.Advance(written);
+            return true;
+        }
+
+        return TryWriteLoop(value, output, strict);
+    }
+
+    /// <summary>Gets the writer emitted for the type, if one could be (for tests).</summary>
+    internal EmittedJsonWriter<T>? EmittedWriter => _emittedWriter;
+
+    /// <summary>Writes a value with the general loop (a delegate per property), or declines without writing anything.</summary>
+    internal bool TryWriteLoop(T value, IBufferWriter<byte> output, bool strict)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
         Span<byte> span = output.GetSpan(_writeBudget);
         int pos = 0;
         span[pos++] = (byte)'{';
@@ -493,6 +523,12 @@ internal sealed class JsonPocoCodec<T>
         /// <summary>Gets the <see cref="JsonPocoReading"/> method that reads the property's value: <c>bool (ReadOnlySpan&lt;byte&gt;, ref int, out TValue)</c>.</summary>
         public abstract MethodInfo ReadMethod { get; }
 
+        /// <summary>Gets the property's getter, if it has one the serializer uses.</summary>
+        public MethodInfo? GetMethod { get; } = names.Get;
+
+        /// <summary>Gets the <see cref="JsonPocoWriting"/> method that writes the property's value: <c>bool (TValue, Span&lt;byte&gt;, ref int, bool strict)</c>.</summary>
+        public abstract MethodInfo WriteMethod { get; }
+
         public abstract bool CanRead { get; }
 
         public abstract bool CanWrite { get; }
@@ -601,7 +637,9 @@ internal sealed class JsonPocoCodec<T>
             return true;
         }
 
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonNumbers.TryFormatSingle(get!(source), output, ref pos);
+        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Single;
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteSingle(get!(source), output, ref pos);
     }
 
     private sealed class DoubleMember(PropertyNames names, Func<T, double>? get, Action<T, double>? set) : Member(names)
@@ -627,7 +665,9 @@ internal sealed class JsonPocoCodec<T>
             return true;
         }
 
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonNumbers.TryFormatDouble(get!(source), output, ref pos);
+        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Double;
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteDouble(get!(source), output, ref pos);
     }
 
     private sealed class Int32Member(PropertyNames names, Func<T, int>? get, Action<T, int>? set) : Member(names)
@@ -653,12 +693,9 @@ internal sealed class JsonPocoCodec<T>
             return true;
         }
 
-        public override bool TryWrite(T source, Span<byte> output, ref int pos)
-        {
-            bool written = Utf8Formatter.TryFormat(get!(source), output[pos..], out int length);
-            pos += length;
-            return written;
-        }
+        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Int32;
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteInt32(get!(source), output, ref pos);
     }
 
     private sealed class Int64Member(PropertyNames names, Func<T, long>? get, Action<T, long>? set) : Member(names)
@@ -684,12 +721,9 @@ internal sealed class JsonPocoCodec<T>
             return true;
         }
 
-        public override bool TryWrite(T source, Span<byte> output, ref int pos)
-        {
-            bool written = Utf8Formatter.TryFormat(get!(source), output[pos..], out int length);
-            pos += length;
-            return written;
-        }
+        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Int64;
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteInt64(get!(source), output, ref pos);
     }
 
     private sealed class BooleanMember(PropertyNames names, Func<T, bool>? get, Action<T, bool>? set) : Member(names)
@@ -715,20 +749,16 @@ internal sealed class JsonPocoCodec<T>
             return true;
         }
 
-        public override bool TryWrite(T source, Span<byte> output, ref int pos)
-        {
-            ReadOnlySpan<byte> text = get!(source) ? "true"u8 : "false"u8;
-            text.CopyTo(output[pos..]);
-            pos += text.Length;
-            return true;
-        }
+        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Boolean;
+
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteBoolean(get!(source), output, ref pos);
     }
 
     private sealed class StringMember(PropertyNames names, Func<T, string?>? get, Action<T, string?>? set) : Member(names)
     {
         public override Type ValueType => typeof(string);
 
-        public override int MaxValueLength => MaxStringLength + 2;
+        public override int MaxValueLength => JsonPocoWriting.MaxStringLength + 2;
 
         public override bool CanRead => set is not null;
 
@@ -747,28 +777,10 @@ internal sealed class JsonPocoCodec<T>
             return true;
         }
 
-        public override bool TryWriteStrict(T source, Span<byte> output, ref int pos) =>
-            get!(source) is not null && TryWrite(source, output, ref pos);
+        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.String;
 
-        public override bool TryWrite(T source, Span<byte> output, ref int pos)
-        {
-            string? text = get!(source);
-            if (text is null)
-            {
-                "null"u8.CopyTo(output[pos..]);
-                pos += 4;
-                return true;
-            }
+        public override bool TryWriteStrict(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteString(get!(source), output, ref pos, strict: true);
 
-            if (text.Length > MaxStringLength || text.AsSpan().IndexOfAnyExcept(JsonNumbers.UnescapedChars) >= 0)
-            {
-                return false; // would need escaping: the serializer writes it
-            }
-
-            output[pos++] = (byte)'"';
-            pos += Encoding.ASCII.GetBytes(text, output[pos..]);
-            output[pos++] = (byte)'"';
-            return true;
-        }
+        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteString(get!(source), output, ref pos, strict: false);
     }
 }

@@ -171,3 +171,111 @@ public sealed class InOrderReaderTests
         Assert.That((value!.A, value.Name), Is.EqualTo((1.25f, "n")));
     }
 }
+
+/// <summary>The json codec writes with a method emitted for the type; it must write exactly what its general loop writes, and decline exactly when it declines.</summary>
+public sealed class EmittedWriterTests
+{
+    public sealed class OneInt
+    {
+        public int A { get; set; }
+    }
+
+    public sealed class Empty
+    {
+        public int Hidden { private get; set; }
+    }
+
+    private static JsonPocoCodec<T> NewCodec<T>()
+    {
+        var options = new JsonSerializerOptions();
+        options.MakeReadOnly(populateMissingResolver: true);
+        return JsonPocoCodec<T>.TryCreate((JsonTypeInfo<T>)options.GetTypeInfo(typeof(T))) ?? throw new InvalidOperationException("no codec");
+    }
+
+    private static string? Emitted<T>(JsonPocoCodec<T> codec, T value, bool strict)
+    {
+        var output = new byte[4096];
+        int written = codec.EmittedWriter!.Write(value, output, strict);
+        return written < 0 ? null : Encoding.UTF8.GetString(output, 0, written);
+    }
+
+    private static string? Loop<T>(JsonPocoCodec<T> codec, T value, bool strict)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        return codec.TryWriteLoop(value, output, strict) ? Encoding.UTF8.GetString(output.WrittenSpan) : null;
+    }
+
+    [Test]
+    public void Every_value_is_written_as_the_general_loop_writes_it_or_declined_as_it_declines()
+    {
+        JsonPocoCodec<AllKinds> codec = NewCodec<AllKinds>();
+        var random = new Random(11);
+        var values = new List<AllKinds>
+        {
+            new(),
+            new() { S = null },
+            new() { S = "needs \"escaping\"" },
+            new() { S = new string('x', 257) },
+            new() { S = new string('x', 256) },
+            new() { F = float.NaN },
+            new() { D = double.NegativeInfinity },
+            new() { F = float.MaxValue, D = double.MinValue, I = int.MinValue, L = long.MaxValue, B = true, S = "" },
+            new() { F = -0f, D = -0.0 },
+        };
+        for (int i = 0; i < 3000; i++)
+        {
+            values.Add(new AllKinds
+            {
+                F = (float)(random.NextDouble() * Math.Pow(10, random.Next(-8, 12))) * (random.Next(2) == 0 ? -1 : 1),
+                D = random.NextDouble() * Math.Pow(10, random.Next(-8, 20)),
+                I = random.Next(int.MinValue, int.MaxValue),
+                L = random.NextInt64(long.MinValue, long.MaxValue),
+                B = random.Next(2) == 0,
+                S = random.Next(10) == 0 ? null : new string((char)random.Next(32, 127), random.Next(0, 4)),
+            });
+        }
+
+        var wrong = new List<string>();
+        int declined = 0;
+        foreach (AllKinds value in values)
+        {
+            foreach (bool strict in new[] { false, true })
+            {
+                string? emitted = Emitted(codec, value, strict);
+                string? loop = Loop(codec, value, strict);
+                declined += emitted is null ? 1 : 0;
+                if (emitted != loop)
+                {
+                    wrong.Add($"{JsonSerializer.Serialize(value)} (strict {strict}): {emitted ?? "declined"} instead of {loop ?? "declined"}");
+                }
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(wrong.Take(10), Is.Empty, $"{wrong.Count} differ");
+            Assert.That(declined, Is.GreaterThan(0).And.LessThan(values.Count), "some values are declined (null strings when strict, escapes, non-finite numbers), most are not");
+        });
+    }
+
+    [Test]
+    public void Short_and_empty_records_are_written_whole()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Emitted(NewCodec<OneInt>(), new OneInt { A = -12 }, strict: true), Is.EqualTo("""{"A":-12}"""));
+            Assert.That(Emitted(NewCodec<Empty>(), new Empty(), strict: true), Is.EqualTo("{}"));
+            Assert.That(Emitted(NewCodec<Iris>(), new Iris { SepalLength = 5.1f, PetalWidth = 0.2f }, strict: true),
+                Is.EqualTo("""{"sepal_length":5.1,"sepal_width":0,"petal_length":0,"petal_width":0.2}"""));
+        });
+    }
+
+    [Test]
+    public void A_span_shorter_than_the_budget_is_declined_not_overrun()
+    {
+        JsonPocoCodec<Iris> codec = NewCodec<Iris>();
+        var output = new byte[codec.EmittedWriter!.Budget + 16];
+        Assert.That(codec.EmittedWriter.Write(new Iris(), output.AsSpan(0, codec.EmittedWriter.Budget - 1), strict: true), Is.EqualTo(-1));
+        Assert.That(output.Skip(codec.EmittedWriter.Budget - 1), Is.All.EqualTo(0));
+    }
+}
