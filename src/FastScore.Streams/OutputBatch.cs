@@ -24,10 +24,19 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     /// <summary>Gets the number of records in the batch.</summary>
     public int Count => _count;
 
-    /// <summary>Gets the total size of the records in bytes.</summary>
+    /// <summary>Gets the total size of the records in bytes (with their frame suffixes, when the batch holds them framed).</summary>
     public int ByteCount => _used;
 
     internal TaskCompletionSource? FlushCompletion { get; set; }
+
+    /// <summary>
+    /// Gets or sets the bytes written after each record (the envelope's frame suffix, see <see cref="Envelopes.Framer.Suffix"/>):
+    /// the batch then holds its records framed, in <see cref="Framed"/>. Set before the first record.
+    /// </summary>
+    internal byte[]? Suffix { get; set; }
+
+    /// <summary>Gets the framed records (each followed by <see cref="Suffix"/>), when the batch has a suffix.</summary>
+    internal ReadOnlyMemory<byte> Framed => _buffer.AsMemory(0, _used);
 
     internal ReadOnlySpan<byte> GetRecordSpan(int index) => new(_buffer, _entries[index].Offset, _entries[index].Length);
 
@@ -89,6 +98,12 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
         }
 
         _entries[_count++] = (_recordStart, _used - _recordStart, control);
+        if (Suffix is { } suffix)
+        {
+            Ensure(suffix.Length);
+            suffix.CopyTo(_buffer.AsSpan(_used));
+            _used += suffix.Length;
+        }
     }
 
     /// <summary>Drops the bytes written since <see cref="BeginRecord"/> (the record was rejected).</summary>

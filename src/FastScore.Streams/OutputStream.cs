@@ -24,6 +24,7 @@ public sealed class OutputStream : IAsyncDisposable
     private readonly Channel<OutputBatch> _channel;
     private readonly CancellationTokenSource _stop = new();
     private readonly int _maxBatchRecords;
+    private readonly byte[]? _suffix;
     private readonly TimeProvider _time;
     private OutputBatch? _pending;
     private Task? _writer;
@@ -48,6 +49,7 @@ public sealed class OutputStream : IAsyncDisposable
         Schema = schema;
         _onRejected = onRejected;
         _maxBatchRecords = maxBatchRecords;
+        _suffix = transport is ByteOutputTransport ? framer?.Suffix : null; // batches hold their records framed
         _channel = Channel.CreateBounded<OutputBatch>(new BoundedChannelOptions(channelCapacity)
         {
             SingleReader = true,
@@ -103,7 +105,7 @@ public sealed class OutputStream : IAsyncDisposable
 
     /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
     /// <returns>The batch.</returns>
-    public OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint);
+    public OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint) { Suffix = _suffix };
 
     /// <summary>Encodes and checks one value into a batch. A value that cannot be encoded or fails the schema is counted, reported and left out.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
@@ -328,10 +330,15 @@ public sealed class OutputStream : IAsyncDisposable
                     if (_transport is ByteOutputTransport byteOutput)
                     {
                         Framer framer = _framer ?? throw new StreamException($"Stream '{Name}' writes bytes but has no envelope.");
+                        bool framed = batch.Suffix is not null && batch.Suffix == _suffix;
                         for (int i = 0; i < batch.Count; i++)
                         {
                             ReadOnlySpan<byte> record = batch.GetRecordSpan(i);
-                            framer.WriteFrame(record, byteOutput.Writer);
+                            if (!framed)
+                            {
+                                framer.WriteFrame(record, byteOutput.Writer);
+                            }
+
                             if (batch.GetControl(i) == ControlKind.None)
                             {
                                 records++;
@@ -339,7 +346,9 @@ public sealed class OutputStream : IAsyncDisposable
                             }
                         }
 
-                        FlushResult flushed = await byteOutput.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        FlushResult flushed = framed
+                            ? await byteOutput.Writer.WriteAsync(batch.Framed, cancellationToken).ConfigureAwait(false) // framed by the encoder already
+                            : await byteOutput.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                         if (flushed.IsCanceled)
                         {
                             throw new OperationCanceledException(cancellationToken);

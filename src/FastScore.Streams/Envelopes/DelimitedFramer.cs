@@ -117,6 +117,9 @@ public sealed class DelimitedFramer : Framer
     }
 
     /// <inheritdoc />
+    internal override byte[]? Suffix => _separator;
+
+    /// <inheritdoc />
     public override void Reset()
     {
         _skippingTail = false;

@@ -62,6 +62,13 @@ public abstract class Framer
     /// <param name="output">Where the bytes go.</param>
     public virtual void WriteEnd(IBufferWriter<byte> output) { }
 
+    /// <summary>
+    /// Gets the bytes that follow every record in a frame, when <see cref="WriteFrame"/> writes a record followed by
+    /// these bytes and nothing else; <see langword="null"/> otherwise. Output batches then hold their records framed,
+    /// and are written in one piece.
+    /// </summary>
+    internal virtual byte[]? Suffix => null;
+
     /// <summary>Forgets any state carried between reads (called when a looping stream rewinds).</summary>
     public virtual void Reset() { }
 }

@@ -51,6 +51,38 @@ public sealed class PipelineSmokeTests
     }
 
     [Test]
+    public async Task Batches_are_framed_by_the_stream_that_writes_them_whoever_created_them()
+    {
+        // A delimited output's batches hold their records framed (record + separator); a batch made by another
+        // stream, with another separator, is framed again by the stream that writes it.
+        string crlf = Path.Combine(_dir, "crlf.txt");
+        string pipes = Path.Combine(_dir, "pipes.txt");
+        StreamFactory factory = Factory();
+        await using OutputStream first = factory.CreateOutput(new StreamDescriptor { Transport = new FileTransportDescriptor { Path = crlf }, Envelope = new DelimitedEnvelopeDescriptor { Separator = "\r\n" }, Encoding = null });
+        await using OutputStream second = factory.CreateOutput(new StreamDescriptor { Transport = new FileTransportDescriptor { Path = pipes }, Envelope = new DelimitedEnvelopeDescriptor { Separator = "|" }, Encoding = null });
+        OutputBatch own = first.CreateBatch();
+        OutputBatch foreign = first.CreateBatch();
+        foreach (string record in new[] { "a", "", "bc" })
+        {
+            Assert.That(first.TryAdd(own, record), Is.True);
+            Assert.That(first.TryAdd(foreign, record), Is.True);
+        }
+
+        await first.WriteAsync(own);
+        await second.WriteAsync(foreign);
+        await first.CompleteAsync();
+        await second.CompleteAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllText(crlf), Is.EqualTo("a\r\n\r\nbc\r\n"));
+            Assert.That(File.ReadAllText(pipes), Is.EqualTo("a||bc|"));
+            Assert.That(first.Counters.Records, Is.EqualTo(3));
+            Assert.That(first.Counters.Bytes, Is.EqualTo(3));
+            Assert.That(second.Counters.Bytes, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
     public async Task A_looping_inline_array_repeats_its_records()
     {
         var d = new StreamDescriptor
