@@ -344,8 +344,46 @@ public sealed class InputStream : IAsyncDisposable
         var reader = new SequenceReader<byte>(buffer);
         drained = false;
         endOfStream = false;
+        var delimited = framer as DelimitedFramer;
         while (batch.Count < _maxBatchRecords)
         {
+            if (delimited is not null)
+            {
+                // The usual case: records wholly inside the current span, framed and copied straight from it.
+                ReadOnlySpan<byte> span = reader.UnreadSpan;
+                long at = reader.Consumed;
+                int used = 0;
+                bool ended = false;
+                while (batch.Count < _maxBatchRecords)
+                {
+                    int length = delimited.TryFrameSpan(span[used..], out int consumed);
+                    if (length < 0)
+                    {
+                        break;
+                    }
+
+                    ended = Accept(batch, span.Slice(used, length), null, baseOffset + at + used);
+                    used += consumed;
+                    if (ended)
+                    {
+                        break;
+                    }
+                }
+
+                reader.Advance(used);
+                if (ended)
+                {
+                    endOfStream = true;
+                    drained = true;
+                    break;
+                }
+
+                if (batch.Count >= _maxBatchRecords)
+                {
+                    break;
+                }
+            }
+
             long start = reader.Consumed;
             FrameStatus status = framer.TryReadFrame(ref reader, isCompleted, out ReadOnlySequence<byte> frame);
             if (status == FrameStatus.NeedMoreData)
@@ -421,9 +459,15 @@ public sealed class InputStream : IAsyncDisposable
     }
 
     /// <summary>Adds one framed record to the batch: control records are marked, data records checked. Returns true on an end control record.</summary>
-    private bool Accept(RecordBatch batch, in ReadOnlySequence<byte> frame, MessageMetadata? metadata, long? byteOffset)
+    private bool Accept(RecordBatch batch, in ReadOnlySequence<byte> frame, MessageMetadata? metadata, long? byteOffset) =>
+        AcceptCopied(batch, batch.Append(frame, _sequence + 1, metadata), metadata, byteOffset);
+
+    private bool Accept(RecordBatch batch, ReadOnlySpan<byte> frame, MessageMetadata? metadata, long? byteOffset) =>
+        AcceptCopied(batch, batch.Append(frame, _sequence + 1, metadata), metadata, byteOffset);
+
+    /// <summary>Decides on a record just appended to the batch: decoded, a control record (true: end of stream), or rejected and removed.</summary>
+    private bool AcceptCopied(RecordBatch batch, Span<byte> record, MessageMetadata? metadata, long? byteOffset)
     {
-        Span<byte> record = batch.Append(frame, _sequence + 1, metadata);
         if (_decoder is { CanValidate: true } validating && validating.TryDecodeValid(batch, batch.Count - 1, record))
         {
             // Decoded in the pass that proved it a valid data record (the usual check would accept it).

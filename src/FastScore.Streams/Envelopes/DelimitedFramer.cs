@@ -119,6 +119,29 @@ public sealed class DelimitedFramer : Framer
     /// <inheritdoc />
     internal override byte[]? Suffix => _separator;
 
+    /// <summary>
+    /// Finds the next record wholly inside <paramref name="span"/> (the reader's current span): returns its length and,
+    /// in <paramref name="consumed"/>, its length with the separator; or -1 when <see cref="TryReadFrame"/> must decide
+    /// (no separator within the size window of this span, or the rest of an oversized record to skip).
+    /// </summary>
+    internal int TryFrameSpan(ReadOnlySpan<byte> span, out int consumed)
+    {
+        consumed = 0;
+        if (_skippingTail)
+        {
+            return -1;
+        }
+
+        ReadOnlySpan<byte> searched = span.Length > _window ? span[.._window] : span;
+        int index = _singleByte >= 0 ? searched.IndexOf((byte)_singleByte) : searched.IndexOf(_separator);
+        if (index >= 0)
+        {
+            consumed = index + _separator.Length;
+        }
+
+        return index;
+    }
+
     /// <inheritdoc />
     public override void Reset()
     {
