@@ -202,9 +202,11 @@ internal sealed class InOrderJsonReader<T>
 
         try
         {
-            return new InOrderJsonReader<T>(create, constructor, [.. properties.Select(p => p.Name)], [.. properties.Select(p => p.Read)], [.. properties.Select(p => p.Setter)]);
+            var reader = new InOrderJsonReader<T>(create, constructor, [.. properties.Select(p => p.Name)], [.. properties.Select(p => p.Read)], [.. properties.Select(p => p.Setter)]);
+            reader.TryRead([], out _); // compiles it now (declines at once, creating nothing): a type the emitted code cannot use fails here, not on a record
+            return reader;
         }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException)
+        catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException or TypeLoadException)
         {
             return null; // the general loop reads every record
         }

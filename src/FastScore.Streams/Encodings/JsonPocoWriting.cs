@@ -146,9 +146,11 @@ internal sealed class EmittedJsonWriter<T>
         try
         {
             byte[][] prefixes = [.. properties.Select((p, i) => (byte[])[i == 0 ? (byte)'{' : (byte)',', .. p.EscapedName])];
-            return new EmittedJsonWriter<T>(budget, prefixes, [.. properties.Select(p => p.Getter)], [.. properties.Select(p => p.Write)]);
+            var writer = new EmittedJsonWriter<T>(budget, prefixes, [.. properties.Select(p => p.Getter)], [.. properties.Select(p => p.Write)]);
+            writer.Write(default!, [], strict: true); // compiles it now (an empty span is declined before the value is read)
+            return writer;
         }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException)
+        catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException or TypeLoadException)
         {
             return null; // the general loop writes every record
         }
