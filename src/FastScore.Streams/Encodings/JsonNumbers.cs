@@ -24,10 +24,11 @@ internal static class JsonNumbers
     public static readonly SearchValues<char> UnescapedChars = SearchValues.Create(
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%()*,-./:;=?@[]^_{|}~");
 
-    private static readonly ulong[] s_integerPowers = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+    // Constant data (read straight from the assembly image): no static-initialisation check in any compilation tier.
+    private static ReadOnlySpan<ulong> IntegerPowers => [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
         10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000, 10000000000000000];
 
-    private static readonly double[] s_powers = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    private static ReadOnlySpan<double> Powers => [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>Reads a plain JSON number (no exponent) of at most 7 significant digits and 10 fraction digits as a float; declines otherwise.</summary>
     /// <remarks>m / 10^k with m ≤ 2^24 and k ≤ 10: both are floats, and a double quotient of two floats rounds to the correctly rounded float (Figueroa), so this is float.Parse's result.</remarks>
@@ -40,7 +41,7 @@ internal static class JsonNumbers
             return false;
         }
 
-        float magnitude = scale == 0 ? mantissa : (float)(mantissa / s_powers[scale]);
+        float magnitude = scale == 0 ? mantissa : (float)(mantissa / Powers[scale]);
         value = negative ? -magnitude : magnitude;
         pos = end;
         return true;
@@ -56,7 +57,7 @@ internal static class JsonNumbers
             return false;
         }
 
-        double magnitude = scale == 0 ? mantissa : mantissa / s_powers[scale];
+        double magnitude = scale == 0 ? mantissa : mantissa / Powers[scale];
         value = negative ? -magnitude : magnitude;
         pos = end;
         return true;
@@ -91,14 +92,14 @@ internal static class JsonNumbers
             // magnitude * 10^d is exact in double (24 + 27 bits), and below 2^23 two candidates cannot tie.
             for (int d = 0; d <= 8; d++)
             {
-                double scaled = magnitude * s_powers[d];
+                double scaled = magnitude * Powers[d];
                 if (scaled >= 1 << 23)
                 {
                     break;
                 }
 
                 double rounded = Math.Round(scaled);
-                if ((float)(rounded / s_powers[d]) == magnitude)
+                if ((float)(rounded / Powers[d]) == magnitude)
                 {
                     WriteFixed(value < 0, (long)rounded, d, output, ref pos);
                     return true;
@@ -125,14 +126,14 @@ internal static class JsonNumbers
             // As for floats; the product may be rounded, but below 2^50 that cannot move it across a candidate that reads back.
             for (int d = 0; d <= 15; d++)
             {
-                double scaled = magnitude * s_powers[d];
+                double scaled = magnitude * Powers[d];
                 if (scaled >= 1L << 50)
                 {
                     break;
                 }
 
                 double rounded = Math.Round(scaled);
-                if (rounded / s_powers[d] == magnitude)
+                if (rounded / Powers[d] == magnitude)
                 {
                     WriteFixed(value < 0, (long)rounded, d, output, ref pos);
                     return true;
@@ -220,7 +221,7 @@ internal static class JsonNumbers
     {
         ulong rest = (ulong)digits;
         int length = 1;
-        while (length < s_integerPowers.Length && rest >= s_integerPowers[length])
+        while (length < IntegerPowers.Length && rest >= IntegerPowers[length])
         {
             length++;
         }
