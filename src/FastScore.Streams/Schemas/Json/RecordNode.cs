@@ -26,6 +26,47 @@ internal sealed class RecordNode(string name) : SchemaNode
 
     public override JsonKinds Kinds => JsonKinds.Object;
 
+    public IReadOnlyList<RecordField> Fields => _fields;
+
+    /// <summary>Whether field <paramref name="index"/>'s name needs no escaping in JSON (so a key can be compared byte for byte).</summary>
+    public bool HasPlainName(int index) => _quotedNames[index] is not null;
+
+    /// <summary>
+    /// The order of the keys of a record (a JSON object, as the scanner accepted it) as field indices, when its keys
+    /// are every field once; otherwise <see langword="null"/>.
+    /// </summary>
+    public int[]? KeyOrder(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = FastJson.MaxDepth });
+        var order = new List<int>(_fields.Length);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                int index = _table.Find(ref reader, order.Count);
+                if (index < 0 || order.Contains(index))
+                {
+                    return null;
+                }
+
+                order.Add(index);
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return order.Count == _fields.Length ? [.. order] : null;
+    }
+
     public void SetFields(RecordField[] fields)
     {
         _fields = fields;
