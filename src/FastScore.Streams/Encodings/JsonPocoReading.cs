@@ -153,21 +153,38 @@ internal static class JsonPocoReading
     /// </summary>
     public static void EmitKey(ILGenerator il, LocalBuilder pos, byte[] key, Label fail)
     {
-        // if (!Fits(json, pos, key.Length)) fail;
+        EmitStartsWith(il, pos, key, fail);
+
+        // if (!Colon(json, ref pos, key.Length)) fail;
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloca, pos);
+        il.Emit(OpCodes.Ldc_I4, key.Length);
+        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Colon);
+        il.Emit(OpCodes.Brfalse, fail);
+    }
+
+    /// <summary>
+    /// Emits <c>if (json[pos..] does not start with bytes) fail;</c> (<paramref name="pos"/> does not move), comparing
+    /// 8-, 4- and 2-byte constants (the last read overlapping the one before it); <paramref name="bytes"/> has 2 bytes
+    /// at least. The emitted method has the JSON span as its argument 1.
+    /// </summary>
+    public static void EmitStartsWith(ILGenerator il, LocalBuilder pos, byte[] bytes, Label fail)
+    {
+        // if (!Fits(json, pos, bytes.Length)) fail;
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, pos);
-        il.Emit(OpCodes.Ldc_I4, key.Length);
+        il.Emit(OpCodes.Ldc_I4, bytes.Length);
         il.Emit(OpCodes.Call, JsonPocoReading.Methods.Fits);
         il.Emit(OpCodes.Brfalse, fail);
-        int width = key.Length >= 8 ? 8 : key.Length >= 4 ? 4 : 2; // a key has its two quotes at least
-        for (int offset = 0; offset < key.Length; offset += width)
+        int width = bytes.Length >= 8 ? 8 : bytes.Length >= 4 ? 4 : 2; // 2 bytes at least (a key has its two quotes)
+        for (int offset = 0; offset < bytes.Length; offset += width)
         {
-            int at = Math.Min(offset, key.Length - width);
+            int at = Math.Min(offset, bytes.Length - width);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, pos);
             il.Emit(OpCodes.Ldc_I4, at);
             il.Emit(OpCodes.Add);
-            ReadOnlySpan<byte> chunk = key.AsSpan(at, width);
+            ReadOnlySpan<byte> chunk = bytes.AsSpan(at, width);
             switch (width)
             {
                 case 8:
@@ -186,13 +203,6 @@ internal static class JsonPocoReading
 
             il.Emit(OpCodes.Bne_Un, fail);
         }
-
-        // if (!Colon(json, ref pos, key.Length)) fail;
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldloca, pos);
-        il.Emit(OpCodes.Ldc_I4, key.Length);
-        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Colon);
-        il.Emit(OpCodes.Brfalse, fail);
     }
 
     /// <summary>The methods emitted readers call.</summary>

@@ -122,7 +122,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     // A valid record the in-order scanner (if any) declined: emit a scanner for its key order when it has every field.
     private void Learn(ReadOnlySpan<byte> record, InOrderRecordScanner? current)
     {
-        int[]? order = _flatRoot!.KeyOrder(record);
+        int[]? order = _flatRoot!.KeyOrder(record, out byte[][] separators);
         if (order is null || (current is not null && order.AsSpan().SequenceEqual(current.Order)))
         {
             if (current is null)
@@ -138,7 +138,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
             return;
         }
 
-        InOrderRecordScanner? learned = InOrderRecordScanner.TryCreate(_flatRoot, order);
+        InOrderRecordScanner? learned = InOrderRecordScanner.TryCreate(_flatRoot, order, separators);
         if (learned is null)
         {
             _missScore = MissLimit; // cannot emit: the general scanner takes every record

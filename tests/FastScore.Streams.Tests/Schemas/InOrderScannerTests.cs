@@ -58,11 +58,17 @@ public sealed class InOrderScannerTests
         var checker = new JsonAvroSchemaChecker(Avro.Schema.Parse(schema));
         RecordNode root = Root(schema);
         byte[] valid = Encoding.UTF8.GetBytes(record);
-        InOrderRecordScanner scanner = InOrderRecordScanner.TryCreate(root, root.KeyOrder(valid)!) ?? throw new InvalidOperationException("no scanner");
+        int[] validOrder = root.KeyOrder(valid, out byte[][] separators)!;
+        InOrderRecordScanner[] scanners =
+        [
+            InOrderRecordScanner.TryCreate(root, validOrder, separators) ?? throw new InvalidOperationException("no scanner"), // the record's punctuation first
+            InOrderRecordScanner.TryCreate(root, validOrder) ?? throw new InvalidOperationException("no scanner"), // the grammar only
+        ];
         var wrong = new List<string>();
         int tried = 0;
         int accepted = 0;
-        foreach (byte[] mutant in JsonPocoCodecTests.Mutants(valid).Append([.. valid, (byte)' ']).Append([.. valid, (byte)'}']).Append([.. valid, 0xC3]))
+        foreach ((byte[] mutant, InOrderRecordScanner scanner) in JsonPocoCodecTests.Mutants(valid).Append([.. valid, (byte)' ']).Append([.. valid, (byte)'}']).Append([.. valid, 0xC3])
+            .SelectMany(m => scanners.Select(s => (m, s))))
         {
             tried++;
             bool emitted = scanner.Accepts(mutant);
@@ -90,6 +96,35 @@ public sealed class InOrderScannerTests
     }
 
     [Test]
+    public void A_scanner_learned_from_spaced_records_also_accepts_compact_and_pretty_ones_in_its_order()
+    {
+        RecordNode root = Root(ScalarsSchema);
+        int[] order = root.KeyOrder("""{"f": 1.5, "d": -0.25, "i": -12, "l": 3, "b": true, "s": "x y"}"""u8, out byte[][] separators)!;
+        byte[][] wrongSeparators = [.. separators.Select(s => Encoding.ASCII.GetBytes(", \"x\": ")).Take(3), .. separators.Skip(3)];
+        InOrderRecordScanner scanner = InOrderRecordScanner.TryCreate(root, order, separators) ?? throw new InvalidOperationException("no scanner");
+        InOrderRecordScanner misled = InOrderRecordScanner.TryCreate(root, order, wrongSeparators) ?? throw new InvalidOperationException("no scanner");
+        string[] records =
+        [
+            """{"f": 1.5, "d": -0.25, "i": -12, "l": 3, "b": true, "s": "x y"}""",
+            """{"f":1.5,"d":-0.25,"i":-12,"l":3,"b":true,"s":"x y"}""",
+            "{\n  \"f\": 1.5,\n  \"d\": -0.25,\n  \"i\": -12,\n  \"l\": 3,\n  \"b\": true,\n  \"s\": \"x y\"\n}\n",
+            """ { "f" : 1.5 , "d":  -0.25,"i" :-12, "l": 3 ,"b": false, "s": ""} """,
+        ];
+        Assert.Multiple(() =>
+        {
+            foreach (string record in records)
+            {
+                Assert.That(scanner.Accepts(Encoding.UTF8.GetBytes(record)), Is.True, record);
+                Assert.That(misled.Accepts(Encoding.UTF8.GetBytes(record)), Is.True, record);
+            }
+
+            Assert.That(scanner.Accepts("""{"f": 1.5, "d": -0.25, "i": -12, "l": 3, "b": true, "s": "x y"}}"""u8), Is.False);
+            Assert.That(scanner.Accepts("""{"f": 1.5, "d": -0.25, "i": -12, "l": 3, "s": "x y", "b": true}"""u8), Is.False);
+            Assert.That(scanner.Accepts("""{"f": 1.5, "d": -0.25, "i": -12, "l": 3, "b": true}"""u8), Is.False);
+        });
+    }
+
+    [Test]
     public void Integer_range_edges_are_decided_as_the_general_scanner_decides()
     {
         string[] values =
@@ -100,7 +135,9 @@ public sealed class InOrderScannerTests
         ];
         var checker = new JsonAvroSchemaChecker(Avro.Schema.Parse(IntegersSchema));
         RecordNode root = Root(IntegersSchema);
-        InOrderRecordScanner scanner = InOrderRecordScanner.TryCreate(root, [0, 1, 2, 3]) ?? throw new InvalidOperationException("no scanner");
+        root.KeyOrder("""{"i": 0, "l": 0, "t": 0, "u": 0}"""u8, out byte[][] separators);
+        InOrderRecordScanner scanner = InOrderRecordScanner.TryCreate(root, [0, 1, 2, 3], separators) ?? throw new InvalidOperationException("no scanner");
+        InOrderRecordScanner grammarOnly = InOrderRecordScanner.TryCreate(root, [0, 1, 2, 3]) ?? throw new InvalidOperationException("no scanner");
         var wrong = new List<string>();
         foreach (string field in new[] { "i", "l", "t", "u" })
         {
@@ -110,7 +147,7 @@ public sealed class InOrderScannerTests
                 fields[field] = value;
                 byte[] record = Encoding.UTF8.GetBytes("{" + string.Join(", ", fields.Select(f => $"\"{f.Key}\": {f.Value}")) + "}");
                 bool emitted = scanner.Accepts(record);
-                if (emitted != checker.GeneralAccepts(record) || (emitted && !checker.FullCheck(record, out _)))
+                if (emitted != checker.GeneralAccepts(record) || emitted != grammarOnly.Accepts(record) || (emitted && !checker.FullCheck(record, out _)))
                 {
                     wrong.Add($"{field} = {value}: emitted {emitted}");
                 }

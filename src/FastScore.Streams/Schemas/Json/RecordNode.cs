@@ -35,10 +35,18 @@ internal sealed class RecordNode(string name) : SchemaNode
     /// The order of the keys of a record (a JSON object, as the scanner accepted it) as field indices, when its keys
     /// are every field once; otherwise <see langword="null"/>.
     /// </summary>
-    public int[]? KeyOrder(ReadOnlySpan<byte> json)
+    public int[]? KeyOrder(ReadOnlySpan<byte> json) => KeyOrder(json, out _);
+
+    /// <summary>
+    /// The order of the keys of a record (see <see cref="KeyOrder(ReadOnlySpan{byte})"/>), and the text before each
+    /// value from the end of the one before (from the <c>{</c> for the first): <c>, "name": </c> and the like.
+    /// </summary>
+    public int[]? KeyOrder(ReadOnlySpan<byte> json, out byte[][] separators)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = FastJson.MaxDepth });
         var order = new List<int>(_fields.Length);
+        var before = new List<byte[]>(_fields.Length);
+        separators = [];
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -46,6 +54,7 @@ internal sealed class RecordNode(string name) : SchemaNode
                 return null;
             }
 
+            int end = (int)reader.TokenStartIndex;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 int index = _table.Find(ref reader, order.Count);
@@ -56,7 +65,9 @@ internal sealed class RecordNode(string name) : SchemaNode
 
                 order.Add(index);
                 reader.Read();
+                before.Add(json[end..(int)reader.TokenStartIndex].ToArray());
                 reader.Skip();
+                end = (int)reader.BytesConsumed;
             }
         }
         catch (JsonException)
@@ -64,7 +75,13 @@ internal sealed class RecordNode(string name) : SchemaNode
             return null;
         }
 
-        return order.Count == _fields.Length ? [.. order] : null;
+        if (order.Count != _fields.Length)
+        {
+            return null;
+        }
+
+        separators = [.. before];
+        return [.. order];
     }
 
     public void SetFields(RecordField[] fields)
