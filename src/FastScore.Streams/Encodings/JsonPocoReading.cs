@@ -146,6 +146,65 @@ internal static class JsonPocoReading
         return pos < json.Length && json[pos] == (byte)'}' && SkipWhitespace(json, pos + 1) == json.Length;
     }
 
+    /// <summary>
+    /// Emits <c>if (json[pos..] does not start with key) fail; pos after the colon</c>, comparing the key as 8-, 4- and
+    /// 2-byte constants (the last read overlapping the one before it) instead of calling a span comparison. The emitted
+    /// method has the JSON span as its argument 1 and the position in <paramref name="pos"/>.
+    /// </summary>
+    public static void EmitKey(ILGenerator il, LocalBuilder pos, byte[] key, Label fail)
+    {
+        EmitStartsWith(il, pos, key, fail);
+
+        // if (!Colon(json, ref pos, key.Length)) fail;
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloca, pos);
+        il.Emit(OpCodes.Ldc_I4, key.Length);
+        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Colon);
+        il.Emit(OpCodes.Brfalse, fail);
+    }
+
+    /// <summary>
+    /// Emits <c>if (json[pos..] does not start with bytes) fail;</c> (<paramref name="pos"/> does not move), comparing
+    /// 8-, 4- and 2-byte constants (the last read overlapping the one before it); <paramref name="bytes"/> has 2 bytes
+    /// at least. The emitted method has the JSON span as its argument 1.
+    /// </summary>
+    public static void EmitStartsWith(ILGenerator il, LocalBuilder pos, byte[] bytes, Label fail)
+    {
+        // if (!Fits(json, pos, bytes.Length)) fail;
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloc, pos);
+        il.Emit(OpCodes.Ldc_I4, bytes.Length);
+        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Fits);
+        il.Emit(OpCodes.Brfalse, fail);
+        int width = bytes.Length >= 8 ? 8 : bytes.Length >= 4 ? 4 : 2; // 2 bytes at least (a key has its two quotes)
+        for (int offset = 0; offset < bytes.Length; offset += width)
+        {
+            int at = Math.Min(offset, bytes.Length - width);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, pos);
+            il.Emit(OpCodes.Ldc_I4, at);
+            il.Emit(OpCodes.Add);
+            ReadOnlySpan<byte> chunk = bytes.AsSpan(at, width);
+            switch (width)
+            {
+                case 8:
+                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read8);
+                    il.Emit(OpCodes.Ldc_I8, MemoryMarshal.Read<long>(chunk));
+                    break;
+                case 4:
+                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read4);
+                    il.Emit(OpCodes.Ldc_I4, MemoryMarshal.Read<int>(chunk));
+                    break;
+                default:
+                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read2);
+                    il.Emit(OpCodes.Ldc_I4, (int)MemoryMarshal.Read<ushort>(chunk));
+                    break;
+            }
+
+            il.Emit(OpCodes.Bne_Un, fail);
+        }
+    }
+
     /// <summary>The methods emitted readers call.</summary>
     public static class Methods
     {
@@ -270,7 +329,7 @@ internal sealed class InOrderJsonReader<T>
                 il.Emit(OpCodes.Brfalse, fail);
             }
 
-            EmitKey(il, pos, [(byte)'"', .. names[i], (byte)'"'], fail);
+            JsonPocoReading.EmitKey(il, pos, [(byte)'"', .. names[i], (byte)'"'], fail);
 
             // if (!TryReadX(json, ref pos, out value)) fail; target.Property = value;
             il.Emit(OpCodes.Ldarg_1);
@@ -306,53 +365,5 @@ internal sealed class InOrderJsonReader<T>
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
         return (ReadFunc)method.CreateDelegate(typeof(ReadFunc), this);
-    }
-
-    /// <summary>
-    /// Emits <c>if (json[pos..] does not start with key) fail; pos after the colon</c>, comparing the key as 8-, 4- and
-    /// 2-byte constants (the last read overlapping the one before it) instead of calling a span comparison.
-    /// </summary>
-    private static void EmitKey(ILGenerator il, LocalBuilder pos, byte[] key, Label fail)
-    {
-        // if (!Fits(json, pos, key.Length)) fail;
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldloc, pos);
-        il.Emit(OpCodes.Ldc_I4, key.Length);
-        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Fits);
-        il.Emit(OpCodes.Brfalse, fail);
-        int width = key.Length >= 8 ? 8 : key.Length >= 4 ? 4 : 2; // a key has its two quotes at least
-        for (int offset = 0; offset < key.Length; offset += width)
-        {
-            int at = Math.Min(offset, key.Length - width);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldloc, pos);
-            il.Emit(OpCodes.Ldc_I4, at);
-            il.Emit(OpCodes.Add);
-            ReadOnlySpan<byte> chunk = key.AsSpan(at, width);
-            switch (width)
-            {
-                case 8:
-                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read8);
-                    il.Emit(OpCodes.Ldc_I8, MemoryMarshal.Read<long>(chunk));
-                    break;
-                case 4:
-                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read4);
-                    il.Emit(OpCodes.Ldc_I4, MemoryMarshal.Read<int>(chunk));
-                    break;
-                default:
-                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read2);
-                    il.Emit(OpCodes.Ldc_I4, (int)MemoryMarshal.Read<ushort>(chunk));
-                    break;
-            }
-
-            il.Emit(OpCodes.Bne_Un, fail);
-        }
-
-        // if (!Colon(json, ref pos, key.Length)) fail;
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldloca, pos);
-        il.Emit(OpCodes.Ldc_I4, key.Length);
-        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Colon);
-        il.Emit(OpCodes.Brfalse, fail);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FastScore.Streams.Schemas.Json;
 
@@ -10,18 +11,40 @@ namespace FastScore.Streams.Schemas;
 /// <remarks>
 /// Invalid JSON (or invalid UTF-8) is rejected with <see cref="RejectionKind.Encoding"/> and the reader's message; a
 /// mismatch is rejected with <see cref="RejectionKind.Schema"/> and a reason naming the path, for example
-/// <c>$.petal_width: expected float, got "abc"</c>. The checker is immutable and thread-safe.
+/// <c>$.petal_width: expected float, got "abc"</c>. The checker is thread-safe; its only state is the key order records
+/// come in, which it learns to prove them faster (the verdicts do not depend on it).
 /// </remarks>
 public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
 {
+    private const int MissPenalty = 16;
+    private const int MissLimit = MissPenalty * 256;
+    private const int MaxEmissions = 4;
+
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64 };
 
     private readonly SchemaNode _root;
 
+    // The root record, when an in-order scanner can be emitted for it (flat, scalar fields), else null.
+    private readonly RecordNode? _flatRoot;
+
+    // The emitted scanner for the key order records have (learned from the first record with every field), if any.
+    private InOrderRecordScanner? _inOrder;
+
+    // +16 per record the in-order scanner declines (or, before there is one, per valid record it could not be learned
+    // from), -1 per record it accepts: at MissLimit it stops being tried (and learned).
+    private int _missScore;
+
+    // Scanners emitted so far (a new key order is learned at most MaxEmissions times).
+    private int _emissions;
+
     /// <summary>Compiles the checker for a schema.</summary>
     /// <param name="schema">The Avro schema (any type, named and recursive types included).</param>
     public JsonAvroSchemaChecker(Avro.Schema schema)
-        : base(schema) => _root = SchemaCompiler.Compile(schema);
+        : base(schema)
+    {
+        _root = SchemaCompiler.Compile(schema);
+        _flatRoot = _root is RecordNode record && RuntimeFeature.IsDynamicCodeCompiled && InOrderRecordScanner.CanScan(record) ? record : null;
+    }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
@@ -39,6 +62,52 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     /// <summary>The fast path alone: whether the byte scanner proves the record valid (and UTF-8).</summary>
     internal bool FastAccepts(ReadOnlySpan<byte> record)
     {
+        if (_flatRoot is null || _missScore >= MissLimit)
+        {
+            return GeneralAccepts(record);
+        }
+
+        // Most streams have their keys in one order: a scanner emitted for that order proves those records with
+        // constant key comparisons and the same value scans. Anything else goes to the general scanner.
+        InOrderRecordScanner? inOrder = _inOrder;
+        if (inOrder is not null)
+        {
+            if (inOrder.Accepts(record))
+            {
+                if (_missScore > 0)
+                {
+                    _missScore--;
+                }
+
+                return true;
+            }
+
+            _missScore += MissPenalty;
+        }
+
+        if (!GeneralAccepts(record))
+        {
+            return false;
+        }
+
+        // Learn the order from the first valid record, and again when most records are in another one.
+        if ((inOrder is null || _missScore >= MissLimit / 2) && _emissions < MaxEmissions)
+        {
+            Learn(record, inOrder);
+        }
+
+        return true;
+    }
+
+    /// <summary>Gets the emitted scanner for the key order records were seen in, if one was emitted (for tests).</summary>
+    internal InOrderRecordScanner? InOrderScanner => _inOrder;
+
+    /// <summary>Gets a value indicating whether records are tried with an emitted in-order scanner first (until too many are not in its order).</summary>
+    internal bool TriesInOrder => _flatRoot is not null && _missScore < MissLimit;
+
+    /// <summary>The general byte scanner alone (any key order).</summary>
+    internal bool GeneralAccepts(ReadOnlySpan<byte> record)
+    {
         int pos = 0;
         FastJson.SkipWhitespace(record, ref pos);
         if (!_root.Scan(record, ref pos, 0))
@@ -48,6 +117,36 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
 
         FastJson.SkipWhitespace(record, ref pos);
         return pos == record.Length;
+    }
+
+    // A valid record the in-order scanner (if any) declined: emit a scanner for its key order when it has every field.
+    private void Learn(ReadOnlySpan<byte> record, InOrderRecordScanner? current)
+    {
+        int[]? order = _flatRoot!.KeyOrder(record, out byte[][] separators);
+        if (order is null || (current is not null && order.AsSpan().SequenceEqual(current.Order)))
+        {
+            if (current is null)
+            {
+                _missScore += MissPenalty; // records without every field: stop looking for an order after many
+            }
+
+            return;
+        }
+
+        if (Interlocked.Increment(ref _emissions) > MaxEmissions)
+        {
+            return;
+        }
+
+        InOrderRecordScanner? learned = InOrderRecordScanner.TryCreate(_flatRoot, order, separators);
+        if (learned is null)
+        {
+            _missScore = MissLimit; // cannot emit: the general scanner takes every record
+            return;
+        }
+
+        Volatile.Write(ref _inOrder, learned);
+        _missScore = 0;
     }
 
     /// <summary>The full check alone (on a UTF-8 record): exact verdict and message.</summary>

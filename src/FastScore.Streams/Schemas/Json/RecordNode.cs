@@ -26,6 +26,64 @@ internal sealed class RecordNode(string name) : SchemaNode
 
     public override JsonKinds Kinds => JsonKinds.Object;
 
+    public IReadOnlyList<RecordField> Fields => _fields;
+
+    /// <summary>Whether field <paramref name="index"/>'s name needs no escaping in JSON (so a key can be compared byte for byte).</summary>
+    public bool HasPlainName(int index) => _quotedNames[index] is not null;
+
+    /// <summary>
+    /// The order of the keys of a record (a JSON object, as the scanner accepted it) as field indices, when its keys
+    /// are every field once; otherwise <see langword="null"/>.
+    /// </summary>
+    public int[]? KeyOrder(ReadOnlySpan<byte> json) => KeyOrder(json, out _);
+
+    /// <summary>
+    /// The order of the keys of a record (see <see cref="KeyOrder(ReadOnlySpan{byte})"/>), and the text before each
+    /// value from the end of the one before (from the <c>{</c> for the first): <c>, "name": </c> and the like.
+    /// </summary>
+    public int[]? KeyOrder(ReadOnlySpan<byte> json, out byte[][] separators)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = FastJson.MaxDepth });
+        var order = new List<int>(_fields.Length);
+        var before = new List<byte[]>(_fields.Length);
+        separators = [];
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            int end = (int)reader.TokenStartIndex;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                int index = _table.Find(ref reader, order.Count);
+                if (index < 0 || order.Contains(index))
+                {
+                    return null;
+                }
+
+                order.Add(index);
+                reader.Read();
+                before.Add(json[end..(int)reader.TokenStartIndex].ToArray());
+                reader.Skip();
+                end = (int)reader.BytesConsumed;
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (order.Count != _fields.Length)
+        {
+            return null;
+        }
+
+        separators = [.. before];
+        return [.. order];
+    }
+
     public void SetFields(RecordField[] fields)
     {
         _fields = fields;

@@ -58,7 +58,10 @@ internal sealed class NullNode : SchemaNode
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         reader.TokenType == JsonTokenType.Null || context.Fail(ref reader, "null");
 
-    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => Literal(json, ref pos, "null"u8);
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => ScanNull(json, ref pos);
+
+    /// <summary>The scan of <c>null</c> (also called by emitted record scanners).</summary>
+    public static bool ScanNull(ReadOnlySpan<byte> json, ref int pos) => Literal(json, ref pos, "null"u8);
 
     internal static bool Literal(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
     {
@@ -83,7 +86,10 @@ internal sealed class BooleanNode : SchemaNode
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         reader.TokenType is JsonTokenType.True or JsonTokenType.False || context.Fail(ref reader, "boolean");
 
-    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) =>
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => ScanBoolean(json, ref pos);
+
+    /// <summary>The scan of a boolean (also called by emitted record scanners).</summary>
+    public static bool ScanBoolean(ReadOnlySpan<byte> json, ref int pos) =>
         NullNode.Literal(json, ref pos, "true"u8) || NullNode.Literal(json, ref pos, "false"u8);
 }
 
@@ -95,6 +101,12 @@ internal sealed class IntNode(string displayName, int min = int.MinValue, int ma
     public override string DisplayName => displayName;
 
     public override JsonKinds Kinds => JsonKinds.Number;
+
+    /// <summary>Gets the smallest value accepted (the scan is <c>FastJson.ScanInteger(json, ref pos, Min, Max)</c>).</summary>
+    public int Min => min;
+
+    /// <summary>Gets the largest value accepted.</summary>
+    public int Max => max;
 
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) && value >= min && value <= max)
@@ -113,6 +125,12 @@ internal sealed class LongNode(string displayName, long min = long.MinValue, lon
     public override string DisplayName => displayName;
 
     public override JsonKinds Kinds => JsonKinds.Number;
+
+    /// <summary>Gets the smallest value accepted (the scan is <c>FastJson.ScanInteger(json, ref pos, Min, Max)</c>).</summary>
+    public long Min => min;
+
+    /// <summary>Gets the largest value accepted.</summary>
+    public long Max => max;
 
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) && value >= min && value <= max)
@@ -142,6 +160,9 @@ internal sealed class FloatingNode : SchemaNode
     }
 
     public override string DisplayName => _isFloat ? "float" : "double";
+
+    /// <summary>Gets the integer digits a plain number may have (the scan is <c>FastJson.ScanPlainNumber(json, ref pos, SafeIntegerDigits)</c>).</summary>
+    public int SafeIntegerDigits => _safeIntegerDigits;
 
     public override JsonKinds Kinds => JsonKinds.Number;
 
@@ -198,7 +219,10 @@ internal sealed class StringNode : SchemaNode
     public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
         reader.TokenType == JsonTokenType.String || context.Fail(ref reader, "string");
 
-    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => FastJson.ScanString(json, ref pos, out _);
+    public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => ScanStringValue(json, ref pos);
+
+    /// <summary>The scan of a string (also called by emitted record scanners).</summary>
+    public static bool ScanStringValue(ReadOnlySpan<byte> json, ref int pos) => FastJson.ScanString(json, ref pos, out _);
 }
 
 /// <summary>
@@ -560,6 +584,8 @@ internal sealed class UnionNode : SchemaNode
     public override string DisplayName => _displayName;
 
     public override JsonKinds Kinds => _kinds;
+
+    public IReadOnlyList<SchemaNode> Branches => _branches;
 
     public void SetBranches(SchemaNode[] branches)
     {
