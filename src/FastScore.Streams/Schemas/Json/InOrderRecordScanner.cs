@@ -83,9 +83,11 @@ internal sealed class InOrderRecordScanner
 
         try
         {
-            return new InOrderRecordScanner(record, order, separators);
+            var scanner = new InOrderRecordScanner(record, order, separators);
+            scanner.Accepts([]); // compiles it now (an empty record is declined): emitted code the runtime refuses fails here, not on a record
+            return scanner;
         }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException)
+        catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException or TypeLoadException)
         {
             return null; // the general scanner takes every record
         }
