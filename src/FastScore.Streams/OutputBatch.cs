@@ -12,6 +12,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     private byte[] _buffer;
     private int _used;
     private int _recordStart;
+    private int _committed; // the end of the last whole record (and its suffix): anything after it belongs to no record
     private (int Offset, int Length, ControlKind Control)[] _entries;
     private int _count;
 
@@ -25,7 +26,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     public int Count => _count;
 
     /// <summary>Gets the total size of the records in bytes (with their frame suffixes, when the batch holds them framed).</summary>
-    public int ByteCount => _used;
+    public int ByteCount => _committed;
 
     internal TaskCompletionSource? FlushCompletion { get; set; }
 
@@ -36,7 +37,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     internal byte[]? Suffix { get; set; }
 
     /// <summary>Gets the framed records (each followed by <see cref="Suffix"/>), when the batch has a suffix.</summary>
-    internal ReadOnlyMemory<byte> Framed => _buffer.AsMemory(0, _used);
+    internal ReadOnlyMemory<byte> Framed => _buffer.AsMemory(0, _committed);
 
     internal ReadOnlySpan<byte> GetRecordSpan(int index) => new(_buffer, _entries[index].Offset, _entries[index].Length);
 
@@ -78,11 +79,15 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     {
         _used = 0;
         _recordStart = 0;
+        _committed = 0;
         _count = 0;
     }
 
-    /// <summary>Starts a record: everything written until <see cref="EndRecord"/> belongs to it.</summary>
-    internal void BeginRecord() => _recordStart = _used;
+    /// <summary>
+    /// Starts a record: everything written until <see cref="EndRecord"/> belongs to it. Bytes left after the last whole
+    /// record (by an encoder that threw half way) are dropped first.
+    /// </summary>
+    internal void BeginRecord() => _recordStart = _used = _committed;
 
     /// <summary>Gets the bytes written since <see cref="BeginRecord"/>.</summary>
     internal ReadOnlySpan<byte> CurrentRecord => new(_buffer, _recordStart, _used - _recordStart);
@@ -104,10 +109,12 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
             suffix.CopyTo(_buffer.AsSpan(_used));
             _used += suffix.Length;
         }
+
+        _committed = _used;
     }
 
     /// <summary>Drops the bytes written since <see cref="BeginRecord"/> (the record was rejected).</summary>
-    internal void AbandonRecord() => _used = _recordStart;
+    internal void AbandonRecord() => _used = _committed;
 
     private void Ensure(int sizeHint)
     {

@@ -22,7 +22,9 @@ namespace FastScore.Streams.Encodings;
 /// callbacks, polymorphism, extension data or required members, each property a <see cref="float"/>,
 /// <see cref="double"/>, <see cref="int"/>, <see cref="long"/>, <see cref="bool"/> or <see cref="string"/> without its
 /// own converter or number handling, and options without reference handling, ignore conditions or case-insensitive
-/// names. Reading declines on anything but <c>{"name": value, ...}</c> with known, unescaped names and plain values
+/// names, a resolver that is the default one without modifiers (which may replace accessors or object creation) or a
+/// source-generated context, and no <see cref="JsonSerializerOptions.RespectNullableAnnotations"/>. Reading declines on
+/// anything but <c>{"name": value, ...}</c> with known, unescaped names and plain values
 /// (no exponent, escape, non-ASCII text or <c>null</c>); writing declines on non-finite numbers and on strings that
 /// would need escaping.</para>
 /// <para>Numbers are exact: a decimal with at most 7 (float) or 15 (double) significant digits and at most 10 (float) or
@@ -77,7 +79,8 @@ internal sealed class JsonPocoCodec<T>
             || options.ReferenceHandler is not null || options.PropertyNameCaseInsensitive
             || options.DefaultIgnoreCondition != JsonIgnoreCondition.Never || options.IgnoreReadOnlyProperties || options.IgnoreReadOnlyFields
             || options.PreferredObjectCreationHandling != JsonObjectCreationHandling.Replace
-            || !options.AllowDuplicateProperties
+            || !options.AllowDuplicateProperties || options.RespectNullableAnnotations
+            || !HasPropertyAccessors(options)
             || HasNumberHandling(info.NumberHandling) || HasNumberHandling(options.NumberHandling))
         {
             return null;
@@ -496,10 +499,20 @@ internal sealed class JsonPocoCodec<T>
     /// the default resolver's own (no modifier could have replaced it); <see langword="null"/> otherwise.
     /// </summary>
     private static ConstructorInfo? DefaultConstructor(JsonTypeInfo<T> info) =>
-        info.CreateObject is not null && info.Options.TypeInfoResolver?.GetType() == typeof(DefaultJsonTypeInfoResolver)
-        && ((DefaultJsonTypeInfoResolver)info.Options.TypeInfoResolver).Modifiers.Count == 0
+        info.CreateObject is not null && IsUnmodifiedDefaultResolver(info.Options)
             ? typeof(T).GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)
             : null;
+
+    private static bool IsUnmodifiedDefaultResolver(JsonSerializerOptions options) =>
+        options.TypeInfoResolver is DefaultJsonTypeInfoResolver resolver && resolver.GetType() == typeof(DefaultJsonTypeInfoResolver) && resolver.Modifiers.Count == 0;
+
+    /// <summary>
+    /// Whether each property's contract reads and writes the property itself, as the codec does through its accessors:
+    /// true for the default resolver without modifiers and for a source-generated context; a modifier (or another
+    /// resolver) may have replaced a property's getter or setter, so the serializer handles those types.
+    /// </summary>
+    private static bool HasPropertyAccessors(JsonSerializerOptions options) =>
+        IsUnmodifiedDefaultResolver(options) || options.TypeInfoResolver is JsonSerializerContext;
 
     private static bool HasNumberHandling(JsonNumberHandling? handling) => handling is { } h && h != JsonNumberHandling.Strict;
 

@@ -147,8 +147,9 @@ public sealed class InOrderReaderTests
     }
 
     [Test]
-    public void A_contract_that_replaces_object_creation_is_honoured()
+    public void A_contract_with_modifiers_is_left_to_the_serializer_which_honours_it()
     {
+        // A modifier may replace object creation or a property's accessors: the codec cannot tell, so it is not built.
         var options = new JsonSerializerOptions
         {
             TypeInfoResolver = new DefaultJsonTypeInfoResolver
@@ -156,11 +157,11 @@ public sealed class InOrderReaderTests
                 Modifiers = { info => { if (info.Type == typeof(Tagged)) { info.CreateObject = () => new Tagged { Tag = 42 }; } } },
             },
         };
-        Assert.That(NewCodec<Tagged>().InOrderReader, Is.Not.Null);
-        JsonPocoCodec<Tagged> codec = NewCodec<Tagged>(options);
-        Assert.That(codec.InOrderReader, Is.Not.Null);
-        Assert.That(codec.InOrderReader!.TryRead("""{"A": 7}"""u8, out Tagged? value), Is.True);
-        Assert.That((value!.A, value.Tag), Is.EqualTo((7, 42)));
+        options.MakeReadOnly(populateMissingResolver: true);
+        Assert.That(NewCodec<Tagged>().InOrderReader, Is.Not.Null, "without modifiers the codec and its emitted reader exist");
+        Assert.That(JsonPocoCodec<Tagged>.TryCreate((JsonTypeInfo<Tagged>)options.GetTypeInfo(typeof(Tagged))), Is.Null);
+        Tagged value = new JsonRecordEncoding(options).Decode<Tagged>("""{"A": 7}"""u8);
+        Assert.That((value.A, value.Tag), Is.EqualTo((7, 42)));
     }
 
     [Test]

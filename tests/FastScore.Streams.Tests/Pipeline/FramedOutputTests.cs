@@ -1,17 +1,17 @@
 using FastScore.Streams.Descriptors;
 
-namespace FastScore.Streams.Tests.Review;
+namespace FastScore.Streams.Tests.Pipeline;
 
 /// <summary>
 /// Delimited outputs now keep their records framed in the batch buffer and write the whole buffer
 /// (<c>OutputBatch.Framed</c>): bytes left in the buffer outside any record must not reach the output.
 /// </summary>
-public sealed class FramedOutputReviewTests
+public sealed class FramedOutputTests
 {
     private string _dir = "";
 
     [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("fss-review-").FullName;
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("fss-framed-").FullName;
 
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);

@@ -4,14 +4,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using FastScore.Streams.Encodings;
 
-namespace FastScore.Streams.Tests.Review;
+namespace FastScore.Streams.Tests.Encodings;
 
 /// <summary>
 /// The json codec (general loop, emitted reader, emitted writer) must give exactly what <see cref="JsonSerializer"/>
 /// gives with the encoding's options, or decline. These contracts change what the serializer does with a property
 /// while leaving the codec's checks satisfied.
 /// </summary>
-public sealed class JsonCodecContractReviewTests
+public sealed class JsonCodecContractTests
 {
     public sealed class Scaled
     {
