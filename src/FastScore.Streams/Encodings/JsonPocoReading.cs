@@ -176,31 +176,19 @@ internal static class JsonPocoReading
         il.Emit(OpCodes.Ldc_I4, bytes.Length);
         il.Emit(OpCodes.Call, JsonPocoReading.Methods.Fits);
         il.Emit(OpCodes.Brfalse, fail);
-        int width = bytes.Length >= 8 ? 8 : bytes.Length >= 4 ? 4 : 2; // 2 bytes at least (a key has its two quotes)
-        for (int offset = 0; offset < bytes.Length; offset += width)
+        if (bytes.Length < 2)
         {
-            int at = Math.Min(offset, bytes.Length - width);
+            throw new ArgumentException("A constant to compare has 2 bytes at least.", nameof(bytes));
+        }
+
+        foreach ((int at, int width) in ConstantPieces.Of(bytes.Length))
+        {
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, pos);
             il.Emit(OpCodes.Ldc_I4, at);
             il.Emit(OpCodes.Add);
-            ReadOnlySpan<byte> chunk = bytes.AsSpan(at, width);
-            switch (width)
-            {
-                case 8:
-                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read8);
-                    il.Emit(OpCodes.Ldc_I8, MemoryMarshal.Read<long>(chunk));
-                    break;
-                case 4:
-                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read4);
-                    il.Emit(OpCodes.Ldc_I4, MemoryMarshal.Read<int>(chunk));
-                    break;
-                default:
-                    il.Emit(OpCodes.Call, JsonPocoReading.Methods.Read2);
-                    il.Emit(OpCodes.Ldc_I4, (int)MemoryMarshal.Read<ushort>(chunk));
-                    break;
-            }
-
+            il.Emit(OpCodes.Call, width == 8 ? JsonPocoReading.Methods.Read8 : width == 4 ? JsonPocoReading.Methods.Read4 : JsonPocoReading.Methods.Read2);
+            ConstantPieces.EmitValue(il, bytes.AsSpan(at, width));
             il.Emit(OpCodes.Bne_Un, fail);
         }
     }
@@ -365,5 +353,42 @@ internal sealed class InOrderJsonReader<T>
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
         return (ReadFunc)method.CreateDelegate(typeof(ReadFunc), this);
+    }
+}
+
+/// <summary>
+/// How emitted code compares or writes a constant byte string: in 8-, 4-, 2- or 1-byte pieces, the last one overlapping
+/// the one before it (its first bytes are read or written twice, with the same values).
+/// </summary>
+internal static class ConstantPieces
+{
+    /// <summary>The pieces of a constant of <paramref name="length"/> bytes: where each starts, and its width.</summary>
+    public static IEnumerable<(int Offset, int Width)> Of(int length)
+    {
+        int width = length >= 8 ? 8 : length >= 4 ? 4 : length >= 2 ? 2 : 1;
+        for (int offset = 0; offset < length; offset += width)
+        {
+            yield return (Math.Min(offset, length - width), width);
+        }
+    }
+
+    /// <summary>Emits the piece's bytes as the constant a same-width read (unsigned, zero-extended) returns, in native byte order.</summary>
+    public static void EmitValue(ILGenerator il, ReadOnlySpan<byte> piece)
+    {
+        switch (piece.Length)
+        {
+            case 8:
+                il.Emit(OpCodes.Ldc_I8, MemoryMarshal.Read<long>(piece));
+                break;
+            case 4:
+                il.Emit(OpCodes.Ldc_I4, MemoryMarshal.Read<int>(piece));
+                break;
+            case 2:
+                il.Emit(OpCodes.Ldc_I4, (int)MemoryMarshal.Read<ushort>(piece));
+                break;
+            default:
+                il.Emit(OpCodes.Ldc_I4, (int)piece[0]);
+                break;
+        }
     }
 }

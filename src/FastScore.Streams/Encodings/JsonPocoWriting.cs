@@ -86,7 +86,7 @@ internal static class JsonPocoWriting
 
     /// <summary>Writes 2 bytes at <paramref name="offset"/> (see <see cref="Put8"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Put2(Span<byte> output, int offset, short value) => Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetReference(output), offset), value);
+    public static void Put2(Span<byte> output, int offset, ushort value) => Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetReference(output), offset), value);
 
     /// <summary>Writes 1 byte at <paramref name="offset"/> (see <see cref="Put8"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -164,35 +164,15 @@ internal sealed class EmittedJsonWriter<T>
 
     private static void EmitConstant(ILGenerator il, LocalBuilder pos, byte[] bytes)
     {
-        // Put8/Put4/Put2/Put1 at pos + offset, the last piece overlapping the one before it (same bytes written twice).
-        int width = bytes.Length >= 8 ? 8 : bytes.Length >= 4 ? 4 : bytes.Length >= 2 ? 2 : 1;
-        for (int offset = 0; offset < bytes.Length; offset += width)
+        // Put8/Put4/Put2/Put1 at pos + offset (see ConstantPieces).
+        foreach ((int at, int width) in ConstantPieces.Of(bytes.Length))
         {
-            int at = Math.Min(offset, bytes.Length - width);
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldloc, pos);
             il.Emit(OpCodes.Ldc_I4, at);
             il.Emit(OpCodes.Add);
-            ReadOnlySpan<byte> chunk = bytes.AsSpan(at, width);
-            switch (width)
-            {
-                case 8:
-                    il.Emit(OpCodes.Ldc_I8, MemoryMarshal.Read<long>(chunk));
-                    il.Emit(OpCodes.Call, JsonPocoWriting.Methods.Put8);
-                    break;
-                case 4:
-                    il.Emit(OpCodes.Ldc_I4, MemoryMarshal.Read<int>(chunk));
-                    il.Emit(OpCodes.Call, JsonPocoWriting.Methods.Put4);
-                    break;
-                case 2:
-                    il.Emit(OpCodes.Ldc_I4, (int)MemoryMarshal.Read<short>(chunk));
-                    il.Emit(OpCodes.Call, JsonPocoWriting.Methods.Put2);
-                    break;
-                default:
-                    il.Emit(OpCodes.Ldc_I4, (int)chunk[0]);
-                    il.Emit(OpCodes.Call, JsonPocoWriting.Methods.Put1);
-                    break;
-            }
+            ConstantPieces.EmitValue(il, bytes.AsSpan(at, width));
+            il.Emit(OpCodes.Call, width == 8 ? JsonPocoWriting.Methods.Put8 : width == 4 ? JsonPocoWriting.Methods.Put4 : width == 2 ? JsonPocoWriting.Methods.Put2 : JsonPocoWriting.Methods.Put1);
         }
 
         // pos += bytes.Length;
