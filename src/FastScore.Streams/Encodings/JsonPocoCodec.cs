@@ -151,14 +151,6 @@ internal sealed class JsonPocoCodec<T>
 
     private bool TryRead(ReadOnlySpan<byte> json, out T value, out ulong seen, out bool duplicate)
     {
-        value = default!;
-        seen = 0;
-        duplicate = false;
-        if (_create is null)
-        {
-            return false;
-        }
-
         if (_inOrder is { } inOrder && _missScore < MissLimit)
         {
             // Most records have the properties in declaration order: one emitted method reads those (the same pieces, so
@@ -167,6 +159,7 @@ internal sealed class JsonPocoCodec<T>
             {
                 value = read!;
                 seen = _allRead;
+                duplicate = false;
                 if (_missScore > 0)
                 {
                     _missScore--;
