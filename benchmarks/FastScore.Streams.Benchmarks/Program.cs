@@ -22,6 +22,12 @@ public static class Program
             return;
         }
 
+        if (args is ["check-floats"])
+        {
+            Environment.ExitCode = Schemas.FloatFormatCheck.Run() == 0 ? 0 : 1;
+            return;
+        }
+
         if (args is ["probe-s3", ..])
         {
             S3.S3Probe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
