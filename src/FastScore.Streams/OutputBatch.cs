@@ -11,8 +11,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _used;
-    private int _recordStart;
-    private int _committed; // the end of the last whole record (and its suffix): anything after it belongs to no record
+    private int _committed; // the end of the last whole record (and its suffix), where the current record starts
     private (int Offset, int Length, ControlKind Control)[] _entries;
     private int _count;
 
@@ -78,7 +77,6 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     internal void Clear()
     {
         _used = 0;
-        _recordStart = 0;
         _committed = 0;
         _count = 0;
     }
@@ -87,10 +85,10 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     /// Starts a record: everything written until <see cref="EndRecord"/> belongs to it. Bytes left after the last whole
     /// record (by an encoder that threw half way) are dropped first.
     /// </summary>
-    internal void BeginRecord() => _recordStart = _used = _committed;
+    internal void BeginRecord() => _used = _committed;
 
     /// <summary>Gets the bytes written since <see cref="BeginRecord"/>.</summary>
-    internal ReadOnlySpan<byte> CurrentRecord => new(_buffer, _recordStart, _used - _recordStart);
+    internal ReadOnlySpan<byte> CurrentRecord => new(_buffer, _committed, _used - _committed);
 
     internal void EndRecord(ControlKind control = ControlKind.None)
     {
@@ -102,7 +100,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
             _entries = bigger;
         }
 
-        _entries[_count++] = (_recordStart, _used - _recordStart, control);
+        _entries[_count++] = (_committed, _used - _committed, control);
         if (Suffix is { } suffix)
         {
             Ensure(suffix.Length);
