@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using FastScore.Streams.Internal;
 
 namespace FastScore.Streams.Encodings;
 
@@ -40,13 +41,10 @@ internal sealed class JsonPocoCodec<T>
     private readonly Member[] _writers; // in serialization order
     private readonly int _writeBudget;
 
-    private const int MissPenalty = 16;
-    private const int MissLimit = MissPenalty * 256;
-
     private readonly InOrderJsonReader<T>? _inOrder;
     private readonly EmittedJsonWriter<T>? _emittedWriter;
     private readonly ulong _allRead;
-    private int _missScore; // +16 per record the in-order reader declines, -1 per record it reads: it stops at MissLimit
+    private FastPathScore _inOrderScore; // the in-order reader stops being tried when most records are in another order
 
     private JsonPocoCodec(Func<T>? create, ConstructorInfo? constructor, Member[] readers, Member[] writers)
     {
@@ -151,7 +149,7 @@ internal sealed class JsonPocoCodec<T>
 
     private bool TryRead(ReadOnlySpan<byte> json, out T value, out ulong seen, out bool duplicate)
     {
-        if (_inOrder is { } inOrder && _missScore < MissLimit)
+        if (_inOrder is { } inOrder && _inOrderScore.Tried)
         {
             // Most records have the properties in declaration order: one emitted method reads those (the same pieces, so
             // the same result). Anything else is read by the loop below; when that is common, the in-order reader stops.
@@ -160,15 +158,11 @@ internal sealed class JsonPocoCodec<T>
                 value = read!;
                 seen = _allRead;
                 duplicate = false;
-                if (_missScore > 0)
-                {
-                    _missScore--;
-                }
-
+                _inOrderScore.Hit();
                 return true;
             }
 
-            _missScore += MissPenalty;
+            _inOrderScore.Miss();
         }
 
         return TryReadAnyOrder(json, out value, out seen, out duplicate);
@@ -178,7 +172,7 @@ internal sealed class JsonPocoCodec<T>
     internal InOrderJsonReader<T>? InOrderReader => _inOrder;
 
     /// <summary>Gets a value indicating whether records are tried with the in-order reader first (until too many are not in order).</summary>
-    internal bool TriesInOrder => _inOrder is not null && _missScore < MissLimit;
+    internal bool TriesInOrder => _inOrder is not null && _inOrderScore.Tried;
 
     /// <summary>Gets the mask of every reader's bit in <c>seen</c>.</summary>
     internal ulong AllRead => _allRead;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using FastScore.Streams.Internal;
 using FastScore.Streams.Schemas.Json;
 
 namespace FastScore.Streams.Schemas;
@@ -16,8 +17,6 @@ namespace FastScore.Streams.Schemas;
 /// </remarks>
 public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
 {
-    private const int MissPenalty = 16;
-    private const int MissLimit = MissPenalty * 256;
     private const int MaxEmissions = 4;
 
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64 };
@@ -30,9 +29,9 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     // The emitted scanner for the key order records have (learned from the first record with every field), if any.
     private InOrderRecordScanner? _inOrder;
 
-    // +16 per record the in-order scanner declines (or, before there is one, per valid record it could not be learned
-    // from), -1 per record it accepts: at MissLimit it stops being tried (and learned).
-    private int _missScore;
+    // Misses: records the in-order scanner declines (or, before there is one, valid records it could not be learned from);
+    // when too many, it stops being tried (and learned).
+    private FastPathScore _inOrderScore;
 
     // Scanners emitted so far (a new key order is learned at most MaxEmissions times).
     private int _emissions;
@@ -62,7 +61,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     /// <summary>The fast path alone: whether the byte scanner proves the record valid (and UTF-8).</summary>
     internal bool FastAccepts(ReadOnlySpan<byte> record)
     {
-        if (_flatRoot is null || _missScore >= MissLimit)
+        if (_flatRoot is null || !_inOrderScore.Tried)
         {
             return GeneralAccepts(record);
         }
@@ -74,15 +73,11 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
         {
             if (inOrder.Accepts(record))
             {
-                if (_missScore > 0)
-                {
-                    _missScore--;
-                }
-
+                _inOrderScore.Hit();
                 return true;
             }
 
-            _missScore += MissPenalty;
+            _inOrderScore.Miss();
         }
 
         if (!GeneralAccepts(record))
@@ -91,7 +86,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
         }
 
         // Learn the order from the first valid record, and again when most records are in another one.
-        if ((inOrder is null || _missScore >= MissLimit / 2) && _emissions < MaxEmissions)
+        if ((inOrder is null || _inOrderScore.HalfWay) && _emissions < MaxEmissions)
         {
             Learn(record, inOrder);
         }
@@ -103,7 +98,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     internal InOrderRecordScanner? InOrderScanner => _inOrder;
 
     /// <summary>Gets a value indicating whether records are tried with an emitted in-order scanner first (until too many are not in its order).</summary>
-    internal bool TriesInOrder => _flatRoot is not null && _missScore < MissLimit;
+    internal bool TriesInOrder => _flatRoot is not null && _inOrderScore.Tried;
 
     /// <summary>The general byte scanner alone (any key order).</summary>
     internal bool GeneralAccepts(ReadOnlySpan<byte> record)
@@ -127,7 +122,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
         {
             if (current is null)
             {
-                _missScore += MissPenalty; // records without every field: stop looking for an order after many
+                _inOrderScore.Miss(); // records without every field: stop looking for an order after many
             }
 
             return;
@@ -141,12 +136,12 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
         InOrderRecordScanner? learned = InOrderRecordScanner.TryCreate(_flatRoot, order, separators);
         if (learned is null)
         {
-            _missScore = MissLimit; // cannot emit: the general scanner takes every record
+            _inOrderScore.Stop(); // cannot emit: the general scanner takes every record
             return;
         }
 
         Volatile.Write(ref _inOrder, learned);
-        _missScore = 0;
+        _inOrderScore.Reset();
     }
 
     /// <summary>The full check alone (on a UTF-8 record): exact verdict and message.</summary>
