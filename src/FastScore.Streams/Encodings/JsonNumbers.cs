@@ -108,7 +108,7 @@ internal static class JsonNumbers
                 double above = rounded - scaled;
                 double distance = Math.Abs(above);
                 double gap = halfGap * power;
-                if (distance <= gap && ReadsBack(above, gap, bits))
+                if (distance <= gap && ReadsBack(above < 0, distance, gap, bits))
                 {
                     WriteFixed(value < 0, (long)rounded, d, output, ref pos);
                     return true;
@@ -125,14 +125,13 @@ internal static class JsonNumbers
     // gap is half as wide; on the boundary (a tie) the reader rounds to the even significand. (Compared with Utf8Formatter
     // on every float of the fixed-point range, both signs, these two refinements never changed a result: they keep the
     // test exact, not faster.)
-    private static bool ReadsBack(double above, double gap, int bits)
+    private static bool ReadsBack(bool below, double distance, double gap, int bits)
     {
-        if (above < 0 && (bits & 0x7FFFFF) == 0)
+        if (below && (bits & 0x7FFFFF) == 0)
         {
             gap /= 2;
         }
 
-        double distance = Math.Abs(above);
         return distance < gap || (distance == gap && (bits & 1) == 0);
     }
 
