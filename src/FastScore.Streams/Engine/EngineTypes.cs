@@ -43,6 +43,17 @@ public sealed class EngineOptions
     /// <value>The default value is 1 second.</value>
     public TimeSpan AcknowledgeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets or sets how long a graceful stop (<see cref="ScoringEngine.StopAsync"/>, or cancelling
+    /// <see cref="ScoringEngine.RunAsync"/>) may take beyond the outputs' <c>LingerTime</c>. A stop that has not finished
+    /// <c>LingerTime + StopTimeout</c> after it was requested is abandoned: reading and scoring stop at once, outputs
+    /// that were not completed are aborted (their unacknowledged records are counted as undelivered, not written), the
+    /// run ends in <see cref="EngineState.Error"/> saying so, and closing the streams gets at most 5 more seconds.
+    /// </summary>
+    /// <value>The default value is 20 seconds: with the default LingerTime (3 s) a stop ends within 28 s, inside the
+    /// 30 s that Kubernetes and systemd give a process between SIGTERM and SIGKILL. <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</value>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Gets or sets how many recent rejected records and model errors are kept for <see cref="ScoringEngine.Inspect"/>.</summary>
     /// <value>The default value is 100.</value>
     public int MaxReports { get; set; } = 100;
@@ -88,7 +99,14 @@ public sealed record ModelError(int Slot, long RecordNumber, string Record, stri
 /// <param name="PendingRecords">Records of this (input) slot waiting in a batch for a batch model (the batch closes at Watermark, NagleTime, a control record or end of stream).</param>
 /// <remarks>Counters are totals for the slot: they include streams the slot's stream replaced, so they never go down during a run.</remarks>
 public sealed record SlotInspection(int Slot, bool IsInput, string StreamName, string Transport, StreamDescriptor Descriptor, bool EndOfStream,
-    long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors, long PendingRecords);
+    long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors, long PendingRecords)
+{
+    /// <summary>
+    /// Gets the records written to this (output) slot that did not reach their destination: not counted in
+    /// <see cref="Records"/> (see <see cref="StreamCounters.Undelivered"/>).
+    /// </summary>
+    public long Undelivered { get; init; }
+}
 
 /// <summary>A snapshot of the engine: state, slots, counters and recent problems.</summary>
 /// <param name="State">The state.</param>
