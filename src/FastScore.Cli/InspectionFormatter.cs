@@ -12,7 +12,7 @@ internal static class InspectionFormatter
         inspection.State.ToString().ToUpperInvariant(),
         inspection.ModelName,
         inspection.Error,
-        inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors)).ToList(),
+        inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors) { Undelivered = s.Undelivered }).ToList(),
         inspection.Rejections.Select(r => $"{r}{Environment.NewLine}    record: {r.Preview}").ToList(),
         inspection.ModelErrors.Select(e => e.ToString()).ToList());
 
@@ -30,7 +30,7 @@ internal static class InspectionFormatter
             int number = slot["slot"]!.GetValue<int>();
             rows.Add(new Row(number, number % 2 == 0, stream["transport"]?.GetValue<string>() ?? stream["name"]?.GetValue<string>() ?? "?",
                 stream["eof"]?.GetValue<bool>() ?? false, Long(stream, "records"), Long(stream, "bytes"), Long(stream, "rejected_by_encoding"),
-                Long(stream, "rejected_by_schema"), Long(stream, "oversized"), Long(stream, "model_errors")));
+                Long(stream, "rejected_by_schema"), Long(stream, "oversized"), Long(stream, "model_errors")) { Undelivered = Long(stream, "undelivered") });
         }
 
         return Format(
@@ -58,19 +58,32 @@ internal static class InspectionFormatter
         }
 
         string[] header = ["slot", "dir", "stream", "eof", "records", "bytes", "rej.encoding", "rej.schema", "oversized", "model.errors"];
+        bool lost = slots.Any(s => s.Undelivered > 0); // the column appears only when an output lost records
+        if (lost)
+        {
+            header = [.. header, "undelivered"];
+        }
+
         List<string[]> rows = [header];
         foreach (Row s in slots)
         {
-            rows.Add([
+            string[] row = [
                 s.Slot.ToString(CultureInfo.InvariantCulture), s.IsInput ? "in" : "out", s.Transport, s.EndOfStream ? "yes" : "no",
                 N(s.Records), N(s.Bytes), N(s.RejectedByEncoding), N(s.RejectedBySchema), N(s.Oversized), s.IsInput ? N(s.ModelErrors) : "-",
-            ]);
+            ];
+            rows.Add(lost ? [.. row, s.IsInput ? "-" : N(s.Undelivered)] : row);
         }
 
         int[] widths = Enumerable.Range(0, header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (string[] row in rows)
         {
             sb.AppendLine(string.Join("  ", row.Select((cell, c) => c >= 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd());
+        }
+
+        foreach (Row s in slots.Where(s => s.Undelivered > 0))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"undelivered: {N(s.Undelivered)} records written to slot {s.Slot} ({s.Transport}) did not reach it; they are not counted in its records");
         }
 
         if (rejections.Count > 0)
@@ -98,5 +111,8 @@ internal static class InspectionFormatter
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private sealed record Row(int Slot, bool IsInput, string Transport, bool EndOfStream, long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors);
+    private sealed record Row(int Slot, bool IsInput, string Transport, bool EndOfStream, long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors)
+    {
+        public long Undelivered { get; init; }
+    }
 }

@@ -10,6 +10,9 @@ namespace FastScore.Cli.Commands;
 /// <summary><c>fastscore run &lt;model&gt; &lt;stream0&gt; &lt;stream1&gt; [slot=stream ...]</c>: runs a model on streams until FINISHED (or Ctrl-C).</summary>
 internal static class RunCommand
 {
+    /// <summary>The default of <c>--stop-timeout</c>: the engine's.</summary>
+    private static readonly TimeSpan DefaultStopTimeout = new EngineOptions().StopTimeout;
+
     public static Command Create(CliIo io)
     {
         var model = new Argument<string>("model") { Description = "A built-in model (iris, echo) or, with --assembly, your model's type name." };
@@ -23,12 +26,17 @@ internal static class RunCommand
         var schemas = new Option<string?>("--schemas") { Description = "A folder of name.avsc files that {\"$ref\": name} schemas resolve to." };
         var onError = new Option<ModelErrorPolicy>("--on-model-error") { Description = "What to do when the model throws: Stop (the engine ends in ERROR) or Skip.", DefaultValueFactory = _ => ModelErrorPolicy.Stop };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print the summary." };
+        var stopTimeout = new Option<double>("--stop-timeout")
+        {
+            Description = "Seconds a stop (Ctrl-C, SIGTERM) may take beyond the outputs' LingerTime before it is abandoned: what was not delivered by then is counted as undelivered. A second Ctrl-C / SIGTERM exits at once.",
+            DefaultValueFactory = _ => DefaultStopTimeout.TotalSeconds,
+        };
         var command = new Command("run", "Run a model on streams until every input ends (or Ctrl-C / SIGTERM: stop reading, drain, flush, exit 0), then print the engine summary to stderr.")
         {
-            model, streams, assembly, type, schemas, onError, quiet,
+            model, streams, assembly, type, schemas, onError, quiet, stopTimeout,
         };
         command.SetAction((parse, ct) => RunAsync(io, parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(assembly), parse.GetValue(type),
-            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), ct));
+            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(stopTimeout), ct));
         return command;
     }
 
@@ -65,8 +73,14 @@ internal static class RunCommand
     }
 
     private static async Task<int> RunAsync(CliIo io, string modelName, string[] streamArgs, string? assemblyPath, string? typeName,
-        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, CancellationToken cancellationToken)
+        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, double stopTimeout, CancellationToken cancellationToken)
     {
+        if (!(stopTimeout >= 0) || stopTimeout > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            io.Error.WriteLine("--stop-timeout must be a number of seconds, 0 or more.");
+            return 2;
+        }
+
         IModel model;
         try
         {
@@ -113,8 +127,10 @@ internal static class RunCommand
             ConsoleInput = io.StandardInput,
             ConsoleOutput = io.StandardOutput,
             SchemaLookup = descriptorOptions.SchemaLibrary is { } library ? name => library.TryGetSchemaJson(name, out string? json) ? json : null : null,
+            StopTimeout = TimeSpan.FromSeconds(stopTimeout),
         };
-        await using var engine = new ScoringEngine(CliStreams.CreateFactory(), options);
+        var logging = new CliLogging(io.Error); // transports' warnings (e.g. an unreachable broker) as they happen
+        await using var engine = new ScoringEngine(CliStreams.CreateFactory(logging), options, logging);
         try
         {
             engine.LoadModel(model, modelName);
@@ -140,7 +156,8 @@ internal static class RunCommand
         }
 
         (model as IDisposable)?.Dispose();
-        return final == EngineState.Finished ? 0 : 1;
+        bool undelivered = engine.Inspect().Slots.Any(s => s.Undelivered > 0); // never a success when records were lost on the way out
+        return final == EngineState.Finished && !undelivered ? 0 : 1;
     }
 
     /// <summary>Live progress on a terminal: records/s and rejects, redrawn once a second.</summary>
