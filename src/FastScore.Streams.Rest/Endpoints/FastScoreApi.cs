@@ -25,6 +25,9 @@ namespace FastScore.Streams.Rest.Endpoints;
 internal sealed class FastScoreApi
 {
     private const string Json = "application/json";
+
+    /// <summary>The <c>Retry-After</c> of a 429: queues drain in milliseconds when the engine runs, so one second.</summary>
+    private const string RetryAfterSeconds = "1";
     private readonly ScoringEngine _engine;
     private readonly RestTransportHub _hub;
     private readonly FastScoreRestOptions _options;
@@ -113,10 +116,14 @@ internal sealed class FastScoreApi
         }
 
         var reply = new RoundTripReply(outSlot);
-        if (!await input.SubmitAsync(body, reply, cancellationToken).ConfigureAwait(false))
+        switch (input.Submit(body, reply))
         {
-            await TextAsync(ctx, 503, $"The REST stream on slot {inSlot} is closed.").ConfigureAwait(false);
-            return;
+            case SubmitResult.Full:
+                await TooManyAsync(ctx, $"The round-trip queue of slot {inSlot} is full ({input.RoundTripCapacity} records wait for the engine); retry later.").ConfigureAwait(false);
+                return;
+            case SubmitResult.Closed:
+                await TextAsync(ctx, 503, $"The REST stream on slot {inSlot} is closed.").ConfigureAwait(false);
+                return;
         }
 
         RoundTripResult result;
@@ -189,56 +196,68 @@ internal sealed class FastScoreApi
     private async Task InputAsync(HttpContext ctx, CancellationToken cancellationToken)
     {
         int slot = RouteSlot(ctx, "slot", 0);
-        switch (_hub.FindInput(slot))
+        InputTransport? transport = _hub.FindInput(slot);
+        if (transport is not (RestMessageInput or RestChunkedInput))
         {
-            case RestMessageInput input:
-                byte[]? body = await ReadBodyAsync(ctx, cancellationToken).ConfigureAwait(false);
-                if (body is null)
-                {
-                    return;
-                }
+            await NoRestStreamAsync(ctx, slot).ConfigureAwait(false);
+            return;
+        }
 
-                if (await input.SubmitAsync(body, null, cancellationToken).ConfigureAwait(false))
-                {
-                    ctx.Response.StatusCode = StatusCodes.Status204NoContent;
-                }
-                else
-                {
-                    await TextAsync(ctx, 503, $"The REST stream on slot {slot} is closed.").ConfigureAwait(false);
-                }
+        if (_hub.FindFullOutput() is { } full)
+        {
+            // nobody reads that output: more fire-and-forget records would only make the engine wait, and round trips with it
+            await TooManyAsync(ctx, $"The output on slot {full.Slot} holds {full.Backlog} that nobody has read (GET /1/job/output/{full.Slot}); retry later.").ConfigureAwait(false);
+            return;
+        }
 
+        SubmitResult result;
+        if (transport is RestMessageInput input)
+        {
+            byte[]? body = await ReadBodyAsync(ctx, cancellationToken).ConfigureAwait(false);
+            if (body is null)
+            {
                 return;
-            case RestChunkedInput chunked:
-                if (!CheckDeclaredLength(ctx))
-                {
-                    await TooLargeAsync(ctx).ConfigureAwait(false);
-                    return;
-                }
+            }
 
-                bool written;
-                try
-                {
-                    written = await chunked.WriteAsync(ctx.Request.BodyReader, _options.MaxRequestBodySize, cancellationToken).ConfigureAwait(false);
-                }
-                catch (InvalidDataException)
-                {
-                    await TooLargeAsync(ctx).ConfigureAwait(false);
-                    return;
-                }
-
-                if (written)
-                {
-                    ctx.Response.StatusCode = StatusCodes.Status204NoContent;
-                }
-                else
-                {
-                    await TextAsync(ctx, 503, $"The REST stream on slot {slot} is closed.").ConfigureAwait(false);
-                }
-
+            result = input.Submit(body, null);
+            if (result == SubmitResult.Full)
+            {
+                await TooManyAsync(ctx, $"The input queue of slot {slot} is full ({input.Capacity} records wait for the engine); retry later.").ConfigureAwait(false);
                 return;
-            default:
-                await NoRestStreamAsync(ctx, slot).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            if (!CheckDeclaredLength(ctx))
+            {
+                await TooLargeAsync(ctx).ConfigureAwait(false);
                 return;
+            }
+
+            try
+            {
+                result = await ((RestChunkedInput)transport).WriteAsync(ctx.Request.BodyReader, _options.MaxRequestBodySize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                await TooLargeAsync(ctx).ConfigureAwait(false);
+                return;
+            }
+
+            if (result == SubmitResult.Full)
+            {
+                await TooManyAsync(ctx, $"The input buffer of slot {slot} is full (the engine does not keep up); retry later.").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (result == SubmitResult.Queued)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
+        else
+        {
+            await TextAsync(ctx, 503, $"The REST stream on slot {slot} is closed.").ConfigureAwait(false);
         }
     }
 
@@ -693,6 +712,13 @@ internal sealed class FastScoreApi
         }
 
         return true;
+    }
+
+    /// <summary>429 with <c>Retry-After</c>: a queue is full; nothing was queued.</summary>
+    private static Task TooManyAsync(HttpContext ctx, string message)
+    {
+        ctx.Response.Headers.RetryAfter = RetryAfterSeconds;
+        return TextAsync(ctx, StatusCodes.Status429TooManyRequests, message);
     }
 
     private Task TooLargeAsync(HttpContext ctx)
