@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Diagnostics;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Envelopes;
@@ -32,6 +33,7 @@ internal sealed class FastScoreApi
     private readonly RestTransportHub _hub;
     private readonly FastScoreRestOptions _options;
     private readonly ILogger _logger;
+    private readonly ApiStreamPolicy _policy;
     private readonly byte[]? _basic;
     private readonly byte[]? _apiKey;
 
@@ -41,6 +43,7 @@ internal sealed class FastScoreApi
         _hub = hub;
         _options = options;
         _logger = logger;
+        _policy = new ApiStreamPolicy(options);
         if (options.UserName is not null)
         {
             _basic = Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.UserName}:{options.Password}")));
@@ -147,7 +150,7 @@ internal sealed class FastScoreApi
                 await TextAsync(ctx, 400, result.Message!).ConfigureAwait(false);
                 break;
             case RoundTripOutcome.ModelError:
-                await TextAsync(ctx, 500, result.Message!).ConfigureAwait(false);
+                await TextAsync(ctx, 500, SafeText.EscapeControlCharacters(result.Message!)).ConfigureAwait(false);
                 break;
             default:
                 await TextAsync(ctx, 503, result.Message!).ConfigureAwait(false);
@@ -322,6 +325,12 @@ internal sealed class FastScoreApi
         try
         {
             StreamDescriptor descriptor = RestDescriptors.Parse(Encoding.UTF8.GetString(body), _options.DescriptorOptions);
+            if (_policy.Check(descriptor, asInput: slot % 2 == 0) is { } refused)
+            {
+                await TextAsync(ctx, 403, refused).ConfigureAwait(false);
+                return;
+            }
+
             string? problem = CheckSlot(slot, descriptor);
             if (problem is not null)
             {
@@ -335,7 +344,7 @@ internal sealed class FastScoreApi
                 return;
             }
 
-            _engine.Attach(slot, descriptor, name);
+            _engine.Attach(slot, descriptor, name is null ? null : SafeText.MaskSecrets(name));
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
         }
         catch (Exception ex) when (ex is DescriptorException or ArgumentException or InvalidOperationException or NotSupportedException)
@@ -414,7 +423,7 @@ internal sealed class FastScoreApi
     private static JsonObject SlotJson(SlotInspection s) => new()
     {
         ["slot"] = s.Slot,
-        ["name"] = s.StreamName,
+        ["name"] = SafeText.MaskSecrets(s.StreamName),
         ["descriptor"] = RestDescriptors.ToDisplay(s.Descriptor),
         ["eof"] = s.EndOfStream,
         ["transport"] = s.Transport,
@@ -500,9 +509,9 @@ internal sealed class FastScoreApi
             ["slots"] = slots,
             ["jets"] = new JsonArray(),
             ["state"] = StateName(inspection.State),
-            ["rejections"] = new JsonArray([.. inspection.Rejections.TakeLast(10).Select(r => (JsonNode)r.ToString())]),
-            ["model_errors"] = new JsonArray([.. inspection.ModelErrors.TakeLast(10).Select(e => (JsonNode)e.ToString())]),
-            ["error"] = inspection.Error,
+            ["rejections"] = new JsonArray([.. inspection.Rejections.TakeLast(10).Select(r => (JsonNode)SafeText.MaskSecrets(r.ToString()))]),
+            ["model_errors"] = new JsonArray([.. inspection.ModelErrors.TakeLast(10).Select(e => (JsonNode)SafeText.MaskSecrets(e.ToString()))]),
+            ["error"] = inspection.Error is { } error ? SafeText.EscapeControlCharacters(SafeText.MaskSecrets(error)) : null,
         }).ConfigureAwait(false);
     }
 
@@ -545,6 +554,12 @@ internal sealed class FastScoreApi
             if (!descriptor.Transport.CanRead)
             {
                 await TextAsync(ctx, 400, $"Transport '{descriptor.Transport.Type}' cannot be read from.").ConfigureAwait(false);
+                return;
+            }
+
+            if (_policy.Check(descriptor, asInput: true) is { } refused)
+            {
+                await TextAsync(ctx, 403, refused).ConfigureAwait(false);
                 return;
             }
 
@@ -625,7 +640,7 @@ internal sealed class FastScoreApi
         }
         catch (Exception ex)
         {
-            Log.RequestFailed(_logger, ctx.Request.Method, ctx.Request.Path.Value ?? "", ex);
+            Log.RequestFailed(_logger, ctx.Request.Method, ctx.Request.Path.Value ?? "", SafeText.MaskSecrets(ex.ToString()));
             if (!ctx.Response.HasStarted)
             {
                 await TextAsync(ctx, 500, ex.Message).ConfigureAwait(false);
@@ -789,11 +804,12 @@ internal sealed class FastScoreApi
 
     internal static string StateName(EngineState state) => state.ToString().ToLowerInvariant();
 
+    /// <summary>Answers a status with a text body; secrets inside URLs in it are masked (error bodies quote descriptors and exceptions).</summary>
     private static Task TextAsync(HttpContext ctx, int status, string message)
     {
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "text/plain; charset=utf-8";
-        return ctx.Response.WriteAsync(message, CancellationToken.None);
+        return ctx.Response.WriteAsync(SafeText.MaskSecrets(message), CancellationToken.None);
     }
 
     private static Task JsonAsync(HttpContext ctx, int status, JsonNode node)

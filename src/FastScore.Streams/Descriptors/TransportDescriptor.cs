@@ -489,6 +489,17 @@ public sealed record CustomTransportDescriptor : TransportDescriptor
     /// <inheritdoc />
     public override bool CanWrite => _canWrite;
 
+    /// <summary>Prints the members for <c>ToString()</c>: the type and the fields as JSON, secrets masked as in <see cref="StreamDescriptor.ToDisplayJson"/>.</summary>
+    /// <param name="builder">Receives the members.</param>
+    /// <returns><see langword="true"/>.</returns>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        string fields = Fields.ValueKind == JsonValueKind.Undefined ? "" : new StreamDescriptor { Transport = this }.ToDisplayJson(indented: false);
+        builder.Append("Type = ").Append(Type).Append(", Descriptor = ").Append(fields);
+        return true;
+    }
+
     /// <summary>Compares the type, the capabilities and the JSON of the fields.</summary>
     /// <param name="other">The other descriptor.</param>
     /// <returns><see langword="true"/> when both describe the same transport.</returns>

@@ -32,8 +32,8 @@ public static class SafeText
     /// of a URL (<c>https://user:password@host</c> → <c>https://user:*****@host</c>; a user name alone, often a token,
     /// is masked too), and the value of every parameter whose name holds a secret word (<c>?token=</c>,
     /// <c>access_token=</c>, <c>sig=</c>, <c>X-Amz-Signature=</c>, <c>X-Amz-Credential=</c>, <c>password=</c>,
-    /// <c>pwd=</c>, <c>api_key=</c>, <c>secret=</c>...) after <c>?</c>, <c>&amp;</c>, <c>;</c>, <c>#</c>, a space or at
-    /// the start of the text.
+    /// <c>pwd=</c>, <c>api_key=</c>, <c>secret=</c>...) after <c>?</c>, <c>&amp;</c>, <c>;</c>, <c>#</c>, a space, a
+    /// quote, a comma, an opening bracket or at the start of the text.
     /// </summary>
     /// <param name="text">Any text: a URL, an error message, a descriptor field.</param>
     /// <returns><paramref name="text"/> with those values replaced by <see cref="Mask"/> (the same instance when nothing was masked).</returns>
@@ -225,7 +225,7 @@ public static class SafeText
                 keyStart--;
             }
 
-            if (keyStart == eq || (keyStart > 0 && text[keyStart - 1] is not ('?' or '&' or ';' or '#' or ' ' or '\t' or '\n' or '\r' or '"' or '\'' or ',')))
+            if (keyStart == eq || (keyStart > 0 && text[keyStart - 1] is not ('?' or '&' or ';' or '#' or ' ' or '\t' or '\n' or '\r' or '"' or '\'' or ',' or '(' or '[' or '{')))
             {
                 continue;
             }
