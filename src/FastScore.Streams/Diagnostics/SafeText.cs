@@ -24,6 +24,12 @@ public static class SafeText
         ["pass", "pwd", "secret", "token", "sig", "key", "credential", "auth", "session", "jwt", "assertion", "private", "cookie"];
 
     private static readonly SearchValues<char> s_maskTriggers = SearchValues.Create("@=");
+
+    // what IsUnsafe is true for, but surrogates (a valid pair is shown)
+    private static readonly SearchValues<char> s_unsafeChars = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c),
+         '\u061C', '\u200B', '\u200C', '\u200D', '\u200E', '\u200F', '\uFEFF',
+         .. Enumerable.Range(0x2028, 7).Select(c => (char)c), .. Enumerable.Range(0x2066, 4).Select(c => (char)c)]);
     private static readonly SearchValues<char> s_valueEnd = SearchValues.Create("&;#\"'<>` \t\r\n,)]}");
     private static readonly SearchValues<char> s_authorityEnd = SearchValues.Create("/?#\\\"'<>` \t\r\n,)]}");
 
@@ -122,9 +128,31 @@ public static class SafeText
     {
         bool cut = record.Length > PreviewBytes;
         ReadOnlySpan<byte> head = cut ? record[..PreviewBytes] : record;
-        if (!cut && head.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0)
+        if (cut)
         {
-            return Encoding.ASCII.GetString(head); // printable ASCII: nothing to escape
+            // do not show a character cut in two: drop a trailing incomplete UTF-8 sequence
+            int start = head.Length - 1;
+            while (start > head.Length - 4 && start > 0 && (head[start] & 0xC0) == 0x80)
+            {
+                start--;
+            }
+
+            int expected = head[start] >= 0xF0 ? 4 : head[start] >= 0xE0 ? 3 : head[start] >= 0xC0 ? 2 : 1;
+            if (start + expected > head.Length)
+            {
+                head = head[..start];
+            }
+        }
+
+        string suffix = cut ? string.Create(CultureInfo.InvariantCulture, $"… ({record.Length:N0} bytes)") : "";
+        if (head.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0)
+        {
+            return string.Concat(Encoding.ASCII.GetString(head), suffix); // printable ASCII: nothing to escape
+        }
+
+        if (System.Text.Unicode.Utf8.IsValid(head))
+        {
+            return string.Concat(EscapeControlCharacters(Encoding.UTF8.GetString(head)), suffix);
         }
 
         var sb = new StringBuilder(head.Length + 24);
@@ -147,10 +175,6 @@ public static class SafeText
                     sb.Append(pair[..rune.EncodeToUtf16(pair)]);
                 }
             }
-            else if (status == OperationStatus.NeedMoreData && cut)
-            {
-                break; // a character cut by the preview's end: not shown
-            }
             else
             {
                 for (int i = 0; i < consumed; i++)
@@ -162,12 +186,7 @@ public static class SafeText
             head = head[consumed..];
         }
 
-        if (cut)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"… ({record.Length:N0} bytes)");
-        }
-
-        return sb.ToString();
+        return sb.Append(suffix).ToString();
     }
 
     private static void CollectUserInfo(string text, ref List<(int Start, int Length)>? spans)
@@ -274,7 +293,16 @@ public static class SafeText
 
     private static int IndexOfUnsafe(string text)
     {
-        for (int i = 0; i < text.Length; i++)
+        ReadOnlySpan<char> span = text;
+        int unsafeChar = span.IndexOfAny(s_unsafeChars);
+        int surrogate = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (surrogate < 0)
+        {
+            return unsafeChar; // vectorized: the common case
+        }
+
+        int from = unsafeChar < 0 ? surrogate : Math.Min(unsafeChar, surrogate);
+        for (int i = from; i < text.Length; i++)
         {
             char c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
