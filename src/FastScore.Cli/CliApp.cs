@@ -13,6 +13,7 @@ internal static class CliApp
     /// <summary>Runs the command line with the given standard streams.</summary>
     public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken)
     {
+        io = io with { Error = io.Error as SafeTextWriter ?? new SafeTextWriter(io.Error) }; // no secret inside a URL reaches stderr
         RootCommand root = BuildRoot(io);
         ParseResult parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using FastScore.Streams.Diagnostics;
 using FastScore.Streams.Engine;
 
 namespace FastScore.Cli;
@@ -11,10 +12,10 @@ internal static class InspectionFormatter
     public static string Format(EngineInspection inspection) => Format(
         inspection.State.ToString().ToUpperInvariant(),
         inspection.ModelName,
-        inspection.Error,
+        inspection.Error is { } error ? Safe(error) : null,
         inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors) { Undelivered = s.Undelivered }).ToList(),
-        inspection.Rejections.Select(r => $"{r}{Environment.NewLine}    record: {r.Preview}").ToList(),
-        inspection.ModelErrors.Select(e => e.ToString()).ToList());
+        inspection.Rejections.Select(r => SafeText.MaskSecrets($"{r}{Environment.NewLine}    record: {r.Preview}")).ToList(), // reason and preview are escaped
+        inspection.ModelErrors.Select(e => Safe(e.ToString())).ToList());
 
     /// <summary>Renders a server's <c>GET /1/job/status</c> answer.</summary>
     public static string FormatStatus(JsonNode status)
@@ -28,18 +29,18 @@ internal static class InspectionFormatter
             }
 
             int number = slot["slot"]!.GetValue<int>();
-            rows.Add(new Row(number, number % 2 == 0, stream["transport"]?.GetValue<string>() ?? stream["name"]?.GetValue<string>() ?? "?",
+            rows.Add(new Row(number, number % 2 == 0, Safe(stream["transport"]?.GetValue<string>() ?? stream["name"]?.GetValue<string>() ?? "?"),
                 stream["eof"]?.GetValue<bool>() ?? false, Long(stream, "records"), Long(stream, "bytes"), Long(stream, "rejected_by_encoding"),
                 Long(stream, "rejected_by_schema"), Long(stream, "oversized"), Long(stream, "model_errors")) { Undelivered = Long(stream, "undelivered") });
         }
 
         return Format(
-            (status["state"]?.GetValue<string>() ?? "unknown").ToUpperInvariant(),
-            status["model"]?["name"]?.GetValue<string>(),
-            status["error"]?.GetValue<string>(),
+            Safe((status["state"]?.GetValue<string>() ?? "unknown").ToUpperInvariant()),
+            status["model"]?["name"]?.GetValue<string>() is { } model ? Safe(model) : null,
+            status["error"]?.GetValue<string>() is { } error ? Safe(error) : null,
             rows,
-            (status["rejections"]?.AsArray() ?? []).Select(n => n?.GetValue<string>() ?? "").ToList(),
-            (status["model_errors"]?.AsArray() ?? []).Select(n => n?.GetValue<string>() ?? "").ToList());
+            (status["rejections"]?.AsArray() ?? []).Select(n => Safe(n?.GetValue<string>() ?? "")).ToList(),
+            (status["model_errors"]?.AsArray() ?? []).Select(n => Safe(n?.GetValue<string>() ?? "")).ToList());
     }
 
     private static string Format(string state, string? model, string? error, List<Row> slots, List<string> rejections, List<string> modelErrors)
@@ -106,6 +107,9 @@ internal static class InspectionFormatter
 
         return sb.ToString();
     }
+
+    /// <summary>What a server, a record or a model puts in a message is shown with secrets masked and control characters escaped.</summary>
+    private static string Safe(string text) => SafeText.EscapeControlCharacters(SafeText.MaskSecrets(text));
 
     private static long Long(JsonObject o, string name) => o[name]?.GetValue<long>() ?? 0;
 

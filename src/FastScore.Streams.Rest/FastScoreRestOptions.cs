@@ -45,6 +45,39 @@ public sealed class FastScoreRestOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool ServeProxyPrefix { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets the folder that descriptors received over the API may read and write files in: a file
+    /// <c>Path</c>, a <c>secret:///path</c> and a Kafka <c>Keytab</c> or <c>*.location</c> setting must resolve
+    /// (through <c>..</c> and symbolic links) to this folder or below it, otherwise the request gets 403. Descriptors the
+    /// host attaches itself are not restricted.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the process's working directory when the API is mapped.</value>
+    public string? DataRoot { get; set; }
+
+    /// <summary>
+    /// Gets which transport types descriptors received over the API may use (type names match case-insensitively; a
+    /// type not listed is <see cref="ApiTransportAccess.Refused"/>). The defaults: <c>rest</c>, <c>inline</c>,
+    /// <c>discard</c>, <c>file</c> (under <see cref="DataRoot"/>), <c>kafka</c>, <c>s3</c>, <c>http</c> and <c>hdfs</c>
+    /// are allowed; <c>console</c>, <c>exec</c>, <c>odbc</c>, <c>tcp</c> and <c>udp</c> are refused, as is any transport
+    /// type the host registers, until the host allows it here.
+    /// </summary>
+    public IDictionary<string, ApiTransportAccess> TransportAccess { get; } = new Dictionary<string, ApiTransportAccess>(StringComparer.OrdinalIgnoreCase)
+    {
+        [Descriptors.TransportTypes.Rest] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.Inline] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.Discard] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.File] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.Kafka] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.S3] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.Http] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.Hdfs] = ApiTransportAccess.Allowed,
+        [Descriptors.TransportTypes.Console] = ApiTransportAccess.Refused,
+        [Descriptors.TransportTypes.Exec] = ApiTransportAccess.Refused,
+        [Descriptors.TransportTypes.Odbc] = ApiTransportAccess.Refused,
+        [Descriptors.TransportTypes.Tcp] = ApiTransportAccess.Refused,
+        [Descriptors.TransportTypes.Udp] = ApiTransportAccess.Refused,
+    };
+
     /// <summary>Gets or sets how posted descriptors are read: the schema library for <c>{"$ref": name}</c> schemas and custom transport types.</summary>
     /// <value>The default value is <see langword="null"/>: no library, built-in transports only.</value>
     public Descriptors.StreamDescriptorOptions? DescriptorOptions { get; set; }

@@ -1,3 +1,4 @@
+using FastScore.Streams.Diagnostics;
 using FastScore.Streams.Schemas;
 using FastScore.Streams.Transports;
 
@@ -106,18 +107,18 @@ public sealed class StreamCounters
 /// <param name="Kind">By encoding or by schema.</param>
 /// <param name="Reason">Why, naming the field path.</param>
 /// <param name="Position">Where it was: a byte offset (<c>byte 1234</c>) or a transport position (<c>topic/0@42</c>).</param>
-/// <param name="Preview">The start of the record as text (at most 200 characters), for reports.</param>
+/// <param name="Preview">The start of the record as text (at most 200 bytes, control characters escaped), for reports.</param>
 public sealed record RejectedRecord(string StreamName, int Slot, long RecordNumber, RejectionKind Kind, string Reason, string? Position, string Preview)
 {
+    /// <summary>Gets why the record was rejected, naming the field path; control characters are escaped (<see cref="SafeText.EscapeControlCharacters"/>), so a record cannot inject terminal sequences through it.</summary>
+    public string Reason { get; init; } = SafeText.EscapeControlCharacters(Reason);
+
+    /// <summary>Gets the start of the record as text for reports: at most <see cref="SafeText.PreviewBytes"/> bytes, control characters escaped, a cut marked <c>… (N bytes)</c> (<see cref="SafeText.Preview"/>).</summary>
+    public string Preview { get; init; } = SafeText.EscapeControlCharacters(Preview);
+
     /// <inheritdoc />
     public override string ToString() =>
         $"slot {Slot} record {RecordNumber}{(Position is null ? "" : $" ({Position})")}: rejected by {(Kind == RejectionKind.Schema ? "schema" : "encoding")}: {Reason}";
 
-    internal static string MakePreview(ReadOnlySpan<byte> record)
-    {
-        const int Max = 200;
-        ReadOnlySpan<byte> head = record.Length > Max ? record[..Max] : record;
-        string text = System.Text.Encoding.UTF8.GetString(head);
-        return record.Length > Max ? text + "…" : text;
-    }
+    internal static string MakePreview(ReadOnlySpan<byte> record) => SafeText.Preview(record);
 }

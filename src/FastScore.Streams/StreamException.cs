@@ -4,19 +4,21 @@ namespace FastScore.Streams;
 public class StreamException : Exception
 {
     /// <summary>Creates an exception with a message.</summary>
-    /// <param name="message">What went wrong.</param>
-    public StreamException(string message) : base(message) { }
+    /// <param name="message">What went wrong; secrets inside URLs are masked (<see cref="Diagnostics.SafeText.MaskSecrets"/>).</param>
+    public StreamException(string message) : base(Safe(message)) { }
 
     /// <summary>Creates an exception with a message and the exception that caused it.</summary>
-    /// <param name="message">What went wrong.</param>
+    /// <param name="message">What went wrong; secrets inside URLs are masked (<see cref="Diagnostics.SafeText.MaskSecrets"/>).</param>
     /// <param name="innerException">The native exception (Kafka, S3, I/O) that caused it.</param>
-    public StreamException(string message, Exception? innerException) : base(message, innerException) { }
+    public StreamException(string message, Exception? innerException) : base(Safe(message), innerException) { }
 
     /// <summary>Gets or sets the name of the stream the error belongs to, when known.</summary>
     public string? StreamName { get; init; }
 
     /// <summary>Gets a value indicating whether retrying the operation may succeed.</summary>
     public virtual bool IsTransient => false;
+
+    private static string Safe(string message) => message is null ? message! : Diagnostics.SafeText.MaskSecrets(message);
 }
 
 /// <summary>Framing or decoding failed: the bytes can never form a valid record.</summary>

@@ -87,37 +87,6 @@ public sealed class SecurityAndLimitsTests
     }
 
     [Test]
-    public async Task A_request_waiting_longer_than_the_request_timeout_gets_504()
-    {
-        await using RestTestEngine rest = await RestTestEngine.StartAsync(new ItemModel(), o => o.Rest.RequestTimeout = TimeSpan.FromMilliseconds(300),
-            transport: new FastScore.Streams.Rest.Transports.RestTransportOptions { InputQueueCapacity = 1 });
-        await rest.Client.PostAsync("/2/engine/pause", null);
-        HttpResponseMessage? timedOut = null;
-        for (int i = 0; i < 200 && timedOut is null; i++)
-        {
-            HttpResponseMessage response = await rest.Client.PostAsync("/1/job/input/0", RestTestEngine.JsonBody(Record));
-            if (response.StatusCode != HttpStatusCode.NoContent)
-            {
-                timedOut = response;
-            }
-            else
-            {
-                response.Dispose();
-            }
-        }
-
-        Assert.That(timedOut, Is.Not.Null, "the paused engine's queues never filled");
-        using (timedOut)
-        {
-            Assert.Multiple(async () =>
-            {
-                Assert.That(timedOut!.StatusCode, Is.EqualTo(HttpStatusCode.GatewayTimeout));
-                Assert.That(await timedOut.Content.ReadAsStringAsync(), Is.EqualTo("The request did not complete within 300 ms."));
-            });
-        }
-    }
-
-    [Test]
     public async Task With_a_certificate_the_server_speaks_HTTPS()
     {
         using X509Certificate2 certificate = SelfSignedLoopbackCertificate();

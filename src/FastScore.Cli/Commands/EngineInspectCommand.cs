@@ -9,13 +9,14 @@ internal static class EngineInspectCommand
 {
     public static Command Create(CliIo io)
     {
-        (Option<string> url, Option<string?> user, Option<string?> apiKey) = ModelDataCommands.ConnectionOptions();
+        var connection = new ModelDataCommands.ConnectionOptions();
         var json = new Option<bool>("--json") { Description = "Print the server's /1/job/status answer as JSON." };
         var inspect = new Command("inspect", "Print a running engine's state, each slot's stream, EOF flags and counters, and recent rejected records and model errors.")
         {
-            url, user, apiKey, json,
+            json,
         };
-        inspect.SetAction((parse, ct) => InspectAsync(io, ModelDataCommands.Connect(parse.GetValue(url)!, parse.GetValue(user), parse.GetValue(apiKey)), parse.GetValue(json), ct));
+        connection.AddTo(inspect);
+        inspect.SetAction((parse, ct) => connection.Connect(parse, io) is { } client ? InspectAsync(io, client, parse.GetValue(json), ct) : Task.FromResult(2));
         var engine = new Command("engine", "A running engine (fastscore serve, or FastScore through its proxy).") { inspect };
         return engine;
     }
@@ -50,7 +51,7 @@ internal static class EngineInspectCommand
                     return 1;
                 }
 
-                io.Out.Write(json ? status.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine : InspectionFormatter.FormatStatus(status));
+                io.Out.Write(json ? Streams.Diagnostics.SafeText.MaskSecrets(status.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })) + Environment.NewLine : InspectionFormatter.FormatStatus(status));
                 return 0;
             }
         }

@@ -23,33 +23,29 @@ internal static class ModelDataCommands
     private static Command CreateInput(CliIo io)
     {
         var slot = new Argument<int>("slot") { Description = "An even input slot with a REST stream.", DefaultValueFactory = _ => 0 };
-        (Option<string> url, Option<string?> user, Option<string?> apiKey) = ConnectionOptions();
-        var command = new Command("input", "Send stdin to an input slot, one record per line (one POST /1/job/input/{slot} each).") { slot, url, user, apiKey };
-        command.SetAction((parse, ct) => InputAsync(io, parse.GetValue(slot), Connect(parse.GetValue(url)!, parse.GetValue(user), parse.GetValue(apiKey)), ct));
+        var connection = new ConnectionOptions();
+        var command = new Command("input", "Send stdin to an input slot, one record per line (one POST /1/job/input/{slot} each).") { slot };
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => connection.Connect(parse, io) is { } client ? InputAsync(io, parse.GetValue(slot), client, ct) : Task.FromResult(2));
         return command;
     }
 
     private static Command CreateOutput(CliIo io)
     {
         var slot = new Argument<int>("slot") { Description = "An odd output slot with a REST stream.", DefaultValueFactory = _ => 1 };
-        (Option<string> url, Option<string?> user, Option<string?> apiKey) = ConnectionOptions();
+        var connection = new ConnectionOptions();
         var noWait = new Option<bool>("--nowait") { Description = "Stop when no record arrives within 0.5 s instead of waiting for the end of the stream." };
         var count = new Option<int?>("--count", "-n") { Description = "Stop after this many records." };
         var command = new Command("output", "Print what an output slot produces, one record per line, until the end of the stream (GET /1/job/output/{slot} in a loop).")
         {
-            slot, url, user, apiKey, noWait, count,
+            slot, noWait, count,
         };
-        command.SetAction((parse, ct) => OutputAsync(io, parse.GetValue(slot), Connect(parse.GetValue(url)!, parse.GetValue(user), parse.GetValue(apiKey)),
-            parse.GetValue(noWait), parse.GetValue(count), ct));
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => connection.Connect(parse, io) is { } client
+            ? OutputAsync(io, parse.GetValue(slot), client, parse.GetValue(noWait), parse.GetValue(count), ct)
+            : Task.FromResult(2));
         return command;
     }
-
-    internal static (Option<string> Url, Option<string?> User, Option<string?> ApiKey) ConnectionOptions() =>
-    (
-        new Option<string>("--url") { Description = $"The engine's base URL (default {ServeCommand.DefaultUrl}).", DefaultValueFactory = _ => ServeCommand.DefaultUrl },
-        new Option<string?>("--user", "-u") { Description = "HTTP basic authentication: user:password." },
-        new Option<string?>("--api-key") { Description = "An API key, sent in X-API-Key." }
-    );
 
     internal static HttpClient Connect(string url, string? user, string? apiKey)
     {
@@ -88,9 +84,7 @@ internal static class ModelDataCommands
                         continue;
                     }
 
-                    using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(line));
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                    using HttpResponseMessage response = await client.PostAsync($"1/job/input/{slot}", content, cancellationToken).ConfigureAwait(false);
+                    using HttpResponseMessage response = await PostAsync(client, $"1/job/input/{slot}", Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
                     if (response.StatusCode != HttpStatusCode.NoContent)
                     {
                         io.Error.WriteLine($"record {sent + 1}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
@@ -111,6 +105,26 @@ internal static class ModelDataCommands
             }
 
             return 0;
+        }
+    }
+
+    /// <summary>Posts one record; while the engine's queue is full (429) waits as <c>Retry-After</c> says and tries again, for at most the client's timeout.</summary>
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, byte[] record, CancellationToken cancellationToken)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            using var content = new ByteArrayContent(record);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            HttpResponseMessage response = await client.PostAsync(path, content, cancellationToken).ConfigureAwait(false);
+            TimeSpan delay = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            if (response.StatusCode != HttpStatusCode.TooManyRequests || System.Diagnostics.Stopwatch.GetElapsedTime(started) + delay > client.Timeout)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -163,6 +177,41 @@ internal static class ModelDataCommands
             }
 
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// <c>--url</c> and the credentials of a command that talks to a running engine: <c>-u user:password</c> or
+    /// <c>--user-file</c> (else <c>FASTSCORE_USER</c> / <c>FASTSCORE_USER_FILE</c>), <c>--api-key</c> or <c>--api-key-file</c>
+    /// (else <c>FASTSCORE_API_KEY</c> / <c>FASTSCORE_API_KEY_FILE</c>); see <see cref="CliCredentials"/>.
+    /// </summary>
+    internal sealed class ConnectionOptions
+    {
+        private readonly Option<string> _url = new("--url") { Description = $"The engine's base URL (default {ServeCommand.DefaultUrl}).", DefaultValueFactory = _ => ServeCommand.DefaultUrl };
+        private readonly Option<string?> _user = new("--user", "-u") { Description = $"HTTP basic authentication: user:password (visible in the process list: prefer --user-file or {CliCredentials.UserVariable})." };
+        private readonly Option<string?> _userFile = new("--user-file") { Description = "A file holding user:password for HTTP basic authentication." };
+        private readonly Option<string?> _apiKey = new("--api-key") { Description = $"An API key, sent in X-API-Key (visible in the process list: prefer --api-key-file or {CliCredentials.ApiKeyVariable})." };
+        private readonly Option<string?> _apiKeyFile = new("--api-key-file") { Description = "A file holding the API key." };
+
+        public void AddTo(Command command)
+        {
+            foreach (Option option in (Option[])[_url, _user, _userFile, _apiKey, _apiKeyFile])
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        /// <summary>The client, or null after printing why the credentials could not be read.</summary>
+        public HttpClient? Connect(ParseResult parse, CliIo io)
+        {
+            if (!CliCredentials.TryResolve("--user", parse.GetValue(_user), parse.GetValue(_userFile), CliCredentials.UserVariable, io.GetVariable, out string? user, out string? error)
+                || !CliCredentials.TryResolve("--api-key", parse.GetValue(_apiKey), parse.GetValue(_apiKeyFile), CliCredentials.ApiKeyVariable, io.GetVariable, out string? apiKey, out error))
+            {
+                io.Error.WriteLine(error);
+                return null;
+            }
+
+            return ModelDataCommands.Connect(parse.GetValue(_url)!, user, apiKey);
         }
     }
 }

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using FastScore.Streams;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Diagnostics;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Rest;
 using FastScore.Streams.Rest.Hosting;
+using FastScore.Streams.Rest.Transports;
 
 namespace FastScore.Cli.Commands;
 
@@ -29,25 +31,55 @@ internal static class ServeCommand
         var type = new Option<string?>("--type") { Description = "The model's type name in --assembly (defaults to <model>)." };
         var schemas = new Option<string?>("--schemas") { Description = "A folder of name.avsc files that {\"$ref\": name} schemas resolve to." };
         var onError = new Option<ModelErrorPolicy>("--on-model-error") { Description = "What to do when the model throws: Skip (answer 500 and go on) or Stop (the engine ends in ERROR).", DefaultValueFactory = _ => ModelErrorPolicy.Skip };
-        var user = new Option<string?>("--user", "-u") { Description = "Require HTTP basic authentication: user:password (the guide uses fastscore:fastscore)." };
-        var apiKey = new Option<string?>("--api-key") { Description = "Require this key in X-API-Key (or Authorization: Bearer)." };
+        var user = new Option<string?>("--user", "-u") { Description = $"Require HTTP basic authentication: user:password (the guide uses fastscore:fastscore). Visible in the process list: prefer --user-file or {CliCredentials.UserVariable}." };
+        var userFile = new Option<string?>("--user-file") { Description = $"Require HTTP basic authentication with the user:password held in this file (or set {CliCredentials.UserVariable}, or {CliCredentials.UserVariable}_FILE)." };
+        var apiKey = new Option<string?>("--api-key") { Description = $"Require this key in X-API-Key (or Authorization: Bearer). Visible in the process list: prefer --api-key-file or {CliCredentials.ApiKeyVariable}." };
+        var apiKeyFile = new Option<string?>("--api-key-file") { Description = $"Require the key held in this file (or set {CliCredentials.ApiKeyVariable}, or {CliCredentials.ApiKeyVariable}_FILE)." };
+        var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Listen on a non-loopback address without authentication (refused otherwise)." };
+        var dataRoot = new Option<string?>("--data-root") { Description = "The folder that descriptors received over the API may read and write files in (default: the working directory)." };
+        var allowTransport = new Option<string[]>("--allow-transport") { Description = "Let descriptors received over the API use this transport type, refused by default (console, exec, odbc, tcp, udp). Repeatable.", AllowMultipleArgumentsPerToken = true };
+        var inputQueue = new Option<int?>("--input-queue") { Description = "Most fire-and-forget records queued per REST input slot before POST /1/job/input answers 429 (default 1024)." };
+        var roundTripQueue = new Option<int?>("--round-trip-queue") { Description = "Most round-trip records queued per REST input slot before round trips answer 429 (default 1024)." };
+        var outputQueue = new Option<int?>("--output-queue") { Description = "Most unread records per REST output slot; beyond, POST /1/job/input answers 429 (default 10000)." };
         var certificate = new Option<string?>("--certificate") { Description = "A PKCS#12 (.pfx) certificate for https:// URLs." };
-        var certificatePassword = new Option<string?>("--certificate-password") { Description = "The certificate's password." };
+        var certificatePassword = new Option<string?>("--certificate-password") { Description = $"The certificate's password (prefer --certificate-password-file or {CliCredentials.CertificatePasswordVariable})." };
+        var certificatePasswordFile = new Option<string?>("--certificate-password-file") { Description = "A file holding the certificate's password." };
         var maxBody = new Option<long?>("--max-body-size") { Description = "The largest request body in bytes (default 8 MiB)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print the summary at exit." };
         var command = new Command("serve", "Serve a model over FastScore's engine REST API (on-demand scoring with rest: streams) until Ctrl-C / SIGTERM.")
         {
-            model, streams, urls, assembly, type, schemas, onError, user, apiKey, certificate, certificatePassword, maxBody, quiet,
+            model, streams, urls, assembly, type, schemas, onError, user, userFile, apiKey, apiKeyFile, allowAnonymous, dataRoot, allowTransport,
+            inputQueue, roundTripQueue, outputQueue, certificate, certificatePassword, certificatePasswordFile, maxBody, quiet,
         };
         command.SetAction((parse, ct) => ServeAsync(io, new Settings(
             parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(urls) ?? [], parse.GetValue(assembly), parse.GetValue(type),
             parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(user), parse.GetValue(apiKey), parse.GetValue(certificate),
-            parse.GetValue(certificatePassword), parse.GetValue(maxBody), parse.GetValue(quiet)), ct));
+            parse.GetValue(certificatePassword), parse.GetValue(maxBody), parse.GetValue(quiet))
+        {
+            UserFile = parse.GetValue(userFile),
+            ApiKeyFile = parse.GetValue(apiKeyFile),
+            CertificatePasswordFile = parse.GetValue(certificatePasswordFile),
+            AllowAnonymous = parse.GetValue(allowAnonymous),
+            DataRoot = parse.GetValue(dataRoot),
+            AllowTransports = parse.GetValue(allowTransport) ?? [],
+            Queues = new RestTransportOptions
+            {
+                InputQueueCapacity = parse.GetValue(inputQueue) ?? new RestTransportOptions().InputQueueCapacity,
+                RoundTripQueueCapacity = parse.GetValue(roundTripQueue) ?? new RestTransportOptions().RoundTripQueueCapacity,
+                OutputQueueCapacity = parse.GetValue(outputQueue) ?? new RestTransportOptions().OutputQueueCapacity,
+            },
+        }, ct));
         return command;
     }
 
     private static async Task<int> ServeAsync(CliIo io, Settings settings, CancellationToken cancellationToken)
     {
+        FastScoreServerOptions? serverOptions = ServerOptions(io, settings);
+        if (serverOptions is null)
+        {
+            return 2;
+        }
+
         IModel model;
         try
         {
@@ -95,38 +127,7 @@ internal static class ServeCommand
             }
         }
 
-        var serverOptions = new FastScoreServerOptions
-        {
-            CertificatePath = settings.Certificate,
-            CertificatePassword = settings.CertificatePassword,
-            Rest = new FastScoreRestOptions { ApiKey = settings.ApiKey, DescriptorOptions = descriptorOptions },
-        };
-        if (settings.User is { } user)
-        {
-            int colon = user.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
-            {
-                io.Error.WriteLine("--user takes user:password (e.g. fastscore:fastscore).");
-                return 2;
-            }
-
-            serverOptions.Rest.UserName = user[..colon];
-            serverOptions.Rest.Password = user[(colon + 1)..];
-        }
-
-        if (settings.MaxBodySize is { } max)
-        {
-            serverOptions.Rest.MaxRequestBodySize = max;
-        }
-
-        if (settings.Urls.Length > 0)
-        {
-            serverOptions.Urls.Clear();
-            foreach (string url in settings.Urls)
-            {
-                serverOptions.Urls.Add(url);
-            }
-        }
+        serverOptions.Rest.DescriptorOptions = descriptorOptions;
 
         var engineOptions = new EngineOptions
         {
@@ -136,6 +137,7 @@ internal static class ServeCommand
             SchemaLookup = descriptorOptions.SchemaLibrary is { } library ? name => library.TryGetSchemaJson(name, out string? json) ? json : null : null,
         };
         await using var engine = new ScoringEngine(CliStreams.CreateFactory(), engineOptions);
+        engine.Factory.Options.AddRestTransport(settings.Queues);
         FastScoreServer server;
         try
         {
@@ -154,7 +156,7 @@ internal static class ServeCommand
                 engine.LoadModel(model, settings.Model);
                 foreach ((int slot, StreamDescriptor descriptor) in descriptors)
                 {
-                    engine.Attach(slot, descriptor, slots[slot]);
+                    engine.Attach(slot, descriptor, SafeText.MaskSecrets(slots[slot])); // the name is shown by the API and logs
                 }
 
                 engine.Start();
@@ -188,6 +190,99 @@ internal static class ServeCommand
         return 0;
     }
 
+    /// <summary>
+    /// The server's settings from the options, credentials resolved (option, option file, environment variable; see
+    /// <see cref="CliCredentials"/>); null after printing why when they are invalid.
+    /// </summary>
+    private static FastScoreServerOptions? ServerOptions(CliIo io, Settings settings)
+    {
+        if (!CliCredentials.TryResolve("--api-key", settings.ApiKey, settings.ApiKeyFile, CliCredentials.ApiKeyVariable, io.GetVariable, out string? key, out string? error)
+            || !CliCredentials.TryResolve("--user", settings.User, settings.UserFile, CliCredentials.UserVariable, io.GetVariable, out string? user, out error)
+            || !CliCredentials.TryResolve("--certificate-password", settings.CertificatePassword, settings.CertificatePasswordFile,
+                CliCredentials.CertificatePasswordVariable, io.GetVariable, out string? certificatePassword, out error))
+        {
+            io.Error.WriteLine(error);
+            return null;
+        }
+
+        foreach ((string option, string? value, string instead) in (ReadOnlySpan<(string, string?, string)>)[
+                     ("--api-key", settings.ApiKey, $"--api-key-file or {CliCredentials.ApiKeyVariable}"),
+                     ("--user", settings.User, $"--user-file or {CliCredentials.UserVariable}"),
+                     ("--certificate-password", settings.CertificatePassword, $"--certificate-password-file or {CliCredentials.CertificatePasswordVariable}")])
+        {
+            if (value is not null)
+            {
+                io.Error.WriteLine($"Warning: {option} on the command line is visible to other users of this machine (ps); prefer {instead}.");
+            }
+        }
+
+        var options = new FastScoreServerOptions
+        {
+            CertificatePath = settings.Certificate,
+            CertificatePassword = certificatePassword,
+            AllowAnonymous = settings.AllowAnonymous,
+            Rest = new FastScoreRestOptions { ApiKey = key },
+        };
+        if (user is not null)
+        {
+            if (!CliCredentials.TrySplitUser(user, out string name, out string password))
+            {
+                io.Error.WriteLine("--user takes user:password (e.g. fastscore:fastscore).");
+                return null;
+            }
+
+            options.Rest.UserName = name;
+            options.Rest.Password = password;
+        }
+
+        if (settings.DataRoot is { } root)
+        {
+            if (!Directory.Exists(root))
+            {
+                io.Error.WriteLine($"--data-root: folder not found: {root}");
+                return null;
+            }
+
+            options.Rest.DataRoot = Path.GetFullPath(root);
+        }
+
+        foreach (string transport in settings.AllowTransports)
+        {
+            options.Rest.TransportAccess[transport] = ApiTransportAccess.Allowed;
+        }
+
+        if (settings.MaxBodySize is { } max)
+        {
+            options.Rest.MaxRequestBodySize = max;
+        }
+
+        if (settings.Urls.Length > 0)
+        {
+            options.Urls.Clear();
+            foreach (string url in settings.Urls)
+            {
+                options.Urls.Add(url);
+            }
+        }
+
+        return options;
+    }
+
     private sealed record Settings(string Model, string[] Streams, string[] Urls, string? Assembly, string? Type, string? Schemas, ModelErrorPolicy OnModelError,
-        string? User, string? ApiKey, string? Certificate, string? CertificatePassword, long? MaxBodySize, bool Quiet);
+        string? User, string? ApiKey, string? Certificate, string? CertificatePassword, long? MaxBodySize, bool Quiet)
+    {
+        public string? UserFile { get; init; }
+
+        public string? ApiKeyFile { get; init; }
+
+        public string? CertificatePasswordFile { get; init; }
+
+        public bool AllowAnonymous { get; init; }
+
+        public string? DataRoot { get; init; }
+
+        public string[] AllowTransports { get; init; } = [];
+
+        public RestTransportOptions Queues { get; init; } = new();
+    }
 }

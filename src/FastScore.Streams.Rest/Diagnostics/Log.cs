@@ -5,8 +5,9 @@ namespace FastScore.Streams.Rest.Diagnostics;
 /// <summary>The REST package's log messages (event ids 300–399).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 300, EventName = "RestRequestFailed", Level = LogLevel.Error, Message = "{Method} {Path} failed")]
-    public static partial void RequestFailed(ILogger logger, string method, string path, Exception exception);
+    /// <summary>A request failed unexpectedly (500); <paramref name="error"/> is the exception with its stack, secrets masked.</summary>
+    [LoggerMessage(EventId = 300, EventName = "RestRequestFailed", Level = LogLevel.Error, Message = "{Method} {Path} failed: {Error}")]
+    public static partial void RequestFailed(ILogger logger, string method, string path, string error);
 
     [LoggerMessage(EventId = 301, EventName = "RestRoundTripTimedOut", Level = LogLevel.Warning, Message = "Round trip {InSlot} → {OutSlot}: no output within {TimeoutMs} ms")]
     public static partial void RoundTripTimedOut(ILogger logger, int inSlot, int outSlot, long timeoutMs);

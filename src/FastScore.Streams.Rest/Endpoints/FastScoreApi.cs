@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Diagnostics;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Envelopes;
@@ -25,10 +26,14 @@ namespace FastScore.Streams.Rest.Endpoints;
 internal sealed class FastScoreApi
 {
     private const string Json = "application/json";
+
+    /// <summary>The <c>Retry-After</c> of a 429: queues drain in milliseconds when the engine runs, so one second.</summary>
+    private const string RetryAfterSeconds = "1";
     private readonly ScoringEngine _engine;
     private readonly RestTransportHub _hub;
     private readonly FastScoreRestOptions _options;
     private readonly ILogger _logger;
+    private readonly ApiStreamPolicy _policy;
     private readonly byte[]? _basic;
     private readonly byte[]? _apiKey;
 
@@ -38,6 +43,7 @@ internal sealed class FastScoreApi
         _hub = hub;
         _options = options;
         _logger = logger;
+        _policy = new ApiStreamPolicy(options);
         if (options.UserName is not null)
         {
             _basic = Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.UserName}:{options.Password}")));
@@ -113,10 +119,14 @@ internal sealed class FastScoreApi
         }
 
         var reply = new RoundTripReply(outSlot);
-        if (!await input.SubmitAsync(body, reply, cancellationToken).ConfigureAwait(false))
+        switch (input.Submit(body, reply))
         {
-            await TextAsync(ctx, 503, $"The REST stream on slot {inSlot} is closed.").ConfigureAwait(false);
-            return;
+            case SubmitResult.Full:
+                await TooManyAsync(ctx, $"The round-trip queue of slot {inSlot} is full ({input.RoundTripCapacity} records wait for the engine); retry later.").ConfigureAwait(false);
+                return;
+            case SubmitResult.Closed:
+                await TextAsync(ctx, 503, $"The REST stream on slot {inSlot} is closed.").ConfigureAwait(false);
+                return;
         }
 
         RoundTripResult result;
@@ -140,7 +150,7 @@ internal sealed class FastScoreApi
                 await TextAsync(ctx, 400, result.Message!).ConfigureAwait(false);
                 break;
             case RoundTripOutcome.ModelError:
-                await TextAsync(ctx, 500, result.Message!).ConfigureAwait(false);
+                await TextAsync(ctx, 500, SafeText.EscapeControlCharacters(result.Message!)).ConfigureAwait(false);
                 break;
             default:
                 await TextAsync(ctx, 503, result.Message!).ConfigureAwait(false);
@@ -189,56 +199,68 @@ internal sealed class FastScoreApi
     private async Task InputAsync(HttpContext ctx, CancellationToken cancellationToken)
     {
         int slot = RouteSlot(ctx, "slot", 0);
-        switch (_hub.FindInput(slot))
+        InputTransport? transport = _hub.FindInput(slot);
+        if (transport is not (RestMessageInput or RestChunkedInput))
         {
-            case RestMessageInput input:
-                byte[]? body = await ReadBodyAsync(ctx, cancellationToken).ConfigureAwait(false);
-                if (body is null)
-                {
-                    return;
-                }
+            await NoRestStreamAsync(ctx, slot).ConfigureAwait(false);
+            return;
+        }
 
-                if (await input.SubmitAsync(body, null, cancellationToken).ConfigureAwait(false))
-                {
-                    ctx.Response.StatusCode = StatusCodes.Status204NoContent;
-                }
-                else
-                {
-                    await TextAsync(ctx, 503, $"The REST stream on slot {slot} is closed.").ConfigureAwait(false);
-                }
+        if (_hub.FindFullOutput() is { } full)
+        {
+            // nobody reads that output: more fire-and-forget records would only make the engine wait, and round trips with it
+            await TooManyAsync(ctx, $"The output on slot {full.Slot} holds {full.Backlog} that nobody has read (GET /1/job/output/{full.Slot}); retry later.").ConfigureAwait(false);
+            return;
+        }
 
+        SubmitResult result;
+        if (transport is RestMessageInput input)
+        {
+            byte[]? body = await ReadBodyAsync(ctx, cancellationToken).ConfigureAwait(false);
+            if (body is null)
+            {
                 return;
-            case RestChunkedInput chunked:
-                if (!CheckDeclaredLength(ctx))
-                {
-                    await TooLargeAsync(ctx).ConfigureAwait(false);
-                    return;
-                }
+            }
 
-                bool written;
-                try
-                {
-                    written = await chunked.WriteAsync(ctx.Request.BodyReader, _options.MaxRequestBodySize, cancellationToken).ConfigureAwait(false);
-                }
-                catch (InvalidDataException)
-                {
-                    await TooLargeAsync(ctx).ConfigureAwait(false);
-                    return;
-                }
-
-                if (written)
-                {
-                    ctx.Response.StatusCode = StatusCodes.Status204NoContent;
-                }
-                else
-                {
-                    await TextAsync(ctx, 503, $"The REST stream on slot {slot} is closed.").ConfigureAwait(false);
-                }
-
+            result = input.Submit(body, null);
+            if (result == SubmitResult.Full)
+            {
+                await TooManyAsync(ctx, $"The input queue of slot {slot} is full ({input.Capacity} records wait for the engine); retry later.").ConfigureAwait(false);
                 return;
-            default:
-                await NoRestStreamAsync(ctx, slot).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            if (!CheckDeclaredLength(ctx))
+            {
+                await TooLargeAsync(ctx).ConfigureAwait(false);
                 return;
+            }
+
+            try
+            {
+                result = await ((RestChunkedInput)transport).WriteAsync(ctx.Request.BodyReader, _options.MaxRequestBodySize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                await TooLargeAsync(ctx).ConfigureAwait(false);
+                return;
+            }
+
+            if (result == SubmitResult.Full)
+            {
+                await TooManyAsync(ctx, $"The input buffer of slot {slot} is full (the engine does not keep up); retry later.").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (result == SubmitResult.Queued)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
+        else
+        {
+            await TextAsync(ctx, 503, $"The REST stream on slot {slot} is closed.").ConfigureAwait(false);
         }
     }
 
@@ -303,6 +325,12 @@ internal sealed class FastScoreApi
         try
         {
             StreamDescriptor descriptor = RestDescriptors.Parse(Encoding.UTF8.GetString(body), _options.DescriptorOptions);
+            if (_policy.Check(descriptor, asInput: slot % 2 == 0) is { } refused)
+            {
+                await TextAsync(ctx, 403, refused).ConfigureAwait(false);
+                return;
+            }
+
             string? problem = CheckSlot(slot, descriptor);
             if (problem is not null)
             {
@@ -316,7 +344,7 @@ internal sealed class FastScoreApi
                 return;
             }
 
-            _engine.Attach(slot, descriptor, name);
+            _engine.Attach(slot, descriptor, name is null ? null : SafeText.MaskSecrets(name));
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
         }
         catch (Exception ex) when (ex is DescriptorException or ArgumentException or InvalidOperationException or NotSupportedException)
@@ -395,7 +423,7 @@ internal sealed class FastScoreApi
     private static JsonObject SlotJson(SlotInspection s) => new()
     {
         ["slot"] = s.Slot,
-        ["name"] = s.StreamName,
+        ["name"] = SafeText.MaskSecrets(s.StreamName),
         ["descriptor"] = RestDescriptors.ToDisplay(s.Descriptor),
         ["eof"] = s.EndOfStream,
         ["transport"] = s.Transport,
@@ -482,9 +510,9 @@ internal sealed class FastScoreApi
             ["slots"] = slots,
             ["jets"] = new JsonArray(),
             ["state"] = StateName(inspection.State),
-            ["rejections"] = new JsonArray([.. inspection.Rejections.TakeLast(10).Select(r => (JsonNode)r.ToString())]),
-            ["model_errors"] = new JsonArray([.. inspection.ModelErrors.TakeLast(10).Select(e => (JsonNode)e.ToString())]),
-            ["error"] = inspection.Error,
+            ["rejections"] = new JsonArray([.. inspection.Rejections.TakeLast(10).Select(r => (JsonNode)SafeText.MaskSecrets(r.ToString()))]),
+            ["model_errors"] = new JsonArray([.. inspection.ModelErrors.TakeLast(10).Select(e => (JsonNode)SafeText.MaskSecrets(e.ToString()))]),
+            ["error"] = inspection.Error is { } error ? SafeText.EscapeControlCharacters(SafeText.MaskSecrets(error)) : null,
         }).ConfigureAwait(false);
     }
 
@@ -527,6 +555,12 @@ internal sealed class FastScoreApi
             if (!descriptor.Transport.CanRead)
             {
                 await TextAsync(ctx, 400, $"Transport '{descriptor.Transport.Type}' cannot be read from.").ConfigureAwait(false);
+                return;
+            }
+
+            if (_policy.Check(descriptor, asInput: true) is { } refused)
+            {
+                await TextAsync(ctx, 403, refused).ConfigureAwait(false);
                 return;
             }
 
@@ -607,7 +641,7 @@ internal sealed class FastScoreApi
         }
         catch (Exception ex)
         {
-            Log.RequestFailed(_logger, ctx.Request.Method, ctx.Request.Path.Value ?? "", ex);
+            Log.RequestFailed(_logger, ctx.Request.Method, ctx.Request.Path.Value ?? "", SafeText.MaskSecrets(ex.ToString()));
             if (!ctx.Response.HasStarted)
             {
                 await TextAsync(ctx, 500, ex.Message).ConfigureAwait(false);
@@ -696,6 +730,13 @@ internal sealed class FastScoreApi
         return true;
     }
 
+    /// <summary>429 with <c>Retry-After</c>: a queue is full; nothing was queued.</summary>
+    private static Task TooManyAsync(HttpContext ctx, string message)
+    {
+        ctx.Response.Headers.RetryAfter = RetryAfterSeconds;
+        return TextAsync(ctx, StatusCodes.Status429TooManyRequests, message);
+    }
+
     private Task TooLargeAsync(HttpContext ctx)
     {
         ctx.Response.Headers.Connection = "close";
@@ -764,11 +805,12 @@ internal sealed class FastScoreApi
 
     internal static string StateName(EngineState state) => state.ToString().ToLowerInvariant();
 
+    /// <summary>Answers a status with a text body; secrets inside URLs in it are masked (error bodies quote descriptors and exceptions).</summary>
     private static Task TextAsync(HttpContext ctx, int status, string message)
     {
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "text/plain; charset=utf-8";
-        return ctx.Response.WriteAsync(message, CancellationToken.None);
+        return ctx.Response.WriteAsync(SafeText.MaskSecrets(message), CancellationToken.None);
     }
 
     private static Task JsonAsync(HttpContext ctx, int status, JsonNode node)

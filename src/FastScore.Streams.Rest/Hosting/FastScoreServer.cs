@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Rest.Diagnostics;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,6 +31,14 @@ public sealed class FastScoreServerOptions
 
     /// <summary>Gets or sets the certificate for the <c>https://</c> URLs (instead of <see cref="CertificatePath"/>).</summary>
     public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the server may listen on a non-loopback address (<c>0.0.0.0</c>, <c>*</c>,
+    /// a host name, a LAN address) without authentication. Without it, <see cref="FastScoreServer.StartAsync"/> refuses
+    /// such an address unless <see cref="FastScoreRestOptions.ApiKey"/> or <see cref="FastScoreRestOptions.UserName"/> is set.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool AllowAnonymous { get; set; }
 
     /// <summary>Gets or sets how the server logs (none by default).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
@@ -65,10 +75,21 @@ public sealed class FastScoreServer : IAsyncDisposable
     /// <param name="cancellationToken">Cancels starting.</param>
     /// <returns>The running server.</returns>
     /// <exception cref="IOException">An address is in use.</exception>
+    /// <exception cref="InvalidOperationException">An address is not a loopback address and no authentication is configured (see <see cref="FastScoreServerOptions.AllowAnonymous"/>).</exception>
     public static async Task<FastScoreServer> StartAsync(ScoringEngine engine, FastScoreServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         options ??= new FastScoreServerOptions();
+        if (!options.AllowAnonymous && options.Rest.UserName is null && options.Rest.ApiKey is null
+            && options.Urls.FirstOrDefault(url => !IsLocal(url)) is { } exposed)
+        {
+            throw new InvalidOperationException(
+                $"Refusing to listen on {exposed} without authentication: anyone who can reach that address could attach streams and use the model. " +
+                "Require credentials (fastscore serve: --api-key-file, --user-file, or the FASTSCORE_API_KEY / FASTSCORE_USER environment variables; " +
+                "FastScoreRestOptions.ApiKey or UserName/Password), listen on a loopback address such as http://127.0.0.1:8003, " +
+                "or allow anonymous access explicitly (--allow-anonymous; FastScoreServerOptions.AllowAnonymous).");
+        }
+
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(FastScoreServer).Assembly.GetName().Name });
         X509Certificate2? certificate = options.Certificate
             ?? (options.CertificatePath is { } path ? X509CertificateLoader.LoadPkcs12FromFile(path, options.CertificatePassword) : null);
@@ -100,6 +121,28 @@ public sealed class FastScoreServer : IAsyncDisposable
         ILogger logger = app.Services.GetService<ILoggerFactory>()?.CreateLogger("FastScore.Streams.Rest") ?? NullLogger.Instance;
         Log.ServerStarted(logger, string.Join(", ", addresses.Select(a => a.ToString())));
         return new FastScoreServer(app, engine, addresses);
+    }
+
+    /// <summary>Whether a URL only listens on this machine: a loopback address, <c>localhost</c> or a Unix socket.</summary>
+    internal static bool IsLocal(string url)
+    {
+        BindingAddress address;
+        try
+        {
+            address = BindingAddress.Parse(url);
+        }
+        catch (FormatException)
+        {
+            return false; // Kestrel will refuse it anyway
+        }
+
+        if (address.IsUnixPipe || address.IsNamedPipe || address.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        string host = address.Host.StartsWith('[') && address.Host.EndsWith(']') ? address.Host[1..^1] : address.Host;
+        return IPAddress.TryParse(host, out IPAddress? ip) && IPAddress.IsLoopback(ip);
     }
 
     /// <summary>Waits until the server stops (<see cref="StopAsync"/>) or <paramref name="cancellationToken"/> is cancelled.</summary>

@@ -7,75 +7,102 @@ using FastScore.Streams.Transports;
 
 namespace FastScore.Streams.Rest.Transports;
 
-/// <summary>A simple-mode REST input: each request body is one record; round trips attach a reply to theirs.</summary>
+/// <summary>What became of a record offered to a REST input.</summary>
+internal enum SubmitResult
+{
+    /// <summary>Queued for the engine (HTTP 204, or the round trip waits for its answer).</summary>
+    Queued,
+
+    /// <summary>The slot's queue is full: nothing was queued (HTTP 429 with Retry-After).</summary>
+    Full,
+
+    /// <summary>The stream is closed (HTTP 503).</summary>
+    Closed,
+}
+
+/// <summary>
+/// A simple-mode REST input: each request body is one record; round trips attach a reply to theirs.
+/// </summary>
+/// <remarks>
+/// Two bounded lanes feed the engine: round-trip records (someone waits for each) and fire-and-forget records
+/// (<c>POST /1/job/input</c>). The engine takes round-trip records first, so a round trip never queues behind records
+/// nobody waits for. Neither lane waits when full: the request is refused at once (429) and the client retries.
+/// </remarks>
 internal sealed class RestMessageInput : MessageInputTransport
 {
     private readonly RestTransportHub _hub;
-    private readonly Channel<InputMessage> _channel;
+    private readonly ConcurrentQueue<InputMessage> _roundTrips = new();
+    private readonly ConcurrentQueue<InputMessage> _records = new();
+    private readonly int _roundTripCapacity;
+    private readonly int _recordCapacity;
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
     private readonly ConcurrentDictionary<RoundTripReply, byte> _pending = new();
+    private int _roundTripCount;
+    private int _recordCount;
     private volatile bool _closed;
 
     public RestMessageInput(RestTransportHub hub, int slot, RestTransportOptions options)
     {
         _hub = hub;
         Slot = slot;
-        _channel = Channel.CreateBounded<InputMessage>(new BoundedChannelOptions(options.InputQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _recordCapacity = Math.Max(1, options.InputQueueCapacity);
+        _roundTripCapacity = Math.Max(1, options.RoundTripQueueCapacity);
     }
 
     public int Slot { get; }
+
+    /// <summary>Gets the most fire-and-forget records the slot queues.</summary>
+    public int Capacity => _recordCapacity;
+
+    /// <summary>Gets the most round-trip records the slot queues.</summary>
+    public int RoundTripCapacity => _roundTripCapacity;
+
+    /// <summary>Gets how many round trips wait for their answer (queued or being scored).</summary>
+    internal int PendingRoundTrips => _pending.Count;
 
     public override string DisplayName => "rest (simple)";
 
     public override bool RequiresAcknowledgement => false;
 
-    /// <summary>Queues one record (waiting while the queue is full). Returns false when the stream is closed.</summary>
-    public async ValueTask<bool> SubmitAsync(byte[] payload, RoundTripReply? reply, CancellationToken cancellationToken)
+    /// <summary>Queues one record in its lane, never waiting: <see cref="SubmitResult.Full"/> when the lane is full.</summary>
+    public SubmitResult Submit(byte[] payload, RoundTripReply? reply)
     {
         if (_closed)
         {
-            return false;
+            return SubmitResult.Closed;
         }
 
-        if (reply is not null)
+        ref int count = ref reply is null ? ref _recordCount : ref _roundTripCount;
+        if (Interlocked.Increment(ref count) > (reply is null ? _recordCapacity : _roundTripCapacity))
+        {
+            Interlocked.Decrement(ref count);
+            return SubmitResult.Full;
+        }
+
+        if (reply is null)
+        {
+            _records.Enqueue(new InputMessage(payload));
+        }
+        else
         {
             reply.Owner = this;
             _pending.TryAdd(reply, 0);
+            _roundTrips.Enqueue(new InputMessage(payload, new MessageMetadata { Reply = reply }));
         }
 
-        var message = new InputMessage(payload, reply is null ? null : new MessageMetadata { Reply = reply });
-        try
-        {
-            if (!_channel.Writer.TryWrite(message))
-            {
-                await _channel.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
-        {
-            if (reply is not null)
-            {
-                Forget(reply);
-            }
-
-            if (ex is OperationCanceledException)
-            {
-                throw;
-            }
-
-            return false;
-        }
-
+        _signal.Writer.TryWrite(true);
         if (_closed && reply is not null)
         {
             // closed while queuing: the record may never be read
             reply.Abandon(ClosedMessage);
         }
 
-        return true;
+        return SubmitResult.Queued;
     }
 
     public void Forget(RoundTripReply reply) => _pending.TryRemove(reply, out _);
@@ -84,41 +111,50 @@ internal sealed class RestMessageInput : MessageInputTransport
 
     public override async ValueTask<bool> ReadAsync(List<InputMessage> batch, int maxMessages, CancellationToken cancellationToken)
     {
-        ChannelReader<InputMessage> reader = _channel.Reader;
-        InputMessage first;
-        while (!reader.TryRead(out first))
+        while (true)
         {
-            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            Take(_roundTrips, ref _roundTripCount, batch, maxMessages);
+            Take(_records, ref _recordCount, batch, maxMessages);
+            if (batch.Count > 0)
             {
-                return false;
+                return true;
             }
-        }
 
-        batch.Add(first);
-        while (batch.Count < maxMessages && reader.TryRead(out InputMessage next))
-        {
-            batch.Add(next);
-        }
+            if (!await _signal.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false; // closed
+            }
 
-        return true;
+            _signal.Reader.TryRead(out _);
+        }
     }
 
     public override ValueTask DisposeAsync()
     {
         _closed = true;
-        _channel.Writer.TryComplete();
+        _signal.Writer.TryComplete();
         _hub.Unregister(Slot, this);
         foreach (RoundTripReply reply in _pending.Keys)
         {
             reply.Abandon(ClosedMessage);
         }
 
-        while (_channel.Reader.TryRead(out InputMessage message))
+        while (_roundTrips.TryDequeue(out InputMessage message))
         {
             (message.Metadata?.Reply as RoundTripReply)?.Abandon(ClosedMessage);
         }
 
+        _records.Clear();
         return base.DisposeAsync();
+    }
+
+    private static void Take(ConcurrentQueue<InputMessage> lane, ref int count, List<InputMessage> batch, int maxMessages)
+    {
+        while (batch.Count < maxMessages && lane.TryDequeue(out InputMessage message))
+        {
+            Interlocked.Decrement(ref count);
+            batch.Add(message);
+        }
     }
 
     private string ClosedMessage => $"The REST stream on slot {Slot} was closed before the record was scored (the engine stopped or was reset, or the stream was replaced).";
@@ -131,6 +167,7 @@ internal sealed class RestChunkedInput : ByteInputTransport
     private readonly Pipe _pipe;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile bool _closed;
+    private volatile bool _backpressured;
 
     public RestChunkedInput(RestTransportHub hub, int slot, RestTransportOptions options)
     {
@@ -143,18 +180,30 @@ internal sealed class RestChunkedInput : ByteInputTransport
 
     public override string DisplayName => "rest (chunked)";
 
+    /// <summary>Gets a value indicating whether a request is waiting for room in the full buffer.</summary>
+    internal bool IsBackpressured => _backpressured;
+
     public override ValueTask<PipeReader> OpenAsync(long offset, CancellationToken cancellationToken) =>
         offset == 0 ? ValueTask.FromResult(_pipe.Reader) : throw new NotSupportedException("A REST stream cannot seek.");
 
-    /// <summary>Appends a request body (bodies never interleave). Returns false when the stream is closed; throws <see cref="InvalidDataException"/> past <paramref name="maxBytes"/>.</summary>
-    public async ValueTask<bool> WriteAsync(PipeReader body, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends a request body (bodies never interleave). <see cref="SubmitResult.Full"/> at once, reading nothing, while the
+    /// buffer is full (the engine does not keep up); <see cref="SubmitResult.Closed"/> when the stream is closed; throws
+    /// <see cref="InvalidDataException"/> past <paramref name="maxBytes"/>.
+    /// </summary>
+    public async ValueTask<SubmitResult> WriteAsync(PipeReader body, long maxBytes, CancellationToken cancellationToken)
     {
+        if (_backpressured)
+        {
+            return _closed ? SubmitResult.Closed : SubmitResult.Full;
+        }
+
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_closed)
             {
-                return false;
+                return SubmitResult.Closed;
             }
 
             long total = 0;
@@ -175,15 +224,33 @@ internal sealed class RestChunkedInput : ByteInputTransport
                 }
 
                 body.AdvanceTo(buffer.End);
-                FlushResult flushed = await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync(cancellationToken);
+                FlushResult flushed;
+                if (flush.IsCompleted)
+                {
+                    flushed = flush.Result;
+                }
+                else
+                {
+                    _backpressured = true; // the buffer is full: other requests are refused until the engine catches up
+                    try
+                    {
+                        flushed = await flush.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _backpressured = false;
+                    }
+                }
+
                 if (flushed.IsCompleted)
                 {
-                    return false; // the engine stopped reading
+                    return SubmitResult.Closed; // the engine stopped reading
                 }
 
                 if (read.IsCompleted)
                 {
-                    return true;
+                    return SubmitResult.Queued;
                 }
             }
         }

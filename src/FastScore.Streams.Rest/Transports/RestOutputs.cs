@@ -28,15 +28,26 @@ internal interface IRestOutput
 
     bool IsFinished { get; }
 
+    /// <summary>Gets a value indicating whether the output holds as much as its capacity that nobody has read: then fire-and-forget inputs are refused (429), since their outputs would only make the engine wait.</summary>
+    bool IsFull { get; }
+
+    /// <summary>Gets what is waiting to be read, for messages: <c>10000 records</c>.</summary>
+    string Backlog { get; }
+
     /// <summary>Takes what is ready: one record (simple) or up to <paramref name="maxBytes"/> framed bytes (chunked), waiting up to <paramref name="wait"/>.</summary>
     ValueTask<(TakeStatus Status, ReadOnlyMemory<byte> Data)> TakeAsync(TimeSpan wait, int maxBytes, CancellationToken cancellationToken);
 }
 
-/// <summary>A simple-mode REST output: a bounded queue of records, one per GET.</summary>
+/// <summary>
+/// A simple-mode REST output: a bounded queue of records, one per GET. At <see cref="RestTransportOptions.OutputQueueCapacity"/>
+/// unread records it is full (fire-and-forget inputs are refused); the engine waits only at twice that, the second half
+/// holding the outputs of records admitted before it filled, so REST inputs alone never make the engine wait on it.
+/// </summary>
 internal sealed class RestMessageOutput : MessageOutputTransport, IRestOutput
 {
     private readonly RestTransportHub _hub;
     private readonly Channel<byte[]> _queue;
+    private readonly int _capacity;
     private bool _completed;
 
     public RestMessageOutput(RestTransportHub hub, int slot, StreamDescriptor descriptor, RestTransportOptions options)
@@ -44,7 +55,8 @@ internal sealed class RestMessageOutput : MessageOutputTransport, IRestOutput
         _hub = hub;
         Slot = slot;
         Descriptor = descriptor;
-        _queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.OutputQueueCapacity)
+        _capacity = Math.Max(1, options.OutputQueueCapacity);
+        _queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions((int)Math.Min(int.MaxValue, 2L * _capacity))
         {
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -56,6 +68,10 @@ internal sealed class RestMessageOutput : MessageOutputTransport, IRestOutput
     public StreamDescriptor Descriptor { get; }
 
     public bool IsFinished => _queue.Reader.Completion.IsCompleted;
+
+    public bool IsFull => _queue.Reader.Count >= _capacity;
+
+    public string Backlog => $"{_queue.Reader.Count} records";
 
     public override string DisplayName => "rest (simple)";
 
@@ -139,6 +155,7 @@ internal sealed class RestChunkedOutput : ByteOutputTransport, IRestOutput
     private readonly RestTransportHub _hub;
     private readonly Pipe _pipe;
     private readonly SemaphoreSlim _readLock = new(1, 1);
+    private readonly long _capacity;
     private volatile bool _drained;
     private volatile bool _completed;
 
@@ -147,7 +164,8 @@ internal sealed class RestChunkedOutput : ByteOutputTransport, IRestOutput
         _hub = hub;
         Slot = slot;
         Descriptor = descriptor;
-        _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: options.ChunkedBufferSize, resumeWriterThreshold: options.ChunkedBufferSize / 2, useSynchronizationContext: false));
+        _capacity = Math.Max(1, options.ChunkedBufferSize);
+        _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 2 * _capacity, resumeWriterThreshold: _capacity, useSynchronizationContext: false));
     }
 
     public int Slot { get; }
@@ -155,6 +173,10 @@ internal sealed class RestChunkedOutput : ByteOutputTransport, IRestOutput
     public StreamDescriptor Descriptor { get; }
 
     public bool IsFinished => _completed;
+
+    public bool IsFull => Unread() >= _capacity;
+
+    public string Backlog => $"{Unread()} bytes";
 
     public override string DisplayName => "rest (chunked)";
 
@@ -219,6 +241,31 @@ internal sealed class RestChunkedOutput : ByteOutputTransport, IRestOutput
             byte[] data = taken.ToArray();
             reader.AdvanceTo(taken.End);
             return (TakeStatus.Data, data);
+        }
+        finally
+        {
+            _readLock.Release();
+        }
+    }
+
+    /// <summary>The bytes written and not yet taken (0 while a GET is taking them).</summary>
+    private long Unread()
+    {
+        if (!_readLock.Wait(0))
+        {
+            return 0;
+        }
+
+        try
+        {
+            if (_drained || !_pipe.Reader.TryRead(out ReadResult read))
+            {
+                return 0;
+            }
+
+            long length = read.Buffer.Length;
+            _pipe.Reader.AdvanceTo(read.Buffer.Start, read.Buffer.Start); // nothing consumed, nothing examined
+            return length;
         }
         finally
         {

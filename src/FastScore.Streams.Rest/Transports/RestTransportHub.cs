@@ -43,6 +43,20 @@ public sealed class RestTransportHub
 
     internal OutputTransport? FindOutput(int slot) => _outputs.TryGetValue(slot, out OutputTransport? output) ? output : null;
 
+    /// <summary>Finds an output that holds as much as its capacity unread (nobody reads it), if any.</summary>
+    internal IRestOutput? FindFullOutput()
+    {
+        foreach (KeyValuePair<int, OutputTransport> entry in _outputs)
+        {
+            if (entry.Value is IRestOutput { IsFinished: false, IsFull: true } output)
+            {
+                return output;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Forgets the outputs that are finished (after an engine reset).</summary>
     internal void ForgetFinishedOutputs()
     {

@@ -60,18 +60,36 @@ public sealed class RestTransportProvider : TransportProvider
     }
 }
 
-/// <summary>Queue sizes of the REST transport.</summary>
+/// <summary>Queue sizes of the REST transport. Every queue is bounded; see docs/rest.md, "Fairness and bounded queues".</summary>
 public sealed class RestTransportOptions
 {
-    /// <summary>Gets or sets how many simple-mode input records may wait for the engine before requests wait too (backpressure).</summary>
+    /// <summary>
+    /// Gets or sets how many fire-and-forget records (<c>POST /1/job/input</c>) a simple-mode input slot queues for the
+    /// engine. When the queue is full a request is refused at once with 429 and <c>Retry-After</c>; nothing waits.
+    /// </summary>
     /// <value>The default value is 1024.</value>
     public int InputQueueCapacity { get; set; } = 1024;
 
-    /// <summary>Gets or sets how many simple-mode output records may wait for <c>GET /1/job/output</c> before the engine waits (backpressure).</summary>
+    /// <summary>
+    /// Gets or sets how many round-trip records a simple-mode input slot queues for the engine. Round-trip records have
+    /// their own queue, which the engine reads first: they never wait behind fire-and-forget records. When it is full a
+    /// round trip is refused at once with 429 and <c>Retry-After</c>.
+    /// </summary>
+    /// <value>The default value is 1024.</value>
+    public int RoundTripQueueCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// Gets or sets how many records a simple-mode output slot holds for <c>GET /1/job/output</c>. While that many are
+    /// unread, fire-and-forget inputs are refused with 429 (their outputs would have nowhere to go). The queue takes up
+    /// to twice this many from the engine (outputs of records admitted before it filled) before the engine waits.
+    /// </summary>
     /// <value>The default value is 10000.</value>
     public int OutputQueueCapacity { get; set; } = 10_000;
 
-    /// <summary>Gets or sets how many bytes chunked-mode streams buffer before writers wait (backpressure).</summary>
+    /// <summary>
+    /// Gets or sets how many bytes chunked-mode streams buffer. An input whose buffer is full refuses further requests
+    /// with 429; an output holding this many unread bytes is full as a simple-mode output is (the engine waits at twice this).
+    /// </summary>
     /// <value>The default value is 1 MiB.</value>
     public long ChunkedBufferSize { get; set; } = 1024 * 1024;
 }

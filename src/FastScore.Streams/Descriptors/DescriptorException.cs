@@ -5,6 +5,9 @@ namespace FastScore.Streams.Descriptors;
 /// <param name="Message">What was found and what is allowed.</param>
 public sealed record DescriptorError(string Path, string Message)
 {
+    /// <summary>Gets what was found and what is allowed; secrets inside URLs are masked (<see cref="Diagnostics.SafeText.MaskSecrets"/>).</summary>
+    public string Message { get; init; } = Diagnostics.SafeText.MaskSecrets(Message);
+
     /// <inheritdoc />
     public override string ToString() => Path.Length == 0 ? Message : $"{Path}: {Message}";
 }

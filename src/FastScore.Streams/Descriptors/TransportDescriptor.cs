@@ -91,6 +91,18 @@ public sealed record HttpTransportDescriptor : TransportDescriptor
     public override bool IsSeekable => !Chunked;
     /// <inheritdoc />
     public override bool CanWrite => false;
+
+    /// <summary>Prints the members for <c>ToString()</c> with the secrets inside <see cref="Url"/> masked (<see cref="Diagnostics.SafeText.MaskSecrets"/>).</summary>
+    /// <param name="builder">Receives the members.</param>
+    /// <returns><see langword="true"/>.</returns>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Append("Type = ").Append(Type)
+            .Append(", Url = ").Append(Diagnostics.SafeText.MaskSecrets(Url))
+            .Append(", Chunked = ").Append(Chunked);
+        return true;
+    }
 }
 
 /// <summary>Kafka: a topic (one partition, or all of them under a consumer group).</summary>
@@ -184,7 +196,7 @@ public sealed record S3TransportDescriptor : TransportDescriptor
             .Append(", ObjectKey = ").Append(ObjectKey)
             .Append(", Region = ").Append(Region)
             .Append(", IntegrityChecks = ").Append(IntegrityChecks)
-            .Append(", Endpoint = ").Append(Endpoint)
+            .Append(", Endpoint = ").Append(Endpoint is null ? null : Diagnostics.SafeText.MaskSecrets(Endpoint))
             .Append(", AccessKeyId = ").Append(Mask(AccessKeyId))
             .Append(", SecretAccessKey = ").Append(Mask(SecretAccessKey))
             .Append(", AssumeRoleWithSaml = ").Append(AssumeRoleWithSaml is null ? null : "*****");
@@ -246,6 +258,19 @@ public sealed record OdbcTransportDescriptor : TransportDescriptor
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(ConnectionString, SelectQuery, InsertIntoTable, Timeout);
+    /// <summary>Prints the members for <c>ToString()</c> with the password of <see cref="ConnectionString"/> masked (<see cref="Diagnostics.SafeText.MaskSecrets"/>).</summary>
+    /// <param name="builder">Receives the members.</param>
+    /// <returns><see langword="true"/>.</returns>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Append("Type = ").Append(Type)
+            .Append(", ConnectionString = ").Append(Diagnostics.SafeText.MaskSecrets(ConnectionString))
+            .Append(", SelectQuery = ").Append(SelectQuery)
+            .Append(", InsertIntoTable = ").Append(InsertIntoTable)
+            .Append(", Timeout = ").Append(Timeout);
+        return true;
+    }
 }
 
 /// <summary>HDFS: a file in a Hadoop file system (FastScore v1.9), read or written through the name node.</summary>
@@ -281,6 +306,15 @@ public sealed record HdfsKerberosAuthentication
     /// <summary>Gets the timeout in milliseconds, or <see langword="null"/> to wait without limit.</summary>
     /// <value>The default value is 3000.</value>
     public int? Timeout { get; init; } = DefaultTimeout;
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Realm = ").Append(Realm)
+            .Append(", KdcHost = ").Append(KdcHost)
+            .Append(", Principal = ").Append(Principal)
+            .Append(", Password = ").Append(Password.StartsWith(SecretResolver.Scheme, StringComparison.Ordinal) ? Password : Diagnostics.SafeText.Mask)
+            .Append(", Timeout = ").Append(Timeout);
+        return true;
+    }
 }
 
 /// <summary>TCP: connect to <see cref="Host"/>, or listen when it is <c>0.0.0.0</c>.</summary>
@@ -454,6 +488,17 @@ public sealed record CustomTransportDescriptor : TransportDescriptor
     public override bool CanRead => _canRead;
     /// <inheritdoc />
     public override bool CanWrite => _canWrite;
+
+    /// <summary>Prints the members for <c>ToString()</c>: the type and the fields as JSON, secrets masked as in <see cref="StreamDescriptor.ToDisplayJson"/>.</summary>
+    /// <param name="builder">Receives the members.</param>
+    /// <returns><see langword="true"/>.</returns>
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        string fields = Fields.ValueKind == JsonValueKind.Undefined ? "" : new StreamDescriptor { Transport = this }.ToDisplayJson(indented: false);
+        builder.Append("Type = ").Append(Type).Append(", Descriptor = ").Append(fields);
+        return true;
+    }
 
     /// <summary>Compares the type, the capabilities and the JSON of the fields.</summary>
     /// <param name="other">The other descriptor.</param>

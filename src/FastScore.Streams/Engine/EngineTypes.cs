@@ -79,6 +79,9 @@ public sealed class EngineOptions
 /// <param name="Message">The exception's type and message.</param>
 public sealed record ModelError(int Slot, long RecordNumber, string Record, string Message)
 {
+    /// <summary>Gets the exception's type and message; control characters are escaped (<see cref="Diagnostics.SafeText.EscapeControlCharacters"/>).</summary>
+    public string Message { get; init; } = Diagnostics.SafeText.EscapeControlCharacters(Message);
+
     /// <inheritdoc />
     public override string ToString() => $"model error at slot {Slot} record {RecordNumber}: {Message} (record: {Record})";
 }

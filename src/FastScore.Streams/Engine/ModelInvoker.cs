@@ -137,12 +137,14 @@ internal sealed class RecordInvoker<TInput, TOutput>(IModel<TInput, TOutput> mod
                 failure = ex;
             }
 
+            // the error is counted before the caller hears of it, so what the caller reads next (job status) includes it
+            bool carryOn = failure is null || Fail(slot.Slot, batch.GetSequenceNumber(i), RejectedRecord.MakePreview(batch.GetSpan(i)), failure);
             if (reply is not null)
             {
                 outputs.EndCapture(new ReadOnlySpan<RecordReply?>(ref reply), failure is null ? null : Describe(failure));
             }
 
-            if (failure is not null && !Fail(slot.Slot, batch.GetSequenceNumber(i), RejectedRecord.MakePreview(batch.GetSpan(i)), failure))
+            if (!carryOn)
             {
                 return false;
             }
@@ -262,12 +264,13 @@ internal sealed class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, TOutput>
             failure = ex;
         }
 
+        bool carryOn = failure is null || Fail(slot.Slot, context.SequenceNumber, $"batch of {items.Count} records (records {context.SequenceNumber} and after)", failure);
         if (replies is not null)
         {
             Outputs.EndCapture(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(replies), failure is null ? null : Describe(failure));
         }
 
-        if (failure is not null && !Fail(slot.Slot, context.SequenceNumber, $"batch of {items.Count} records (records {context.SequenceNumber} and after)", failure))
+        if (!carryOn)
         {
             return false;
         }

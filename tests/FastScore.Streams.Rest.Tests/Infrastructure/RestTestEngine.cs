@@ -45,9 +45,10 @@ internal sealed class RestTestEngine : IAsyncDisposable
 
     /// <summary>Starts a server for a model; attaches REST streams (simple, JSON) to every slot of the model unless told otherwise.</summary>
     public static async Task<RestTestEngine> StartAsync(IModel? model, Action<FastScoreServerOptions>? configure = null, bool attachRest = true,
-        ModelErrorPolicy onModelError = ModelErrorPolicy.Skip, RestTransportOptions? transport = null)
+        ModelErrorPolicy onModelError = ModelErrorPolicy.Skip, RestTransportOptions? transport = null, Action<StreamFactoryOptions>? factory = null)
     {
         StreamFactoryOptions factoryOptions = CreateFactoryOptions();
+        factory?.Invoke(factoryOptions);
         if (transport is not null)
         {
             factoryOptions.AddRestTransport(transport);
@@ -85,6 +86,19 @@ internal sealed class RestTestEngine : IAsyncDisposable
         }
 
         return rest;
+    }
+
+    /// <summary>Finds the REST input transport attached to a slot (to watch its queues).</summary>
+    public T Input<T>(int slot) where T : FastScore.Streams.Transports.InputTransport =>
+        (T)((RestTransportProvider)Engine.Factory.Options.Transports[TransportTypes.Rest]).Hub.FindInput(slot)!;
+
+    public static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
     }
 
     public static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");

@@ -13,10 +13,14 @@ internal sealed class ItemModel : IModel<Item, Item>
 
     public int WaitingCalls;
 
+    /// <summary>Gets the ids of the items scored, in the order the engine gave them to the model.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> Scored { get; } = new();
+
     public void Release(int count = 1) => _gate.Release(count);
 
     public async ValueTask ActionAsync(Item input, RecordContext context, IModelOutput<Item> output, CancellationToken cancellationToken)
     {
+        Scored.Enqueue(input.Id);
         switch (input.Text)
         {
             case "boom":

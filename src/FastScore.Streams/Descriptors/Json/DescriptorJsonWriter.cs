@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using FastScore.Streams.Diagnostics;
 
 namespace FastScore.Streams.Descriptors.Json;
 
@@ -19,9 +19,9 @@ internal enum JsonForm
 }
 
 /// <summary>Writes a <see cref="StreamDescriptor"/> as JSON.</summary>
-internal static partial class DescriptorJsonWriter
+internal static class DescriptorJsonWriter
 {
-    public const string Mask = "*****";
+    public const string Mask = SafeText.Mask;
 
     private static readonly string[] s_secretKeyWords = ["password", "secret", "sasl.jaas", "ssl.key"];
     private static readonly string[] s_customSecretKeyWords = ["password", "secret", "token", "credential", "passwd"];
@@ -37,33 +37,7 @@ internal static partial class DescriptorJsonWriter
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Masks <c>PWD=</c> / <c>Password=</c> values of an ODBC connection string.</summary>
-    public static string MaskConnectionString(string connectionString) =>
-        ConnectionStringPassword().Replace(connectionString, m => $"{m.Groups[1].Value}={Mask}");
-
-    /// <summary>Masks the password of a URL's user information (<c>https://user:pw@host</c>).</summary>
-    public static string MaskUrl(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.UserInfo.Length == 0)
-        {
-            return url;
-        }
-
-        int colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-        {
-            return url;
-        }
-
-        string user = uri.UserInfo[..colon];
-        int at = url.IndexOf(uri.UserInfo + "@", StringComparison.Ordinal);
-        return at < 0 ? url : string.Concat(url.AsSpan(0, at), $"{user}:{Mask}@", url.AsSpan(at + uri.UserInfo.Length + 1));
-    }
-
     public static bool IsSecretConfigKey(string key) => s_secretKeyWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase));
-
-    [GeneratedRegex(@"\b(PWD|Password)\s*=\s*(\{[^}]*\}|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex ConnectionStringPassword();
 
     /// <summary>PascalCase → lower snake_case, keeping acronyms together: <c>AccessKeyID</c> → <c>access_key_id</c>.</summary>
     public static string ToSnakeCase(string name)
@@ -155,7 +129,7 @@ internal static partial class DescriptorJsonWriter
                     writer.WriteString(N("Mode"), rest.Mode == RestMode.Chunked ? "chunked" : "simple");
                     break;
                 case HttpTransportDescriptor http:
-                    writer.WriteString(N("Url"), Masked ? MaskUrl(http.Url) : http.Url);
+                    writer.WriteString(N("Url"), Masked ? SafeText.MaskSecrets(http.Url) : http.Url);
                     writer.WriteBoolean(N("Chunked"), http.Chunked);
                     break;
                 case KafkaTransportDescriptor kafka:
@@ -171,7 +145,7 @@ internal static partial class DescriptorJsonWriter
                     writer.WriteStartObject();
                     foreach (KeyValuePair<string, string> entry in kafka.Config.OrderBy(e => e.Key, StringComparer.Ordinal))
                     {
-                        writer.WriteString(entry.Key, Masked && IsSecretConfigKey(entry.Key) ? Mask : entry.Value);
+                        writer.WriteString(entry.Key, !Masked ? entry.Value : IsSecretConfigKey(entry.Key) ? Mask : SafeText.MaskSecrets(entry.Value));
                     }
 
                     writer.WriteEndObject();
@@ -183,7 +157,7 @@ internal static partial class DescriptorJsonWriter
                     writer.WriteBoolean(N("IntegrityChecks"), s3.IntegrityChecks);
                     writer.WriteString(N("AccessKeyID"), Masked && s3.AccessKeyId is not null && !SecretResolver.IsSecretReference(s3.AccessKeyId) ? Mask : s3.AccessKeyId);
                     writer.WriteString(N("SecretAccessKey"), Masked && s3.SecretAccessKey is not null ? Mask : s3.SecretAccessKey);
-                    writer.WriteString(N("Endpoint"), Masked && s3.Endpoint is not null ? MaskUrl(s3.Endpoint) : s3.Endpoint);
+                    writer.WriteString(N("Endpoint"), Masked && s3.Endpoint is not null ? SafeText.MaskSecrets(s3.Endpoint) : s3.Endpoint);
                     writer.WritePropertyName(N("AssumeRoleWithSAML"));
                     if (s3.AssumeRoleWithSaml is null)
                     {
@@ -200,7 +174,7 @@ internal static partial class DescriptorJsonWriter
                     writer.WriteString(N("Path"), file.Path);
                     break;
                 case OdbcTransportDescriptor odbc:
-                    writer.WriteString(N("ConnectionString"), Masked ? MaskConnectionString(odbc.ConnectionString) : odbc.ConnectionString);
+                    writer.WriteString(N("ConnectionString"), Masked ? SafeText.MaskSecrets(odbc.ConnectionString) : odbc.ConnectionString);
                     writer.WriteString(N("SelectQuery"), odbc.SelectQuery);
                     writer.WriteString(N("InsertIntoTable"), odbc.InsertIntoTable);
                     if (odbc.OutputFields is null)
@@ -329,6 +303,9 @@ internal static partial class DescriptorJsonWriter
                     break;
                 case JsonValueKind.String or JsonValueKind.Number when keyIsSecret:
                     writer.WriteStringValue(Mask);
+                    break;
+                case JsonValueKind.String:
+                    writer.WriteStringValue(SafeText.MaskSecrets(element.GetString()!));
                     break;
                 default:
                     element.WriteTo(writer);
