@@ -52,7 +52,16 @@ public sealed class EngineOptions
     /// </summary>
     /// <value>The default value is 20 seconds: with the default LingerTime (3 s) a stop ends within 28 s, inside the
     /// 30 s that Kubernetes and systemd give a process between SIGTERM and SIGKILL. <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</value>
-    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
+    public TimeSpan StopTimeout
+    {
+        get => _stopTimeout;
+        set => _stopTimeout = value >= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "StopTimeout must be zero or more, or Timeout.InfiniteTimeSpan.");
+    }
+
+    private TimeSpan _stopTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>Gets or sets how many recent rejected records and model errors are kept for <see cref="ScoringEngine.Inspect"/>.</summary>
     /// <value>The default value is 100.</value>

@@ -511,6 +511,11 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
 
         long linger = run.OutputSlots.Select(s => s.Descriptor.LingerTime ?? 0).DefaultIfEmpty(0).Max();
+        if (timeout.TotalDays + TimeSpan.FromMilliseconds(linger).TotalDays > 24)
+        {
+            return; // beyond what a timer can wait (49 days) in practice: no limit
+        }
+
         TimeSpan limit = timeout + TimeSpan.FromMilliseconds(linger);
         string description = $"{limit.TotalSeconds:0.###} s (LingerTime {linger} ms + StopTimeout {timeout.TotalSeconds:0.###} s)";
         lock (_gate)

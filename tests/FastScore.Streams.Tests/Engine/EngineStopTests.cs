@@ -66,4 +66,16 @@ public sealed class EngineStopTests : EngineTestBase
     [Test]
     public void StopTimeout_defaults_to_20_seconds_so_that_a_stop_fits_in_a_30_second_grace_period() =>
         Assert.That(new EngineOptions().StopTimeout, Is.EqualTo(TimeSpan.FromSeconds(20)));
+
+    [Test]
+    public void StopTimeout_is_zero_or_more_or_infinite()
+    {
+        var options = new EngineOptions { StopTimeout = Timeout.InfiniteTimeSpan };
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.StopTimeout, Is.EqualTo(Timeout.InfiniteTimeSpan));
+            Assert.That(() => options.StopTimeout = TimeSpan.FromSeconds(-2), Throws.TypeOf<ArgumentOutOfRangeException>());
+            Assert.That(() => options.StopTimeout = TimeSpan.Zero, Throws.Nothing);
+        });
+    }
 }
