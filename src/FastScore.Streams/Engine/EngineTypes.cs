@@ -83,7 +83,7 @@ public sealed record ModelError(int Slot, long RecordNumber, string Record, stri
 /// <param name="Bytes">Bytes of those records.</param>
 /// <param name="RejectedByEncoding">Records rejected by encoding.</param>
 /// <param name="RejectedBySchema">Records rejected by schema.</param>
-/// <param name="Oversized">Records skipped or truncated for exceeding the maximum record size.</param>
+/// <param name="Oversized">Records rejected or truncated for exceeding the maximum record size (already counted in <paramref name="RejectedByEncoding"/> or <paramref name="Records"/>).</param>
 /// <param name="ModelErrors">Model errors on records of this (input) slot.</param>
 /// <param name="PendingRecords">Records of this (input) slot waiting in a batch for a batch model (the batch closes at Watermark, NagleTime, a control record or end of stream).</param>
 /// <remarks>Counters are totals for the slot: they include streams the slot's stream replaced, so they never go down during a run.</remarks>
