@@ -149,7 +149,7 @@ public sealed class ScoringEngine : IAsyncDisposable
     /// <param name="slot">The slot: even for an input, odd for an output.</param>
     /// <param name="descriptor">The stream's descriptor. A descriptor whose <c>Schema</c> is <c>$inherit</c> (the default) checks records against the model slot's schema.</param>
     /// <param name="name">The stream's display name; <c>{transport}-{slot}</c> by default.</param>
-    /// <exception cref="ArgumentException">The transport cannot serve the slot's direction (an input on an odd slot or an output on an even one), or the loaded model does not use the slot.</exception>
+    /// <exception cref="ArgumentException">The transport cannot serve the slot's direction (an input on an odd slot or an output on an even one), the loaded model does not use the slot, or an output would write to a file an input reads (compared by device and inode: relative paths, symbolic and hard links included).</exception>
     /// <exception cref="DescriptorException">The stream cannot be built: unregistered transport, envelope or encoding, or a schema that does not resolve.</exception>
     /// <exception cref="InvalidOperationException">The engine is finishing, finished or in error (reset it first).</exception>
     public void Attach(int slot, StreamDescriptor descriptor, string? name = null)
@@ -179,6 +179,11 @@ public sealed class ScoringEngine : IAsyncDisposable
             }
 
             RequireState("attach a stream", EngineState.Init, EngineState.Running, EngineState.Paused);
+            if (FileIdentity.FindOutputOverInput(_slots.Values.Where(s => s.Slot != slot).Select(s => (s.Slot, s.Descriptor)).Append((slot, descriptor))) is { } sameFile)
+            {
+                throw new ArgumentException(sameFile, nameof(descriptor));
+            }
+
             run = _run;
             open = OpenOptions(slot, name, _invoker?.Model.Slots);
             if (run is null)
@@ -580,6 +585,17 @@ public sealed class ScoringEngine : IAsyncDisposable
         var outputs = new EngineOutputs(maxSlot, _factory.Options.MaxBatchRecords, (slot, control, ex) => Log.ControlNotSupported(_logger, slot, control.Kind, ex.Message));
         run.Outputs = outputs;
         ModelInvoker invoker = run.Invoker;
+        if (FileIdentity.FindOutputOverInput(run.Slots.Select(s => (s.Slot, s.Descriptor))) is { } sameFile)
+        {
+            // checked when attached; checked again before anything is opened, in case a link appeared since
+            lock (_gate)
+            {
+                _error ??= sameFile;
+            }
+
+            return EngineState.Error;
+        }
+
         invoker.Start(outputs, maxSlot, _options.TimeProvider);
         foreach (EngineSlot slot in run.Slots)
         {
@@ -975,9 +991,18 @@ public sealed class ScoringEngine : IAsyncDisposable
     {
         foreach (EngineSlot slot in run.OutputSlots)
         {
+            OutputBatch? last = run.Outputs!.Take(slot.Slot);
+            if (!slot.Output!.HasData && last is not { Count: > 0 })
+            {
+                // Nothing was written: the output is not completed but aborted when disposed, so a run that fails
+                // before its first record leaves no empty output behind (a file it created is removed).
+                last?.Dispose();
+                continue;
+            }
+
             try
             {
-                await slot.Output!.CompleteAsync(run.Outputs!.Take(slot.Slot), run.Hard.Token).ConfigureAwait(false);
+                await slot.Output!.CompleteAsync(last, run.Hard.Token).ConfigureAwait(false);
                 lock (_gate)
                 {
                     slot.Eof = true;
