@@ -77,8 +77,11 @@ public sealed class InputStream : IAsyncDisposable
     /// <summary>Gets the stream's counters.</summary>
     public StreamCounters Counters { get; } = new();
 
-    /// <summary>Gets a value indicating whether the stream has delivered its last batch (hard or soft end of stream).</summary>
+    /// <summary>Gets a value indicating whether the stream has delivered its last batch (hard or soft end of stream, or stopped).</summary>
     public bool IsEndOfStream { get; private set; }
+
+    /// <summary>Gets a value indicating whether reading was stopped (<see cref="StopReadingAsync"/>) before the transport's end: records after that point were never read.</summary>
+    public bool WasStopped { get; private set; }
 
     /// <summary>Gets a description of the source, safe to display.</summary>
     public string TransportDisplayName => _transport.DisplayName;
@@ -277,6 +280,7 @@ public sealed class InputStream : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            WasStopped = true; // set before the channel completes, so a reader that sees the end sees it too
             _channel.Writer.TryComplete();
         }
         catch (Exception ex)

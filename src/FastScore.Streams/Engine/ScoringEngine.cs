@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Diagnostics;
@@ -49,10 +50,20 @@ public sealed class ScoringEngine : IAsyncDisposable
     /// <param name="options">Engine settings.</param>
     /// <param name="loggerFactory">Logging, if any.</param>
     /// <param name="meterFactory">Creates the <c>FastScore.Streams</c> meter, if any.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="EngineOptions.MaxRejectedRecords"/> is negative, or <see cref="EngineOptions.MaxRejectedPercent"/> is not between 0 and 100.</exception>
     public ScoringEngine(StreamFactory? factory = null, EngineOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         _factory = factory ?? new StreamFactory();
         _options = options ?? new EngineOptions();
+        if (_options.MaxRejectedRecords is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxRejectedRecords, "EngineOptions.MaxRejectedRecords must not be negative.");
+        }
+
+        if (_options.MaxRejectedPercent is { } percent && !(percent is >= 0 and <= 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), percent, "EngineOptions.MaxRejectedPercent must be between 0 and 100.");
+        }
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FastScore.Streams.Engine");
         _metrics = new EngineMetrics(meterFactory, () => Inspect().Slots);
     }
@@ -437,7 +448,7 @@ public sealed class ScoringEngine : IAsyncDisposable
                 CounterTotals c = s.Totals();
                 slots.Add(new SlotInspection(s.Slot, s.IsInput, s.Name, s.TransportDisplayName, s.Descriptor, s.Eof,
                     c.Records, c.Bytes, c.RejectedByEncoding, c.RejectedBySchema, c.Oversized, Volatile.Read(ref s.ModelErrors),
-                    Volatile.Read(ref s.PendingRecords)));
+                    Volatile.Read(ref s.PendingRecords)) { Stopped = s.Stopped });
             }
 
             return new EngineInspection(_state, _modelName, slots, [.. _rejections], [.. _modelErrors], _error);
@@ -831,7 +842,8 @@ public sealed class ScoringEngine : IAsyncDisposable
 
         lock (_gate)
         {
-            slot.Eof = true;
+            slot.Stopped = item.Input.WasStopped;
+            slot.Eof = !slot.Stopped;
         }
 
         run.Active--;
@@ -964,6 +976,17 @@ public sealed class ScoringEngine : IAsyncDisposable
             {
                 ok = OnModelError(new ModelError(-1, 0, "", $"{ex.GetType().Name}: {ex.Message} (in EndAsync)"));
             }
+        }
+
+        if (ok && JudgeRejections(run) is { } tooMany)
+        {
+            // too many rejected records: the run fails before its outputs are completed
+            lock (_gate)
+            {
+                _error ??= tooMany;
+            }
+
+            ok = false;
         }
 
         if (!ok)
@@ -1126,13 +1149,14 @@ public sealed class ScoringEngine : IAsyncDisposable
             Task? oldPump = slot.Pump;
             lock (_gate)
             {
-                oldDone = slot.Eof;
+                oldDone = slot.Eof || slot.Stopped;
                 slot.Retiring.Add(old);
                 slot.Descriptor = command.Descriptor;
                 slot.Name = command.Name;
                 slot.Input = input;
                 slot.Generation++;
                 slot.Eof = false;
+                slot.Stopped = false;
                 slot.UseBatching(command.Descriptor);
             }
 
@@ -1273,10 +1297,58 @@ public sealed class ScoringEngine : IAsyncDisposable
     private void OnRejected(RejectedRecord rejection)
     {
         Log.RecordRejected(_logger, rejection);
+        bool stop = false;
         lock (_gate)
         {
             Enqueue(_rejections, rejection);
+            if (_options.MaxRejectedRecords is { } max && _run is { } run && ++run.Rejected > max && run.RejectionLimitCrossed is null)
+            {
+                run.RejectionLimitCrossed = $"more than {max:N0} records were rejected (the limit is {max:N0}); reading stopped at slot {rejection.Slot} record {rejection.RecordNumber:N0}, and what was read before was scored";
+                stop = true;
+            }
         }
+
+        if (stop)
+        {
+            RequestStop(); // graceful: no more reading, what was read is scored and flushed, then the run ends in ERROR
+        }
+    }
+
+    /// <summary>Why the run fails for its rejected records (<see cref="EngineOptions.MaxRejectedRecords"/>, <see cref="EngineOptions.MaxRejectedPercent"/>, <see cref="EngineOptions.FailWhenEveryRecordIsRejected"/>), or null.</summary>
+    private string? JudgeRejections(Run run)
+    {
+        if (run.RejectionLimitCrossed is { } crossed)
+        {
+            return crossed;
+        }
+
+        long read = 0, rejected = 0, rejectedInputs = 0;
+        lock (_gate)
+        {
+            foreach (EngineSlot slot in run.Slots)
+            {
+                CounterTotals totals = slot.Totals();
+                long slotRejected = totals.RejectedByEncoding + totals.RejectedBySchema;
+                rejected += slotRejected;
+                if (slot.IsInput)
+                {
+                    read += totals.Records + slotRejected;
+                    rejectedInputs += slotRejected;
+                }
+            }
+        }
+
+        if (_options.FailWhenEveryRecordIsRejected && read > 0 && rejectedInputs == read)
+        {
+            return $"nothing was scored: every one of the {read:N0} records read was rejected (see the rejected records)";
+        }
+
+        if (_options.MaxRejectedPercent is { } percent && read > 0 && rejected * 100.0 > percent * read)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{rejected:N0} of the {read:N0} records read were rejected ({rejected * 100.0 / read:0.##}%), more than the limit of {percent}%");
+        }
+
+        return null;
     }
 
     private void Enqueue<T>(Queue<T> queue, T item)
@@ -1389,6 +1461,12 @@ public sealed class ScoringEngine : IAsyncDisposable
         public long LastAck { get; set; }
 
         public bool StopRequested { get; set; }
+
+        /// <summary>Rejected records of this run, counted for <see cref="EngineOptions.MaxRejectedRecords"/> (under the engine's lock).</summary>
+        public long Rejected { get; set; }
+
+        /// <summary>Why the run stopped when <see cref="EngineOptions.MaxRejectedRecords"/> was crossed, or null.</summary>
+        public string? RejectionLimitCrossed { get; set; }
 
         public bool Resetting { get; set; }
 
