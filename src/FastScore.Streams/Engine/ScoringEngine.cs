@@ -64,6 +64,7 @@ public sealed class ScoringEngine : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), percent, "EngineOptions.MaxRejectedPercent must be between 0 and 100.");
         }
+
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FastScore.Streams.Engine");
         _metrics = new EngineMetrics(meterFactory, () => Inspect().Slots);
     }
@@ -1303,7 +1304,8 @@ public sealed class ScoringEngine : IAsyncDisposable
             Enqueue(_rejections, rejection);
             if (_options.MaxRejectedRecords is { } max && _run is { } run && ++run.Rejected > max && run.RejectionLimitCrossed is null)
             {
-                run.RejectionLimitCrossed = $"more than {max:N0} records were rejected (the limit is {max:N0}); reading stopped at slot {rejection.Slot} record {rejection.RecordNumber:N0}, and what was read before was scored";
+                run.RejectionLimitCrossed = string.Create(CultureInfo.InvariantCulture,
+                    $"more than {max:N0} records were rejected (the limit is {max:N0}); reading stopped at slot {rejection.Slot} record {rejection.RecordNumber:N0}, and what was read before was scored");
                 stop = true;
             }
         }
@@ -1340,7 +1342,7 @@ public sealed class ScoringEngine : IAsyncDisposable
 
         if (_options.FailWhenEveryRecordIsRejected && read > 0 && rejectedInputs == read)
         {
-            return $"nothing was scored: every one of the {read:N0} records read was rejected (see the rejected records)";
+            return string.Create(CultureInfo.InvariantCulture, $"nothing was scored: every one of the {read:N0} records read was rejected (see the rejected records)");
         }
 
         if (_options.MaxRejectedPercent is { } percent && read > 0 && rejected * 100.0 > percent * read)
