@@ -41,7 +41,7 @@ internal static class FileIdentity
                 string source = ((FileTransportDescriptor)read.Transport).Path;
                 if (Same(source, target))
                 {
-                    string how = Path.GetFullPath(source) == Path.GetFullPath(target) ? "" : " (the same file under another name: a symbolic or hard link)";
+                    string how = FullPath(source) == FullPath(target) ? "" : " (the same file under another name: a symbolic or hard link)";
                     return $"Output slot {output} (file:{target}) is the same file as input slot {input} (file:{source}){how}: writing it would destroy the input. Write the output to another file.";
                 }
             }
@@ -50,14 +50,26 @@ internal static class FileIdentity
         return null;
     }
 
+    private static string FullPath(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return path; // not a usable path: the descriptor's own validation reports it
+        }
+    }
+
     private static string Canonical(string path)
     {
-        string full = Path.GetFullPath(path);
+        string full = FullPath(path);
         try
         {
             return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return full;
         }
