@@ -17,7 +17,9 @@ internal static class CliApp
         RootCommand root = BuildRoot(io);
         ParseResult parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null };
-        return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        int exit = await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        return parse.Errors.Count > 0 ? 2 : exit; // a command line that does not parse is a usage error, as the commands' own usage errors are
+
     }
 
     private static RootCommand BuildRoot(CliIo io)

@@ -9,13 +9,34 @@ namespace FastScore.Cli;
 /// <summary>Renders the engine summary table, from an in-process <see cref="EngineInspection"/> or a server's <c>/1/job/status</c>.</summary>
 internal static class InspectionFormatter
 {
-    public static string Format(EngineInspection inspection) => Format(
-        inspection.State.ToString().ToUpperInvariant(),
+    /// <param name="inspection">The engine's inspection.</param>
+    /// <param name="reportStop">Whether an input stopped before its end makes the summary say STOPPED and why (a batch run); a service (<c>serve</c>) is always ended that way.</param>
+    public static string Format(EngineInspection inspection, bool reportStop = false) => Format(
+        State(inspection, reportStop),
         inspection.ModelName,
         inspection.Error is { } error ? Safe(error) : null,
-        inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors)).ToList(),
+        Rows(inspection, reportStop),
         inspection.Rejections.Select(r => SafeText.MaskSecrets($"{r}{Environment.NewLine}    record: {r.Preview}")).ToList(), // reason and preview are escaped
         inspection.ModelErrors.Select(e => Safe(e.ToString())).ToList());
+
+    /// <summary>The summary's first lines only: the state, and why the run failed or stopped (what <c>-q</c> still prints).</summary>
+    public static string FormatOutcome(EngineInspection inspection)
+    {
+        var sb = new StringBuilder();
+        Header(sb, State(inspection, reportStop: true), inspection.ModelName, inspection.Error is { } error ? Safe(error) : null, Rows(inspection, reportStop: true));
+        return sb.ToString();
+    }
+
+    // A batch run whose input was stopped before its end did not read everything: it must not look FINISHED.
+    private static string State(EngineInspection inspection, bool reportStop) =>
+        reportStop && inspection.State == EngineState.Finished && inspection.Stopped ? "STOPPED" : inspection.State.ToString().ToUpperInvariant();
+
+    private static List<Row> Rows(EngineInspection inspection, bool reportStop) =>
+        inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors)
+        {
+            Stopped = s.Stopped,
+            ReportStop = reportStop,
+        }).ToList();
 
     /// <summary>Renders a server's <c>GET /1/job/status</c> answer.</summary>
     public static string FormatStatus(JsonNode status)
@@ -43,9 +64,8 @@ internal static class InspectionFormatter
             (status["model_errors"]?.AsArray() ?? []).Select(n => Safe(n?.GetValue<string>() ?? "")).ToList());
     }
 
-    private static string Format(string state, string? model, string? error, List<Row> slots, List<string> rejections, List<string> modelErrors)
+    private static void Header(StringBuilder sb, string state, string? model, string? error, List<Row> slots)
     {
-        var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"engine: {state}");
         if (model is not null)
         {
@@ -58,12 +78,22 @@ internal static class InspectionFormatter
             sb.AppendLine(CultureInfo.InvariantCulture, $"error: {error}");
         }
 
+        foreach (Row s in slots.Where(s => s.Stopped && s.ReportStop))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"stopped: input slot {s.Slot} ({s.Transport}) was stopped before its end; the records it read were scored and written, the rest were not read");
+        }
+    }
+
+    private static string Format(string state, string? model, string? error, List<Row> slots, List<string> rejections, List<string> modelErrors)
+    {
+        var sb = new StringBuilder();
+        Header(sb, state, model, error, slots);
         string[] header = ["slot", "dir", "stream", "eof", "records", "bytes", "rej.encoding", "rej.schema", "oversized", "model.errors"];
         List<string[]> rows = [header];
         foreach (Row s in slots)
         {
             rows.Add([
-                s.Slot.ToString(CultureInfo.InvariantCulture), s.IsInput ? "in" : "out", s.Transport, s.EndOfStream ? "yes" : "no",
+                s.Slot.ToString(CultureInfo.InvariantCulture), s.IsInput ? "in" : "out", s.Transport, s.Stopped ? "stopped" : s.EndOfStream ? "yes" : "no",
                 N(s.Records), N(s.Bytes), N(s.RejectedByEncoding), N(s.RejectedBySchema), N(s.Oversized), s.IsInput ? N(s.ModelErrors) : "-",
             ]);
         }
@@ -102,5 +132,10 @@ internal static class InspectionFormatter
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private sealed record Row(int Slot, bool IsInput, string Transport, bool EndOfStream, long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors);
+    private sealed record Row(int Slot, bool IsInput, string Transport, bool EndOfStream, long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors)
+    {
+        public bool Stopped { get; init; }
+
+        public bool ReportStop { get; init; }
+    }
 }

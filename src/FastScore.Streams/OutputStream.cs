@@ -33,6 +33,7 @@ public sealed class OutputStream : IAsyncDisposable
     private object? _validatingWriter; // a ValidatingWriterOf<T>
     private int _batchBytesHint = 16 * 1024; // the last batch's size: the next one starts that big, so it rarely grows
     private int _batchRecordsHint = 64;
+    private bool _hasData;
 
     internal OutputStream(StreamDescriptor descriptor, string name, int slot, OutputTransport transport, Framer? framer,
         RecordEncoding encoding, SchemaChecker checker, Avro.Schema? schema, Action<RejectedRecord>? onRejected, int maxBatchRecords, int channelCapacity,
@@ -81,6 +82,9 @@ public sealed class OutputStream : IAsyncDisposable
 
     /// <summary>Gets a value indicating whether the stream was completed (closed successfully).</summary>
     public bool IsCompleted => _state == 2;
+
+    /// <summary>Gets a value indicating whether a non-empty batch was ever sent to the transport (or is waiting to be).</summary>
+    internal bool HasData => _hasData || _pending is { Count: > 0 };
 
     /// <summary>Opens the transport and starts the writer task. Called by the first write if not called before.</summary>
     /// <param name="cancellationToken">Cancels opening.</param>
@@ -167,6 +171,7 @@ public sealed class OutputStream : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count > 0)
         {
+            _hasData = true;
             _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
             _batchRecordsHint = Math.Clamp(batch.Count, 16, 64 * 1024);
         }
