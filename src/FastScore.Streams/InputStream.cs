@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Envelopes;
+using FastScore.Streams.Internal;
 using FastScore.Streams.Schemas;
 using FastScore.Streams.Transports;
 
@@ -161,11 +162,12 @@ public sealed class InputStream : IAsyncDisposable
             value = Encoding.Decode<T>(batch.GetSpan(index));
             return true;
         }
-        catch (StreamFormatException ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // StreamFormatException: bad data; anything else (unsupported type, a defect) rejects this record alone too.
             ReadOnlySpan<byte> record = batch.GetSpan(index);
             Counters.Add(-1, -record.Length); // a rejected record is not counted as read (as for schema rejections)
-            Reject(record, batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index));
+            Reject(record, batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, RecordFailure.Describe(ex)), batch.GetMetadata(index));
             value = default!;
             return false;
         }
@@ -512,34 +514,47 @@ public sealed class InputStream : IAsyncDisposable
         AcceptCopied(batch, batch.Append(frame, _sequence + 1, metadata), metadata, byteOffset);
 
     /// <summary>Decides on a record just appended to the batch: decoded, a control record (true: end of stream), or rejected and removed.</summary>
+    /// <remarks>The last line of defence against bad input: whatever a checker, decoder or control-record reader throws
+    /// for this record (a defect: they report bad data as rejections) rejects this record alone, by encoding, with the
+    /// exception as the reason, and the stream goes on. The try region costs nothing until something throws.</remarks>
     private bool AcceptCopied(RecordBatch batch, Span<byte> record, MessageMetadata? metadata, long? byteOffset)
     {
-        if (_decoder is { CanValidate: true } validating && validating.TryDecodeValid(batch, batch.Count - 1, record))
+        RecordRejection rejection;
+        long before = _sequence;
+        try
         {
-            // Decoded in the pass that proved it a valid data record (the usual check would accept it).
-            _sequence++;
-            _batchRecords++;
-            _batchBytes += record.Length;
-            return false;
-        }
-
-        if (record.Length > 0 && Encoding.TryReadControl(record, out ControlRecord control))
-        {
-            batch.SetLastControl(control);
-            return control.Kind == ControlKind.End;
-        }
-
-        _sequence++;
-        if (_checker.TryCheck(record, out RecordRejection rejection))
-        {
-            if (_decoder is null || _decoder.TryDecode(batch, batch.Count - 1, record, out string? error))
+            if (_decoder is { CanValidate: true } validating && validating.TryDecodeValid(batch, batch.Count - 1, record))
             {
+                // Decoded in the pass that proved it a valid data record (the usual check would accept it).
+                _sequence++;
                 _batchRecords++;
                 _batchBytes += record.Length;
                 return false;
             }
 
-            rejection = new RecordRejection(RejectionKind.Encoding, error);
+            if (record.Length > 0 && Encoding.TryReadControl(record, out ControlRecord control))
+            {
+                batch.SetLastControl(control);
+                return control.Kind == ControlKind.End;
+            }
+
+            _sequence++;
+            if (_checker.TryCheck(record, out rejection))
+            {
+                if (_decoder is null || _decoder.TryDecode(batch, batch.Count - 1, record, out string? error))
+                {
+                    _batchRecords++;
+                    _batchBytes += record.Length;
+                    return false;
+                }
+
+                rejection = new RecordRejection(RejectionKind.Encoding, error);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _sequence = before + 1;
+            rejection = new RecordRejection(RejectionKind.Encoding, RecordFailure.Describe(ex));
         }
 
         Reject(record, _sequence, rejection, metadata, byteOffset);

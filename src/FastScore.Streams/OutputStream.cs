@@ -140,7 +140,18 @@ public sealed class OutputStream : IAsyncDisposable
             return false;
         }
 
-        if (_checker.TryCheck(batch.CurrentRecord, out rejection))
+        bool valid;
+        try
+        {
+            valid = _checker.TryCheck(batch.CurrentRecord, out rejection);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            valid = false; // a checker defect this record exposed: the record is rejected, the stream goes on
+            rejection = new RecordRejection(RejectionKind.Encoding, Internal.RecordFailure.Describe(ex));
+        }
+
+        if (valid)
         {
             batch.EndRecord();
             return true;

@@ -801,7 +801,7 @@ internal sealed class DescriptorReader
                     try
                     {
                         using var document = System.Text.Json.JsonDocument.Parse(text, DescriptorJson.DocumentOptions);
-                        return TrySchema(Node.FromJson(document.RootElement), path, out schema);
+                        return DescriptorText.Check(document.RootElement, path, _sink) && TrySchema(Node.FromJson(document.RootElement), path, out schema);
                     }
                     catch (System.Text.Json.JsonException ex)
                     {
