@@ -11,13 +11,47 @@ internal static class CliApp
         RunAsync(args, new CliIo(stdout, stderr, Stream.Null, Stream.Null, IsTerminal: false), cancellationToken);
 
     /// <summary>Runs the command line with the given standard streams.</summary>
+    /// <remarks>
+    /// Nothing a user gives the command line (arguments, descriptors, records, URLs) ends in a stack trace: whatever a
+    /// command throws is caught here and printed as one line, <c>error: reason</c>, with exit code 1.
+    /// </remarks>
     public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken)
     {
         io = io with { Error = io.Error as SafeTextWriter ?? new SafeTextWriter(io.Error) }; // no secret inside a URL reaches stderr
         RootCommand root = BuildRoot(io);
         ParseResult parse = root.Parse(args);
-        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null };
-        return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        try
+        {
+            int exit = await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            return parse.Errors.Count > 0 ? 2 : exit; // a command line that does not parse is a usage error, as the commands' own usage errors are
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await io.Error.WriteLineAsync("error: stopped before the command finished.").ConfigureAwait(false);
+            return 1;
+        }
+#pragma warning disable CA1031 // the command line's last line of defence: every failure becomes a one-line reason
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await io.Error.WriteLineAsync($"error: {OneLine(ex)}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>An exception as one line: its message (and its inner exceptions'), without a stack trace.</summary>
+    internal static string OneLine(Exception exception)
+    {
+        string message = exception is Streams.StreamException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or HttpRequestException
+            ? exception.Message
+            : $"{exception.Message} ({exception.GetType().Name})";
+        if (exception.InnerException is { } inner && !message.Contains(inner.Message, StringComparison.Ordinal))
+        {
+            message += ": " + inner.Message;
+        }
+
+        return string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     private static RootCommand BuildRoot(CliIo io)

@@ -9,13 +9,35 @@ namespace FastScore.Cli;
 /// <summary>Renders the engine summary table, from an in-process <see cref="EngineInspection"/> or a server's <c>/1/job/status</c>.</summary>
 internal static class InspectionFormatter
 {
-    public static string Format(EngineInspection inspection) => Format(
-        inspection.State.ToString().ToUpperInvariant(),
+    /// <param name="inspection">The engine's inspection.</param>
+    /// <param name="reportStop">Whether an input stopped before its end makes the summary say STOPPED and why (a batch run); a service (<c>serve</c>) is always ended that way.</param>
+    public static string Format(EngineInspection inspection, bool reportStop = false) => Format(
+        State(inspection, reportStop),
         inspection.ModelName,
         inspection.Error is { } error ? Safe(error) : null,
-        inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors) { Undelivered = s.Undelivered }).ToList(),
+        Rows(inspection, reportStop),
         inspection.Rejections.Select(r => SafeText.MaskSecrets($"{r}{Environment.NewLine}    record: {r.Preview}")).ToList(), // reason and preview are escaped
         inspection.ModelErrors.Select(e => Safe(e.ToString())).ToList());
+
+    /// <summary>The summary's first lines only: the state, and why the run failed or stopped (what <c>-q</c> still prints).</summary>
+    public static string FormatOutcome(EngineInspection inspection)
+    {
+        var sb = new StringBuilder();
+        Header(sb, State(inspection, reportStop: true), inspection.ModelName, inspection.Error is { } error ? Safe(error) : null, Rows(inspection, reportStop: true));
+        return sb.ToString();
+    }
+
+    // A batch run whose input was stopped before its end did not read everything: it must not look FINISHED.
+    private static string State(EngineInspection inspection, bool reportStop) =>
+        reportStop && inspection.State == EngineState.Finished && inspection.Stopped ? "STOPPED" : inspection.State.ToString().ToUpperInvariant();
+
+    private static List<Row> Rows(EngineInspection inspection, bool reportStop) =>
+        inspection.Slots.Select(s => new Row(s.Slot, s.IsInput, s.Transport, s.EndOfStream, s.Records, s.Bytes, s.RejectedByEncoding, s.RejectedBySchema, s.Oversized, s.ModelErrors)
+        {
+            Stopped = s.Stopped,
+            ReportStop = reportStop,
+            Undelivered = s.Undelivered,
+        }).ToList();
 
     /// <summary>Renders a server's <c>GET /1/job/status</c> answer.</summary>
     public static string FormatStatus(JsonNode status)
@@ -43,9 +65,8 @@ internal static class InspectionFormatter
             (status["model_errors"]?.AsArray() ?? []).Select(n => Safe(n?.GetValue<string>() ?? "")).ToList());
     }
 
-    private static string Format(string state, string? model, string? error, List<Row> slots, List<string> rejections, List<string> modelErrors)
+    private static void Header(StringBuilder sb, string state, string? model, string? error, List<Row> slots)
     {
-        var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"engine: {state}");
         if (model is not null)
         {
@@ -58,6 +79,22 @@ internal static class InspectionFormatter
             sb.AppendLine(CultureInfo.InvariantCulture, $"error: {error}");
         }
 
+        foreach (Row s in slots.Where(s => s.Stopped && s.ReportStop))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"stopped: input slot {s.Slot} ({s.Transport}) was stopped before its end; the records it read were scored and written, the rest were not read");
+        }
+
+        foreach (Row s in slots.Where(s => s.Undelivered > 0))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"undelivered: {N(s.Undelivered)} records written to slot {s.Slot} ({s.Transport}) did not reach it; they are not counted in its records");
+        }
+    }
+
+    private static string Format(string state, string? model, string? error, List<Row> slots, List<string> rejections, List<string> modelErrors)
+    {
+        var sb = new StringBuilder();
+        Header(sb, state, model, error, slots);
         string[] header = ["slot", "dir", "stream", "eof", "records", "bytes", "rej.encoding", "rej.schema", "oversized", "model.errors"];
         bool lost = slots.Any(s => s.Undelivered > 0); // the column appears only when an output lost records
         if (lost)
@@ -69,7 +106,7 @@ internal static class InspectionFormatter
         foreach (Row s in slots)
         {
             string[] row = [
-                s.Slot.ToString(CultureInfo.InvariantCulture), s.IsInput ? "in" : "out", s.Transport, s.EndOfStream ? "yes" : "no",
+                s.Slot.ToString(CultureInfo.InvariantCulture), s.IsInput ? "in" : "out", s.Transport, s.Stopped ? "stopped" : s.EndOfStream ? "yes" : "no",
                 N(s.Records), N(s.Bytes), N(s.RejectedByEncoding), N(s.RejectedBySchema), N(s.Oversized), s.IsInput ? N(s.ModelErrors) : "-",
             ];
             rows.Add(lost ? [.. row, s.IsInput ? "-" : N(s.Undelivered)] : row);
@@ -79,12 +116,6 @@ internal static class InspectionFormatter
         foreach (string[] row in rows)
         {
             sb.AppendLine(string.Join("  ", row.Select((cell, c) => c >= 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]))).TrimEnd());
-        }
-
-        foreach (Row s in slots.Where(s => s.Undelivered > 0))
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture,
-                $"undelivered: {N(s.Undelivered)} records written to slot {s.Slot} ({s.Transport}) did not reach it; they are not counted in its records");
         }
 
         if (rejections.Count > 0)
@@ -117,6 +148,10 @@ internal static class InspectionFormatter
 
     private sealed record Row(int Slot, bool IsInput, string Transport, bool EndOfStream, long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors)
     {
+        public bool Stopped { get; init; }
+
+        public bool ReportStop { get; init; }
+
         public long Undelivered { get; init; }
     }
 }

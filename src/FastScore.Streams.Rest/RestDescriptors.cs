@@ -47,6 +47,22 @@ public static class RestDescriptors
         return descriptor.Transport is RestTransportDescriptor && !batchingGiven ? descriptor with { Batching = RoundTripBatching } : descriptor;
     }
 
+    /// <summary>
+    /// The text of a descriptor received as UTF-8 bytes. Bytes that are not UTF-8 are an error naming the field that holds
+    /// them (decoding them would silently turn them into U+FFFD).
+    /// </summary>
+    /// <exception cref="DescriptorException">The bytes are not UTF-8.</exception>
+    internal static string Text(byte[] utf8, StreamDescriptorOptions? options)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            _ = StreamDescriptor.Parse(utf8, options); // reports the field (or malformed JSON) with its path
+            throw new DescriptorException(string.Empty, "the descriptor is not UTF-8 text.");
+        }
+
+        return System.Text.Encoding.UTF8.GetString(utf8);
+    }
+
     internal static JsonNode ToDisplay(StreamDescriptor descriptor) => JsonNode.Parse(descriptor.ToDisplayJson(indented: false))!;
 
     internal static JsonNode ToInternal(StreamDescriptor descriptor) => JsonNode.Parse(descriptor.ToInternalJson(indented: false))!;

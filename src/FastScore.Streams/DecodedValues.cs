@@ -69,9 +69,9 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
         {
             value = encoding.Decode<T>(record);
         }
-        catch (StreamFormatException ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            error = ex.Message;
+            error = Internal.RecordFailure.Describe(ex); // bad data, or anything else this one record made the decoder throw
             return false;
         }
 

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Envelopes;
+using FastScore.Streams.Internal;
 using FastScore.Streams.Schemas;
 using FastScore.Streams.Transports;
 
@@ -77,8 +78,11 @@ public sealed class InputStream : IAsyncDisposable
     /// <summary>Gets the stream's counters.</summary>
     public StreamCounters Counters { get; } = new();
 
-    /// <summary>Gets a value indicating whether the stream has delivered its last batch (hard or soft end of stream).</summary>
+    /// <summary>Gets a value indicating whether the stream has delivered its last batch (hard or soft end of stream, or stopped).</summary>
     public bool IsEndOfStream { get; private set; }
+
+    /// <summary>Gets a value indicating whether reading was stopped (<see cref="StopReadingAsync"/>) before the transport's end: records after that point were never read.</summary>
+    public bool WasStopped { get; private set; }
 
     /// <summary>Gets a description of the source, safe to display.</summary>
     public string TransportDisplayName => _transport.DisplayName;
@@ -158,11 +162,12 @@ public sealed class InputStream : IAsyncDisposable
             value = Encoding.Decode<T>(batch.GetSpan(index));
             return true;
         }
-        catch (StreamFormatException ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // StreamFormatException: bad data; anything else (unsupported type, a defect) rejects this record alone too.
             ReadOnlySpan<byte> record = batch.GetSpan(index);
             Counters.Add(-1, -record.Length); // a rejected record is not counted as read (as for schema rejections)
-            Reject(record, batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, ex.Message), batch.GetMetadata(index));
+            Reject(record, batch.GetSequenceNumber(index), new RecordRejection(RejectionKind.Encoding, RecordFailure.Describe(ex)), batch.GetMetadata(index));
             value = default!;
             return false;
         }
@@ -277,6 +282,7 @@ public sealed class InputStream : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            WasStopped = true; // set before the channel completes, so a reader that sees the end sees it too
             _channel.Writer.TryComplete();
         }
         catch (Exception ex)
@@ -305,7 +311,29 @@ public sealed class InputStream : IAsyncDisposable
                     ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     ReadOnlySequence<byte> buffer = result.Buffer;
                     var batch = new RecordBatch(_batchBytesHint, _batchRecordsHint);
-                    SequencePosition consumed = Drain(framer, buffer, result.IsCompleted, batch, streamOffset, out bool drained, out soft);
+                    SequencePosition consumed;
+                    bool drained;
+                    try
+                    {
+                        consumed = Drain(framer, buffer, result.IsCompleted, batch, streamOffset, out drained, out soft);
+                    }
+                    catch (StreamFormatException)
+                    {
+                        // The bytes can never form a record (OnOversize fail, a truncated record at the end): the
+                        // records framed before them are still delivered, then the stream fails.
+                        Counters.SetOversized(framer.OversizedRecords);
+                        if (batch.Count > 0)
+                        {
+                            await PublishAsync(batch).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            batch.Dispose();
+                        }
+
+                        throw;
+                    }
+
                     streamOffset += buffer.Slice(0, consumed).Length;
                     reader.AdvanceTo(consumed, drained ? buffer.End : consumed);
                     Counters.SetOversized(framer.OversizedRecords);
@@ -342,6 +370,20 @@ public sealed class InputStream : IAsyncDisposable
     private SequencePosition Drain(Framer framer, in ReadOnlySequence<byte> buffer, bool isCompleted, RecordBatch batch, long baseOffset, out bool drained, out bool endOfStream)
     {
         var reader = new SequenceReader<byte>(buffer);
+        try
+        {
+            return DrainFrames(framer, ref reader, isCompleted, batch, baseOffset, out drained, out endOfStream);
+        }
+        catch (StreamFormatException ex) when (ex.ByteOffset is null)
+        {
+            // A framer throws with the reader at the start of the offending record: say which record and where.
+            long offset = baseOffset + reader.Consumed;
+            throw new StreamFormatException($"record {_sequence + 1} (byte {offset}): {ex.Message}", ex) { ByteOffset = offset, RecordNumber = _sequence + 1, StreamName = Name };
+        }
+    }
+
+    private SequencePosition DrainFrames(Framer framer, ref SequenceReader<byte> reader, bool isCompleted, RecordBatch batch, long baseOffset, out bool drained, out bool endOfStream)
+    {
         drained = false;
         endOfStream = false;
         var delimited = framer as DelimitedFramer;
@@ -399,6 +441,12 @@ public sealed class InputStream : IAsyncDisposable
 
             if (status == FrameStatus.Skipped)
             {
+                continue;
+            }
+
+            if (status == FrameStatus.Rejected)
+            {
+                RejectOversized(framer, reader.Sequence, start, reader.Consumed - start, baseOffset);
                 continue;
             }
 
@@ -466,34 +514,47 @@ public sealed class InputStream : IAsyncDisposable
         AcceptCopied(batch, batch.Append(frame, _sequence + 1, metadata), metadata, byteOffset);
 
     /// <summary>Decides on a record just appended to the batch: decoded, a control record (true: end of stream), or rejected and removed.</summary>
+    /// <remarks>The last line of defence against bad input: whatever a checker, decoder or control-record reader throws
+    /// for this record (a defect: they report bad data as rejections) rejects this record alone, by encoding, with the
+    /// exception as the reason, and the stream goes on. The try region costs nothing until something throws.</remarks>
     private bool AcceptCopied(RecordBatch batch, Span<byte> record, MessageMetadata? metadata, long? byteOffset)
     {
-        if (_decoder is { CanValidate: true } validating && validating.TryDecodeValid(batch, batch.Count - 1, record))
+        RecordRejection rejection;
+        long before = _sequence;
+        try
         {
-            // Decoded in the pass that proved it a valid data record (the usual check would accept it).
-            _sequence++;
-            _batchRecords++;
-            _batchBytes += record.Length;
-            return false;
-        }
-
-        if (record.Length > 0 && Encoding.TryReadControl(record, out ControlRecord control))
-        {
-            batch.SetLastControl(control);
-            return control.Kind == ControlKind.End;
-        }
-
-        _sequence++;
-        if (_checker.TryCheck(record, out RecordRejection rejection))
-        {
-            if (_decoder is null || _decoder.TryDecode(batch, batch.Count - 1, record, out string? error))
+            if (_decoder is { CanValidate: true } validating && validating.TryDecodeValid(batch, batch.Count - 1, record))
             {
+                // Decoded in the pass that proved it a valid data record (the usual check would accept it).
+                _sequence++;
                 _batchRecords++;
                 _batchBytes += record.Length;
                 return false;
             }
 
-            rejection = new RecordRejection(RejectionKind.Encoding, error);
+            if (record.Length > 0 && Encoding.TryReadControl(record, out ControlRecord control))
+            {
+                batch.SetLastControl(control);
+                return control.Kind == ControlKind.End;
+            }
+
+            _sequence++;
+            if (_checker.TryCheck(record, out rejection))
+            {
+                if (_decoder is null || _decoder.TryDecode(batch, batch.Count - 1, record, out string? error))
+                {
+                    _batchRecords++;
+                    _batchBytes += record.Length;
+                    return false;
+                }
+
+                rejection = new RecordRejection(RejectionKind.Encoding, error);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _sequence = before + 1;
+            rejection = new RecordRejection(RejectionKind.Encoding, RecordFailure.Describe(ex));
         }
 
         Reject(record, _sequence, rejection, metadata, byteOffset);
@@ -512,6 +573,22 @@ public sealed class InputStream : IAsyncDisposable
         _batchRecords = 0;
         _batchBytes = 0;
         return _channel.Writer.WriteAsync(batch, _stop.Token);
+    }
+
+    /// <summary>Reports a record the framer rejected for its size (<see cref="FrameStatus.Rejected"/>): it takes a record number, as any rejected record does.</summary>
+    /// <param name="framer">The framer.</param>
+    /// <param name="buffer">The buffer the record started in.</param>
+    /// <param name="start">Where the record starts in <paramref name="buffer"/>.</param>
+    /// <param name="consumed">How many of its bytes the framer consumed (the preview never reaches past them).</param>
+    /// <param name="baseOffset">The stream offset of <paramref name="buffer"/>.</param>
+    private void RejectOversized(Framer framer, in ReadOnlySequence<byte> buffer, long start, long consumed, long baseOffset)
+    {
+        const int PreviewBytes = 1024;
+        _sequence++;
+        Span<byte> head = stackalloc byte[PreviewBytes];
+        int length = (int)Math.Min(Math.Min(consumed, buffer.Length - start), PreviewBytes);
+        buffer.Slice(start, length).CopyTo(head);
+        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)"), null, baseOffset + start);
     }
 
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null)

@@ -34,6 +34,7 @@ public sealed class OutputStream : IAsyncDisposable
     private object? _validatingWriter; // a ValidatingWriterOf<T>
     private int _batchBytesHint = 16 * 1024; // the last batch's size: the next one starts that big, so it rarely grows
     private int _batchRecordsHint = 64;
+    private bool _hasData;
 
     internal OutputStream(StreamDescriptor descriptor, string name, int slot, OutputTransport transport, Framer? framer,
         RecordEncoding encoding, SchemaChecker checker, Avro.Schema? schema, Action<RejectedRecord>? onRejected, int maxBatchRecords, int channelCapacity,
@@ -84,6 +85,9 @@ public sealed class OutputStream : IAsyncDisposable
 
     /// <summary>Gets a value indicating whether the stream was completed (closed successfully).</summary>
     public bool IsCompleted => _state == 2;
+
+    /// <summary>Gets a value indicating whether a non-empty batch was ever sent to the transport (or is waiting to be).</summary>
+    internal bool HasData => _hasData || _pending is { Count: > 0 };
 
     /// <summary>Opens the transport and starts the writer task. Called by the first write if not called before.</summary>
     /// <param name="cancellationToken">Cancels opening.</param>
@@ -139,7 +143,18 @@ public sealed class OutputStream : IAsyncDisposable
             return false;
         }
 
-        if (_checker.TryCheck(batch.CurrentRecord, out rejection))
+        bool valid;
+        try
+        {
+            valid = _checker.TryCheck(batch.CurrentRecord, out rejection);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            valid = false; // a checker defect this record exposed: the record is rejected, the stream goes on
+            rejection = new RecordRejection(RejectionKind.Encoding, Internal.RecordFailure.Describe(ex));
+        }
+
+        if (valid)
         {
             batch.EndRecord();
             return true;
@@ -170,6 +185,7 @@ public sealed class OutputStream : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count > 0)
         {
+            _hasData = true;
             _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
             _batchRecordsHint = Math.Clamp(batch.Count, 16, 64 * 1024);
         }

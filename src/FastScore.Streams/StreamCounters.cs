@@ -69,7 +69,7 @@ public sealed class StreamCounters
     /// <summary>Gets the number of records rejected because they did not match the schema.</summary>
     public long RejectedBySchema => Volatile.Read(ref _rejectedBySchema);
 
-    /// <summary>Gets the number of records longer than the envelope's maximum record size that were skipped or truncated.</summary>
+    /// <summary>Gets the number of records longer than the envelope's maximum record size that were rejected (also counted in <see cref="RejectedByEncoding"/>) or truncated (also counted in <see cref="Records"/>).</summary>
     public long Oversized => Volatile.Read(ref _oversized);
 
     internal void Add(long records, long bytes)

@@ -91,7 +91,7 @@ public sealed class RunCommandTests
     }
 
     [Test]
-    public async Task Cancelling_an_endless_run_drains_and_flushes_every_record_read_then_exits_0()
+    public async Task Cancelling_an_endless_run_drains_and_flushes_every_record_read_then_exits_3_as_stopped()
     {
         string input = Path.Combine(_dir, "loop.json");
         string output = Path.Combine(_dir, "out.jsons");
@@ -110,7 +110,8 @@ public sealed class RunCommandTests
         System.Text.RegularExpressions.Match read = System.Text.RegularExpressions.Regex.Match(err, @"0\s+in\s+\S+\s+\S+\s+([\d,]+)\s");
         Assert.Multiple(() =>
         {
-            Assert.That(exit, Is.EqualTo(0), err);
+            Assert.That(exit, Is.EqualTo(3), err);
+            Assert.That(err, Does.Contain("engine: STOPPED"));
             Assert.That(read.Success, Is.True, err);
             Assert.That(written, Is.EqualTo(int.Parse(read.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)), "every record read has its output");
             Assert.That(written, Is.GreaterThan(25));

@@ -8,11 +8,13 @@ namespace FastScore.Streams.TestUtilities;
 /// <param name="Frames">The frames, copied out.</param>
 /// <param name="Skipped">How many times <see cref="FrameStatus.Skipped"/> was returned.</param>
 /// <param name="MaxBuffered">The largest number of bytes the caller had to keep buffered.</param>
-public sealed record FrameLog(IReadOnlyList<byte[]> Frames, int Skipped, long MaxBuffered);
+/// <param name="RejectedAt">Where each record the framer rejected (<see cref="FrameStatus.Rejected"/>) starts in the input.</param>
+public sealed record FrameLog(IReadOnlyList<byte[]> Frames, int Skipped, long MaxBuffered, IReadOnlyList<long> RejectedAt);
 
 /// <summary>
 /// Drives a <see cref="Framer"/> the way a pipe read loop does, and checks the contract on every call:
-/// <see cref="FrameStatus.NeedMoreData"/> leaves the reader unmoved, <see cref="FrameStatus.Skipped"/> moves it.
+/// <see cref="FrameStatus.NeedMoreData"/> leaves the reader unmoved, <see cref="FrameStatus.Skipped"/> and
+/// <see cref="FrameStatus.Rejected"/> move it.
 /// </summary>
 public static class FrameReader
 {
@@ -23,10 +25,11 @@ public static class FrameReader
     public static FrameLog ReadAll(Framer framer, ReadOnlySequence<byte> input)
     {
         var frames = new List<byte[]>();
+        var rejected = new List<long>();
         var reader = new SequenceReader<byte>(input);
-        int skipped = Drain(framer, ref reader, isFinalBlock: true, frames);
+        int skipped = Drain(framer, ref reader, isFinalBlock: true, frames, rejected, 0);
         Assert.That(reader.End, Is.True, "At the final block the framer must consume everything or throw.");
-        return new FrameLog(frames, skipped, input.Length);
+        return new FrameLog(frames, skipped, input.Length, rejected);
     }
 
     /// <summary>
@@ -40,9 +43,11 @@ public static class FrameReader
     public static FrameLog ReadIncrementally(Framer framer, byte[] input, params int[] cuts)
     {
         var frames = new List<byte[]>();
+        var rejected = new List<long>();
         var pending = new List<byte[]>();
         int skipped = 0;
         long maxBuffered = 0;
+        long consumed = 0;
         int start = 0;
         for (int i = 0; i <= cuts.Length; i++)
         {
@@ -54,7 +59,8 @@ public static class FrameReader
             ReadOnlySequence<byte> buffer = SequenceSplitter.FromSegments(pending.ToArray());
             maxBuffered = Math.Max(maxBuffered, buffer.Length);
             var reader = new SequenceReader<byte>(buffer);
-            skipped += Drain(framer, ref reader, isFinal, frames);
+            skipped += Drain(framer, ref reader, isFinal, frames, rejected, consumed);
+            consumed += reader.Consumed;
             if (isFinal)
             {
                 Assert.That(reader.End, Is.True, "At the final block the framer must consume everything or throw.");
@@ -67,10 +73,10 @@ public static class FrameReader
             }
         }
 
-        return new FrameLog(frames, skipped, maxBuffered);
+        return new FrameLog(frames, skipped, maxBuffered, rejected);
     }
 
-    private static int Drain(Framer framer, ref SequenceReader<byte> reader, bool isFinalBlock, List<byte[]> frames)
+    private static int Drain(Framer framer, ref SequenceReader<byte> reader, bool isFinalBlock, List<byte[]> frames, List<long> rejected, long baseOffset)
     {
         int skipped = 0;
         for (int guard = 0; ; guard++)
@@ -91,6 +97,10 @@ public static class FrameReader
                 case FrameStatus.Skipped:
                     Assert.That(reader.Consumed, Is.GreaterThan(before), "Skipped must consume bytes.");
                     skipped++;
+                    break;
+                case FrameStatus.Rejected:
+                    Assert.That(reader.Consumed, Is.GreaterThan(before), "Rejected must consume bytes.");
+                    rejected.Add(baseOffset + before);
                     break;
                 default:
                     Assert.That(reader.Consumed, Is.EqualTo(before), "NeedMoreData must leave the reader unmoved.");

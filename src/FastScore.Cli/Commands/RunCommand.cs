@@ -10,6 +10,25 @@ namespace FastScore.Cli.Commands;
 /// <summary><c>fastscore run &lt;model&gt; &lt;stream0&gt; &lt;stream1&gt; [slot=stream ...]</c>: runs a model on streams until FINISHED (or Ctrl-C).</summary>
 internal static class RunCommand
 {
+    /// <summary>Every input reached its end and the run finished (rejections within <c>--max-rejected</c>).</summary>
+    public const int Finished = 0;
+
+    /// <summary>The run failed or could not start: a stream or the model failed, too many records were rejected, or a stream cannot be used.</summary>
+    public const int Failed = 1;
+
+    /// <summary>The command line is wrong (unknown model, bad option).</summary>
+    public const int Usage = 2;
+
+    /// <summary>Ctrl-C or SIGTERM stopped the run before every input reached its end; what was read was scored and written.</summary>
+    public const int Stopped = 3;
+
+    private const string ExitCodes =
+        "Exit codes: 0 finished (every input reached its end); 1 failed (a stream or the model failed, every record was rejected, " +
+        "more than --max-rejected were rejected, a stream cannot be used, e.g. an output that is an input file, records written " +
+        "to an output were not delivered, or a stop did not finish within LingerTime + --stop-timeout); 2 usage error; " +
+        "3 stopped by Ctrl-C or SIGTERM before every input reached its end (what was read was scored and written); " +
+        "130 / 143 a second Ctrl-C / SIGTERM during the stop (exits at once).";
+
     /// <summary>The default of <c>--stop-timeout</c>: the engine's.</summary>
     private static readonly TimeSpan DefaultStopTimeout = new EngineOptions().StopTimeout;
 
@@ -25,18 +44,27 @@ internal static class RunCommand
         var type = new Option<string?>("--type") { Description = "The model's type name in --assembly (defaults to <model>)." };
         var schemas = new Option<string?>("--schemas") { Description = "A folder of name.avsc files that {\"$ref\": name} schemas resolve to." };
         var onError = new Option<ModelErrorPolicy>("--on-model-error") { Description = "What to do when the model throws: Stop (the engine ends in ERROR) or Skip.", DefaultValueFactory = _ => ModelErrorPolicy.Stop };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print the summary." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print the summary (the reason for a failure or a stop is still printed)." };
+        var maxRejected = new Option<string?>("--max-rejected")
+        {
+            Description = "Fail the run when more than N records are rejected (it stops reading as soon as the limit is crossed, " +
+                "scores what it read, and exits 1), or when more than N% of the records read are rejected (judged at the end). " +
+                "Without it, only a run that rejected every record it read fails.",
+            HelpName = "N|N%",
+        };
         var stopTimeout = new Option<double>("--stop-timeout")
         {
             Description = "Seconds a stop (Ctrl-C, SIGTERM) may take beyond the outputs' LingerTime before it is abandoned: what was not delivered by then is counted as undelivered. A second Ctrl-C / SIGTERM exits at once.",
             DefaultValueFactory = _ => DefaultStopTimeout.TotalSeconds,
         };
-        var command = new Command("run", "Run a model on streams until every input ends (or Ctrl-C / SIGTERM: stop reading, drain, flush, exit 0), then print the engine summary to stderr.")
+        var command = new Command("run",
+            "Run a model on streams until every input ends (or Ctrl-C / SIGTERM: stop reading, score and write what was read, exit 3), " +
+            "then print the engine summary to stderr. " + ExitCodes)
         {
-            model, streams, assembly, type, schemas, onError, quiet, stopTimeout,
+            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout,
         };
         command.SetAction((parse, ct) => RunAsync(io, parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(assembly), parse.GetValue(type),
-            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(stopTimeout), ct));
+            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), parse.GetValue(stopTimeout), ct));
         return command;
     }
 
@@ -73,12 +101,19 @@ internal static class RunCommand
     }
 
     private static async Task<int> RunAsync(CliIo io, string modelName, string[] streamArgs, string? assemblyPath, string? typeName,
-        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, double stopTimeout, CancellationToken cancellationToken)
+        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, string? maxRejected, double stopTimeout, CancellationToken cancellationToken)
     {
         if (!(stopTimeout >= 0) || stopTimeout > TimeSpan.MaxValue.TotalSeconds / 2)
         {
             io.Error.WriteLine("--stop-timeout must be a number of seconds, 0 or more.");
-            return 2;
+            return Usage;
+        }
+
+        (long? Records, double? Percent) limit = default;
+        if (maxRejected is not null && !TryParseLimit(maxRejected, out limit))
+        {
+            io.Error.WriteLine($"--max-rejected: expected a number of records (e.g. 100) or a percentage of the records read (e.g. 5%); found '{maxRejected}'.");
+            return Usage;
         }
 
         IModel model;
@@ -89,13 +124,13 @@ internal static class RunCommand
         catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or TypeLoadException)
         {
             io.Error.WriteLine(ex.Message);
-            return 2;
+            return Usage;
         }
 
         SortedDictionary<int, string>? slots = ParseSlots(streamArgs, io.Error);
         if (slots is null)
         {
-            return 2;
+            return Usage;
         }
 
         StreamDescriptorOptions descriptorOptions;
@@ -106,7 +141,7 @@ internal static class RunCommand
         catch (Exception ex) when (ex is StreamException or IOException)
         {
             io.Error.WriteLine(ex.Message);
-            return 2;
+            return Usage;
         }
 
         var descriptors = new SortedDictionary<int, StreamDescriptor>();
@@ -115,7 +150,7 @@ internal static class RunCommand
             StreamDescriptor? descriptor = CliStreams.Read(text, descriptorOptions, io.Error);
             if (descriptor is null)
             {
-                return 1;
+                return Failed;
             }
 
             descriptors[slot] = descriptor;
@@ -124,6 +159,9 @@ internal static class RunCommand
         var options = new EngineOptions
         {
             OnModelError = onError,
+            MaxRejectedRecords = limit.Records,
+            MaxRejectedPercent = limit.Percent,
+            FailWhenEveryRecordIsRejected = true,
             ConsoleInput = io.StandardInput,
             ConsoleOutput = io.StandardOutput,
             SchemaLookup = descriptorOptions.SchemaLibrary is { } library ? name => library.TryGetSchemaJson(name, out string? json) ? json : null : null,
@@ -144,20 +182,51 @@ internal static class RunCommand
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or StreamException)
         {
             io.Error.WriteLine(ex.Message);
-            return 1;
+            return Failed;
         }
 
         using var progress = io.IsTerminal && !quiet ? new Progress(engine, io.Error) : null;
         EngineState final = await engine.RunAsync(cancellationToken).ConfigureAwait(false);
         progress?.Dispose();
+        EngineInspection inspection = engine.Inspect();
+        bool undelivered = inspection.Slots.Any(s => s.Undelivered > 0); // never a success when records were lost on the way out
+        int exit = final != EngineState.Finished || undelivered ? Failed : inspection.Stopped ? Stopped : Finished;
         if (!quiet)
         {
-            io.Error.Write(InspectionFormatter.Format(engine.Inspect()));
+            io.Error.Write(InspectionFormatter.Format(inspection, reportStop: true));
+        }
+        else if (exit != Finished)
+        {
+            io.Error.Write(InspectionFormatter.FormatOutcome(inspection)); // -q never hides why a run failed or stopped
         }
 
         (model as IDisposable)?.Dispose();
-        bool undelivered = engine.Inspect().Slots.Any(s => s.Undelivered > 0); // never a success when records were lost on the way out
-        return final == EngineState.Finished && !undelivered ? 0 : 1;
+        return exit;
+    }
+
+    /// <summary>Parses <c>--max-rejected</c>: a number of records (<c>100</c>) or a percentage (<c>5%</c>, <c>0.5%</c>).</summary>
+    internal static bool TryParseLimit(string text, out (long? Records, double? Percent) limit)
+    {
+        limit = default;
+        string value = text.Trim();
+        if (value.EndsWith('%'))
+        {
+            if (double.TryParse(value.AsSpan(0, value.Length - 1).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double percent) && percent is >= 0 and <= 100)
+            {
+                limit = (null, percent);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (long.TryParse(value.Replace(",", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out long records))
+        {
+            limit = (records, null);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Live progress on a terminal: records/s and rejects, redrawn once a second.</summary>

@@ -324,7 +324,7 @@ internal sealed class FastScoreApi
         string? name = StreamName(ctx.Request.Headers.ContentDisposition);
         try
         {
-            StreamDescriptor descriptor = RestDescriptors.Parse(Encoding.UTF8.GetString(body), _options.DescriptorOptions);
+            StreamDescriptor descriptor = RestDescriptors.Parse(RestDescriptors.Text(body, _options.DescriptorOptions), _options.DescriptorOptions);
             if (_policy.Check(descriptor, asInput: slot % 2 == 0) is { } refused)
             {
                 await TextAsync(ctx, 403, refused).ConfigureAwait(false);
@@ -545,7 +545,7 @@ internal sealed class FastScoreApi
         var records = new JsonArray();
         try
         {
-            StreamDescriptor descriptor = RestDescriptors.Parse(Encoding.UTF8.GetString(body), _options.DescriptorOptions);
+            StreamDescriptor descriptor = RestDescriptors.Parse(RestDescriptors.Text(body, _options.DescriptorOptions), _options.DescriptorOptions);
             if (descriptor.Transport is RestTransportDescriptor)
             {
                 await TextAsync(ctx, 400, "A REST stream has no data of its own to sample; post records to /1/job/input instead.").ConfigureAwait(false);

@@ -16,11 +16,15 @@ public static class EnvelopeTypes
 /// <summary>What a framer does with a record longer than its maximum size.</summary>
 public enum OversizePolicy
 {
-    /// <summary>Fail the stream with a <see cref="StreamFormatException"/>.</summary>
+    /// <summary>
+    /// Drop the record and go on with the next one: the stream rejects it by encoding (counted, and reported with its
+    /// slot, record number and byte position, like any other rejected record) and counts it as oversized. The framer
+    /// skips through the record without buffering it. The default. Descriptors also accept <c>"skip"</c> and <c>"drop"</c>.
+    /// </summary>
+    Reject,
+    /// <summary>Fail the stream with a <see cref="StreamFormatException"/> naming the record number and byte position (records before it are still delivered).</summary>
     Fail,
-    /// <summary>Drop the record (counted).</summary>
-    Skip,
-    /// <summary>Keep the first MaxRecordSize bytes (counted).</summary>
+    /// <summary>Keep the first MaxRecordSize bytes as the record (counted as oversized, not rejected).</summary>
     Truncate,
 }
 
@@ -38,8 +42,8 @@ public abstract record EnvelopeDescriptor
     public int MaxRecordSize { get; init; } = DefaultMaxRecordSize;
 
     /// <summary>Gets what happens to a longer record (a FastScore.Streams extension: <c>OnOversize</c>).</summary>
-    /// <value>The default value is <see cref="OversizePolicy.Fail"/>.</value>
-    public OversizePolicy OnOversize { get; init; } = OversizePolicy.Fail;
+    /// <value>The default value is <see cref="OversizePolicy.Reject"/>.</value>
+    public OversizePolicy OnOversize { get; init; } = OversizePolicy.Reject;
 }
 
 /// <summary><c>delimited</c>: a record ends at <see cref="Separator"/>.</summary>

@@ -222,8 +222,16 @@ public sealed partial record StreamDescriptor
     {
         options ??= StreamDescriptorOptions.Default;
         var sink = new ErrorSink();
-        DescriptorDraft draft = new DescriptorReader(sink, options).Read(node);
-        return DescriptorFinisher.Complete(draft, options, sink, origin);
+        try
+        {
+            DescriptorDraft draft = new DescriptorReader(sink, options).Read(node);
+            return DescriptorFinisher.Complete(draft, options, sink, origin);
+        }
+        catch (Exception ex) when (ex is not (DescriptorException or OutOfMemoryException))
+        {
+            // A defect the descriptor exposed: still an error about the descriptor, never a crash of the caller.
+            throw new DescriptorException([.. sink.Errors, new DescriptorError(string.Empty, $"the descriptor could not be read ({ex.GetType().Name}: {ex.Message}).")], origin);
+        }
     }
 
     private static StreamDescriptor ParseDocument(Func<JsonDocument> parse, StreamDescriptorOptions? options, string? origin)
@@ -237,9 +245,20 @@ public sealed partial record StreamDescriptor
         {
             throw new DescriptorException([JsonErrors.From(ex)], origin);
         }
+        catch (ArgumentException ex)
+        {
+            // JsonDocument.Parse(string): the text itself is not valid UTF-16 (an unpaired surrogate character).
+            throw new DescriptorException([new DescriptorError(string.Empty, $"the descriptor is not Unicode text: {ex.Message}")], origin);
+        }
 
         using (document)
         {
+            var sink = new ErrorSink();
+            if (!DescriptorText.Check(document.RootElement, string.Empty, sink))
+            {
+                throw new DescriptorException(sink.Errors, origin);
+            }
+
             return FromNode(Node.FromJson(document.RootElement), options, origin);
         }
     }

@@ -49,6 +49,20 @@ public static class StreamLiteral
     /// <exception cref="DescriptorException">The literal is malformed (the message shows valid syntax), or the descriptor it gives is invalid.</exception>
     public static StreamDescriptor Expand(string literal, StreamDescriptorOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(literal);
+        for (int i = 0; i < literal.Length; i++)
+        {
+            if (char.IsHighSurrogate(literal[i]) && i + 1 < literal.Length && char.IsLowSurrogate(literal[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(literal[i]))
+            {
+                // Writing it as JSON would silently turn it into U+FFFD.
+                throw new DescriptorException([new DescriptorError(string.Empty, $"the literal is not Unicode text: an unpaired surrogate at character {i}.")], Origin(literal));
+            }
+        }
+
         string json = ExpandToJson(literal);
         using var document = JsonDocument.Parse(json);
         return StreamDescriptor.FromNode(Node.FromJson(document.RootElement), options, Origin(literal));

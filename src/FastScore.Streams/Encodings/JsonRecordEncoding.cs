@@ -108,8 +108,9 @@ public sealed class JsonRecordEncoding : RecordEncoding
             {
                 return JsonSerializer.Deserialize(record, cache.Info)!;
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
+                // InvalidOperationException: text the reader cannot unescape (an unpaired surrogate in a key or string).
                 throw Invalid<T>(ex);
             }
         }
@@ -143,7 +144,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
                     return (T)(object)DecodeString(record)!;
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw Invalid<T>(ex);
         }
@@ -185,7 +186,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
         return true;
     }
 
-    private static StreamFormatException Invalid<T>(JsonException ex) =>
+    private static StreamFormatException Invalid<T>(Exception ex) =>
         new($"The record is not valid JSON for {typeof(T).Name}: {ex.Message}", ex);
 
     /// <inheritdoc />

@@ -23,6 +23,9 @@ internal sealed class EngineSlot(int slot, StreamDescriptor descriptor, string n
     /// <summary>The stream is at end of stream (inputs: every batch processed; outputs: completed).</summary>
     public bool Eof;
 
+    /// <summary>The input stopped reading (a graceful stop) before its transport's end: every batch it read is processed, but it did not reach its end.</summary>
+    public bool Stopped;
+
     /// <summary>Bumped when the input is replaced: items of older pumps are told apart by it.</summary>
     public int Generation;
 

@@ -63,6 +63,33 @@ public sealed class EngineOptions
 
     private TimeSpan _stopTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Gets or sets how many rejected records (of every slot) a run tolerates. The rejection that crosses the limit stops
+    /// the run at once, gracefully: inputs stop reading, what was already read is scored and flushed, and the run ends in
+    /// <see cref="EngineState.Error"/> (an output to which nothing was written is not completed: a file it created is removed).
+    /// <see langword="null"/> sets no limit.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public long? MaxRejectedRecords { get; set; }
+
+    /// <summary>
+    /// Gets or sets the largest share of rejected records a run tolerates, in percent (0–100) of the records its inputs
+    /// read (rejected ones included; rejections of every slot are counted). A share says little before the inputs end,
+    /// so it is judged when the run ends (every input at its end, or stopped): above it, the run ends in
+    /// <see cref="EngineState.Error"/> instead of <see cref="EngineState.Finished"/>, before the outputs are completed.
+    /// <see langword="null"/> sets no limit.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public double? MaxRejectedPercent { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a run whose inputs read records and rejected every one of them (nothing
+    /// was scored) ends in <see cref="EngineState.Error"/> instead of <see cref="EngineState.Finished"/>. Batch hosts
+    /// (<c>fastscore run</c>) turn it on; a service whose callers were answered with their rejections has not failed.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool FailWhenEveryRecordIsRejected { get; set; }
+
     /// <summary>Gets or sets how many recent rejected records and model errors are kept for <see cref="ScoringEngine.Inspect"/>.</summary>
     /// <value>The default value is 100.</value>
     public int MaxReports { get; set; } = 100;
@@ -101,12 +128,12 @@ public sealed record ModelError(int Slot, long RecordNumber, string Record, stri
 /// <param name="StreamName">The attached stream's name.</param>
 /// <param name="Transport">The transport, safe to display.</param>
 /// <param name="Descriptor">The attached descriptor.</param>
-/// <param name="EndOfStream">Whether the stream is at end of stream.</param>
+/// <param name="EndOfStream">Whether the stream is at end of stream: an input read and scored every record up to its end; an output was completed. An input that was stopped before its end is not (see <see cref="Stopped"/>).</param>
 /// <param name="Records">Records read (input) or written (output).</param>
 /// <param name="Bytes">Bytes of those records.</param>
 /// <param name="RejectedByEncoding">Records rejected by encoding.</param>
 /// <param name="RejectedBySchema">Records rejected by schema.</param>
-/// <param name="Oversized">Records skipped or truncated for exceeding the maximum record size.</param>
+/// <param name="Oversized">Records rejected or truncated for exceeding the maximum record size (already counted in <paramref name="RejectedByEncoding"/> or <paramref name="Records"/>).</param>
 /// <param name="ModelErrors">Model errors on records of this (input) slot.</param>
 /// <param name="PendingRecords">Records of this (input) slot waiting in a batch for a batch model (the batch closes at Watermark, NagleTime, a control record or end of stream).</param>
 /// <remarks>Counters are totals for the slot: they include streams the slot's stream replaced, so they never go down during a run.</remarks>
@@ -118,6 +145,9 @@ public sealed record SlotInspection(int Slot, bool IsInput, string StreamName, s
     /// <see cref="Records"/> (see <see cref="StreamCounters.Undelivered"/>).
     /// </summary>
     public long Undelivered { get; init; }
+
+    /// <summary>Gets a value indicating whether this input stopped reading (a graceful stop) before it reached its end: what it read was scored, but records after that point were never read.</summary>
+    public bool Stopped { get; init; }
 }
 
 /// <summary>A snapshot of the engine: state, slots, counters and recent problems.</summary>
@@ -128,7 +158,11 @@ public sealed record SlotInspection(int Slot, bool IsInput, string StreamName, s
 /// <param name="ModelErrors">The most recent model errors.</param>
 /// <param name="Error">The error that put the engine in <see cref="EngineState.Error"/>, if any.</param>
 public sealed record EngineInspection(EngineState State, string? ModelName, IReadOnlyList<SlotInspection> Slots,
-    IReadOnlyList<RejectedRecord> Rejections, IReadOnlyList<ModelError> ModelErrors, string? Error);
+    IReadOnlyList<RejectedRecord> Rejections, IReadOnlyList<ModelError> ModelErrors, string? Error)
+{
+    /// <summary>Gets a value indicating whether an input was stopped before its end (<see cref="SlotInspection.Stopped"/>): the run did not read everything.</summary>
+    public bool Stopped => Slots.Any(s => s.Stopped);
+}
 
 /// <summary>Data of <see cref="ScoringEngine.StateChanged"/>.</summary>
 /// <param name="Previous">The previous state.</param>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Diagnostics;
@@ -49,10 +50,21 @@ public sealed class ScoringEngine : IAsyncDisposable
     /// <param name="options">Engine settings.</param>
     /// <param name="loggerFactory">Logging, if any.</param>
     /// <param name="meterFactory">Creates the <c>FastScore.Streams</c> meter, if any.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="EngineOptions.MaxRejectedRecords"/> is negative, or <see cref="EngineOptions.MaxRejectedPercent"/> is not between 0 and 100.</exception>
     public ScoringEngine(StreamFactory? factory = null, EngineOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         _factory = factory ?? new StreamFactory();
         _options = options ?? new EngineOptions();
+        if (_options.MaxRejectedRecords is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxRejectedRecords, "EngineOptions.MaxRejectedRecords must not be negative.");
+        }
+
+        if (_options.MaxRejectedPercent is { } percent && !(percent is >= 0 and <= 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), percent, "EngineOptions.MaxRejectedPercent must be between 0 and 100.");
+        }
+
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FastScore.Streams.Engine");
         _metrics = new EngineMetrics(meterFactory, () => Inspect().Slots);
     }
@@ -149,7 +161,7 @@ public sealed class ScoringEngine : IAsyncDisposable
     /// <param name="slot">The slot: even for an input, odd for an output.</param>
     /// <param name="descriptor">The stream's descriptor. A descriptor whose <c>Schema</c> is <c>$inherit</c> (the default) checks records against the model slot's schema.</param>
     /// <param name="name">The stream's display name; <c>{transport}-{slot}</c> by default.</param>
-    /// <exception cref="ArgumentException">The transport cannot serve the slot's direction (an input on an odd slot or an output on an even one), or the loaded model does not use the slot.</exception>
+    /// <exception cref="ArgumentException">The transport cannot serve the slot's direction (an input on an odd slot or an output on an even one), the loaded model does not use the slot, or an output would write to a file an input reads (compared by device and inode: relative paths, symbolic and hard links included).</exception>
     /// <exception cref="DescriptorException">The stream cannot be built: unregistered transport, envelope or encoding, or a schema that does not resolve.</exception>
     /// <exception cref="InvalidOperationException">The engine is finishing, finished or in error (reset it first).</exception>
     public void Attach(int slot, StreamDescriptor descriptor, string? name = null)
@@ -179,6 +191,11 @@ public sealed class ScoringEngine : IAsyncDisposable
             }
 
             RequireState("attach a stream", EngineState.Init, EngineState.Running, EngineState.Paused);
+            if (FileIdentity.FindOutputOverInput(_slots.Values.Where(s => s.Slot != slot).Select(s => (s.Slot, s.Descriptor)).Append((slot, descriptor))) is { } sameFile)
+            {
+                throw new ArgumentException(sameFile, nameof(descriptor));
+            }
+
             run = _run;
             open = OpenOptions(slot, name, _invoker?.Model.Slots);
             if (run is null)
@@ -432,7 +449,7 @@ public sealed class ScoringEngine : IAsyncDisposable
                 CounterTotals c = s.Totals();
                 slots.Add(new SlotInspection(s.Slot, s.IsInput, s.Name, s.TransportDisplayName, s.Descriptor, s.Eof,
                     c.Records, c.Bytes, c.RejectedByEncoding, c.RejectedBySchema, c.Oversized, Volatile.Read(ref s.ModelErrors),
-                    Volatile.Read(ref s.PendingRecords)) { Undelivered = c.Undelivered });
+                    Volatile.Read(ref s.PendingRecords)) { Undelivered = c.Undelivered, Stopped = s.Stopped });
             }
 
             return new EngineInspection(_state, _modelName, slots, [.. _rejections], [.. _modelErrors], _error);
@@ -653,6 +670,17 @@ public sealed class ScoringEngine : IAsyncDisposable
         var outputs = new EngineOutputs(maxSlot, _factory.Options.MaxBatchRecords, (slot, control, ex) => Log.ControlNotSupported(_logger, slot, control.Kind, ex.Message));
         run.Outputs = outputs;
         ModelInvoker invoker = run.Invoker;
+        if (FileIdentity.FindOutputOverInput(run.Slots.Select(s => (s.Slot, s.Descriptor))) is { } sameFile)
+        {
+            // checked when attached; checked again before anything is opened, in case a link appeared since
+            lock (_gate)
+            {
+                _error ??= sameFile;
+            }
+
+            return EngineState.Error;
+        }
+
         invoker.Start(outputs, maxSlot, _options.TimeProvider);
         foreach (EngineSlot slot in run.Slots)
         {
@@ -888,7 +916,8 @@ public sealed class ScoringEngine : IAsyncDisposable
 
         lock (_gate)
         {
-            slot.Eof = true;
+            slot.Stopped = item.Input.WasStopped;
+            slot.Eof = !slot.Stopped;
         }
 
         run.Active--;
@@ -1023,6 +1052,17 @@ public sealed class ScoringEngine : IAsyncDisposable
             }
         }
 
+        if (ok && JudgeRejections(run) is { } tooMany)
+        {
+            // too many rejected records: the run fails before its outputs are completed
+            lock (_gate)
+            {
+                _error ??= tooMany;
+            }
+
+            ok = false;
+        }
+
         if (!ok)
         {
             await CompleteOutputsAfterErrorAsync(run).ConfigureAwait(false);
@@ -1048,9 +1088,18 @@ public sealed class ScoringEngine : IAsyncDisposable
     {
         foreach (EngineSlot slot in run.OutputSlots)
         {
+            OutputBatch? last = run.Outputs!.Take(slot.Slot);
+            if (!slot.Output!.HasData && last is not { Count: > 0 })
+            {
+                // Nothing was written: the output is not completed but aborted when disposed, so a run that fails
+                // before its first record leaves no empty output behind (a file it created is removed).
+                last?.Dispose();
+                continue;
+            }
+
             try
             {
-                await slot.Output!.CompleteAsync(run.Outputs!.Take(slot.Slot), run.Hard.Token).ConfigureAwait(false);
+                await slot.Output!.CompleteAsync(last, run.Hard.Token).ConfigureAwait(false);
                 lock (_gate)
                 {
                     slot.Eof = true;
@@ -1199,13 +1248,14 @@ public sealed class ScoringEngine : IAsyncDisposable
             Task? oldPump = slot.Pump;
             lock (_gate)
             {
-                oldDone = slot.Eof;
+                oldDone = slot.Eof || slot.Stopped;
                 slot.Retiring.Add(old);
                 slot.Descriptor = command.Descriptor;
                 slot.Name = command.Name;
                 slot.Input = input;
                 slot.Generation++;
                 slot.Eof = false;
+                slot.Stopped = false;
                 slot.UseBatching(command.Descriptor);
             }
 
@@ -1346,10 +1396,59 @@ public sealed class ScoringEngine : IAsyncDisposable
     private void OnRejected(RejectedRecord rejection)
     {
         Log.RecordRejected(_logger, rejection);
+        bool stop = false;
         lock (_gate)
         {
             Enqueue(_rejections, rejection);
+            if (_options.MaxRejectedRecords is { } max && _run is { } run && ++run.Rejected > max && run.RejectionLimitCrossed is null)
+            {
+                run.RejectionLimitCrossed = string.Create(CultureInfo.InvariantCulture,
+                    $"more than {max:N0} records were rejected (the limit is {max:N0}); reading stopped at slot {rejection.Slot} record {rejection.RecordNumber:N0}, and what was read before was scored");
+                stop = true;
+            }
         }
+
+        if (stop)
+        {
+            RequestStop(); // graceful: no more reading, what was read is scored and flushed, then the run ends in ERROR
+        }
+    }
+
+    /// <summary>Why the run fails for its rejected records (<see cref="EngineOptions.MaxRejectedRecords"/>, <see cref="EngineOptions.MaxRejectedPercent"/>, <see cref="EngineOptions.FailWhenEveryRecordIsRejected"/>), or null.</summary>
+    private string? JudgeRejections(Run run)
+    {
+        if (run.RejectionLimitCrossed is { } crossed)
+        {
+            return crossed;
+        }
+
+        long read = 0, rejected = 0, rejectedInputs = 0;
+        lock (_gate)
+        {
+            foreach (EngineSlot slot in run.Slots)
+            {
+                CounterTotals totals = slot.Totals();
+                long slotRejected = totals.RejectedByEncoding + totals.RejectedBySchema;
+                rejected += slotRejected;
+                if (slot.IsInput)
+                {
+                    read += totals.Records + slotRejected;
+                    rejectedInputs += slotRejected;
+                }
+            }
+        }
+
+        if (_options.FailWhenEveryRecordIsRejected && read > 0 && rejectedInputs == read)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"nothing was scored: every one of the {read:N0} records read was rejected (see the rejected records)");
+        }
+
+        if (_options.MaxRejectedPercent is { } percent && read > 0 && rejected * 100.0 > percent * read)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{rejected:N0} of the {read:N0} records read were rejected ({rejected * 100.0 / read:0.##}%), more than the limit of {percent}%");
+        }
+
+        return null;
     }
 
     private void Enqueue<T>(Queue<T> queue, T item)
@@ -1474,6 +1573,12 @@ public sealed class ScoringEngine : IAsyncDisposable
 
         /// <summary>The run is over (under the engine's lock).</summary>
         public bool Ended { get; set; }
+
+        /// <summary>Rejected records of this run, counted for <see cref="EngineOptions.MaxRejectedRecords"/> (under the engine's lock).</summary>
+        public long Rejected { get; set; }
+
+        /// <summary>Why the run stopped when <see cref="EngineOptions.MaxRejectedRecords"/> was crossed, or null.</summary>
+        public string? RejectionLimitCrossed { get; set; }
 
         public bool Resetting { get; set; }
 

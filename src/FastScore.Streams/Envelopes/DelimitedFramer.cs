@@ -16,7 +16,7 @@ namespace FastScore.Streams.Envelopes;
 /// record.</para>
 /// <para>The framer never looks further than <see cref="Framer.MaxRecordSize"/> plus the separator length for a
 /// separator, so a caller never has to buffer more than that. An oversized record whose separator has not arrived yet
-/// is skipped or truncated at once, and the framer remembers to discard the rest of it as it arrives.</para>
+/// is rejected or truncated at once, and the framer remembers to discard the rest of it as it arrives.</para>
 /// <para>One instance serves one stream; it is not thread-safe.</para>
 /// </remarks>
 public sealed class DelimitedFramer : Framer
@@ -37,7 +37,7 @@ public sealed class DelimitedFramer : Framer
     /// <param name="maxRecordSize">The maximum record length in bytes, separator excluded.</param>
     /// <param name="onOversize">What to do with a longer record.</param>
     /// <exception cref="ArgumentException"><paramref name="separator"/> is empty.</exception>
-    public DelimitedFramer(string separator = "\n", int maxRecordSize = EnvelopeDescriptor.DefaultMaxRecordSize, OversizePolicy onOversize = OversizePolicy.Fail)
+    public DelimitedFramer(string separator = "\n", int maxRecordSize = EnvelopeDescriptor.DefaultMaxRecordSize, OversizePolicy onOversize = OversizePolicy.Reject)
         : this(Encoding.UTF8.GetBytes(separator ?? throw new ArgumentNullException(nameof(separator))), maxRecordSize, onOversize)
     {
     }
@@ -271,7 +271,7 @@ public sealed class DelimitedFramer : Framer
 
         frame = default;
         reader.Advance(MaxRecordSize);
-        return FrameStatus.Skipped;
+        return FrameStatus.Rejected;
     }
 
     // Discards the rest of an oversized record, up to and including its separator.

@@ -11,7 +11,7 @@ namespace FastScore.Streams.Envelopes;
 /// <remarks>
 /// <para>A partial record at the end of the stream is a <see cref="StreamFormatException"/>.</para>
 /// <para>When <see cref="Size"/> is larger than <see cref="Framer.MaxRecordSize"/>, every record is oversized:
-/// <see cref="OversizePolicy.Fail"/> fails at the first byte, <see cref="OversizePolicy.Skip"/> drops every record and
+/// <see cref="OversizePolicy.Fail"/> fails at the first byte, <see cref="OversizePolicy.Reject"/> rejects every record and
 /// <see cref="OversizePolicy.Truncate"/> keeps the first <see cref="Framer.MaxRecordSize"/> bytes of each, without ever
 /// buffering a whole record.</para>
 /// <para>One instance serves one stream; it is not thread-safe.</para>
@@ -25,7 +25,7 @@ public sealed class FixedFramer : Framer
     /// <param name="maxRecordSize">The maximum record length in bytes.</param>
     /// <param name="onOversize">What to do when <paramref name="size"/> exceeds <paramref name="maxRecordSize"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not positive.</exception>
-    public FixedFramer(int size, int maxRecordSize = EnvelopeDescriptor.DefaultMaxRecordSize, OversizePolicy onOversize = OversizePolicy.Fail)
+    public FixedFramer(int size, int maxRecordSize = EnvelopeDescriptor.DefaultMaxRecordSize, OversizePolicy onOversize = OversizePolicy.Reject)
         : base(maxRecordSize, onOversize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
@@ -101,10 +101,11 @@ public sealed class FixedFramer : Framer
 
         switch (OnOversize)
         {
-            case OversizePolicy.Skip:
+            case OversizePolicy.Reject:
                 OversizedRecords++;
                 _skipRemaining = Size;
-                return SkipTail(ref reader, isFinalBlock, remaining);
+                SkipTail(ref reader, isFinalBlock, remaining); // remaining > 0: consumes at least one byte
+                return FrameStatus.Rejected;
             case OversizePolicy.Truncate:
                 if (remaining < MaxRecordSize)
                 {

@@ -12,8 +12,16 @@ public enum FrameStatus
     /// <summary>No complete frame is buffered; the reader is unmoved.</summary>
     NeedMoreData,
 
-    /// <summary>Bytes were consumed but no frame is produced (an oversized record skipped, a header); call again.</summary>
+    /// <summary>Bytes were consumed but no frame is produced (the rest of a rejected record, a header); call again.</summary>
     Skipped,
+
+    /// <summary>
+    /// The record that started at the reader's position is longer than <see cref="Framer.MaxRecordSize"/> and
+    /// <see cref="Framer.OnOversize"/> is <see cref="OversizePolicy.Reject"/>: the reader moved past the record's first
+    /// bytes (they are still in the buffer, for a preview), no frame is produced, and the framer discards the rest of the
+    /// record as it arrives (returning <see cref="Skipped"/>). The caller reports the record as rejected; call again.
+    /// </summary>
+    Rejected,
 }
 
 /// <summary>
@@ -38,7 +46,7 @@ public abstract class Framer
     /// <summary>Gets what happens to a frame longer than <see cref="MaxRecordSize"/>.</summary>
     public OversizePolicy OnOversize { get; }
 
-    /// <summary>Gets how many records were skipped or truncated because of <see cref="OnOversize"/>.</summary>
+    /// <summary>Gets how many records were rejected or truncated because of <see cref="OnOversize"/>.</summary>
     public long OversizedRecords { get; protected set; }
 
     /// <summary>Reads at most one frame.</summary>
@@ -46,7 +54,7 @@ public abstract class Framer
     /// <param name="isFinalBlock"><see langword="true"/> when no more bytes will follow (the end of the stream).</param>
     /// <param name="frame">The frame; valid only until the underlying buffer is advanced.</param>
     /// <returns>Whether a frame was produced.</returns>
-    /// <exception cref="StreamFormatException">The data can never form a valid frame (e.g. longer than <see cref="MaxRecordSize"/> with <see cref="OversizePolicy.Fail"/>, or a truncated frame at end of stream).</exception>
+    /// <exception cref="StreamFormatException">The data can never form a valid frame (e.g. longer than <see cref="MaxRecordSize"/> with <see cref="OversizePolicy.Fail"/>, or a truncated frame at end of stream). The reader is then at the start of the offending record.</exception>
     public abstract FrameStatus TryReadFrame(ref SequenceReader<byte> reader, bool isFinalBlock, out ReadOnlySequence<byte> frame);
 
     /// <summary>Writes one record, framed, to <paramref name="output"/>.</summary>

@@ -9,7 +9,7 @@ namespace FastScore.Streams.Envelopes;
 /// the record bytes are written as they are.
 /// </summary>
 /// <remarks>
-/// <para>An empty stream produces no record. A stream longer than <see cref="Framer.MaxRecordSize"/> is failed, skipped
+/// <para>An empty stream produces no record. A stream longer than <see cref="Framer.MaxRecordSize"/> is rejected, failed
 /// or truncated as soon as that many bytes are buffered, so the caller never buffers more.</para>
 /// <para>Boundary-preserving transports (Kafka, REST, inline arrays) do not need a framer at all: each message is a record.</para>
 /// <para>One instance serves one stream; it is not thread-safe.</para>
@@ -21,7 +21,7 @@ public sealed class NoneFramer : Framer
     /// <summary>Creates a framer.</summary>
     /// <param name="maxRecordSize">The maximum record (stream) length in bytes.</param>
     /// <param name="onOversize">What to do with a longer stream.</param>
-    public NoneFramer(int maxRecordSize = EnvelopeDescriptor.DefaultMaxRecordSize, OversizePolicy onOversize = OversizePolicy.Fail)
+    public NoneFramer(int maxRecordSize = EnvelopeDescriptor.DefaultMaxRecordSize, OversizePolicy onOversize = OversizePolicy.Reject)
         : base(maxRecordSize, onOversize)
     {
     }
@@ -60,7 +60,7 @@ public sealed class NoneFramer : Framer
             }
 
             reader.AdvanceToEnd();
-            return FrameStatus.Skipped;
+            return FrameStatus.Rejected;
         }
 
         if (!isFinalBlock || remaining == 0)

@@ -8,7 +8,7 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void ThrowOversize(int maxRecordSize) =>
         throw new StreamFormatException(
-            $"A record is longer than MaxRecordSize ({maxRecordSize} bytes); raise Envelope.MaxRecordSize or set OnOversize to skip or truncate.");
+            $"The record is longer than MaxRecordSize ({maxRecordSize} bytes); raise Envelope.MaxRecordSize, or set Envelope.OnOversize to \"reject\" or \"truncate\".");
 
     [DoesNotReturn]
     public static void ThrowFormat(string message) => throw new StreamFormatException(message);

@@ -192,10 +192,16 @@ internal sealed class JsonSyntaxChecker : SchemaChecker
 
         try
         {
+            // One value and nothing after it (an empty record, or data after the value, throws); every string must be text.
             var reader = new Utf8JsonReader(record, s_readerOptions);
-            reader.Read();
-            reader.Skip();
-            reader.Read();
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    StringValues.EnsureText(ref reader);
+                }
+            }
+
             rejection = default;
             return true;
         }

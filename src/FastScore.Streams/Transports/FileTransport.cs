@@ -54,10 +54,20 @@ public sealed class FileTransportProvider : TransportProvider
         }
     }
 
+    /// <summary>
+    /// Writes a file. Opening creates the file (and missing folders) so that an unwritable path fails at once, but an
+    /// existing file is not truncated until the first bytes arrive, and an output that is disposed without being
+    /// completed before anything was written removes the file and folders it created: a run that fails before its
+    /// first record leaves the path as it found it. Completing with nothing written leaves an empty file.
+    /// </summary>
     private sealed class FileOutput(string path) : ByteOutputTransport
     {
         private FileStream? _file;
+        private OutputFileStream? _stream;
         private PipeWriter? _writer;
+        private bool _created;
+        private List<string>? _createdDirectories;
+        private bool _completed;
 
         public override string DisplayName => "file:" + path;
 
@@ -67,20 +77,25 @@ public sealed class FileTransportProvider : TransportProvider
         {
             try
             {
-                string? dir = Path.GetDirectoryName(path);
-                if (!string.IsNullOrEmpty(dir))
+                CreateDirectories(Path.GetDirectoryName(Path.GetFullPath(path)));
+                try
                 {
-                    Directory.CreateDirectory(dir);
+                    _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.None);
+                    _created = true;
                 }
-
-                _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.None);
+                catch (IOException) when (Path.Exists(path))
+                {
+                    // it exists: open it without truncating (that waits for the first bytes)
+                    _file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.None);
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 throw new StreamException($"Cannot open '{path}' for writing: {ex.Message}", ex);
             }
 
-            _writer = PipeWriter.Create(InlineFileStream.Wrap(_file), new StreamPipeWriterOptions(minimumBufferSize: BufferSize, leaveOpen: true));
+            _stream = new OutputFileStream(_file, truncateOnFirstWrite: !_created && _file.CanSeek);
+            _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: BufferSize, leaveOpen: true));
             return default;
         }
 
@@ -98,6 +113,24 @@ public sealed class FileTransportProvider : TransportProvider
         public override async ValueTask CompleteAsync(CancellationToken cancellationToken)
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
+            _stream?.TruncateIfNothingWritten(); // complete and empty: an existing file is now emptied
+            _completed = true;
+            await CloseAsync().ConfigureAwait(false);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await CloseAsync().ConfigureAwait(false); // writes what the pipe still buffers
+            if (!_completed && _stream is { Written: false })
+            {
+                RemoveWhatWasCreated();
+            }
+
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async ValueTask CloseAsync()
+        {
             if (_writer is not null)
             {
                 await _writer.CompleteAsync().ConfigureAwait(false);
@@ -111,21 +144,122 @@ public sealed class FileTransportProvider : TransportProvider
             }
         }
 
-        public override async ValueTask DisposeAsync()
+        private void CreateDirectories(string? directory)
         {
-            if (_writer is not null)
+            var missing = new List<string>();
+            for (string? d = directory; !string.IsNullOrEmpty(d) && !Directory.Exists(d); d = Path.GetDirectoryName(d))
             {
-                await _writer.CompleteAsync().ConfigureAwait(false);
-                _writer = null;
+                missing.Add(d);
             }
 
-            if (_file is not null)
+            for (int i = missing.Count - 1; i >= 0; i--)
             {
-                await _file.DisposeAsync().ConfigureAwait(false);
-                _file = null;
+                Directory.CreateDirectory(missing[i]);
+                (_createdDirectories ??= []).Add(missing[i]);
+            }
+        }
+
+        // Aborted before anything was written: leave the path as it was found.
+        private void RemoveWhatWasCreated()
+        {
+            try
+            {
+                if (_created)
+                {
+                    File.Delete(path);
+                    _created = false;
+                }
+
+                for (int i = (_createdDirectories?.Count ?? 0) - 1; i >= 0; i--)
+                {
+                    string directory = _createdDirectories![i];
+                    if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+                    {
+                        Directory.Delete(directory);
+                    }
+                }
+
+                _createdDirectories = null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // best effort: the run's own failure is what gets reported
+            }
+        }
+    }
+
+    /// <summary>
+    /// The output file's stream: writes synchronously (see <see cref="InlineFileStream"/>) and, for a file that existed,
+    /// truncates it only when the first bytes are written.
+    /// </summary>
+    private sealed class OutputFileStream(FileStream file, bool truncateOnFirstWrite) : Stream
+    {
+        private readonly Stream _inner = InlineFileStream.Wrap(file);
+        private bool _truncate = truncateOnFirstWrite;
+
+        /// <summary>Gets a value indicating whether any bytes were written.</summary>
+        public bool Written { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        /// <summary>Empties a file that existed when nothing was written (a completed, empty output).</summary>
+        public void TruncateIfNothingWritten()
+        {
+            if (_truncate)
+            {
+                file.SetLength(0);
+                _truncate = false;
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            BeforeWrite(buffer.Length);
+            _inner.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            BeforeWrite(buffer.Length);
+            return _inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush() => _inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private void BeforeWrite(int count)
+        {
+            if (count == 0 || Written)
+            {
+                return;
             }
 
-            await base.DisposeAsync().ConfigureAwait(false);
+            TruncateIfNothingWritten();
+            Written = true;
         }
     }
 }

@@ -157,7 +157,10 @@ public sealed class EnvelopeEncodingTests
     public void Delimited_csv_skip_header_must_be_boolean() =>
         FileFails("""  "Envelope": {"Type": "delimited-csv", "SkipHeader": "no"}, "Encoding": "csv"  """, "Envelope.SkipHeader", "expected true or false");
 
-    [TestCase("skip", OversizePolicy.Skip)]
+    [TestCase("reject", OversizePolicy.Reject)]
+    [TestCase("Rejected", OversizePolicy.Reject)]
+    [TestCase("skip", OversizePolicy.Reject)]
+    [TestCase("drop", OversizePolicy.Reject)]
     [TestCase("Truncate", OversizePolicy.Truncate)]
     [TestCase("fail", OversizePolicy.Fail)]
     public void Max_record_size_and_on_oversize_are_read_on_any_envelope(string policy, OversizePolicy expected)
@@ -171,6 +174,10 @@ public sealed class EnvelopeEncodingTests
     }
 
     [Test]
+    public void On_oversize_defaults_to_reject() =>
+        Assert.That(ParseFile("\"Envelope\": {\"Type\": \"delimited\"}").Envelope!.OnOversize, Is.EqualTo(OversizePolicy.Reject));
+
+    [Test]
     public void Max_record_size_defaults_to_8_MiB() =>
         Assert.That(ParseFile("\"Envelope\": \"delimited\"").Envelope!.MaxRecordSize, Is.EqualTo(8 * 1024 * 1024));
 
@@ -180,7 +187,7 @@ public sealed class EnvelopeEncodingTests
 
     [Test]
     public void On_oversize_rejects_other_words() =>
-        FileFails("""  "Envelope": {"Type": "delimited", "OnOversize": "drop"}  """, "Envelope.OnOversize", "\"fail\", \"skip\" or \"truncate\"", "found \"drop\"");
+        FileFails("""  "Envelope": {"Type": "delimited", "OnOversize": "rejct"}  """, "Envelope.OnOversize", "\"reject\" (or \"skip\"), \"fail\" or \"truncate\"", "found \"rejct\"", "Did you mean 'reject'?");
 
     [Test]
     public void Unknown_envelope_lists_the_known_ones() =>

@@ -54,7 +54,7 @@ public sealed class JsonWriterTests
     {
         string json = StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Path": "/x"}, "Encoding": "json"}""").ToJson(indented: false);
         Assert.That(json, Does.Contain("""
-            "Envelope":{"Type":"delimited","Separator":"\n","MaxRecordSize":8388608,"OnOversize":"fail"}
+            "Envelope":{"Type":"delimited","Separator":"\n","MaxRecordSize":8388608,"OnOversize":"reject"}
             """));
     }
 

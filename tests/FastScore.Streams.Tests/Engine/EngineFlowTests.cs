@@ -162,7 +162,8 @@ public sealed class EngineFlowTests : EngineTestBase
             Assert.That(input.Acknowledged, Is.EqualTo(input.Read), "everything read is acknowledged");
             Assert.That(input.Acknowledgements.Last().DurableOutputs, Is.EqualTo(input.Read), "after the output was made durable");
             Assert.That(output.Completed, Is.True);
-            Assert.That(Slot(engine, 0).EndOfStream, Is.True);
+            Assert.That((Slot(engine, 0).EndOfStream, Slot(engine, 0).Stopped), Is.EqualTo((false, true)), "the input was stopped before its end");
+            Assert.That(engine.Inspect().Stopped, Is.True);
         });
     }
 

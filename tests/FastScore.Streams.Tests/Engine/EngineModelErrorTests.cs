@@ -90,7 +90,8 @@ public sealed class EngineModelErrorTests : EngineTestBase
         {
             Assert.That(engine.Inspect().Error, Does.Contain("in BeginAsync").And.Contains("not ready"));
             Assert.That(output.Records, Is.Empty);
-            Assert.That(output.Completed, Is.True, "outputs are closed cleanly");
+            Assert.That(output.Completed, Is.False, "nothing was written: the output is aborted, not completed (no empty output is left behind)");
+            Assert.That(output.Disposed, Is.True);
         });
     }
 

@@ -44,30 +44,34 @@ public sealed class DelimitedFramerTests
         FramesEverySplit(() => new DelimitedFramer("\n", 4), "abcd\nab\nabcd", ["abcd", "ab", "abcd"]);
 
     [Test]
-    public void Oversized_record_fails_the_stream_by_default() =>
-        FailsEverySplit(() => new DelimitedFramer("\n", 4), "ab\nabcdefg\nx", "MaxRecordSize (4 bytes)");
+    public void Oversized_record_fails_the_stream_under_Fail() =>
+        FailsEverySplit(() => new DelimitedFramer("\n", 4, OversizePolicy.Fail), "ab\nabcdefg\nx", "MaxRecordSize (4 bytes)");
+
+    [Test]
+    public void Oversized_records_are_rejected_by_default() =>
+        FramesEverySplit(() => new DelimitedFramer("\n", 4), "ab\nabcdefg\nx", ["ab", "x"], expectedOversized: 1, expectedRejectedAt: [3]);
 
     [Test]
     public void Oversized_last_record_without_separator_fails_the_stream() =>
-        FailsEverySplit(() => new DelimitedFramer("\r\n", 4), "ab\r\nabcde", "MaxRecordSize");
+        FailsEverySplit(() => new DelimitedFramer("\r\n", 4, OversizePolicy.Fail), "ab\r\nabcde", "MaxRecordSize");
 
     [Test]
-    public void Skip_drops_oversized_records_and_counts_them() =>
-        FramesEverySplit(() => new DelimitedFramer("\n", 4, OversizePolicy.Skip), "ab\nabcdefgh\ncd\n\nabcde", ["ab", "cd", ""], expectedOversized: 2);
+    public void Reject_drops_oversized_records_counts_them_and_says_where_they_start() =>
+        FramesEverySplit(() => new DelimitedFramer("\n", 4, OversizePolicy.Reject), "ab\nabcdefgh\ncd\n\nabcde", ["ab", "cd", ""], expectedOversized: 2, expectedRejectedAt: [3, 16]);
 
     [Test]
     public void Truncate_keeps_the_first_MaxRecordSize_bytes_and_counts_them() =>
         FramesEverySplit(() => new DelimitedFramer("\n", 4, OversizePolicy.Truncate), "ab\nabcdefgh\ncd\nabcde", ["ab", "abcd", "cd", "abcd"], expectedOversized: 2);
 
     [Test]
-    public void Skip_with_a_multi_byte_separator_split_around_the_size_limit() =>
-        FramesEverySplit(() => new DelimitedFramer("\r\n", 4, OversizePolicy.Skip), "abcd\r\nabcd\rx\r\nabc\r\r\nabcd\r\r\nxy", ["abcd", "abc\r", "xy"], expectedOversized: 2);
+    public void Reject_with_a_multi_byte_separator_split_around_the_size_limit() =>
+        FramesEverySplit(() => new DelimitedFramer("\r\n", 4, OversizePolicy.Reject), "abcd\r\nabcd\rx\r\nabc\r\r\nabcd\r\r\nxy", ["abcd", "abc\r", "xy"], expectedOversized: 2, expectedRejectedAt: [6, 20]);
 
     [Test]
     public void Truncate_with_a_multi_byte_separator_split_around_the_size_limit() =>
         FramesEverySplit(() => new DelimitedFramer("\r\n", 4, OversizePolicy.Truncate), "abcd\r\nabcd\rx\r\nabc\r\r\nabcd\r\r\nxy", ["abcd", "abcd", "abc\r", "abcd", "xy"], expectedOversized: 2);
 
-    [TestCase(OversizePolicy.Skip)]
+    [TestCase(OversizePolicy.Reject)]
     [TestCase(OversizePolicy.Truncate)]
     public void An_oversized_record_never_makes_the_caller_buffer_much_more_than_MaxRecordSize(OversizePolicy policy)
     {
@@ -76,7 +80,7 @@ public sealed class DelimitedFramerTests
         Assert.Multiple(() =>
         {
             Assert.That(log.MaxBuffered, Is.LessThanOrEqualTo(8 + 2));
-            Assert.That(Texts(log.Frames), Is.EqualTo(policy == OversizePolicy.Skip ? new[] { "ab", "cd" } : ["ab", "xxxxxxxx", "cd"]));
+            Assert.That(Texts(log.Frames), Is.EqualTo(policy == OversizePolicy.Reject ? new[] { "ab", "cd" } : ["ab", "xxxxxxxx", "cd"]));
         });
     }
 
@@ -90,7 +94,7 @@ public sealed class DelimitedFramerTests
     [Test]
     public void Reset_forgets_a_half_skipped_record()
     {
-        var framer = new DelimitedFramer("\n", 2, OversizePolicy.Skip);
+        var framer = new DelimitedFramer("\n", 2, OversizePolicy.Reject);
         FrameReader.ReadIncrementally(framer, Bytes("abcdef"), 6); // never sees the separator: still skipping
         framer.Reset();
         FrameLog log = FrameReader.ReadAll(framer, new ReadOnlySequence<byte>(Bytes("ab\ncd")));

@@ -48,23 +48,23 @@ public sealed class FixedFramerTests
     }
 
     [Test]
-    public void Size_above_MaxRecordSize_fails_by_default() =>
-        FailsEverySplit(() => new FixedFramer(6, 4), "abcdefghijkl", "MaxRecordSize (4 bytes)");
+    public void Size_above_MaxRecordSize_fails_under_Fail() =>
+        FailsEverySplit(() => new FixedFramer(6, 4, OversizePolicy.Fail), "abcdefghijkl", "MaxRecordSize (4 bytes)");
 
     [Test]
-    public void Size_above_MaxRecordSize_with_Skip_drops_every_record() =>
-        FramesEverySplit(() => new FixedFramer(6, 4, OversizePolicy.Skip), "abcdefghijkl", [], expectedOversized: 2);
+    public void Size_above_MaxRecordSize_rejects_every_record_by_default() =>
+        FramesEverySplit(() => new FixedFramer(6, 4), "abcdefghijkl", [], expectedOversized: 2, expectedRejectedAt: [0, 6]);
 
     [Test]
     public void Size_above_MaxRecordSize_with_Truncate_keeps_the_head_of_every_record() =>
         FramesEverySplit(() => new FixedFramer(6, 4, OversizePolicy.Truncate), "abcdefghijkl", ["abcd", "ghij"], expectedOversized: 2);
 
-    [TestCase(OversizePolicy.Skip)]
+    [TestCase(OversizePolicy.Reject)]
     [TestCase(OversizePolicy.Truncate)]
     public void A_partial_oversized_record_at_end_of_stream_is_an_error(OversizePolicy policy) =>
         FailsEverySplit(() => new FixedFramer(6, 4, policy), "abcdefghi", "3 trailing bytes");
 
-    [TestCase(OversizePolicy.Skip)]
+    [TestCase(OversizePolicy.Reject)]
     [TestCase(OversizePolicy.Truncate)]
     public void Oversized_fixed_records_never_make_the_caller_buffer_more_than_MaxRecordSize(OversizePolicy policy)
     {
@@ -72,7 +72,7 @@ public sealed class FixedFramerTests
         Assert.Multiple(() =>
         {
             Assert.That(log.MaxBuffered, Is.LessThanOrEqualTo(8));
-            Assert.That(log.Frames, Has.Count.EqualTo(policy == OversizePolicy.Skip ? 0 : 3));
+            Assert.That(log.Frames, Has.Count.EqualTo(policy == OversizePolicy.Reject ? 0 : 3));
         });
     }
 }

@@ -13,9 +13,9 @@ internal static class FramerAssert
 
     /// <summary>
     /// Frames <paramref name="input"/> split every way, both fully buffered and arriving chunk by chunk, and checks the
-    /// frames, the skip count and the oversize count are always the same.
+    /// frames, the oversize count and where rejected records start are always the same.
     /// </summary>
-    public static void FramesEverySplit(Func<Framer> create, string input, string[] expected, long expectedOversized = 0)
+    public static void FramesEverySplit(Func<Framer> create, string input, string[] expected, long expectedOversized = 0, long[]? expectedRejectedAt = null)
     {
         byte[] data = Bytes(input);
         foreach (int[] cuts in SequenceSplitter.EveryCutAndPair(data.Length))
@@ -26,11 +26,13 @@ internal static class FramerAssert
             FrameLog all = FrameReader.ReadAll(buffered, SequenceSplitter.Split(data, cuts));
             Assert.That(Texts(all.Frames), Is.EqualTo(expected), $"fully buffered, {where}");
             Assert.That(buffered.OversizedRecords, Is.EqualTo(expectedOversized), $"fully buffered, {where}");
+            Assert.That(all.RejectedAt, Is.EqualTo(expectedRejectedAt ?? []), $"fully buffered, {where}");
 
             Framer incremental = create();
             FrameLog arriving = FrameReader.ReadIncrementally(incremental, data, cuts);
             Assert.That(Texts(arriving.Frames), Is.EqualTo(expected), $"arriving, {where}");
             Assert.That(incremental.OversizedRecords, Is.EqualTo(expectedOversized), $"arriving, {where}");
+            Assert.That(arriving.RejectedAt, Is.EqualTo(expectedRejectedAt ?? []), $"arriving, {where}");
         }
     }
 

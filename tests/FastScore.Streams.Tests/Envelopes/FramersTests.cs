@@ -12,12 +12,12 @@ public sealed class FramersTests
     [Test]
     public void Delimited_takes_separator_and_limits_from_the_descriptor()
     {
-        var framer = (DelimitedFramer)Framers.Create(new DelimitedEnvelopeDescriptor { Separator = "\r\n", MaxRecordSize = 10, OnOversize = OversizePolicy.Skip });
+        var framer = (DelimitedFramer)Framers.Create(new DelimitedEnvelopeDescriptor { Separator = "\r\n", MaxRecordSize = 10, OnOversize = OversizePolicy.Truncate });
         Assert.Multiple(() =>
         {
             Assert.That(framer.Separator.ToArray(), Is.EqualTo("\r\n"u8.ToArray()));
             Assert.That(framer.MaxRecordSize, Is.EqualTo(10));
-            Assert.That(framer.OnOversize, Is.EqualTo(OversizePolicy.Skip));
+            Assert.That(framer.OnOversize, Is.EqualTo(OversizePolicy.Truncate));
         });
     }
 

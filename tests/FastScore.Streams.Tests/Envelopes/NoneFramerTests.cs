@@ -27,18 +27,18 @@ public sealed class NoneFramerTests
     }
 
     [Test]
-    public void An_oversized_stream_fails_by_default() =>
-        FailsEverySplit(() => new NoneFramer(4), "abcdefgh", "MaxRecordSize (4 bytes)");
+    public void An_oversized_stream_fails_under_Fail() =>
+        FailsEverySplit(() => new NoneFramer(4, OversizePolicy.Fail), "abcdefgh", "MaxRecordSize (4 bytes)");
 
     [Test]
-    public void Skip_drops_an_oversized_stream() =>
-        FramesEverySplit(() => new NoneFramer(4, OversizePolicy.Skip), "abcdefgh", [], expectedOversized: 1);
+    public void Reject_drops_an_oversized_stream() =>
+        FramesEverySplit(() => new NoneFramer(4), "abcdefgh", [], expectedOversized: 1, expectedRejectedAt: [0]);
 
     [Test]
     public void Truncate_keeps_the_head_of_an_oversized_stream() =>
         FramesEverySplit(() => new NoneFramer(4, OversizePolicy.Truncate), "abcdefgh", ["abcd"], expectedOversized: 1);
 
-    [TestCase(OversizePolicy.Skip)]
+    [TestCase(OversizePolicy.Reject)]
     [TestCase(OversizePolicy.Truncate)]
     public void An_oversized_stream_never_makes_the_caller_buffer_much_more_than_MaxRecordSize(OversizePolicy policy)
     {

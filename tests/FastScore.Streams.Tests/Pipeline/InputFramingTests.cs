@@ -62,9 +62,9 @@ public sealed class InputFramingTests
         return records;
     }
 
-    [TestCase("\n", OversizePolicy.Skip, true)]
+    [TestCase("\n", OversizePolicy.Reject, true)]
     [TestCase("\n", OversizePolicy.Truncate, false)]
-    [TestCase("\r\n", OversizePolicy.Skip, false)]
+    [TestCase("\r\n", OversizePolicy.Reject, false)]
     [TestCase("||", OversizePolicy.Truncate, true)]
     public async Task Records_are_the_framers_records_whatever_the_read_buffers(string separator, OversizePolicy policy, bool trailingSeparator)
     {
@@ -91,7 +91,7 @@ public sealed class InputFramingTests
             Assert.That(actual, Has.Count.EqualTo(expected.Count));
             Assert.That(actual, Is.EqualTo(expected));
             Assert.That(expected[^1], Is.EqualTo("last"));
-            Assert.That(policy == OversizePolicy.Skip ? 1501 - expected.Count : expected.Count(r => r.Length == 500), Is.GreaterThan(0), "some records are over the limit");
+            Assert.That(policy == OversizePolicy.Reject ? 1501 - expected.Count : expected.Count(r => r.Length == 500), Is.GreaterThan(0), "some records are over the limit");
         });
     }
 }

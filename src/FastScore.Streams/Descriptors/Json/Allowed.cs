@@ -22,6 +22,6 @@ internal static class Allowed
     public const string Transport = "an object with a Type, or a type name such as \"REST\" or \"discard\"";
     public const string Envelope = "an envelope name (delimited, fixed, ocf-block, delimited-csv), an object with a Type, or null";
     public const string Encoding = "an encoding name (json, utf-8, csv, msgpack, avro-binary, soap-rpc), an object with a Type, or null";
-    public const string OnOversize = "\"fail\", \"skip\" or \"truncate\"";
+    public const string OnOversize = "\"reject\" (or \"skip\"), \"fail\" or \"truncate\"";
     public const string Version = "a version string \"1.x\" (\"1.2\" is current)";
 }

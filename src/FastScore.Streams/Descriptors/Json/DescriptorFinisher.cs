@@ -243,8 +243,8 @@ internal static partial class DescriptorFinisher
             return;
         }
 
-        int major = int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
-        if (major != 1)
+        // A major version too long for an int is not 1 either (int.Parse threw OverflowException: found by fuzzing).
+        if (!int.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int major) || major != 1)
         {
             sink.Error("Version", $"'{version}' is not supported: only major version 1 is known (expected \"1.x\"; \"1.2\" is current).");
             return;

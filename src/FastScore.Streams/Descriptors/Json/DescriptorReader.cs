@@ -653,24 +653,24 @@ internal sealed class DescriptorReader
     {
         if (!fields.TryGet("OnOversize", out Node node))
         {
-            return OversizePolicy.Fail;
+            return OversizePolicy.Reject;
         }
 
         if (node.Kind == NodeKind.String)
         {
             switch (node.GetString().Trim().ToLowerInvariant())
             {
+                case "reject" or "rejected" or "skip" or "drop":
+                    return OversizePolicy.Reject;
                 case "fail":
                     return OversizePolicy.Fail;
-                case "skip":
-                    return OversizePolicy.Skip;
                 case "truncate":
                     return OversizePolicy.Truncate;
             }
         }
 
-        _sink.Error(fields.PathOf("OnOversize"), $"expected {Allowed.OnOversize}; found {node.Describe()}.{(node.Kind == NodeKind.String ? NameSuggester.DidYouMean(node.GetString(), ["fail", "skip", "truncate"]) : string.Empty)}");
-        return OversizePolicy.Fail;
+        _sink.Error(fields.PathOf("OnOversize"), $"expected {Allowed.OnOversize}; found {node.Describe()}.{(node.Kind == NodeKind.String ? NameSuggester.DidYouMean(node.GetString(), ["reject", "fail", "truncate"]) : string.Empty)}");
+        return OversizePolicy.Reject;
     }
 
     private ReadOnlyMemory<byte>? ReadSyncMarker(ObjectFields fields)
@@ -809,7 +809,7 @@ internal sealed class DescriptorReader
                     try
                     {
                         using var document = System.Text.Json.JsonDocument.Parse(text, DescriptorJson.DocumentOptions);
-                        return TrySchema(Node.FromJson(document.RootElement), path, out schema);
+                        return DescriptorText.Check(document.RootElement, path, _sink) && TrySchema(Node.FromJson(document.RootElement), path, out schema);
                     }
                     catch (System.Text.Json.JsonException ex)
                     {

@@ -30,7 +30,7 @@ internal sealed class ObjectFields
             if (canonical is null)
             {
                 sink.Error(
-                    DescriptorPath.Join(path, property.Key),
+                    property.Key.Length == 0 ? DescriptorPath.Key(path, property.Key) : DescriptorPath.Join(path, property.Key), // "" names no field: [""]
                     $"unknown field of {context}; known fields: {string.Join(", ", known)}.{NameSuggester.DidYouMean(property.Key, known)}");
                 continue;
             }

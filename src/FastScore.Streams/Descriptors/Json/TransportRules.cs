@@ -222,9 +222,9 @@ internal static class TransportRules
                 using var document = System.Text.Json.JsonDocument.Parse(role);
                 ok = document.RootElement.ValueKind is System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.String;
             }
-            catch (System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
             {
-                ok = false;
+                ok = false; // ArgumentException: the text is not valid UTF-16
             }
 
             if (!ok)

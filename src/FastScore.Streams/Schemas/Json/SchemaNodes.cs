@@ -216,8 +216,16 @@ internal sealed class StringNode : SchemaNode
 
     public override JsonKinds Kinds => JsonKinds.String;
 
-    public override bool Check(ref Utf8JsonReader reader, ref CheckContext context) =>
-        reader.TokenType == JsonTokenType.String || context.Fail(ref reader, "string");
+    public override bool Check(ref Utf8JsonReader reader, ref CheckContext context)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return context.Fail(ref reader, "string");
+        }
+
+        StringValues.EnsureText(ref reader);
+        return true;
+    }
 
     public override bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => ScanStringValue(json, ref pos);
 
@@ -504,6 +512,7 @@ internal sealed class MapNode : SchemaNode
         {
             int keyStart = (int)reader.TokenStartIndex;
             int keyLength = reader.ValueSpan.Length;
+            StringValues.EnsureText(ref reader);
             reader.Read();
             if (!values.Check(ref reader, ref context))
             {

@@ -130,6 +130,7 @@ internal sealed class Utf8NameTable
 
     private int FindEscaped(ref Utf8JsonReader reader)
     {
+        StringValues.EnsureText(ref reader); // CopyString throws InvalidOperationException on an unpaired surrogate
         int length = reader.ValueSpan.Length;
         Span<byte> buffer = length <= 256 ? stackalloc byte[256] : new byte[length];
         int written = reader.CopyString(buffer);
