@@ -621,7 +621,7 @@ public static class StreamTarget
 
         int kind = data[0] % 3;
         int max = 1 + (data[1] % 200);
-        var policy = (OversizePolicy)(data[1] / 200 % 2 + 1); // Skip or Truncate: oversize is not an error here
+        OversizePolicy policy = data[1] / 200 % 2 == 0 ? OversizePolicy.Reject : OversizePolicy.Truncate; // oversize is not an error here
         byte[] stream = data[2..];
         EnvelopeDescriptor? envelope = kind switch
         {
