@@ -6,12 +6,12 @@ namespace FastScore.Cli;
 /// <summary>What every command shares: the stream factory with every transport the CLI ships, and descriptor reading.</summary>
 internal static class CliStreams
 {
-    public static StreamFactory CreateFactory()
+    public static StreamFactory CreateFactory(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var options = new StreamFactoryOptions();
         options.AddS3();
         options.AddKafka();
-        return new StreamFactory(options);
+        return new StreamFactory(options, loggerFactory: loggerFactory);
     }
 
     /// <summary>Reads a descriptor file or expands a literal; prints every error and returns null when invalid.</summary>

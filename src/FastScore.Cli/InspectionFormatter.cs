@@ -36,6 +36,7 @@ internal static class InspectionFormatter
         {
             Stopped = s.Stopped,
             ReportStop = reportStop,
+            Undelivered = s.Undelivered,
         }).ToList();
 
     /// <summary>Renders a server's <c>GET /1/job/status</c> answer.</summary>
@@ -52,7 +53,7 @@ internal static class InspectionFormatter
             int number = slot["slot"]!.GetValue<int>();
             rows.Add(new Row(number, number % 2 == 0, Safe(stream["transport"]?.GetValue<string>() ?? stream["name"]?.GetValue<string>() ?? "?"),
                 stream["eof"]?.GetValue<bool>() ?? false, Long(stream, "records"), Long(stream, "bytes"), Long(stream, "rejected_by_encoding"),
-                Long(stream, "rejected_by_schema"), Long(stream, "oversized"), Long(stream, "model_errors")));
+                Long(stream, "rejected_by_schema"), Long(stream, "oversized"), Long(stream, "model_errors")) { Undelivered = Long(stream, "undelivered") });
         }
 
         return Format(
@@ -82,6 +83,12 @@ internal static class InspectionFormatter
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"stopped: input slot {s.Slot} ({s.Transport}) was stopped before its end; the records it read were scored and written, the rest were not read");
         }
+
+        foreach (Row s in slots.Where(s => s.Undelivered > 0))
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"undelivered: {N(s.Undelivered)} records written to slot {s.Slot} ({s.Transport}) did not reach it; they are not counted in its records");
+        }
     }
 
     private static string Format(string state, string? model, string? error, List<Row> slots, List<string> rejections, List<string> modelErrors)
@@ -89,13 +96,20 @@ internal static class InspectionFormatter
         var sb = new StringBuilder();
         Header(sb, state, model, error, slots);
         string[] header = ["slot", "dir", "stream", "eof", "records", "bytes", "rej.encoding", "rej.schema", "oversized", "model.errors"];
+        bool lost = slots.Any(s => s.Undelivered > 0); // the column appears only when an output lost records
+        if (lost)
+        {
+            header = [.. header, "undelivered"];
+        }
+
         List<string[]> rows = [header];
         foreach (Row s in slots)
         {
-            rows.Add([
+            string[] row = [
                 s.Slot.ToString(CultureInfo.InvariantCulture), s.IsInput ? "in" : "out", s.Transport, s.Stopped ? "stopped" : s.EndOfStream ? "yes" : "no",
                 N(s.Records), N(s.Bytes), N(s.RejectedByEncoding), N(s.RejectedBySchema), N(s.Oversized), s.IsInput ? N(s.ModelErrors) : "-",
-            ]);
+            ];
+            rows.Add(lost ? [.. row, s.IsInput ? "-" : N(s.Undelivered)] : row);
         }
 
         int[] widths = Enumerable.Range(0, header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
@@ -137,5 +151,7 @@ internal static class InspectionFormatter
         public bool Stopped { get; init; }
 
         public bool ReportStop { get; init; }
+
+        public long Undelivered { get; init; }
     }
 }

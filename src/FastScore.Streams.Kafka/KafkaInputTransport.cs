@@ -33,6 +33,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
     private readonly Channel<List<InputMessage>> _chunks;
     private readonly ManualResetEventSlim _space = new(false);
     private readonly TimeProvider _time = TimeProvider.System;
+    private readonly KafkaClientErrors _errors;
 
     // Shared between the reader and the consumer thread, under _gate.
     private readonly Lock _gate = new();
@@ -61,6 +62,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
         _logger = context.LoggerFactory.CreateLogger(Log.Category);
         _useGroup = !string.IsNullOrEmpty(_descriptor.Group);
         _commits = _useGroup && _descriptor.CommitOffset;
+        _errors = new KafkaClientErrors(_logger, _streamName, _descriptor.BootstrapServers, _time);
         int capacity = Math.Max(1, (options.MaxBufferedMessages + MaxChunk - 1) / MaxChunk);
         _chunks = Channel.CreateBounded<List<InputMessage>>(new BoundedChannelOptions(capacity)
         {
@@ -192,11 +194,19 @@ internal sealed class KafkaInputTransport : MessageInputTransport
             return;
         }
 
-        await StopLoopAsync().ConfigureAwait(false);
+        // With the brokers unreachable the last commit can wait for the group coordinator up to session.timeout.ms:
+        // the close is bounded by CloseTimeout and otherwise finishes in the background (uncommitted records are read again).
+        await KafkaClose.WaitAsync(CloseAsync(), _options.CloseTimeout, _logger, _streamName, "consumer").ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task CloseAsync()
+    {
+        await StopLoopAsync().ConfigureAwait(false); // the consumer thread may be waiting in a commit
         DrainBuffered();
         if (_consumer is { } consumer)
         {
-            await Task.Run(() =>
+            await KafkaClose.OnOwnThread(() =>
             {
                 try
                 {
@@ -215,7 +225,6 @@ internal sealed class KafkaInputTransport : MessageInputTransport
         }
 
         _space.Dispose();
-        await base.DisposeAsync().ConfigureAwait(false);
     }
 
     private IConsumer<byte[]?, byte[]?> Build(RecordPosition start)
@@ -235,7 +244,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
                 .SetErrorHandler(OnError);
             if (_options.ForwardClientLogs)
             {
-                builder.SetLogHandler((_, m) => Log.ClientLog(_logger, Log.ToLogLevel(m.Level), _streamName, m.Facility, m.Message));
+                builder.SetLogHandler((_, m) => Log.ClientLog(_logger, Log.ToLogLevel(m), _streamName, m.Facility, m.Message));
             }
 
             if (_useGroup)
@@ -627,7 +636,7 @@ internal sealed class KafkaInputTransport : MessageInputTransport
 
     private void OnError(IConsumer<byte[]?, byte[]?> consumer, Error error)
     {
-        Log.ClientError(_logger, _streamName, error.Code.ToString(), error.Reason, error.IsFatal);
+        _errors.Report(error);
         if (error.IsFatal)
         {
             _chunks.Writer.TryComplete(new KafkaStreamException(

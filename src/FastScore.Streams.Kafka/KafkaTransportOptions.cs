@@ -34,4 +34,13 @@ public sealed class KafkaTransportOptions
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool ForwardClientLogs { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how long disposing a stream waits for its Kafka client to close: an input commits what was
+    /// acknowledged and leaves its group, an output abandons what is still queued. With the brokers unreachable a
+    /// consumer's last commit can wait up to <c>session.timeout.ms</c> (45 s); past this limit the close goes on in the
+    /// background, the stream is released, and what was not committed is read again by the next reader.
+    /// </summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

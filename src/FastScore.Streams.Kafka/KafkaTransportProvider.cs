@@ -18,11 +18,16 @@ public sealed class KafkaTransportProvider : TransportProvider
 
     /// <summary>Creates the provider.</summary>
     /// <param name="options">Host-wide Kafka settings (configuration hooks, prefetch buffer).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="KafkaTransportOptions.MaxBufferedMessages"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="KafkaTransportOptions.MaxBufferedMessages"/> is less than 1, or <see cref="KafkaTransportOptions.CloseTimeout"/> is negative.</exception>
     public KafkaTransportProvider(KafkaTransportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBufferedMessages, 1, "options.MaxBufferedMessages");
+        if (options.CloseTimeout < TimeSpan.Zero && options.CloseTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException("options.CloseTimeout", options.CloseTimeout, "CloseTimeout must be zero or more, or Timeout.InfiniteTimeSpan.");
+        }
+
         _options = options;
     }
 

@@ -24,6 +24,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 312, EventName = "S3UploadAborted", Level = LogLevel.Information, Message = "S3 output {Target}: the output was not completed; multipart upload aborted, no object written")]
     public static partial void UploadAborted(ILogger logger, string target);
 
+    [LoggerMessage(EventId = 314, EventName = "S3WriteRetry", Level = LogLevel.Warning,
+        Message = "S3 output {Target}: {Action} failed: {Error}; retrying in {DelayMs} ms (retry {Attempt} of {MaxAttempts})")]
+    public static partial void WriteRetry(ILogger logger, string target, string action, string error, long delayMs, int attempt, int maxAttempts);
+
     [LoggerMessage(EventId = 313, EventName = "S3AbortRefused", Level = LogLevel.Warning,
         Message = "S3 output {Target}: the output was not completed and no object was written, but the server refused to abort the multipart upload ({Error}); its parts stay stored until a lifecycle rule removes them")]
     public static partial void AbortRefused(ILogger logger, string target, string error);

@@ -33,6 +33,9 @@ internal sealed class S3Connection : IDisposable
 
     public bool IntegrityChecks => _descriptor.IntegrityChecks;
 
+    /// <summary>Gets a value indicating whether the descriptor names an S3-compatible <c>Endpoint</c> (rather than AWS).</summary>
+    public bool HasEndpoint => !string.IsNullOrWhiteSpace(_descriptor.Endpoint);
+
     public S3TransportOptions Options => _options;
 
     public string StreamName => _context.StreamName;

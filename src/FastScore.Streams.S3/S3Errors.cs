@@ -39,6 +39,44 @@ internal static class S3Errors
             StreamName = streamName,
         };
 
+    /// <summary>
+    /// An output that cannot be opened: says why and which descriptor field (or setting) to check,
+    /// e.g. <c>S3 output s3://b/k cannot be written: the bucket does not exist (NoSuchBucket, HTTP 404); check Transport.Bucket.</c>
+    /// </summary>
+    public static StreamException OpenFailed(Exception exception, S3Connection connection)
+    {
+        if (exception is StreamException stream)
+        {
+            return stream; // e.g. a secret:// file that cannot be read: it names its field already
+        }
+
+        (string reason, string? field) = exception switch
+        {
+            AmazonS3Exception s3 => s3.ErrorCode switch
+            {
+                "NoSuchBucket" => ("the bucket does not exist", "Transport.Bucket"),
+                "InvalidBucketName" => ("the bucket name is not valid", "Transport.Bucket"),
+                "InvalidAccessKeyId" => ("the server does not know the access key id", "Transport.AccessKeyID (or its secret:// file, or the AWS credential chain)"),
+                "SignatureDoesNotMatch" => ("the secret access key does not match the access key id", "Transport.SecretAccessKey (or its secret:// file)"),
+                "AccessDenied" or "Forbidden" => ("access denied: these credentials may not write this key", "Transport.ObjectKey and the credentials' permissions (s3:PutObject)"),
+                "KeyTooLongError" or "InvalidObjectName" => ("the server refuses the object key", "Transport.ObjectKey"),
+                "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" => ("the bucket is in another region", "Transport.Region"),
+                "ExpiredToken" or "TokenRefreshRequired" or "InvalidToken" => ("the session credentials are not valid", "Transport.AssumeRoleWithSAML or the AWS credential chain"),
+                _ when s3.StatusCode == HttpStatusCode.NotFound => ("the bucket does not exist", "Transport.Bucket"),
+                _ when s3.StatusCode == HttpStatusCode.Forbidden => ("access denied", "the credentials and their permissions"),
+                _ => (Reason(s3), null),
+            },
+            _ when IsTransient(exception) => ($"the server cannot be reached ({Describe(exception).TrimEnd('.')})", connection.HasEndpoint ? "Transport.Endpoint" : "the network"),
+            _ => (Describe(exception).TrimEnd('.'), null),
+        };
+        string code = exception is AmazonServiceException service ? $" ({Code(service)}, HTTP {(int)service.StatusCode})" : string.Empty;
+        string check = field is null ? string.Empty : $"; check {field}";
+        return new S3StreamException($"S3 output {connection.DisplayName} cannot be written: {reason}{code}{check}.", exception, IsTransient(exception))
+        {
+            StreamName = connection.StreamName,
+        };
+    }
+
     private static string Code(AmazonServiceException exception) => string.IsNullOrEmpty(exception.ErrorCode) ? exception.StatusCode.ToString() : exception.ErrorCode;
 
     private static string Reason(AmazonS3Exception exception) => exception.ErrorCode switch

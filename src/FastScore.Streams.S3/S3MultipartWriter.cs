@@ -6,16 +6,20 @@ using Amazon.S3.Model;
 namespace FastScore.Streams.S3;
 
 /// <summary>
-/// The <see cref="PipeWriter"/> of an S3 output. Framed bytes go straight into a part buffer; each full part
+/// The <see cref="PipeWriter"/> of an S3 output. The multipart upload is created when the output opens
+/// (<see cref="StartAsync"/>), so a missing bucket, wrong credentials or a key the credentials may not write fail before
+/// anything is scored. Framed bytes go straight into a part buffer; each full part
 /// (<see cref="S3TransportOptions.PartSize"/>) is uploaded in the background while the next one fills, and
 /// <see cref="FlushAsync"/> waits while more than <see cref="S3TransportOptions.MaxConcurrentPartUploads"/> are in flight
-/// (backpressure). The multipart upload starts with the first full part; an output that never fills one is written by a
-/// single PutObject on completion (so small and empty outputs still produce an object).
+/// (backpressure). Completion uploads what is left as the last part (any size, even empty). Every request is retried
+/// after a dropped connection or a transient S3 error, with the input's backoff, up to
+/// <see cref="S3TransportOptions.MaxWriteRetries"/> times in a row.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A PipeWriter ends with Complete/CompleteAsync, which dispose the abort source.")]
 internal sealed class S3MultipartWriter : PipeWriter
 {
     private const int FirstBufferSize = 64 * 1024;
+    private static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromSeconds(10);
     private readonly S3Connection _connection;
     private readonly IAmazonS3 _client;
     private readonly int _partSize;
@@ -26,7 +30,7 @@ internal sealed class S3MultipartWriter : PipeWriter
     private byte[] _part = [];
     private int _used;
     private byte[]? _spill;
-    private Task<string>? _uploadId;
+    private string? _uploadId;
     private int _firstInFlight;
     private long _bytes;
     private bool _cancelFlush;
@@ -42,6 +46,16 @@ internal sealed class S3MultipartWriter : PipeWriter
 
     /// <summary>Gets a value indicating whether the object was written.</summary>
     public bool IsCompleted => _state == 1;
+
+    /// <summary>Creates the multipart upload (retried like every request): what can be checked before writing is checked here.</summary>
+    public async ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        InitiateMultipartUploadResponse response = await RetryAsync("starting the upload", async token => await _client.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = _connection.Bucket, Key = _connection.ObjectKey }, token).ConfigureAwait(false), linked.Token).ConfigureAwait(false);
+        _uploadId = response.UploadId;
+        Log.UploadStarted(_connection.Logger, Target);
+    }
 
     private string Target => _connection.DisplayName;
 
@@ -148,39 +162,58 @@ internal sealed class S3MultipartWriter : PipeWriter
         ThrowIfFailed();
     }
 
-    /// <summary>Writes the object: the last part and CompleteMultipartUpload, or one PutObject for an output smaller than a part.</summary>
+    /// <summary>Writes the object: the last part (any size; the only one for a small or empty output), then CompleteMultipartUpload.</summary>
     public async ValueTask CompleteUploadAsync(CancellationToken cancellationToken)
     {
         ThrowIfDone();
         try
         {
-            if (_uploadId is null)
+            string uploadId = _uploadId ?? throw new InvalidOperationException("The S3 output is not started.");
+            if (_used > 0 || _parts.Count == 0)
             {
-                await PutObjectAsync(cancellationToken).ConfigureAwait(false);
-                _state = 1;
-                Log.UploadCompleted(_connection.Logger, Target, _bytes, 1);
-                return;
+                // The last part may be smaller than 5 MiB; an output that never filled a part has only this one.
+                _parts.Add(UploadPartAsync(_parts.Count + 1, _part, _used, _abort.Token));
+                _part = [];
+                _used = 0;
             }
 
-            if (_used > 0)
-            {
-                SealPart();
-            }
-
-            string uploadId = await _uploadId.WaitAsync(cancellationToken).ConfigureAwait(false);
             var etags = new List<PartETag>(_parts.Count);
             foreach (Task<PartETag> part in _parts)
             {
                 etags.Add(await part.WaitAsync(cancellationToken).ConfigureAwait(false));
             }
 
-            await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            bool retried = false;
+            try
             {
-                BucketName = _connection.Bucket,
-                Key = _connection.ObjectKey,
-                UploadId = uploadId,
-                PartETags = etags,
-            }, cancellationToken).ConfigureAwait(false);
+                await RetryAsync("completing the upload", async token =>
+                {
+                    try
+                    {
+                        return await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                        {
+                            BucketName = _connection.Bucket,
+                            Key = _connection.ObjectKey,
+                            UploadId = uploadId,
+                            PartETags = etags,
+                        }, token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (S3Errors.IsTransient(ex))
+                    {
+                        retried = true;
+                        throw;
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception ex) when (retried && ex.ErrorCode == "NoSuchUpload")
+            {
+                // A first attempt may have completed the upload with its answer lost: the retry finds no upload. Fine if the object is there.
+                if (!await IsWrittenAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+
             _state = 1;
             Log.UploadCompleted(_connection.Logger, Target, _bytes, etags.Count);
         }
@@ -212,20 +245,7 @@ internal sealed class S3MultipartWriter : PipeWriter
             }
         }
 
-        string? uploadId = null;
-        if (_uploadId is not null)
-        {
-            try
-            {
-                uploadId = await _uploadId.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // never started: nothing to abort
-            }
-        }
-
-        if (uploadId is not null)
+        if (_uploadId is { } uploadId)
         {
             try
             {
@@ -292,43 +312,30 @@ internal sealed class S3MultipartWriter : PipeWriter
         int length = _used;
         _part = TakeBuffer();
         _used = 0;
-        if (_uploadId is null)
-        {
-            _uploadId = InitiateAsync(_abort.Token);
-        }
-
         _parts.Add(UploadPartAsync(_parts.Count + 1, buffer, length, _abort.Token));
-    }
-
-    private async Task<string> InitiateAsync(CancellationToken cancellationToken)
-    {
-        InitiateMultipartUploadResponse response = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
-        {
-            BucketName = _connection.Bucket,
-            Key = _connection.ObjectKey,
-        }, cancellationToken).ConfigureAwait(false);
-        Log.UploadStarted(_connection.Logger, Target);
-        return response.UploadId;
     }
 
     private async Task<PartETag> UploadPartAsync(int number, byte[] buffer, int length, CancellationToken cancellationToken)
     {
         try
         {
-            string uploadId = await _uploadId!.ConfigureAwait(false);
-            using var body = new MemoryStream(buffer, 0, length, writable: false);
-            var request = new UploadPartRequest
+            string uploadId = _uploadId ?? throw new InvalidOperationException("The S3 output is not started.");
+            string? md5 = _connection.IntegrityChecks ? Md5(buffer.AsSpan(0, length)) : null;
+            UploadPartResponse response = await RetryAsync($"uploading part {number}", async token =>
             {
-                BucketName = _connection.Bucket,
-                Key = _connection.ObjectKey,
-                UploadId = uploadId,
-                PartNumber = number,
-                PartSize = length,
-                InputStream = body,
-                UseChunkEncoding = false, // plain signed body: aws-chunked framing is stored verbatim by some S3-compatible stores
-                MD5Digest = _connection.IntegrityChecks ? Md5(buffer.AsSpan(0, length)) : null,
-            };
-            UploadPartResponse response = await _client.UploadPartAsync(request, cancellationToken).ConfigureAwait(false);
+                using var body = new MemoryStream(buffer, 0, length, writable: false); // a fresh body for each attempt
+                return await _client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = _connection.Bucket,
+                    Key = _connection.ObjectKey,
+                    UploadId = uploadId,
+                    PartNumber = number,
+                    PartSize = length,
+                    InputStream = body,
+                    UseChunkEncoding = false, // plain signed body: aws-chunked framing is stored verbatim by some S3-compatible stores
+                    MD5Digest = md5,
+                }, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return new PartETag(response);
         }
         finally
@@ -343,19 +350,40 @@ internal sealed class S3MultipartWriter : PipeWriter
         }
     }
 
-    private async Task PutObjectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one S3 request, retrying a dropped connection or a transient error (5xx, SlowDown) after
+    /// <see cref="S3TransportOptions.RetryDelay"/>, doubling up to 10 s, at most <see cref="S3TransportOptions.MaxWriteRetries"/> times.
+    /// </summary>
+    private async Task<T> RetryAsync<T>(string action, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
     {
-        using var body = new MemoryStream(_part, 0, _used, writable: false);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
-        await _client.PutObjectAsync(new PutObjectRequest
+        S3TransportOptions options = _connection.Options;
+        for (int attempt = 1; ; attempt++)
         {
-            BucketName = _connection.Bucket,
-            Key = _connection.ObjectKey,
-            InputStream = body,
-            AutoCloseStream = false,
-            UseChunkEncoding = false,
-            MD5Digest = _connection.IntegrityChecks ? Md5(_part.AsSpan(0, _used)) : null,
-        }, linked.Token).ConfigureAwait(false);
+            try
+            {
+                return await request(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && S3Errors.IsTransient(ex) && attempt <= options.MaxWriteRetries)
+            {
+                TimeSpan delay = TimeSpan.FromTicks((long)Math.Min(options.RetryDelay.Ticks * Math.Pow(2, attempt - 1), s_maxRetryDelay.Ticks));
+                Log.WriteRetry(_connection.Logger, Target, action, S3Errors.Describe(ex), (long)delay.TotalMilliseconds, attempt, options.MaxWriteRetries);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Whether the object exists with the size written (a completion whose answer was lost).</summary>
+    private async Task<bool> IsWrittenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            GetObjectMetadataResponse head = await _client.GetObjectMetadataAsync(_connection.Bucket, _connection.ObjectKey, cancellationToken).ConfigureAwait(false);
+            return head.ContentLength == _bytes;
+        }
+        catch (AmazonS3Exception)
+        {
+            return false;
+        }
     }
 
     private static string Md5(ReadOnlySpan<byte> bytes)
@@ -399,7 +427,7 @@ internal sealed class S3MultipartWriter : PipeWriter
 
     private void ThrowIfFailed()
     {
-        Task? failed = _uploadId is { IsFaulted: true } ? _uploadId : _parts.FirstOrDefault(p => p.IsFaulted);
+        Task? failed = _parts.FirstOrDefault(p => p.IsFaulted);
         if (failed is not null)
         {
             Exception error = failed.Exception!.InnerException ?? failed.Exception;

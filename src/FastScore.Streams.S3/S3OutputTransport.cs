@@ -1,14 +1,13 @@
 using System.IO.Pipelines;
-using System.Net;
 using Amazon.S3;
-using Amazon.S3.Model;
 using FastScore.Streams.Transports;
 
 namespace FastScore.Streams.S3;
 
 /// <summary>
-/// The output side of the <c>s3</c> transport: a multipart upload streamed as records are written, completed by
-/// <see cref="CompleteAsync"/>; disposed without completion (failure, cancellation) it is aborted, so no partial object appears.
+/// The output side of the <c>s3</c> transport: a multipart upload created when the output opens (so a wrong bucket, key or
+/// credentials fail before anything is scored), streamed as records are written, completed by <see cref="CompleteAsync"/>;
+/// disposed without completion (failure, cancellation) it is aborted, so no partial object appears.
 /// </summary>
 internal sealed class S3OutputTransport(S3Connection connection) : ByteOutputTransport
 {
@@ -18,31 +17,26 @@ internal sealed class S3OutputTransport(S3Connection connection) : ByteOutputTra
 
     public override PipeWriter Writer => _writer ?? throw new InvalidOperationException("The output is not open.");
 
+    /// <summary>An upload that is not completed leaves no object: nothing written to it counts as written.</summary>
+    public override bool IsAtomic => true;
+
     public override async ValueTask OpenAsync(CancellationToken cancellationToken)
     {
         IAmazonS3 client = connection.GetClient();
+        var writer = new S3MultipartWriter(connection, client);
         try
         {
-            // Fail early and clearly on a missing bucket or bad credentials. A 403 is not fatal: a writer may hold
-            // s3:PutObject without s3:ListBucket, which HEAD needs.
-            await client.HeadBucketAsync(new HeadBucketRequest { BucketName = connection.Bucket }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Forbidden && ex.ErrorCode is "AccessDenied" or "Forbidden" or null or "")
-        {
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new S3StreamException($"S3 output {connection.DisplayName}: the bucket '{connection.Bucket}' does not exist (NoSuchBucket, HTTP 404).", ex, false)
-            {
-                StreamName = connection.StreamName,
-            };
+            // Creating the multipart upload needs the bucket, valid credentials and the right to write this key:
+            // everything that can be checked before writing (a HEAD of the bucket cannot tell bad keys from missing rights).
+            await writer.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw S3Errors.Wrap(ex, "output", connection.DisplayName, connection.StreamName);
+            writer.ReleaseBuffers();
+            throw S3Errors.OpenFailed(ex, connection);
         }
 
-        _writer = new S3MultipartWriter(connection, client);
+        _writer = writer;
     }
 
     public override ValueTask FlushAsync(CancellationToken cancellationToken) =>

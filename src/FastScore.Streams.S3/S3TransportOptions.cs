@@ -40,7 +40,14 @@ public sealed class S3TransportOptions
     /// <value>The default value is 5.</value>
     public int MaxReadRetries { get; set; } = 5;
 
-    /// <summary>Gets or sets the delay before the first retry of a read; it doubles on each further retry (at most 10 s).</summary>
+    /// <summary>
+    /// Gets or sets how many times in a row an output retries one request (starting the upload, a part, completing it)
+    /// after a dropped connection or a transient error (5xx, SlowDown), before it fails.
+    /// </summary>
+    /// <value>The default value is 5: with the default <see cref="RetryDelay"/> an outage of about 6 s is bridged.</value>
+    public int MaxWriteRetries { get; set; } = 5;
+
+    /// <summary>Gets or sets the delay before the first retry of a read or a write; it doubles on each further retry (at most 10 s).</summary>
     /// <value>The default value is 200 ms.</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -71,6 +78,7 @@ public sealed class S3TransportOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentPartUploads, 1, nameof(MaxConcurrentPartUploads));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReadBufferSize, 4096, nameof(ReadBufferSize));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxReadRetries, nameof(MaxReadRetries));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxWriteRetries, nameof(MaxWriteRetries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReadTimeout, TimeSpan.Zero, nameof(ReadTimeout));
     }
 }

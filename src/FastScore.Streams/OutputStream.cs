@@ -26,6 +26,7 @@ public sealed class OutputStream : IAsyncDisposable
     private readonly int _maxBatchRecords;
     private readonly byte[]? _suffix;
     private readonly TimeProvider _time;
+    private readonly bool _confirmsDelivery;
     private OutputBatch? _pending;
     private Task? _writer;
     private long _sequence;
@@ -51,6 +52,8 @@ public sealed class OutputStream : IAsyncDisposable
         _onRejected = onRejected;
         _maxBatchRecords = maxBatchRecords;
         _suffix = transport is ByteOutputTransport ? framer?.Suffix : null; // batches hold their records framed
+        Counters.TrackDeliveries(transport); // records the transport reports undelivered are not counted as written
+        _confirmsDelivery = transport.ConfirmsDelivery;
         _channel = Channel.CreateBounded<OutputBatch>(new BoundedChannelOptions(channelCapacity)
         {
             SingleReader = true,
@@ -307,6 +310,7 @@ public sealed class OutputStream : IAsyncDisposable
             return;
         }
 
+        bool abandoned = _state == 1;
         _state = 3;
         _channel.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -330,6 +334,11 @@ public sealed class OutputStream : IAsyncDisposable
 
         _pending?.Dispose();
         await _transport.DisposeAsync().ConfigureAwait(false);
+        if (abandoned && _transport.IsAtomic)
+        {
+            Counters.MarkAbandoned(); // e.g. an aborted S3 upload: no object, so nothing was written
+        }
+
         _stop.Dispose();
     }
 
@@ -386,6 +395,13 @@ public sealed class OutputStream : IAsyncDisposable
 
                         if (messages.Count > 0)
                         {
+                            if (_confirmsDelivery)
+                            {
+                                // Counted when handed over: the transport reports each one it does not deliver (UndeliveredRecords).
+                                Counters.Add(records, bytes);
+                                records = bytes = 0;
+                            }
+
                             await messageOutput.WriteAsync(messages, cancellationToken).ConfigureAwait(false);
                         }
                     }

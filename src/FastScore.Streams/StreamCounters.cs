@@ -1,5 +1,6 @@
 using FastScore.Streams.Diagnostics;
 using FastScore.Streams.Schemas;
+using FastScore.Streams.Transports;
 
 namespace FastScore.Streams;
 
@@ -11,12 +12,56 @@ public sealed class StreamCounters
     private long _rejectedByEncoding;
     private long _rejectedBySchema;
     private long _oversized;
+    private OutputTransport? _output;
+    private int _abandoned;
 
-    /// <summary>Gets the number of data records read (input) or written (output), rejected ones excluded.</summary>
-    public long Records => Volatile.Read(ref _records);
+    /// <summary>
+    /// Gets the number of data records read (input) or written (output), rejected ones excluded. For an output, records
+    /// known not to have reached the destination are left out too: they are counted in <see cref="Undelivered"/>.
+    /// </summary>
+    public long Records => Volatile.Read(ref _records) - Undelivered;
 
     /// <summary>Gets the number of bytes of those records.</summary>
-    public long Bytes => Volatile.Read(ref _bytes);
+    public long Bytes => Volatile.Read(ref _bytes) - UndeliveredBytes;
+
+    /// <summary>
+    /// Gets the number of records written to an output that did not reach their destination: their delivery failed or
+    /// was still unacknowledged when the output was abandoned (Kafka), or the output is all or nothing (S3) and was not
+    /// completed. Always 0 for an input.
+    /// </summary>
+    public long Undelivered
+    {
+        get
+        {
+            long written = Volatile.Read(ref _records);
+            if (Volatile.Read(ref _abandoned) != 0)
+            {
+                return written;
+            }
+
+            return _output is { } output ? Math.Clamp(output.UndeliveredRecords, 0, written) : 0;
+        }
+    }
+
+    private long UndeliveredBytes
+    {
+        get
+        {
+            long written = Volatile.Read(ref _bytes);
+            if (Volatile.Read(ref _abandoned) != 0)
+            {
+                return written;
+            }
+
+            return _output is { } output ? Math.Clamp(output.UndeliveredBytes, 0, written) : 0;
+        }
+    }
+
+    /// <summary>Makes the counters of an output leave out what <paramref name="output"/> reports as undelivered.</summary>
+    internal void TrackDeliveries(OutputTransport output) => _output = output;
+
+    /// <summary>An all-or-nothing output was not completed: nothing written to it was delivered.</summary>
+    internal void MarkAbandoned() => Volatile.Write(ref _abandoned, 1);
 
     /// <summary>Gets the number of records rejected because they could not be decoded or encoded.</summary>
     public long RejectedByEncoding => Volatile.Read(ref _rejectedByEncoding);

@@ -1,3 +1,5 @@
+using FastScore.Streams.TestUtilities;
+
 namespace FastScore.Cli.Tests;
 
 public sealed class StreamSampleCommandTests
@@ -19,6 +21,54 @@ public sealed class StreamSampleCommandTests
         {
             Assert.That(exit, Is.EqualTo(0), err);
             Assert.That(stdout.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(expected));
+        });
+    }
+
+    /// <summary>Issue 12, point 10: any stream that produces nothing (here stdin, open and silent) is waited for out loud, then given up.</summary>
+    [Test]
+    [Category("Integration")]
+    public async Task Sample_of_a_stream_that_produces_nothing_says_it_is_waiting_and_gives_up_after_the_timeout_with_exit_code_3()
+    {
+        await using var cli = FastScoreCliProcess.Start(["stream", "sample", "console:", "--timeout", "2"]);
+        bool exited = await cli.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.That(exited, Is.True, cli.Stderr);
+        Assert.Multiple(() =>
+        {
+            Assert.That(cli.ExitCode, Is.EqualTo(3));
+            Assert.That(cli.Stdout, Is.Empty);
+            Assert.That(cli.Stderr, Does.Contain("waiting for records from console (stdin); giving up after 2 s (--timeout)"));
+            Assert.That(cli.Stderr, Does.Contain("no record arrived from console (stdin) within 2 s (--timeout); gave up."));
+        });
+    }
+
+    [Test]
+    [Category("Integration")]
+    public async Task Sample_prints_what_arrived_before_the_timeout_and_succeeds()
+    {
+        await using var cli = FastScoreCliProcess.Start(["stream", "sample", "console:", "-n", "5", "--timeout", "3"]);
+        await cli.StandardInput.WriteLineAsync("""{"a":1}""");
+        await cli.StandardInput.WriteLineAsync("""{"a":2}""");
+        await cli.StandardInput.FlushAsync(); // stdin stays open: only two of five records ever arrive
+        bool exited = await cli.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.That(exited, Is.True, cli.Stderr);
+        Assert.Multiple(() =>
+        {
+            Assert.That(cli.ExitCode, Is.Zero, cli.Stderr);
+            Assert.That(cli.Stdout.Split(Environment.NewLine), Is.EqualTo(new[] { """   1: {"a":1}""", """   2: {"a":2}""" }));
+            Assert.That(cli.Stderr, Does.Contain("only 2 of 5 records arrived from console (stdin) within 3 s (--timeout)."));
+        });
+    }
+
+    [Test]
+    public async Task Sample_refuses_a_negative_timeout()
+    {
+        var (exit, _, err, _) = await CliRunner.RunAsync("stream", "sample", "file:" + CliRunner.IrisInputs, "--timeout", "-1");
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(2));
+            Assert.That(err, Does.Contain("--timeout must be a number of seconds"));
         });
     }
 

@@ -31,7 +31,7 @@ public sealed class S3OutputTests
     }
 
     [Test]
-    public async Task A_small_output_is_written_with_one_put()
+    public async Task A_small_output_is_the_single_part_of_the_upload_created_at_open()
     {
         string bucket = await Server.CreateBucketAsync();
         string[] lines = ["{\"A\":0.1}", "{\"A\":0.2}", "{\"A\":0.3}"];
@@ -42,7 +42,7 @@ public sealed class S3OutputTests
         {
             Assert.That(await GetTextAsync(bucket, "out/small.jsons"), Is.EqualTo("{\"A\":0.1}\n{\"A\":0.2}\n{\"A\":0.3}\n"));
             Assert.That(Messages(), Has.Some.Contains("written, 30 bytes in 1 parts"));
-            Assert.That(Messages(), Has.None.Contains("multipart upload started"));
+            Assert.That(Messages(), Has.One.Contains("multipart upload started"), "created when the output opened");
         });
     }
 
@@ -111,7 +111,7 @@ public sealed class S3OutputTests
     {
         string bucket = await Server.CreateBucketAsync();
         using var client = new FailingClient(Server.ServiceUrl, failPart: 2);
-        var settings = new S3TransportOptions { PartSize = S3TransportOptions.MinimumPartSize, ClientFactory = _ => client };
+        var settings = new S3TransportOptions { PartSize = S3TransportOptions.MinimumPartSize, ClientFactory = _ => client, RetryDelay = TimeSpan.FromMilliseconds(1) };
         StreamException? error = null;
         await using (OutputStream output = Factory(settings, _loggerFactory).CreateOutput(Lines(Transport(bucket, "failed.jsons"))))
         {
@@ -133,9 +133,49 @@ public sealed class S3OutputTests
         Assert.Multiple(async () =>
         {
             Assert.That(error?.Message, Does.Contain($"s3://{bucket}/failed.jsons").And.Contain("InternalError"));
+            Assert.That(client.Failures, Is.EqualTo(6), "the first attempt and MaxWriteRetries (5) retries");
+            Assert.That(Messages().Count(m => m.Contains("uploading part 2 failed", StringComparison.Ordinal)), Is.EqualTo(5));
             Assert.That(client.Aborted, Is.EqualTo(1));
             Assert.That(await ExistsAsync(bucket, "failed.jsons"), Is.False);
         });
+    }
+
+    [Test]
+    public async Task A_part_upload_failing_twice_with_a_transient_error_is_retried_and_the_object_is_whole()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        using var client = new FailingClient(Server.ServiceUrl, failPart: 2, times: 2, status: System.Net.HttpStatusCode.ServiceUnavailable, code: "SlowDown");
+        var settings = new S3TransportOptions { PartSize = S3TransportOptions.MinimumPartSize, ClientFactory = _ => client, RetryDelay = TimeSpan.FromMilliseconds(1) };
+        string[] lines = Enumerable.Range(0, 150_000).Select(i => $"{{\"id\":{i},\"payload\":\"{new string('r', 100)}\"}}").ToArray();
+
+        await WriteLinesAsync(Factory(settings, _loggerFactory), Lines(Transport(bucket, "retried.jsons")), lines);
+
+        var (sha, _, count) = await HashAsync(bucket, "retried.jsons");
+        Assert.Multiple(() =>
+        {
+            Assert.That(count, Is.EqualTo(lines.Length));
+            Assert.That(sha, Is.EqualTo(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n")))));
+            Assert.That(client.Failures, Is.EqualTo(2));
+            Assert.That(_logs.Collector.GetSnapshot().Where(r => r.Id.Name == "S3WriteRetry").Select(r => r.Message), Is.EqualTo(new[]
+            {
+                $"S3 output s3://{bucket}/retried.jsons: uploading part 2 failed: SlowDown (SlowDown, HTTP 503); retrying in 1 ms (retry 1 of 5)",
+                $"S3 output s3://{bucket}/retried.jsons: uploading part 2 failed: SlowDown (SlowDown, HTTP 503); retrying in 2 ms (retry 2 of 5)",
+            }));
+        });
+    }
+
+    [Test]
+    public async Task Credentials_that_may_not_write_the_key_fail_at_open_naming_the_key_and_the_permission()
+    {
+        string bucket = await Server.CreateBucketAsync();
+        using var client = new FailingClient(Server.ServiceUrl, failPart: 0) { DenyInitiate = true };
+        var settings = new S3TransportOptions { ClientFactory = _ => client };
+        await using OutputStream output = Factory(settings).CreateOutput(Lines(Transport(bucket, "reports/out.jsons")));
+
+        var error = Assert.CatchAsync<StreamException>(() => output.OpenAsync().AsTask());
+
+        Assert.That(error!.Message, Is.EqualTo(
+            $"S3 output s3://{bucket}/reports/out.jsons cannot be written: access denied: these credentials may not write this key (AccessDenied, HTTP 403); check Transport.ObjectKey and the credentials' permissions (s3:PutObject)."));
     }
 
     [Test]
@@ -191,18 +231,38 @@ public sealed class S3OutputTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new S3TransportProvider(new S3TransportOptions { PartSize = 1024 * 1024 }));
     }
 
-    /// <summary>A client whose UploadPart fails for one part number with a server error, and which counts aborts.</summary>
-    private sealed class FailingClient(string serviceUrl, int failPart)
+    /// <summary>
+    /// A client whose UploadPart fails for one part number with a server error (every time, or the first
+    /// <c>times</c> times), which can refuse to create uploads, and which counts aborts.
+    /// </summary>
+    private sealed class FailingClient(string serviceUrl, int failPart, int times = int.MaxValue,
+        System.Net.HttpStatusCode status = System.Net.HttpStatusCode.InternalServerError, string code = "InternalError")
         : AmazonS3Client(new BasicAWSCredentials(S3TestServer.AccessKey, S3TestServer.AccessKey), S3TestServer.ClientConfig(serviceUrl))
     {
         private int _aborted;
+        private int _failures;
 
         public int Aborted => _aborted;
 
-        public override Task<UploadPartResponse> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default) =>
-            request.PartNumber == failPart
-                ? Task.FromException<UploadPartResponse>(new AmazonS3Exception("We encountered an internal error.", ErrorType.Receiver, "InternalError", "req", System.Net.HttpStatusCode.InternalServerError))
-                : base.UploadPartAsync(request, cancellationToken);
+        public int Failures => _failures;
+
+        public bool DenyInitiate { get; init; }
+
+        public override Task<UploadPartResponse> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request.PartNumber != failPart || Volatile.Read(ref _failures) >= times)
+            {
+                return base.UploadPartAsync(request, cancellationToken);
+            }
+
+            Interlocked.Increment(ref _failures);
+            return Task.FromException<UploadPartResponse>(new AmazonS3Exception(code == "InternalError" ? "We encountered an internal error." : code, ErrorType.Receiver, code, "req", status));
+        }
+
+        public override Task<InitiateMultipartUploadResponse> InitiateMultipartUploadAsync(InitiateMultipartUploadRequest request, CancellationToken cancellationToken = default) =>
+            DenyInitiate
+                ? Task.FromException<InitiateMultipartUploadResponse>(new AmazonS3Exception("Access Denied", ErrorType.Sender, "AccessDenied", "req", System.Net.HttpStatusCode.Forbidden))
+                : base.InitiateMultipartUploadAsync(request, cancellationToken);
 
         public override Task<AbortMultipartUploadResponse> AbortMultipartUploadAsync(AbortMultipartUploadRequest request, CancellationToken cancellationToken = default)
         {

@@ -24,8 +24,13 @@ internal static class RunCommand
 
     private const string ExitCodes =
         "Exit codes: 0 finished (every input reached its end); 1 failed (a stream or the model failed, every record was rejected, " +
-        "more than --max-rejected were rejected, or a stream cannot be used, e.g. an output that is an input file); 2 usage error; " +
-        "3 stopped by Ctrl-C or SIGTERM before every input reached its end (what was read was scored and written).";
+        "more than --max-rejected were rejected, a stream cannot be used, e.g. an output that is an input file, records written " +
+        "to an output were not delivered, or a stop did not finish within LingerTime + --stop-timeout); 2 usage error; " +
+        "3 stopped by Ctrl-C or SIGTERM before every input reached its end (what was read was scored and written); " +
+        "130 / 143 a second Ctrl-C / SIGTERM during the stop (exits at once).";
+
+    /// <summary>The default of <c>--stop-timeout</c>: the engine's.</summary>
+    private static readonly TimeSpan DefaultStopTimeout = new EngineOptions().StopTimeout;
 
     public static Command Create(CliIo io)
     {
@@ -47,14 +52,19 @@ internal static class RunCommand
                 "Without it, only a run that rejected every record it read fails.",
             HelpName = "N|N%",
         };
+        var stopTimeout = new Option<double>("--stop-timeout")
+        {
+            Description = "Seconds a stop (Ctrl-C, SIGTERM) may take beyond the outputs' LingerTime before it is abandoned: what was not delivered by then is counted as undelivered. A second Ctrl-C / SIGTERM exits at once.",
+            DefaultValueFactory = _ => DefaultStopTimeout.TotalSeconds,
+        };
         var command = new Command("run",
             "Run a model on streams until every input ends (or Ctrl-C / SIGTERM: stop reading, score and write what was read, exit 3), " +
             "then print the engine summary to stderr. " + ExitCodes)
         {
-            model, streams, assembly, type, schemas, onError, quiet, maxRejected,
+            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout,
         };
         command.SetAction((parse, ct) => RunAsync(io, parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(assembly), parse.GetValue(type),
-            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), ct));
+            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), parse.GetValue(stopTimeout), ct));
         return command;
     }
 
@@ -91,8 +101,14 @@ internal static class RunCommand
     }
 
     private static async Task<int> RunAsync(CliIo io, string modelName, string[] streamArgs, string? assemblyPath, string? typeName,
-        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, string? maxRejected, CancellationToken cancellationToken)
+        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, string? maxRejected, double stopTimeout, CancellationToken cancellationToken)
     {
+        if (!(stopTimeout >= 0) || stopTimeout > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            io.Error.WriteLine("--stop-timeout must be a number of seconds, 0 or more.");
+            return Usage;
+        }
+
         (long? Records, double? Percent) limit = default;
         if (maxRejected is not null && !TryParseLimit(maxRejected, out limit))
         {
@@ -149,8 +165,10 @@ internal static class RunCommand
             ConsoleInput = io.StandardInput,
             ConsoleOutput = io.StandardOutput,
             SchemaLookup = descriptorOptions.SchemaLibrary is { } library ? name => library.TryGetSchemaJson(name, out string? json) ? json : null : null,
+            StopTimeout = TimeSpan.FromSeconds(stopTimeout),
         };
-        await using var engine = new ScoringEngine(CliStreams.CreateFactory(), options);
+        var logging = new CliLogging(io.Error); // transports' warnings (e.g. an unreachable broker) as they happen
+        await using var engine = new ScoringEngine(CliStreams.CreateFactory(logging), options, logging);
         try
         {
             engine.LoadModel(model, modelName);
@@ -171,7 +189,8 @@ internal static class RunCommand
         EngineState final = await engine.RunAsync(cancellationToken).ConfigureAwait(false);
         progress?.Dispose();
         EngineInspection inspection = engine.Inspect();
-        int exit = final != EngineState.Finished ? Failed : inspection.Stopped ? Stopped : Finished;
+        bool undelivered = inspection.Slots.Any(s => s.Undelivered > 0); // never a success when records were lost on the way out
+        int exit = final != EngineState.Finished || undelivered ? Failed : inspection.Stopped ? Stopped : Finished;
         if (!quiet)
         {
             io.Error.Write(InspectionFormatter.Format(inspection, reportStop: true));

@@ -8,27 +8,50 @@ using FastScore.Streams.Schemas;
 
 namespace FastScore.Cli.Commands;
 
-/// <summary><c>fastscore stream sample &lt;descriptor | literal&gt; [-n N]</c>: prints the first N records, numbered, rejected ones with their reason.</summary>
+/// <summary>
+/// <c>fastscore stream sample &lt;descriptor | literal&gt; [-n N] [--timeout S]</c>: prints the first N records, numbered,
+/// rejected ones with their reason. A stream that produces nothing for a second is said to be waited for (what, where,
+/// from which position) on stderr; after <c>--timeout</c> seconds the command prints what arrived and gives up.
+/// </summary>
+/// <remarks>Exit codes: 0 records printed (or the stream ended); 1 invalid descriptor or stream error; 2 bad arguments;
+/// 3 no record arrived within <c>--timeout</c>.</remarks>
 internal static class StreamSampleCommand
 {
+    /// <summary>The exit code when no record arrived within <c>--timeout</c>.</summary>
+    public const int NothingArrived = 3;
+
+    private static readonly TimeSpan s_waitingNotice = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_releaseLimit = TimeSpan.FromSeconds(5);
+
     public static Command Create(CliIo io)
     {
         var stream = new Argument<string>("stream") { Description = "A descriptor file or a literal (e.g. file:/data/iris.jsons)." };
         var count = new Option<int>("-n", "--count") { Description = "How many records to print.", DefaultValueFactory = _ => 10 };
         var schemas = new Option<string?>("--schemas") { Description = "A folder of name.avsc files that {\"$ref\": name} schemas resolve to." };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Give up after this many seconds, printing what arrived (exit code 3 when nothing did). 0: wait for ever.",
+            DefaultValueFactory = _ => 10,
+        };
         var command = new Command("sample", "Print the first records of a stream: JSON records as JSON, text as text, binary records as a hex dump, rejected records with their reason.")
         {
-            stream, count, schemas,
+            stream, count, schemas, timeout,
         };
-        command.SetAction((parse, ct) => SampleAsync(io, parse.GetValue(stream)!, parse.GetValue(count), parse.GetValue(schemas), ct));
+        command.SetAction((parse, ct) => SampleAsync(io, parse.GetValue(stream)!, parse.GetValue(count), parse.GetValue(schemas), parse.GetValue(timeout), ct));
         return command;
     }
 
-    private static async Task<int> SampleAsync(CliIo io, string text, int count, string? schemasDirectory, CancellationToken cancellationToken)
+    private static async Task<int> SampleAsync(CliIo io, string text, int count, string? schemasDirectory, double timeoutSeconds, CancellationToken cancellationToken)
     {
         if (count <= 0)
         {
             io.Error.WriteLine("-n must be a positive number.");
+            return 2;
+        }
+
+        if (!(timeoutSeconds >= 0) || timeoutSeconds > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            io.Error.WriteLine("--timeout must be a number of seconds, 0 (no limit) or more.");
             return 2;
         }
 
@@ -64,10 +87,27 @@ internal static class StreamSampleCommand
             ConsoleInput = io.StandardInput,
         };
 
+        TimeSpan timeout = timeoutSeconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(timeoutSeconds);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        bool timedOut = false;
+        string source = text;
+        InputStream? input = null;
         try
         {
-            await using InputStream input = CliStreams.CreateFactory().CreateInput(descriptor, open);
-            while (Count(lines) < count && await input.ReadBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
+            input = CliStreams.CreateFactory(new CliLogging(io.Error)).CreateInput(descriptor, open);
+            source = input.TransportDisplayName;
+            using var notice = new Timer(_ =>
+            {
+                if (Count(lines) == 0 && !deadline.IsCancellationRequested)
+                {
+                    lock (io.Error)
+                    {
+                        io.Error.WriteLine(Waiting(descriptor, source, timeout));
+                    }
+                }
+            }, null, s_waitingNotice, Timeout.InfiniteTimeSpan);
+            while (Count(lines) < count && await input.ReadBatchAsync(deadline.Token).ConfigureAwait(false) is { } batch)
             {
                 using (batch)
                 {
@@ -95,13 +135,64 @@ internal static class StreamSampleCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            timedOut = true;
+        }
+        finally
+        {
+            if (input is not null)
+            {
+                await ReleaseAsync(input).ConfigureAwait(false);
+            }
+        }
 
         foreach ((long number, string line) in lines.Take(count))
         {
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{number,4}: {line}"));
         }
 
-        return 0;
+        if (!timedOut)
+        {
+            return 0;
+        }
+
+        int arrived = Math.Min(Count(lines), count);
+        io.Error.WriteLine(arrived == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"no record arrived from {source} within {timeout.TotalSeconds:0.###} s (--timeout); gave up.")
+            : string.Create(CultureInfo.InvariantCulture, $"only {arrived} of {count} records arrived from {source} within {timeout.TotalSeconds:0.###} s (--timeout)."));
+        return arrived == 0 ? NothingArrived : 0;
+    }
+
+    /// <summary>
+    /// Releases the input, waiting at most a few seconds: a read that cannot be interrupted (stdin, a pipe with no
+    /// writer) would otherwise keep the command from ending; the process exits anyway.
+    /// </summary>
+    private static async Task ReleaseAsync(InputStream input)
+    {
+        Task closing = input.DisposeAsync().AsTask();
+        if (await Task.WhenAny(closing, Task.Delay(s_releaseLimit)).ConfigureAwait(false) != closing)
+        {
+            _ = closing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Says what the command waits for, where, and from which position (a Kafka input at "latest" sees only new records).</summary>
+    private static string Waiting(StreamDescriptor descriptor, string source, TimeSpan timeout)
+    {
+        string start = descriptor.Transport is KafkaTransportDescriptor && descriptor.SkipToRecord is { } position
+            ? position.Kind switch
+            {
+                RecordPositionKind.Latest => " starting at the latest offset, so only records produced from now on appear"
+                    + " (to read what the topic holds: ?start=earliest in a kafka: literal, or \"SkipToRecord\": \"earliest\")",
+                RecordPositionKind.Earliest => " from the earliest offset",
+                _ => string.Create(CultureInfo.InvariantCulture, $" from offset {position.Offset}"),
+            }
+            : string.Empty;
+        string limit = timeout == Timeout.InfiniteTimeSpan
+            ? "no time limit (Ctrl-C stops)"
+            : string.Create(CultureInfo.InvariantCulture, $"giving up after {timeout.TotalSeconds:0.###} s (--timeout)");
+        return $"waiting for records from {source}{start}; {limit}";
     }
 
     private static int Count(SortedDictionary<long, string> lines)

@@ -43,6 +43,21 @@ internal static partial class Log
     [LoggerMessage(EventId = 111, EventName = "KafkaCommitDeferred", Level = LogLevel.Debug, Message = "Stream {Stream}: committing {Offsets} deferred by a rebalance, will retry: {Reason}")]
     public static partial void CommitDeferred(ILogger logger, string stream, string offsets, string reason);
 
+    [LoggerMessage(EventId = 112, EventName = "KafkaBrokersUnreachable", Level = LogLevel.Warning,
+        Message = "Stream {Stream}: cannot reach the Kafka brokers {Brokers}: {Reason}. Retrying; records wait until a broker answers")]
+    public static partial void BrokersUnreachable(ILogger logger, string stream, string brokers, string reason);
+
+    [LoggerMessage(EventId = 113, EventName = "KafkaClientErrorRepeated", Level = LogLevel.Debug, Message = "Stream {Stream}: client error {Code} again: {Reason}")]
+    public static partial void ClientErrorRepeated(ILogger logger, string stream, string code, string reason);
+
+    [LoggerMessage(EventId = 114, EventName = "KafkaCloseAbandoned", Level = LogLevel.Warning,
+        Message = "Stream {Stream}: closing the Kafka {Client} did not finish within {Seconds} s (brokers unreachable?); it goes on in the background and the stream is released")]
+    public static partial void CloseAbandoned(ILogger logger, string stream, string client, double seconds);
+
+    /// <summary>librdkafka's log level for a forwarded line; connection failures (facility FAIL) repeat every few hundred ms and are reported, throttled, by <see cref="KafkaClientErrors"/>.</summary>
+    public static LogLevel ToLogLevel(Confluent.Kafka.LogMessage message) =>
+        message.Facility == "FAIL" ? LogLevel.Debug : ToLogLevel(message.Level);
+
     public static LogLevel ToLogLevel(Confluent.Kafka.SyslogLevel level) => level switch
     {
         Confluent.Kafka.SyslogLevel.Emergency or Confluent.Kafka.SyslogLevel.Alert or Confluent.Kafka.SyslogLevel.Critical or Confluent.Kafka.SyslogLevel.Error => LogLevel.Error,

@@ -433,6 +433,7 @@ internal sealed class FastScoreApi
         ["rejected_by_schema"] = s.RejectedBySchema,
         ["oversized"] = s.Oversized,
         ["model_errors"] = s.ModelErrors,
+        ["undelivered"] = s.Undelivered,
     };
 
     // ---- engine ---------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ namespace FastScore.Streams.Descriptors;
 /// <summary>
 /// Expands FastScore's URL-like stream literals (<c>rest:</c>, <c>file:/data/in.jsons</c>,
 /// <c>kafka:broker:9092/topic.json</c>, <c>inline:1,2,3</c>, ...) into descriptors, as the FastScore CLI and SDK did.
+/// A <c>kafka:</c> literal can also name a consumer group and where to start
+/// (<c>kafka:broker:9092/topic.json?group=scorers&amp;start=earliest</c>; see docs/kafka.md).
 /// </summary>
 /// <remarks>
 /// A literal becomes <c>{"Transport": T, "Encoding": E}</c>, which is then read like any descriptor, so every other
@@ -118,7 +120,9 @@ public static class StreamLiteral
         {
             writer.WriteStartObject();
             writer.WritePropertyName("Transport");
-            string? guessSource = WriteTransport(writer, literal, tag, rest);
+            KafkaLiteral? kafka = tag == "kafka" ? KafkaLiteral.Parse(literal, rest) : null;
+            kafka?.WriteTransport(writer);
+            string? guessSource = kafka is not null ? kafka.Source : WriteTransport(writer, literal, tag, rest);
             writer.WritePropertyName("Encoding");
             string? encoding = GuessEncoding(guessSource);
             if (encoding is null)
@@ -130,6 +134,7 @@ public static class StreamLiteral
                 writer.WriteStringValue(encoding);
             }
 
+            kafka?.WriteStreamFields(writer); // SkipToRecord from ?start=
             writer.WriteEndObject();
         }
 
@@ -171,42 +176,6 @@ public static class StreamLiteral
                 writer.WriteEndObject();
                 int cut = rest.IndexOfAny(['?', '#']);
                 return cut >= 0 ? rest[..cut] : rest;
-
-            case "kafka":
-                string kafka = rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
-                int slash = kafka.IndexOf('/', StringComparison.Ordinal);
-                if (slash <= 0 || slash == kafka.Length - 1)
-                {
-                    throw Fail(literal, Syntax(literal, tag, "needs a broker and a topic"));
-                }
-
-                string broker = kafka[..slash];
-                if (broker.EndsWith(':'))
-                {
-                    throw Fail(literal, Syntax(literal, tag, "has an empty port"));
-                }
-
-                if (!HasPort(broker))
-                {
-                    broker += ":9092";
-                }
-
-                string topic = kafka[(slash + 1)..];
-                int dot = topic.LastIndexOf('.');
-                if (dot > 0)
-                {
-                    topic = topic[..dot];
-                }
-
-                writer.WriteStartObject();
-                writer.WriteString("Type", "Kafka");
-                writer.WritePropertyName("BootstrapServers");
-                writer.WriteStartArray();
-                writer.WriteStringValue(broker);
-                writer.WriteEndArray();
-                writer.WriteString("Topic", topic);
-                writer.WriteEndObject();
-                return rest;
 
             case "rest":
             case "rest-chunked":
@@ -370,12 +339,6 @@ public static class StreamLiteral
         }
 
         return [.. bytes];
-    }
-
-    private static bool HasPort(string broker)
-    {
-        int colon = broker.LastIndexOf(':');
-        return colon > 0 && (broker[0] != '[' || broker.IndexOf(']', StringComparison.Ordinal) < colon);
     }
 
     private static string Example(string tag) => s_examples.TryGetValue(tag, out string? example) ? example : s_examples["kafka"];

@@ -38,4 +38,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, EventName = "HostedEngineFailed", Level = LogLevel.Error, Message = "Engine {Name} ended in ERROR: {Error}")]
     public static partial void HostedEngineFailed(ILogger logger, string name, string error);
+
+    [LoggerMessage(EventId = 20, EventName = "StopAbandoned", Level = LogLevel.Warning, Message = "The engine did not stop within {Limit}: stopping at once ({Reason})")]
+    public static partial void StopAbandoned(ILogger logger, string limit, string reason);
+
+    [LoggerMessage(EventId = 21, EventName = "StreamsStillClosing", Level = LogLevel.Warning, Message = "The streams did not close within {Seconds} s after an abandoned stop; they go on closing in the background")]
+    public static partial void StreamsStillClosing(ILogger logger, double seconds);
 }

@@ -95,6 +95,12 @@ internal sealed class EngineSlot(int slot, StreamDescriptor descriptor, string n
 /// <summary>A sum of <see cref="StreamCounters"/>.</summary>
 internal readonly record struct CounterTotals(long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized)
 {
+    /// <summary>Gets the records written to an output that did not reach their destination (see <see cref="StreamCounters.Undelivered"/>).</summary>
+    public long Undelivered { get; init; }
+
     public CounterTotals Add(StreamCounters c) =>
-        new(Records + c.Records, Bytes + c.Bytes, RejectedByEncoding + c.RejectedByEncoding, RejectedBySchema + c.RejectedBySchema, Oversized + c.Oversized);
+        new(Records + c.Records, Bytes + c.Bytes, RejectedByEncoding + c.RejectedByEncoding, RejectedBySchema + c.RejectedBySchema, Oversized + c.Oversized)
+        {
+            Undelivered = Undelivered + c.Undelivered,
+        };
 }

@@ -44,6 +44,26 @@ public sealed class EngineOptions
     public TimeSpan AcknowledgeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Gets or sets how long a graceful stop (<see cref="ScoringEngine.StopAsync"/>, or cancelling
+    /// <see cref="ScoringEngine.RunAsync"/>) may take beyond the outputs' <c>LingerTime</c>. A stop that has not finished
+    /// <c>LingerTime + StopTimeout</c> after it was requested is abandoned: reading and scoring stop at once, outputs
+    /// that were not completed are aborted (their unacknowledged records are counted as undelivered, not written), the
+    /// run ends in <see cref="EngineState.Error"/> saying so, and closing the streams gets at most 5 more seconds.
+    /// </summary>
+    /// <value>The default value is 20 seconds: with the default LingerTime (3 s) a stop ends within 28 s, inside the
+    /// 30 s that Kubernetes and systemd give a process between SIGTERM and SIGKILL. <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
+    public TimeSpan StopTimeout
+    {
+        get => _stopTimeout;
+        set => _stopTimeout = value >= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "StopTimeout must be zero or more, or Timeout.InfiniteTimeSpan.");
+    }
+
+    private TimeSpan _stopTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>
     /// Gets or sets how many rejected records (of every slot) a run tolerates. The rejection that crosses the limit stops
     /// the run at once, gracefully: inputs stop reading, what was already read is scored and flushed, and the run ends in
     /// <see cref="EngineState.Error"/> (an output to which nothing was written is not completed: a file it created is removed).
@@ -120,6 +140,12 @@ public sealed record ModelError(int Slot, long RecordNumber, string Record, stri
 public sealed record SlotInspection(int Slot, bool IsInput, string StreamName, string Transport, StreamDescriptor Descriptor, bool EndOfStream,
     long Records, long Bytes, long RejectedByEncoding, long RejectedBySchema, long Oversized, long ModelErrors, long PendingRecords)
 {
+    /// <summary>
+    /// Gets the records written to this (output) slot that did not reach their destination: not counted in
+    /// <see cref="Records"/> (see <see cref="StreamCounters.Undelivered"/>).
+    /// </summary>
+    public long Undelivered { get; init; }
+
     /// <summary>Gets a value indicating whether this input stopped reading (a graceful stop) before it reached its end: what it read was scored, but records after that point were never read.</summary>
     public bool Stopped { get; init; }
 }

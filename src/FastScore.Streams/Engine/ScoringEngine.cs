@@ -449,7 +449,7 @@ public sealed class ScoringEngine : IAsyncDisposable
                 CounterTotals c = s.Totals();
                 slots.Add(new SlotInspection(s.Slot, s.IsInput, s.Name, s.TransportDisplayName, s.Descriptor, s.Eof,
                     c.Records, c.Bytes, c.RejectedByEncoding, c.RejectedBySchema, c.Oversized, Volatile.Read(ref s.ModelErrors),
-                    Volatile.Read(ref s.PendingRecords)) { Stopped = s.Stopped });
+                    Volatile.Read(ref s.PendingRecords)) { Undelivered = c.Undelivered, Stopped = s.Stopped });
             }
 
             return new EngineInspection(_state, _modelName, slots, [.. _rejections], [.. _modelErrors], _error);
@@ -515,6 +515,69 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
 
         run.StopReading();
+        ArmStopDeadline(run);
+    }
+
+    /// <summary>Bounds a graceful stop: past LingerTime + <see cref="EngineOptions.StopTimeout"/> it is abandoned.</summary>
+    private void ArmStopDeadline(Run run)
+    {
+        TimeSpan timeout = _options.StopTimeout;
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        long linger = run.OutputSlots.Select(s => s.Descriptor.LingerTime ?? 0).DefaultIfEmpty(0).Max();
+        if (timeout.TotalDays + TimeSpan.FromMilliseconds(linger).TotalDays > 24)
+        {
+            return; // beyond what a timer can wait (49 days) in practice: no limit
+        }
+
+        TimeSpan limit = timeout + TimeSpan.FromMilliseconds(linger);
+        string description = $"{limit.TotalSeconds:0.###} s (LingerTime {linger} ms + StopTimeout {timeout.TotalSeconds:0.###} s)";
+        lock (_gate)
+        {
+            if (run.Ended || run.StopTimer is not null)
+            {
+                return;
+            }
+
+            run.StopTimer = _options.TimeProvider.CreateTimer(_ => AbandonStop(run, description), null, limit, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The stop took too long: score and deliver nothing more, abort what is not complete, end in ERROR.</summary>
+    private void AbandonStop(Run run, string limit)
+    {
+        bool cancel;
+        lock (_gate)
+        {
+            if (run.Ended)
+            {
+                return;
+            }
+
+            cancel = !run.BodyDone; // after the body only closing is left: bound it, nothing is lost
+            if (cancel)
+            {
+                _error ??= $"The stop did not finish within {limit} and was abandoned: records already read but not scored are not acknowledged "
+                    + "(a Kafka input reads them again), and outputs that were not completed were aborted (what they had not delivered is counted as undelivered).";
+            }
+        }
+
+        Log.StopAbandoned(_logger, limit, cancel ? "draining, scoring or delivering did not finish" : "closing the streams did not finish");
+        if (cancel)
+        {
+            try
+            {
+                run.Hard.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        run.Abandoned.TrySetResult();
     }
 
     private void StartIfReady()
@@ -552,6 +615,14 @@ public sealed class ScoringEngine : IAsyncDisposable
         try
         {
             final = await RunBodyAsync(run).ConfigureAwait(false);
+            lock (_gate)
+            {
+                run.BodyDone = true;
+                if (run.Abandoned.Task.IsCompleted)
+                {
+                    final = EngineState.Error; // abandoned while finishing: some of it may not have been delivered
+                }
+            }
         }
         catch (OperationCanceledException) when (run.Hard.IsCancellationRequested)
         {
@@ -571,12 +642,14 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
         finally
         {
-            await CleanUpAsync(run).ConfigureAwait(false);
+            await CleanUpBoundedAsync(run).ConfigureAwait(false);
         }
 
         EngineState before;
         lock (_gate)
         {
+            run.Ended = true;
+            run.StopTimer?.Dispose();
             if (run.Resetting)
             {
                 return; // ResetAsync sets INIT and completes Completion
@@ -1039,6 +1112,29 @@ public sealed class ScoringEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the streams; once a stop is abandoned, waits at most 5 s more and lets the rest close in the background.</summary>
+    private async Task CleanUpBoundedAsync(Run run)
+    {
+        Task cleanup = CleanUpAsync(run);
+        Task abandoned = run.Abandoned.Task;
+        if (await Task.WhenAny(cleanup, abandoned).ConfigureAwait(false) == cleanup)
+        {
+            await cleanup.ConfigureAwait(false);
+            return;
+        }
+
+        TimeSpan budget = TimeSpan.FromSeconds(5);
+        try
+        {
+            await cleanup.WaitAsync(budget, _options.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.StreamsStillClosing(_logger, budget.TotalSeconds);
+            _ = cleanup.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
     private async Task CleanUpAsync(Run run)
     {
         run.Outputs?.DiscardPending();
@@ -1057,7 +1153,9 @@ public sealed class ScoringEngine : IAsyncDisposable
             item.Batch?.Dispose();
         }
 
-        foreach (EngineSlot slot in run.Slots)
+        // Outputs first: an output's undelivered records are counted when it is released, which must not wait behind an
+        // input that is slow to close (stdin blocked in a read, a Kafka consumer waiting for its coordinator).
+        foreach (EngineSlot slot in run.Slots.OrderBy(s => s.IsInput))
         {
             List<InputStream> retiring;
             lock (_gate)
@@ -1463,6 +1561,18 @@ public sealed class ScoringEngine : IAsyncDisposable
         public long LastAck { get; set; }
 
         public bool StopRequested { get; set; }
+
+        /// <summary>Fires when a graceful stop has taken longer than LingerTime + StopTimeout (under the engine's lock).</summary>
+        public ITimer? StopTimer { get; set; }
+
+        /// <summary>Completed when the stop was abandoned.</summary>
+        public TaskCompletionSource Abandoned { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The body (open, loop, finish) has returned; only closing the streams is left (under the engine's lock).</summary>
+        public bool BodyDone { get; set; }
+
+        /// <summary>The run is over (under the engine's lock).</summary>
+        public bool Ended { get; set; }
 
         /// <summary>Rejected records of this run, counted for <see cref="EngineOptions.MaxRejectedRecords"/> (under the engine's lock).</summary>
         public long Rejected { get; set; }

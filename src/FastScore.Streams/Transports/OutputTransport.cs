@@ -29,6 +29,36 @@ public abstract class OutputTransport : IAsyncDisposable
     /// <returns>A task that completes when closed.</returns>
     public abstract ValueTask CompleteAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gets a value indicating whether the output confirms the delivery of each record it is given (Kafka: the brokers'
+    /// acknowledgements). Such an output accounts for every record passed to it: the stream counts a batch as written when
+    /// it hands it over, and the output reports in <see cref="UndeliveredRecords"/> each record it did not deliver (also
+    /// those of a write that failed part way). Otherwise a batch counts as written once its write has returned.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public virtual bool ConfirmsDelivery => false;
+
+    /// <summary>
+    /// Gets how many records written to this output are known not to have reached their destination: their delivery
+    /// failed, or they were still waiting for an acknowledgement when the output was disposed without being completed.
+    /// Outputs that confirm each record's delivery (<see cref="ConfirmsDelivery"/>) override it; the stream's
+    /// <see cref="StreamCounters.Records"/> leaves these records out and counts them in <see cref="StreamCounters.Undelivered"/>.
+    /// </summary>
+    /// <value>The default value is 0: what is written is delivered, or the stream fails.</value>
+    public virtual long UndeliveredRecords => 0;
+
+    /// <summary>Gets the bytes of the records counted by <see cref="UndeliveredRecords"/>.</summary>
+    /// <value>The default value is 0.</value>
+    public virtual long UndeliveredBytes => 0;
+
+    /// <summary>
+    /// Gets a value indicating whether the output is all or nothing: disposed without being completed, nothing written
+    /// to it remains (S3: the multipart upload is aborted and no object appears). Every record of such an output that
+    /// was not completed is counted as undelivered.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: what was written stays written (a file keeps its lines).</value>
+    public virtual bool IsAtomic => false;
+
     /// <summary>Releases resources; an output that was not completed is aborted (no partial S3 object).</summary>
     /// <returns>A task that completes when released.</returns>
     public virtual ValueTask DisposeAsync()

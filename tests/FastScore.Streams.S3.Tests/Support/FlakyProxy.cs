@@ -7,7 +7,8 @@ namespace FastScore.Streams.S3.Tests.Support;
 /// <summary>
 /// A TCP proxy in front of the S3 test server that drops connections: each connection takes the next budget from
 /// <see cref="Cuts"/> (bytes it may carry from the server to the client) and is reset once it has carried them.
-/// Connections without a budget are passed through untouched.
+/// Connections without a budget are passed through untouched. <see cref="Down"/> makes an outage: every open
+/// connection is reset and new ones are reset at once, until <see cref="Up"/>.
 /// </summary>
 internal sealed class FlakyProxy : IAsyncDisposable
 {
@@ -18,6 +19,9 @@ internal sealed class FlakyProxy : IAsyncDisposable
     private readonly Task _accepting;
     private int _connections;
     private int _cut;
+    private long _bytesUp;
+    private volatile bool _down;
+    private CancellationTokenSource _outage = new();
 
     public FlakyProxy(string upstreamUrl)
     {
@@ -39,6 +43,28 @@ internal sealed class FlakyProxy : IAsyncDisposable
 
     public int ConnectionsCut => _cut;
 
+    /// <summary>Gets how many bytes went from clients to the server (requests and uploaded bodies).</summary>
+    public long BytesUp => Interlocked.Read(ref _bytesUp);
+
+    /// <summary>Gets how many connections were refused (reset at once) during outages.</summary>
+    public int ConnectionsRefused => _refused;
+
+    private int _refused;
+
+    /// <summary>Starts an outage: open connections are reset, new ones are reset at once.</summary>
+    public void Down()
+    {
+        _down = true;
+        _outage.Cancel();
+    }
+
+    /// <summary>Ends the outage.</summary>
+    public void Up()
+    {
+        _outage = new CancellationTokenSource();
+        _down = false;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -58,6 +84,7 @@ internal sealed class FlakyProxy : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _outage.Dispose();
     }
 
     private async Task AcceptAsync()
@@ -75,6 +102,14 @@ internal sealed class FlakyProxy : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _connections);
+            if (_down)
+            {
+                Interlocked.Increment(ref _refused);
+                client.Client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
+
             long? budget = Cuts.TryDequeue(out long b) ? b : CutEveryConnectionAfter;
             _ = Task.Run(() => RelayAsync(client, budget));
         }
@@ -88,8 +123,8 @@ internal sealed class FlakyProxy : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(_upstream.Host, _upstream.Port, _stop.Token);
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            Task up = CopyAsync(client.GetStream(), upstream.GetStream(), null, cts.Token);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _outage.Token);
+            Task up = CopyAsync(client.GetStream(), upstream.GetStream(), null, cts.Token, counter: true);
             Task<bool> down = CopyAsync(upstream.GetStream(), client.GetStream(), budget, cts.Token);
             await Task.WhenAny(up, down);
             if (down.IsCompletedSuccessfully && budget is not null && down.Result)
@@ -110,7 +145,7 @@ internal sealed class FlakyProxy : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> CopyAsync(NetworkStream from, NetworkStream to, long? budget, CancellationToken cancellationToken)
+    private async Task<bool> CopyAsync(NetworkStream from, NetworkStream to, long? budget, CancellationToken cancellationToken, bool counter = false)
     {
         var buffer = new byte[16 * 1024];
         long left = budget ?? long.MaxValue;
@@ -124,6 +159,10 @@ internal sealed class FlakyProxy : IAsyncDisposable
 
             await to.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
             left -= n;
+            if (counter)
+            {
+                Interlocked.Add(ref _bytesUp, n);
+            }
         }
 
         return true; // budget spent: the caller resets the connection

@@ -36,6 +36,10 @@ public sealed class StreamLiteralTests
     [TestCase("s3://bucket/path/data.jsons", """{"Transport":{"Type":"S3","Bucket":"bucket","ObjectKey":"path/data.jsons"},"Encoding":"json"}""")]
     [TestCase("s3://bucket/data.avro", """{"Transport":{"Type":"S3","Bucket":"bucket","ObjectKey":"data.avro"},"Encoding":"avro-binary"}""")]
     [TestCase("KAFKA:b/t", """{"Transport":{"Type":"Kafka","BootstrapServers":["b:9092"],"Topic":"t"},"Encoding":"json"}""")]
+    [TestCase("kafka:b:9093/t.json?group=scorers&start=earliest", """{"Transport":{"Type":"Kafka","BootstrapServers":["b:9093"],"Topic":"t","Group":"scorers"},"Encoding":"json","SkipToRecord":"earliest"}""")]
+    [TestCase("kafka:b/t.avro?start=1207&partition=3", """{"Transport":{"Type":"Kafka","BootstrapServers":["b:9092"],"Topic":"t","Partition":3},"Encoding":"avro-binary","SkipToRecord":1207}""")]
+    [TestCase("kafka://b1:9092,b2/t.utf8?START=Latest&maxwait=none", """{"Transport":{"Type":"Kafka","BootstrapServers":["b1:9092","b2:9092"],"Topic":"t","MaxWaitTime":null},"Encoding":"utf-8","SkipToRecord":"latest"}""")]
+    [TestCase("kafka:b/t.json?maxwait=2000&group=a%26b+c", """{"Transport":{"Type":"Kafka","BootstrapServers":["b:9092"],"Topic":"t","Group":"a&b+c","MaxWaitTime":2000},"Encoding":"json"}""")]
     public void Literal_expands_to_the_fastscore_json(string literal, string json) =>
         Assert.That(StreamLiteral.ExpandToJson(literal), Is.EqualTo(json));
 
@@ -101,6 +105,22 @@ public sealed class StreamLiteralTests
     }
 
     [Test]
+    public void Kafka_literal_with_a_group_and_a_start_offset_expands_to_a_consumer_group_input()
+    {
+        StreamDescriptor d = StreamLiteral.Expand("kafka:broker:9092/scores.json?group=scorers&start=42&maxwait=5000");
+        var kafka = (KafkaTransportDescriptor)d.Transport;
+        Assert.Multiple(() =>
+        {
+            Assert.That(kafka.Group, Is.EqualTo("scorers"));
+            Assert.That(kafka.Topic, Is.EqualTo("scores"));
+            Assert.That(kafka.MaxWaitTime, Is.EqualTo(5000));
+            Assert.That(kafka.CommitOffset, Is.True);
+            Assert.That(d.SkipToRecord, Is.EqualTo(RecordPosition.At(42)));
+            Assert.That(d.Encoding, Is.EqualTo(EncodingDescriptor.Json));
+        });
+    }
+
+    [Test]
     public void Inline_literal_keeps_plus_signs() =>
         Assert.That(Encoding.UTF8.GetString(((InlineTransportDescriptor)StreamLiteral.Expand("inline:a+b%20c").Transport).Items[0].Span), Is.EqualTo("a+b c"));
 
@@ -110,6 +130,13 @@ public sealed class StreamLiteralTests
     [TestCase("file:relative/path", "needs an absolute path", "valid syntax: file:/data/input.jsons")]
     [TestCase("kafka:broker", "needs a broker and a topic", "valid syntax: kafka:broker:9092/topic.json")]
     [TestCase("kafka:broker:/t", "has an empty port")]
+    [TestCase("kafka:b/t.json?grup=g", "has an unknown parameter 'grup' (known: group, start, partition, maxwait)", "valid syntax: kafka:broker:9092/topic.json?group=scorers&start=earliest")]
+    [TestCase("kafka:b/t.json?group=a&group=b", "gives 'group' twice")]
+    [TestCase("kafka:b/t.json?group=", "gives no value for 'group'")]
+    [TestCase("kafka:b/t.json?start=soon", "start is earliest, latest or an offset")]
+    [TestCase("kafka:b/t.json?partition=-1", "partition is a whole number, 0 or more")]
+    [TestCase("kafka:b/t.json?maxwait=1s", "maxwait is milliseconds (a whole number) or none")]
+    [TestCase("kafka:b1,,b2/t.json", "has an empty broker in its list")]
     [TestCase("tcp:host", "needs host:port or :port", "tcp::5678")]
     [TestCase("udp:host:port", "needs host:port or :port")]
     [TestCase("exec:", "needs the program to run")]

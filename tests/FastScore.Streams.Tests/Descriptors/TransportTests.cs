@@ -199,6 +199,24 @@ public sealed class TransportTests
         TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Config": {"sasl.mechanism": ["PLAIN"]}}""",
             "Transport.Config[\"sasl.mechanism\"]", "expected a string, number or boolean", "found an array");
 
+    [TestCase("""{"acks": "all", "acks": "1"}""", "acks", "given twice; give each librdkafka setting once.")]
+    [TestCase("""{"Acks": "all", "acks": "1"}""", "acks", "given twice (as 'Acks' and 'acks')")]
+    [TestCase("""{"linger.ms": "5", "queue.buffering.max.ms": "100"}""", "queue.buffering.max.ms", "names the same librdkafka setting as 'linger.ms' (librdkafka reads 'linger.ms' as 'queue.buffering.max.ms')")]
+    [TestCase("""{"compression.codec": "lz4", "compression.type": "zstd"}""", "compression.type", "librdkafka reads 'compression.type' as 'compression.codec'")]
+    public void Kafka_config_keys_naming_the_same_setting_twice_are_errors(string config, string key, string message) =>
+        TransportFails($$"""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Config": {{config}}}""", $"Transport.Config[\"{key}\"]", message);
+
+    [Test]
+    public void Kafka_config_built_in_code_with_an_alias_and_its_setting_fails_validation()
+    {
+        var descriptor = StreamDescriptor.Parse("""{"Transport": {"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t"}, "Encoding": "json"}""");
+        var kafka = (KafkaTransportDescriptor)descriptor.Transport;
+        StreamDescriptor twice = descriptor with { Transport = kafka with { Config = new Dictionary<string, string> { ["acks"] = "all", ["request.required.acks"] = "1" } } };
+
+        var ex = Assert.Throws<DescriptorException>(() => twice.Validate());
+        Assert.That(ex!.Errors.Select(e => e.ToString()), Has.One.StartsWith("Transport.Config[\"request.required.acks\"]: names the same librdkafka setting as 'acks'"));
+    }
+
     [Test]
     public void Kafka_config_must_be_an_object() =>
         TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "Config": "x=y"}""", "Transport.Config", "an object of librdkafka settings");

@@ -337,9 +337,17 @@ internal sealed class DescriptorReader
             string configPath = fields.PathOf("Config");
             if (configNode.Kind is NodeKind.Object or NodeKind.Empty)
             {
+                var named = new Dictionary<string, string>(StringComparer.Ordinal); // setting → the key that named it first
                 foreach (KeyValuePair<string, Node> entry in configNode.Properties())
                 {
                     string entryPath = DescriptorPath.Key(configPath, entry.Key);
+                    if (!named.TryAdd(KafkaConfigKeys.Canonical(entry.Key), entry.Key))
+                    {
+                        string first = named[KafkaConfigKeys.Canonical(entry.Key)];
+                        _sink.Error(entryPath, $"{KafkaConfigKeys.WhySame(first, entry.Key)}; give each librdkafka setting once.");
+                        continue;
+                    }
+
                     string? value = entry.Value.Kind switch
                     {
                         NodeKind.String => entry.Value.GetString(),

@@ -174,11 +174,16 @@ internal static class TransportRules
             sink.Error(p(missing), $"Kerberos needs both Principal and Keytab; found {given} without {missing}.");
         }
 
-        foreach (string key in kafka.Config.Keys)
+        var named = new Dictionary<string, string>(StringComparer.Ordinal); // setting → the key that named it first
+        foreach (string key in kafka.Config.Keys.Order(StringComparer.Ordinal))
         {
             if (string.IsNullOrWhiteSpace(key))
             {
                 sink.Error(p("Config"), "setting names must be non-empty; found \"\".");
+            }
+            else if (!named.TryAdd(KafkaConfigKeys.Canonical(key), key))
+            {
+                sink.Error(DescriptorPath.Key(p("Config"), key), $"{KafkaConfigKeys.WhySame(named[KafkaConfigKeys.Canonical(key)], key)}; give each librdkafka setting once.");
             }
         }
     }
