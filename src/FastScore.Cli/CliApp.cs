@@ -44,7 +44,7 @@ internal static class CliApp
     internal static string OneLine(Exception exception)
     {
         string message = exception is Streams.StreamException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or HttpRequestException
-            ? exception.Message
+            ? UserMessage(exception)
             : $"{exception.Message} ({exception.GetType().Name})";
         if (exception.InnerException is { } inner && !message.Contains(inner.Message, StringComparison.Ordinal))
         {
@@ -53,6 +53,12 @@ internal static class CliApp
 
         return string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
+
+    /// <summary>An exception's message for a user: without the " (Parameter 'name')" that <see cref="ArgumentException"/> appends.</summary>
+    internal static string UserMessage(Exception exception) =>
+        exception is ArgumentException { ParamName: { } name } argument
+            ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+            : exception.Message;
 
     private static RootCommand BuildRoot(CliIo io)
     {

@@ -61,6 +61,7 @@ public sealed class RunInputSafetyTests
             Assert.That(exit, Is.EqualTo(1), err);
             Assert.That(err, Does.Contain("Output slot 1 (file:").And.Contain("is the same file as input slot 0 (file:").And.Contain("would destroy the input"));
             Assert.That(err, Does.Not.Contain("FINISHED"));
+            Assert.That(err, Does.Not.Contain("(Parameter '"), "no raw library phrase reaches the user");
             Assert.That(after, Is.EqualTo(before), "the input is untouched");
         });
     }

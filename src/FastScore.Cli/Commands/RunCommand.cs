@@ -181,7 +181,7 @@ internal static class RunCommand
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or StreamException)
         {
-            io.Error.WriteLine(ex.Message);
+            io.Error.WriteLine(CliApp.UserMessage(ex));
             return Failed;
         }
 
