@@ -130,6 +130,33 @@ internal static class AvroSchemas
         Schema s => s.Tag.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Whether every part of a parsed schema is there (Apache.Avro accepts some broken schemas, e.g. an enum without a name, leaving nulls).</summary>
+    public static bool IsComplete(Schema? schema) => IsComplete(schema, new HashSet<Schema>(ReferenceEqualityComparer.Instance));
+
+    private static bool IsComplete(Schema? schema, HashSet<Schema> seen)
+    {
+        if (schema is null)
+        {
+            return false;
+        }
+
+        if (!seen.Add(schema))
+        {
+            return true;
+        }
+
+        return schema switch
+        {
+            LogicalSchema l => IsComplete(l.BaseSchema, seen),
+            RecordSchema r => r.Fields is not null && r.Fields.All(f => f?.Name is not null && IsComplete(f.Schema, seen)),
+            EnumSchema e => e.Symbols is not null && e.Symbols.All(symbol => symbol is not null),
+            ArraySchema a => IsComplete(a.ItemSchema, seen),
+            MapSchema m => IsComplete(m.ValueSchema, seen),
+            UnionSchema u => u.Schemas is not null && u.Schemas.All(b => IsComplete(b, seen)),
+            _ => true,
+        };
+    }
+
     /// <summary>The index of the null branch of a union, or -1.</summary>
     public static int NullBranch(UnionSchema union)
     {

@@ -37,6 +37,11 @@ internal static class AvroSkipper
     /// <summary>Reads past one value of <paramref name="schema"/>.</summary>
     public static bool Skip(ref AvroCursor cursor, Schema schema)
     {
+        if (schema is null)
+        {
+            return cursor.FailSchema("the schema is incomplete", cursor.Position);
+        }
+
         switch (schema.Tag)
         {
             case Schema.Type.Null:

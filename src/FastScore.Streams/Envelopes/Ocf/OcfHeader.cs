@@ -107,6 +107,11 @@ internal sealed class OcfHeader
             return Invalid(out error, "the header's avro.schema is not a valid Avro schema: " + ex.Message);
         }
 
+        if (!AvroSchemas.IsComplete(schema))
+        {
+            return Invalid(out error, "the header's avro.schema is not a complete Avro schema");
+        }
+
         string codec = metadata.TryGetValue("avro.codec", out byte[]? codecName) ? Encoding.UTF8.GetString(codecName) : "null";
         header = new OcfHeader(schema, codec, sync.ToArray(), metadata, cursor.Position);
         return OperationStatus.Done;
