@@ -588,7 +588,7 @@ public sealed class InputStream : IAsyncDisposable
         Span<byte> head = stackalloc byte[PreviewBytes];
         int length = (int)Math.Min(Math.Min(consumed, buffer.Length - start), PreviewBytes);
         buffer.Slice(start, length).CopyTo(head);
-        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)"), null, baseOffset + start);
+        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, framer.RejectionReason ?? $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)"), null, baseOffset + start);
     }
 
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null)

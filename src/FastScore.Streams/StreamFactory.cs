@@ -230,12 +230,12 @@ public sealed class StreamFactory
             return null;
         }
 
-        bool compatible = input ? SchemaCompatibility.CanRead(model, schema) : SchemaCompatibility.CanRead(schema, model);
-        return compatible
+        string? reason = input ? SchemaCompatibility.Explain(model, schema) : SchemaCompatibility.Explain(schema, model);
+        return reason is null
             ? model
             : throw new DescriptorException("Schema", input
-                ? $"not compatible with the model's schema for slot {options.Slot}: the model reads {Describe(model)}, which cannot read records of this stream's {Describe(schema)}."
-                : $"not compatible with the model's schema for slot {options.Slot}: the model writes {Describe(model)}, which this stream's {Describe(schema)} cannot read.");
+                ? $"not compatible with the model's schema for slot {options.Slot}: the model reads {Describe(model)}, which cannot read records of this stream's {Describe(schema)} ({reason})."
+                : $"not compatible with the model's schema for slot {options.Slot}: the model writes {Describe(model)}, which this stream's {Describe(schema)} cannot read ({reason}).");
     }
 
     private static string Describe(Avro.Schema schema)

@@ -31,6 +31,8 @@ public static class FuzzTargets
         ["json-values"] = JsonValuesTarget.Run,
         ["text"] = TextTarget.Run,
         ["descriptor"] = DescriptorTarget.Run,
+        ["avro-binary"] = AvroBinaryTarget.Run,
+        ["ocf"] = OcfTarget.Run,
     };
 }
 

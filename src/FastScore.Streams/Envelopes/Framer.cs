@@ -77,6 +77,13 @@ public abstract class Framer
     /// </summary>
     internal virtual byte[]? Suffix => null;
 
+    /// <summary>
+    /// Gets why the record of the last <see cref="FrameStatus.Rejected"/> was rejected, when it is not its size (a corrupt
+    /// container block, a truncated record, bytes that match no schema); <see langword="null"/>: it was longer than
+    /// <see cref="MaxRecordSize"/>.
+    /// </summary>
+    internal virtual string? RejectionReason => null;
+
     /// <summary>Forgets any state carried between reads (called when a looping stream rewinds).</summary>
     public virtual void Reset() { }
 }

@@ -47,6 +47,14 @@ public sealed class BadInputPropertyTests
         Property.Check(DescriptorGen.Mutated, DescriptorTarget.Run, seed: 1207, iterations: 2000);
 
     [Test]
+    public void Random_and_mutated_avro_binary_records_are_checked_decoded_and_framed_without_throwing_and_agree() =>
+        Property.Check(AvroGen.Records, AvroBinaryTarget.Run, seed: 1401, iterations: 3000);
+
+    [Test]
+    public void Random_and_mutated_container_files_are_framed_or_rejected_never_thrown() =>
+        Property.Check(AvroGen.ContainerFiles, OcfTarget.Run, seed: 1402, iterations: 1500);
+
+    [Test]
     public void The_property_harness_finds_and_reports_a_failing_case()
     {
         var failure = Assert.Throws<AssertionException>(() => Property.Check(JsonGen.Records, data => FuzzCheck.Require(data.AsSpan().IndexOf("\\ud800"u8) < 0, "a lone surrogate"), seed: 1, iterations: 3000));
