@@ -4,6 +4,7 @@ using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using FastScore.Streams.Internal;
 
 namespace FastScore.Streams.Encodings;
 

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Text;
-using FastScore.Streams.Encodings;
+using FastScore.Streams.Internal;
 
 namespace FastScore.Streams.Schemas.Json;
 
@@ -180,7 +180,7 @@ internal sealed class InOrderRecordScanner
                     il.Emit(OpCodes.Call, s_skipWhitespace);
                 }
 
-                JsonPocoReading.EmitStartsWith(il, pos, separators[i], other);
+                EmittedJson.EmitStartsWith(il, pos, separators[i], other);
                 il.Emit(OpCodes.Ldloc, pos);
                 il.Emit(OpCodes.Ldc_I4, separators[i].Length);
                 il.Emit(OpCodes.Add);
@@ -197,7 +197,7 @@ internal sealed class InOrderRecordScanner
             if (i == 0)
             {
                 // pos = Open(json); if (pos < 0) fail;
-                il.Emit(OpCodes.Call, JsonPocoReading.Methods.Open);
+                il.Emit(OpCodes.Call, JsonScan.Methods.Open);
                 il.Emit(OpCodes.Dup);
                 il.Emit(OpCodes.Stloc, pos);
                 il.Emit(OpCodes.Ldc_I4_0);
@@ -207,11 +207,11 @@ internal sealed class InOrderRecordScanner
             {
                 // if (!Next(json, ref pos)) fail;
                 il.Emit(OpCodes.Ldloca, pos);
-                il.Emit(OpCodes.Call, JsonPocoReading.Methods.Next);
+                il.Emit(OpCodes.Call, JsonScan.Methods.Next);
                 il.Emit(OpCodes.Brfalse, fail);
             }
 
-            JsonPocoReading.EmitKey(il, pos, Encoding.ASCII.GetBytes("\"" + field.Name + "\""), fail);
+            EmittedJson.EmitKey(il, pos, Encoding.ASCII.GetBytes("\"" + field.Name + "\""), fail);
             il.MarkLabel(value);
             if (field.Node is UnionNode union)
             {
@@ -237,7 +237,7 @@ internal sealed class InOrderRecordScanner
         // return Close(json, pos);
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, pos);
-        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Close);
+        il.Emit(OpCodes.Call, JsonScan.Methods.Close);
         il.Emit(OpCodes.Ret);
 
         il.MarkLabel(fail);
