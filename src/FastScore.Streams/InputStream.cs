@@ -386,10 +386,10 @@ public sealed class InputStream : IAsyncDisposable
     {
         drained = false;
         endOfStream = false;
-        var delimited = framer as DelimitedFramer;
+        bool spans = framer.CanFrameSpans;
         while (batch.Count < _maxBatchRecords)
         {
-            if (delimited is not null)
+            if (spans)
             {
                 // The usual case: records wholly inside the current span, framed and copied straight from it.
                 ReadOnlySpan<byte> span = reader.UnreadSpan;
@@ -398,7 +398,7 @@ public sealed class InputStream : IAsyncDisposable
                 bool ended = false;
                 while (batch.Count < _maxBatchRecords)
                 {
-                    int length = delimited.TryFrameSpan(span[used..], out int consumed);
+                    int length = framer.TryFrameSpan(span[used..], out int consumed);
                     if (length < 0)
                     {
                         break;

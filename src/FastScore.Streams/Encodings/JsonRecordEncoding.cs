@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Schemas;
 
 namespace FastScore.Streams.Encodings;
 
@@ -222,6 +223,27 @@ public sealed class JsonRecordEncoding : RecordEncoding
         {
             ReturnWriter(writer);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>For a flat POCO (see <see cref="JsonPocoCodec{T}"/>) and a checker whose <see cref="SchemaChecker.Standard"/>
+    /// check is <c>json</c> against a flat record schema (or JSON syntax only): the codec that reads a record proves it valid
+    /// in the same pass (docs/schemas.md, "Checking and decoding in one pass").</remarks>
+    protected internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) =>
+        IsJsonCheck(checker, out Avro.Schema? schema) ? CreateValidatingReader<T>(schema) : null;
+
+    /// <inheritdoc />
+    /// <remarks>For a flat POCO whose properties are all fields of the checker's flat record schema, of types that accept
+    /// every value the property holds (or for JSON syntax only).</remarks>
+    protected internal override ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) =>
+        IsJsonCheck(checker, out Avro.Schema? schema) && CreateValidatingWriter<T>(schema) is { } codec ? new ValidatingWriter<T>(codec) : null;
+
+    private static bool IsJsonCheck(SchemaChecker checker, out Avro.Schema? schema)
+    {
+        ArgumentNullException.ThrowIfNull(checker);
+        StandardCheck? standard = checker.Standard;
+        schema = standard?.Schema;
+        return standard is not null && string.Equals(standard.Encoding, EncodingTypes.Json, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -467,10 +489,16 @@ public sealed class JsonRecordEncoding : RecordEncoding
 }
 
 /// <summary>Decodes records that the codec proves valid against the bound schema (see <see cref="JsonPocoCodec{T}.TryReadValid"/>).</summary>
-internal sealed class ValidatingReader<T>(JsonPocoCodec<T> codec, ulong required)
+internal sealed class ValidatingReader<T>(JsonPocoCodec<T> codec, ulong required) : CheckingDecoder<T>
 {
     /// <summary>Decodes the record when it is certainly valid; otherwise the caller checks and decodes it as usual.</summary>
-    public bool TryRead(ReadOnlySpan<byte> record, out T value) => codec.TryReadValid(record, required, out value);
+    public override bool TryDecodeValid(ReadOnlySpan<byte> record, out T value) => codec.TryReadValid(record, required, out value);
+}
+
+/// <summary>Writes records valid by construction for the bound schema (see <see cref="JsonPocoCodec{T}.TryWriteValid"/>).</summary>
+internal sealed class ValidatingWriter<T>(JsonPocoCodec<T> codec) : ValidEncoder<T>
+{
+    public override bool TryEncodeValid(T value, IBufferWriter<byte> output) => codec.TryWriteValid(value, output);
 }
 
 /// <summary>The last (options, metadata, fast codec) used for a type; replaced as a whole, so reads are consistent.</summary>
