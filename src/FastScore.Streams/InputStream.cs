@@ -21,6 +21,7 @@ namespace FastScore.Streams;
 public sealed class InputStream : IAsyncDisposable
 {
     private readonly InputTransport _transport;
+    private readonly MessageInputTransport? _answering; // the transport, when callers wait for some of its records
     private readonly Framer? _framer;
     private readonly SchemaChecker _checker;
     private readonly Action<RejectedRecord>? _onRejected;
@@ -45,6 +46,7 @@ public sealed class InputStream : IAsyncDisposable
         Name = name;
         Slot = slot;
         _transport = transport;
+        _answering = transport is MessageInputTransport { AnswersCallers: true } answering ? answering : null;
         _framer = framer;
         Encoding = encoding;
         _checker = checker;
@@ -186,6 +188,12 @@ public sealed class InputStream : IAsyncDisposable
         _transport is MessageInputTransport messages ? messages.AcknowledgeAsync(last, cancellationToken) : default;
 
     internal bool NeedsAcknowledgement => _transport is MessageInputTransport { RequiresAcknowledgement: true };
+
+    /// <summary>Gets a value indicating whether callers wait for some records of this stream (see <see cref="MessageInputTransport.AnswersCallers"/>).</summary>
+    internal bool AnswersCallers => _answering is not null;
+
+    /// <summary>Gets the caller waiting for a record of this stream, from its message's metadata (see <see cref="MessageInputTransport.FindReply"/>).</summary>
+    internal Engine.RecordReply? FindReply(MessageMetadata? metadata) => _answering?.FindReply(metadata);
 
     /// <summary>
     /// Makes the producer task decode every checked data record with <paramref name="decoder"/> (a failure is rejected by
@@ -594,7 +602,8 @@ public sealed class InputStream : IAsyncDisposable
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null)
     {
         Counters.AddRejected(rejection.Kind);
-        if (_onRejected is null && metadata?.Reply is null)
+        Engine.RecordReply? reply = _answering?.FindReply(metadata); // a caller waits for this record (REST round trip)
+        if (_onRejected is null && reply is null)
         {
             return;
         }
@@ -602,6 +611,6 @@ public sealed class InputStream : IAsyncDisposable
         string? position = metadata?.Position ?? (byteOffset is { } o ? $"byte {o}" : null);
         var rejected = new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, position, RejectedRecord.MakePreview(record));
         _onRejected?.Invoke(rejected);
-        metadata?.Reply?.OnRejected(rejected); // a caller waits for this record (REST round trip)
+        reply?.OnRejected(rejected);
     }
 }

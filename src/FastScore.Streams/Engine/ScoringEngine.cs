@@ -934,7 +934,7 @@ public sealed class ScoringEngine : IAsyncDisposable
             int count = batch.Count;
             if (!batch.HasControl)
             {
-                if (count > 0 && !await run.Invoker.ProcessAsync(slot, input, batch, 0, count, hard).ConfigureAwait(false))
+                if (count > 0 && !await Score(run, slot, input, batch, 0, count, hard).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -950,7 +950,7 @@ public sealed class ScoringEngine : IAsyncDisposable
                         continue;
                     }
 
-                    if (i > start && !await run.Invoker.ProcessAsync(slot, input, batch, start, i, hard).ConfigureAwait(false))
+                    if (i > start && !await Score(run, slot, input, batch, start, i, hard).ConfigureAwait(false))
                     {
                         return false;
                     }
@@ -966,10 +966,13 @@ public sealed class ScoringEngine : IAsyncDisposable
                         run.Outputs!.EmitControlToAll(control);
                     }
 
-                    batch.GetMetadata(i)?.Reply?.OnScored([]);
+                    if (input.AnswersCallers)
+                    {
+                        input.FindReply(batch.GetMetadata(i))?.OnScored([]); // a control record produces nothing for its caller
+                    }
                 }
 
-                if (start < count && !await run.Invoker.ProcessAsync(slot, input, batch, start, count, hard).ConfigureAwait(false))
+                if (start < count && !await Score(run, slot, input, batch, start, count, hard).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -991,6 +994,12 @@ public sealed class ScoringEngine : IAsyncDisposable
 
         return true;
     }
+
+    /// <summary>Scores data records: an input that answers callers takes the invoker's reply path, every other the plain one.</summary>
+    private static ValueTask<bool> Score(Run run, EngineSlot slot, InputStream input, RecordBatch batch, int start, int end, CancellationToken cancellationToken) =>
+        input.AnswersCallers
+            ? run.Invoker.ProcessWithRepliesAsync(slot, input, batch, start, end, cancellationToken)
+            : run.Invoker.ProcessAsync(slot, input, batch, start, end, cancellationToken);
 
     private static ValueTask<bool> FlushSlotAsync(Run run, EngineSlot slot) =>
         run.Invoker.IsBatchModel ? run.Invoker.FlushAsync(slot, run.Hard.Token) : ValueTask.FromResult(true);
