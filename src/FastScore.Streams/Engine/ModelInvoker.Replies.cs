@@ -82,7 +82,7 @@ internal sealed partial class BatchInvoker<TInput, TOutput>
             if (pending.Count == 0)
             {
                 _firstSequence[slot.Slot] = batch.GetSequenceNumber(i);
-                slot.PendingSince = Time.GetTimestamp();
+                slot.PendingStarted(Time.GetTimestamp());
             }
 
             pending.Add(value);
@@ -105,7 +105,7 @@ internal sealed partial class BatchInvoker<TInput, TOutput>
             }
         }
 
-        Volatile.Write(ref slot.PendingRecords, pending.Count);
+        slot.SetPendingRecords(pending.Count);
         return true;
     }
 }

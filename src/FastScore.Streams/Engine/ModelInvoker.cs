@@ -193,7 +193,7 @@ internal sealed partial class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, 
             if (pending.Count == 0)
             {
                 _firstSequence[slot.Slot] = batch.GetSequenceNumber(i);
-                slot.PendingSince = Time.GetTimestamp();
+                slot.PendingStarted(Time.GetTimestamp());
             }
 
             pending.Add(value);
@@ -208,7 +208,7 @@ internal sealed partial class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, 
             }
         }
 
-        Volatile.Write(ref slot.PendingRecords, pending.Count);
+        slot.SetPendingRecords(pending.Count);
         return true;
     }
 
