@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -348,10 +349,12 @@ internal sealed partial class JsonPocoCodec<T>
 
     /// <summary>
     /// The parameterless constructor the serializer's <see cref="JsonTypeInfo.CreateObject"/> calls, when the contract is
-    /// the default resolver's own (no modifier could have replaced it); <see langword="null"/> otherwise.
+    /// the default resolver's own (no modifier could have replaced it) and code may be emitted (only the emitted reader
+    /// calls it directly); <see langword="null"/> otherwise.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2090", Justification = "Only the emitted reader calls the constructor directly; when trimming removed its metadata, GetConstructor returns null and the reader calls the contract's CreateObject instead.")]
     private static ConstructorInfo? DefaultConstructor(JsonTypeInfo<T> info) =>
-        info.CreateObject is not null && IsUnmodifiedDefaultResolver(info.Options)
+        info.CreateObject is not null && IsUnmodifiedDefaultResolver(info.Options) && EmittedCode.IsEnabled
             ? typeof(T).GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)
             : null;
 

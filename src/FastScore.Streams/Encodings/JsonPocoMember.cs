@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Linq.Expressions;
 using System.Reflection;
-using System.Runtime.CompilerServices;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using FastScore.Streams.Internal;
 
 namespace FastScore.Streams.Encodings;
 
@@ -103,8 +104,16 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
     public JsonPocoMember(byte[] name, byte[] escapedName, MethodInfo? getMethod, MethodInfo? setMethod)
         : base(name, escapedName, getMethod, setMethod)
     {
-        _get = BindGet(getMethod);
-        _set = BindSet(setMethod);
+        if (EmittedCode.IsSupported && EmittedCode.IsAllowed)
+        {
+            _get = CompileGet(getMethod);
+            _set = CompileSet(setMethod);
+        }
+        else
+        {
+            _get = BindGet(getMethod);
+            _set = BindSet(setMethod);
+        }
     }
 
     public override Type ValueType => typeof(TValue);
@@ -132,34 +141,32 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
 
     public override bool TryWrite(T source, Span<byte> output, ref int pos, bool strict) => TFormat.TryWrite(_get!(source), output, ref pos, strict);
 
-    // Accessors are compiled lambdas when the runtime compiles dynamic code: a closed delegate is a plain call, where a
-    // delegate bound straight to the accessor (open instance) goes through a shuffle thunk on every call.
-    private static Func<T, TValue>? BindGet(MethodInfo? get)
+    // Accessors are delegates bound straight to the accessor (open instance), or compiled lambdas when code may be emitted:
+    // a closed delegate is a plain call, where an open instance delegate goes through a shuffle thunk on every call.
+    private static Func<T, TValue>? BindGet(MethodInfo? get) =>
+        get is null ? null : (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
+
+    private static Action<T, TValue>? BindSet(MethodInfo? set) =>
+        set is null ? null : (Action<T, TValue>)Delegate.CreateDelegate(typeof(Action<T, TValue>), set);
+
+    [RequiresDynamicCode("Compiles a lambda.")]
+    private static Func<T, TValue>? CompileGet(MethodInfo? get)
     {
         if (get is null)
         {
             return null;
         }
 
-        if (!RuntimeFeature.IsDynamicCodeCompiled)
-        {
-            return (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
-        }
-
         ParameterExpression source = Expression.Parameter(typeof(T), "source");
         return Expression.Lambda<Func<T, TValue>>(Expression.Call(source, get), source).Compile();
     }
 
-    private static Action<T, TValue>? BindSet(MethodInfo? set)
+    [RequiresDynamicCode("Compiles a lambda.")]
+    private static Action<T, TValue>? CompileSet(MethodInfo? set)
     {
         if (set is null)
         {
             return null;
-        }
-
-        if (!RuntimeFeature.IsDynamicCodeCompiled)
-        {
-            return (Action<T, TValue>)Delegate.CreateDelegate(typeof(Action<T, TValue>), set);
         }
 
         ParameterExpression target = Expression.Parameter(typeof(T), "target");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
@@ -105,6 +106,7 @@ internal sealed class InOrderJsonReader<T>
     private readonly Func<T> _create;
     private readonly ReadFunc _read;
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private InOrderJsonReader(Func<T> create, ConstructorInfo? constructor, byte[][] names, MethodInfo[] readers, MethodInfo[] setters)
     {
         _create = create;
@@ -114,13 +116,13 @@ internal sealed class InOrderJsonReader<T>
     // Closed over the reader (its first argument), so a call is a plain call, without the shuffle thunk of an open static delegate.
     private delegate bool ReadFunc(ReadOnlySpan<byte> json, out T? value);
 
-    /// <summary>Builds the reader, or returns <see langword="null"/> when the runtime cannot compile emitted code.</summary>
+    /// <summary>Builds the reader, or returns <see langword="null"/> when code may not be emitted (<see cref="EmittedCode"/>).</summary>
     /// <param name="create">Creates an instance (the serializer's own constructor call).</param>
     /// <param name="constructor">The constructor <paramref name="create"/> is known to call, called directly; <see langword="null"/>: call <paramref name="create"/>.</param>
     /// <param name="properties">Each property: its name (UTF-8, unescaped), the <see cref="JsonPocoReading"/> method that reads its value, and its setter.</param>
     public static InOrderJsonReader<T>? TryCreate(Func<T> create, ConstructorInfo? constructor, IReadOnlyList<(byte[] Name, MethodInfo Read, MethodInfo Setter)> properties)
     {
-        if (!RuntimeFeature.IsDynamicCodeCompiled || properties.Count == 0 || typeof(T).IsValueType)
+        if (!EmittedCode.IsSupported || !EmittedCode.IsAllowed || properties.Count == 0 || typeof(T).IsValueType)
         {
             return null;
         }
@@ -140,6 +142,7 @@ internal sealed class InOrderJsonReader<T>
     /// <summary>Reads the record when it has exactly the properties in order; otherwise returns <see langword="false"/> (nothing is decided).</summary>
     public bool TryRead(ReadOnlySpan<byte> json, out T? value) => _read(json, out value);
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private ReadFunc Emit(ConstructorInfo? constructor, byte[][] names, MethodInfo[] readers, MethodInfo[] setters)
     {
         var method = new DynamicMethod(

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -36,6 +37,13 @@ public sealed class JsonRecordEncoding : RecordEncoding
 
     private static readonly ArrayBufferWriter<byte> s_detached = new(1);
 
+    private const string ReflectionJustification =
+        "The reflection resolver is used only where JsonSerializer.IsReflectionEnabledByDefault is true, as JsonSerializer itself does; "
+        + "the feature switch is false under PublishAot and PublishTrimmed unless the application turns reflection back on.";
+
+    // The default options where reflection is off: no metadata for any type (JsonElement, JsonNode, strings and bytes need none).
+    private static readonly JsonSerializerOptions s_withoutReflection = new() { TypeInfoResolver = JsonTypeInfoResolver.Combine() };
+
     // Bytes a JsonElement's text may hold for Utf8JsonWriter (default or relaxed escaping) to write it back unchanged:
     // printable ASCII without whitespace, escapes, comments ('/'), or the characters the default encoder escapes.
     private static readonly SearchValues<byte> s_verbatimBytes = SearchValues.Create(
@@ -53,14 +61,18 @@ public sealed class JsonRecordEncoding : RecordEncoding
     /// <param name="options">The serializer options for host types; <see langword="null"/> for
     /// <see cref="JsonSerializerOptions.Default"/> (case-sensitive property names, numbers only as JSON numbers).
     /// The options are made read-only, as <see cref="JsonSerializer"/> does on first use; without a
-    /// <see cref="JsonSerializerOptions.TypeInfoResolver"/> the reflection-based one is filled in.</param>
+    /// <see cref="JsonSerializerOptions.TypeInfoResolver"/> the reflection-based one is filled in. Where reflection is
+    /// off (Native AOT and trimmed applications, <c>JsonSerializerIsReflectionEnabledByDefault=false</c>), give options
+    /// whose resolver is a source-generated <c>JsonSerializerContext</c> for POCOs; <see langword="null"/> then serves
+    /// <see cref="JsonElement"/>, <see cref="JsonNode"/>, strings and bytes only.</param>
+    /// <exception cref="InvalidOperationException">Reflection is off and <paramref name="options"/> has no resolver.</exception>
     public JsonRecordEncoding(JsonSerializerOptions? options = null)
     {
-        _options = options ?? JsonSerializerOptions.Default;
+        _options = options ?? DefaultOptions();
         if (!_options.IsReadOnly)
         {
             // As JsonSerializer does on first use: freeze the options and fill in the reflection resolver if none is set.
-            _options.MakeReadOnly(populateMissingResolver: true);
+            Freeze(_options);
         }
 
         int maxDepth = _options.MaxDepth == 0 ? 64 : _options.MaxDepth;
@@ -81,6 +93,25 @@ public sealed class JsonRecordEncoding : RecordEncoding
             || ReferenceEquals(_options.Encoder, JavaScriptEncoder.Default)
             || ReferenceEquals(_options.Encoder, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         _nodeOptions = new JsonNodeOptions { PropertyNameCaseInsensitive = _options.PropertyNameCaseInsensitive };
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = ReflectionJustification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = ReflectionJustification)]
+    private static JsonSerializerOptions DefaultOptions() =>
+        JsonSerializer.IsReflectionEnabledByDefault ? JsonSerializerOptions.Default : s_withoutReflection;
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = ReflectionJustification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = ReflectionJustification)]
+    private static void Freeze(JsonSerializerOptions options)
+    {
+        if (JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            options.MakeReadOnly(populateMissingResolver: true);
+        }
+        else
+        {
+            options.MakeReadOnly(); // as JsonSerializer does without reflection: a missing resolver is an error
+        }
     }
 
     /// <summary>Gets the instance with the default options.</summary>

@@ -51,29 +51,12 @@ internal abstract class ModelInvoker(Func<ModelError, bool> onError)
     /// <summary>Scores the slot's pending batch (batch models; a no-op for record models).</summary>
     public virtual ValueTask<bool> FlushAsync(EngineSlot slot, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
+    /// <summary>Creates the invoker of a model, through the model's own interface (no reflection).</summary>
     public static ModelInvoker Create(IModel model, Func<ModelError, bool> onError)
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (Type i in model.GetType().GetInterfaces())
-        {
-            if (!i.IsGenericType)
-            {
-                continue;
-            }
-
-            Type def = i.GetGenericTypeDefinition();
-            if (def == typeof(IModel<,>))
-            {
-                return (ModelInvoker)Activator.CreateInstance(typeof(RecordInvoker<,>).MakeGenericType(i.GetGenericArguments()), model, onError)!;
-            }
-
-            if (def == typeof(IBatchModel<,>))
-            {
-                return (ModelInvoker)Activator.CreateInstance(typeof(BatchInvoker<,>).MakeGenericType(i.GetGenericArguments()), model, onError)!;
-            }
-        }
-
-        throw new ArgumentException($"{model.GetType().Name} implements neither IModel<TInput, TOutput> nor IBatchModel<TInput, TOutput>.", nameof(model));
+        return model.CreateInvoker(onError)
+            ?? throw new ArgumentException($"{model.GetType().Name} implements neither IModel<TInput, TOutput> nor IBatchModel<TInput, TOutput>.", nameof(model));
     }
 
     /// <summary>Reports a model error; returns <see langword="true"/> to go on (Skip policy).</summary>

@@ -43,7 +43,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     {
         _root = SchemaCompiler.Compile(schema);
         Standard = new StandardCheck(Descriptors.EncodingTypes.Json, schema);
-        _flatRoot = _root is RecordNode record && RuntimeFeature.IsDynamicCodeCompiled && InOrderRecordScanner.CanScan(record) ? record : null;
+        _flatRoot = _root is RecordNode record && EmittedCode.IsEnabled && InOrderRecordScanner.CanScan(record) ? record : null;
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
@@ -32,6 +33,7 @@ internal sealed class InOrderRecordScanner
 
     private readonly ScanFunc _scan;
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private InOrderRecordScanner(RecordNode record, int[] order, byte[][]? separators)
     {
         Order = order;
@@ -66,7 +68,7 @@ internal sealed class InOrderRecordScanner
 
     /// <summary>
     /// Builds the scanner for records with the keys in <paramref name="order"/> (field indices, every field once), or
-    /// returns <see langword="null"/> when the record has other kinds of fields or the runtime cannot compile emitted code.
+    /// returns <see langword="null"/> when the record has other kinds of fields or code may not be emitted (<see cref="EmittedCode"/>).
     /// </summary>
     /// <param name="record">The record.</param>
     /// <param name="order">The field indices in key order.</param>
@@ -76,7 +78,7 @@ internal sealed class InOrderRecordScanner
     /// </param>
     public static InOrderRecordScanner? TryCreate(RecordNode record, int[] order, byte[][]? separators = null)
     {
-        if (!RuntimeFeature.IsDynamicCodeCompiled || !CanScan(record) || !IsPermutation(order, record.Fields.Count))
+        if (!EmittedCode.IsSupported || !EmittedCode.IsAllowed || !CanScan(record) || !IsPermutation(order, record.Fields.Count))
         {
             return null;
         }
@@ -151,6 +153,7 @@ internal sealed class InOrderRecordScanner
         return pos == text.Length;
     }
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private ScanFunc Emit(RecordNode record, int[] order, byte[][]? separators)
     {
         var method = new DynamicMethod(
@@ -281,6 +284,6 @@ internal sealed class InOrderRecordScanner
         }
     }
 
-    private static MethodInfo Method(Type type, string name) =>
+    private static MethodInfo Method([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type type, string name) =>
         type.GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(type.Name, name);
 }
