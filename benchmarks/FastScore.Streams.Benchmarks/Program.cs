@@ -2,12 +2,21 @@ using BenchmarkDotNet.Running;
 
 namespace FastScore.Streams.Benchmarks;
 
-/// <summary>Entry point: <c>dotnet run -c Release --project benchmarks/FastScore.Streams.Benchmarks -- --filter '*'</c>.</summary>
+/// <summary>
+/// Entry point: <c>dotnet run -c Release --project benchmarks/FastScore.Streams.Benchmarks -- --filter '*'</c>. With the
+/// environment variable <c>FASTSCORE_DISABLE_EMITTED_CODE=1</c> the library emits no code (probes only: BenchmarkDotNet
+/// runs methods in child processes, which read the variable too).
+/// </summary>
 public static class Program
 {
     /// <summary>Runs the benchmarks selected on the command line.</summary>
     public static void Main(string[] args)
     {
+        if (Environment.GetEnvironmentVariable("FASTSCORE_DISABLE_EMITTED_CODE") == "1")
+        {
+            AppContext.SetSwitch("FastScore.Streams.DisableEmittedCode", true); // the general paths only, as without dynamic code
+        }
+
         if (args is ["probe"])
         {
             InterleavedProbe.Run();

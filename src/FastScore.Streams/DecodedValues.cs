@@ -32,7 +32,8 @@ internal abstract class RecordDecoder
 
     /// <summary>
     /// Lets <see cref="TryDecodeValid"/> stand in for the stream's checker when the encoding can prove records valid
-    /// against the checker's schema while decoding them (the <c>json</c> encoding, a flat POCO, a flat record schema).
+    /// for the checker while decoding them (<see cref="RecordEncoding.CreateCheckingDecoder{T}"/>: for example the
+    /// <c>json</c> encoding, a flat POCO, a flat record schema).
     /// </summary>
     public abstract void Bind(SchemaChecker checker);
 }
@@ -40,20 +41,17 @@ internal abstract class RecordDecoder
 /// <inheritdoc />
 internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
 {
-    private ValidatingReader<T>? _validating;
+    private CheckingDecoder<T>? _checking;
 
     public override Type ValueType => typeof(T);
 
-    public override bool CanValidate => _validating is not null;
+    public override bool CanValidate => _checking is not null;
 
-    public override void Bind(SchemaChecker checker) =>
-        _validating = encoding is JsonRecordEncoding json && checker is JsonAvroSchemaChecker or JsonSyntaxChecker // not a checker of the host's own
-            ? json.CreateValidatingReader<T>((checker as AvroSchemaChecker)?.Schema)
-            : null;
+    public override void Bind(SchemaChecker checker) => _checking = encoding.CreateCheckingDecoder<T>(checker);
 
     public override bool TryDecodeValid(RecordBatch batch, int index, ReadOnlySpan<byte> record)
     {
-        if (_validating is null || !_validating.TryRead(record, out T value))
+        if (_checking is null || !_checking.TryDecodeValid(record, out T value))
         {
             return false;
         }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
@@ -18,9 +16,10 @@ namespace FastScore.Streams;
 /// </summary>
 /// <remarks>One consumer at a time. <see cref="StopReading"/> stops gracefully (every batch already read is still
 /// delivered); dispose to stop at once and release the transport.</remarks>
-public sealed class InputStream : IAsyncDisposable
+public sealed partial class InputStream : IAsyncDisposable
 {
     private readonly InputTransport _transport;
+    private readonly MessageInputTransport? _answering; // the transport, when callers wait for some of its records
     private readonly Framer? _framer;
     private readonly SchemaChecker _checker;
     private readonly Action<RejectedRecord>? _onRejected;
@@ -45,6 +44,7 @@ public sealed class InputStream : IAsyncDisposable
         Name = name;
         Slot = slot;
         _transport = transport;
+        _answering = transport is MessageInputTransport { AnswersCallers: true } answering ? answering : null;
         _framer = framer;
         Encoding = encoding;
         _checker = checker;
@@ -187,6 +187,12 @@ public sealed class InputStream : IAsyncDisposable
 
     internal bool NeedsAcknowledgement => _transport is MessageInputTransport { RequiresAcknowledgement: true };
 
+    /// <summary>Gets a value indicating whether callers wait for some records of this stream (see <see cref="MessageInputTransport.AnswersCallers"/>).</summary>
+    internal bool AnswersCallers => _answering is not null;
+
+    /// <summary>Gets the caller waiting for a record of this stream, from its message's metadata (see <see cref="MessageInputTransport.FindReply"/>).</summary>
+    internal Engine.RecordReply? FindReply(MessageMetadata? metadata) => _answering?.FindReply(metadata);
+
     /// <summary>
     /// Makes the producer task decode every checked data record with <paramref name="decoder"/> (a failure is rejected by
     /// encoding there), so batches arrive with their values (<see cref="RecordBatch.Values"/>). Call before reading starts.
@@ -259,349 +265,5 @@ public sealed class InputStream : IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
         _stopReading.Dispose();
         _stop.Dispose();
-    }
-
-    private async Task ProduceAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (_transport is ByteInputTransport bytes)
-            {
-                await ProduceBytesAsync(bytes, cancellationToken).ConfigureAwait(false);
-            }
-            else if (_transport is MessageInputTransport messages)
-            {
-                await ProduceMessagesAsync(messages, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                throw new StreamException($"Transport {_transport.GetType().Name} is neither a byte nor a message input.");
-            }
-
-            _channel.Writer.TryComplete();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            WasStopped = true; // set before the channel completes, so a reader that sees the end sees it too
-            _channel.Writer.TryComplete();
-        }
-        catch (Exception ex)
-        {
-            Exception error = ex is StreamException ? ex : new StreamException($"Input stream '{Name}' failed: {ex.Message}", ex) { StreamName = Name };
-            _channel.Writer.TryComplete(error);
-            throw error;
-        }
-    }
-
-    private async Task ProduceBytesAsync(ByteInputTransport transport, CancellationToken cancellationToken)
-    {
-        Framer framer = _framer ?? throw new StreamException($"Stream '{Name}' reads bytes but has no envelope.");
-        long offset = Descriptor.SkipTo ?? 0;
-        while (true)
-        {
-            long before = _accepted;
-            PipeReader reader = await transport.OpenAsync(offset, cancellationToken).ConfigureAwait(false);
-            long streamOffset = offset;
-            bool soft = false;
-            framer.Reset();
-            try
-            {
-                while (!soft)
-                {
-                    ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    ReadOnlySequence<byte> buffer = result.Buffer;
-                    var batch = new RecordBatch(_batchBytesHint, _batchRecordsHint);
-                    SequencePosition consumed;
-                    bool drained;
-                    try
-                    {
-                        consumed = Drain(framer, buffer, result.IsCompleted, batch, streamOffset, out drained, out soft);
-                    }
-                    catch (StreamFormatException)
-                    {
-                        // The bytes can never form a record (OnOversize fail, a truncated record at the end): the
-                        // records framed before them are still delivered, then the stream fails.
-                        Counters.SetOversized(framer.OversizedRecords);
-                        if (batch.Count > 0)
-                        {
-                            await PublishAsync(batch).ConfigureAwait(false);
-                        }
-                        else
-                        {
-                            batch.Dispose();
-                        }
-
-                        throw;
-                    }
-
-                    streamOffset += buffer.Slice(0, consumed).Length;
-                    reader.AdvanceTo(consumed, drained ? buffer.End : consumed);
-                    Counters.SetOversized(framer.OversizedRecords);
-                    if (batch.Count > 0)
-                    {
-                        await PublishAsync(batch).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        batch.Dispose();
-                    }
-
-                    if (result.IsCompleted && drained)
-                    {
-                        break;
-                    }
-                }
-            }
-            finally
-            {
-                await reader.CompleteAsync().ConfigureAwait(false);
-            }
-
-            // Loop rewinds at hard and soft EOF (an end control record), as FastScore does (§1 Loop). A pass that delivers no data record (an empty file, every record rejected, only control records) stops looping.
-            if (!Descriptor.Loop || _accepted == before)
-            {
-                return;
-            }
-
-            offset = 0;
-        }
-    }
-
-    private SequencePosition Drain(Framer framer, in ReadOnlySequence<byte> buffer, bool isCompleted, RecordBatch batch, long baseOffset, out bool drained, out bool endOfStream)
-    {
-        var reader = new SequenceReader<byte>(buffer);
-        try
-        {
-            return DrainFrames(framer, ref reader, isCompleted, batch, baseOffset, out drained, out endOfStream);
-        }
-        catch (StreamFormatException ex) when (ex.ByteOffset is null)
-        {
-            // A framer throws with the reader at the start of the offending record: say which record and where.
-            long offset = baseOffset + reader.Consumed;
-            throw new StreamFormatException($"record {_sequence + 1} (byte {offset}): {ex.Message}", ex) { ByteOffset = offset, RecordNumber = _sequence + 1, StreamName = Name };
-        }
-    }
-
-    private SequencePosition DrainFrames(Framer framer, ref SequenceReader<byte> reader, bool isCompleted, RecordBatch batch, long baseOffset, out bool drained, out bool endOfStream)
-    {
-        drained = false;
-        endOfStream = false;
-        var delimited = framer as DelimitedFramer;
-        while (batch.Count < _maxBatchRecords)
-        {
-            if (delimited is not null)
-            {
-                // The usual case: records wholly inside the current span, framed and copied straight from it.
-                ReadOnlySpan<byte> span = reader.UnreadSpan;
-                long at = reader.Consumed;
-                int used = 0;
-                bool ended = false;
-                while (batch.Count < _maxBatchRecords)
-                {
-                    int length = delimited.TryFrameSpan(span[used..], out int consumed);
-                    if (length < 0)
-                    {
-                        break;
-                    }
-
-                    ended = Accept(batch, span.Slice(used, length), null, baseOffset + at + used);
-                    used += consumed;
-                    if (ended)
-                    {
-                        break;
-                    }
-                }
-
-                reader.Advance(used);
-                if (ended)
-                {
-                    endOfStream = true;
-                    drained = true;
-                    break;
-                }
-
-                if (batch.Count >= _maxBatchRecords)
-                {
-                    break;
-                }
-            }
-
-            long start = reader.Consumed;
-            FrameStatus status = framer.TryReadFrame(ref reader, isCompleted, out ReadOnlySequence<byte> frame);
-            if (status == FrameStatus.NeedMoreData)
-            {
-                if (isCompleted && !reader.End)
-                {
-                    throw new StreamFormatException($"Stream '{Name}' ended inside a record ({reader.Remaining} trailing bytes).") { ByteOffset = baseOffset + reader.Consumed, StreamName = Name };
-                }
-
-                drained = true;
-                break;
-            }
-
-            if (status == FrameStatus.Skipped)
-            {
-                continue;
-            }
-
-            if (status == FrameStatus.Rejected)
-            {
-                RejectOversized(framer, reader.Sequence, start, reader.Consumed - start, baseOffset);
-                continue;
-            }
-
-            if (Accept(batch, frame, null, baseOffset + start))
-            {
-                endOfStream = true;
-                drained = true;
-                break;
-            }
-        }
-
-        if (!drained && reader.End && isCompleted)
-        {
-            drained = true;
-        }
-
-        return reader.Position;
-    }
-
-    private async Task ProduceMessagesAsync(MessageInputTransport transport, CancellationToken cancellationToken)
-    {
-        var messages = new List<InputMessage>(_maxBatchRecords);
-        RecordPosition? position = Descriptor.SkipToRecord;
-        while (true)
-        {
-            long before = _accepted;
-            await transport.OpenAsync(position, cancellationToken).ConfigureAwait(false);
-            bool soft = false;
-            while (!soft)
-            {
-                messages.Clear();
-                if (!await transport.ReadAsync(messages, _maxBatchRecords, cancellationToken).ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                var batch = new RecordBatch(_batchBytesHint, _batchRecordsHint);
-                foreach (InputMessage message in messages)
-                {
-                    if (Accept(batch, new ReadOnlySequence<byte>(message.Payload), message.Metadata, null))
-                    {
-                        soft = true;
-                        break;
-                    }
-                }
-
-                batch.LastMessage = messages[^1];
-                await PublishAsync(batch).ConfigureAwait(false);
-            }
-
-            if (!Descriptor.Loop || _accepted == before)
-            {
-                return;
-            }
-
-            position = RecordPosition.Earliest;
-        }
-    }
-
-    /// <summary>Adds one framed record to the batch: control records are marked, data records checked. Returns true on an end control record.</summary>
-    private bool Accept(RecordBatch batch, in ReadOnlySequence<byte> frame, MessageMetadata? metadata, long? byteOffset) =>
-        AcceptCopied(batch, batch.Append(frame, _sequence + 1, metadata), metadata, byteOffset);
-
-    private bool Accept(RecordBatch batch, ReadOnlySpan<byte> frame, MessageMetadata? metadata, long? byteOffset) =>
-        AcceptCopied(batch, batch.Append(frame, _sequence + 1, metadata), metadata, byteOffset);
-
-    /// <summary>Decides on a record just appended to the batch: decoded, a control record (true: end of stream), or rejected and removed.</summary>
-    /// <remarks>The last line of defence against bad input: whatever a checker, decoder or control-record reader throws
-    /// for this record (a defect: they report bad data as rejections) rejects this record alone, by encoding, with the
-    /// exception as the reason, and the stream goes on. The try region costs nothing until something throws.</remarks>
-    private bool AcceptCopied(RecordBatch batch, Span<byte> record, MessageMetadata? metadata, long? byteOffset)
-    {
-        RecordRejection rejection;
-        long before = _sequence;
-        try
-        {
-            if (_decoder is { CanValidate: true } validating && validating.TryDecodeValid(batch, batch.Count - 1, record))
-            {
-                // Decoded in the pass that proved it a valid data record (the usual check would accept it).
-                _sequence++;
-                _batchRecords++;
-                _batchBytes += record.Length;
-                return false;
-            }
-
-            if (record.Length > 0 && Encoding.TryReadControl(record, out ControlRecord control))
-            {
-                batch.SetLastControl(control);
-                return control.Kind == ControlKind.End;
-            }
-
-            _sequence++;
-            if (_checker.TryCheck(record, out rejection))
-            {
-                if (_decoder is null || _decoder.TryDecode(batch, batch.Count - 1, record, out string? error))
-                {
-                    _batchRecords++;
-                    _batchBytes += record.Length;
-                    return false;
-                }
-
-                rejection = new RecordRejection(RejectionKind.Encoding, error);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _sequence = before + 1;
-            rejection = new RecordRejection(RejectionKind.Encoding, RecordFailure.Describe(ex));
-        }
-
-        Reject(record, _sequence, rejection, metadata, byteOffset);
-        batch.RemoveLast();
-        return false;
-    }
-
-    /// <summary>Publishes the batch's counters (once per batch, not per record) and hands the batch to the consumer.
-    /// Only disposing cancels the write: a graceful stop never drops a batch that was read.</summary>
-    private ValueTask PublishAsync(RecordBatch batch)
-    {
-        _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
-        _batchRecordsHint = Math.Max(16, batch.Count);
-        Counters.Add(_batchRecords, _batchBytes);
-        _accepted += _batchRecords;
-        _batchRecords = 0;
-        _batchBytes = 0;
-        return _channel.Writer.WriteAsync(batch, _stop.Token);
-    }
-
-    /// <summary>Reports a record the framer rejected for its size (<see cref="FrameStatus.Rejected"/>): it takes a record number, as any rejected record does.</summary>
-    /// <param name="framer">The framer.</param>
-    /// <param name="buffer">The buffer the record started in.</param>
-    /// <param name="start">Where the record starts in <paramref name="buffer"/>.</param>
-    /// <param name="consumed">How many of its bytes the framer consumed (the preview never reaches past them).</param>
-    /// <param name="baseOffset">The stream offset of <paramref name="buffer"/>.</param>
-    private void RejectOversized(Framer framer, in ReadOnlySequence<byte> buffer, long start, long consumed, long baseOffset)
-    {
-        const int PreviewBytes = 1024;
-        _sequence++;
-        Span<byte> head = stackalloc byte[PreviewBytes];
-        int length = (int)Math.Min(Math.Min(consumed, buffer.Length - start), PreviewBytes);
-        buffer.Slice(start, length).CopyTo(head);
-        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, framer.RejectionReason ?? $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)"), null, baseOffset + start);
-    }
-
-    private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null)
-    {
-        Counters.AddRejected(rejection.Kind);
-        if (_onRejected is null && metadata?.Reply is null)
-        {
-            return;
-        }
-
-        string? position = metadata?.Position ?? (byteOffset is { } o ? $"byte {o}" : null);
-        var rejected = new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, position, RejectedRecord.MakePreview(record));
-        _onRejected?.Invoke(rejected);
-        metadata?.Reply?.OnRejected(rejected); // a caller waits for this record (REST round trip)
     }
 }

@@ -30,7 +30,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     internal TaskCompletionSource? FlushCompletion { get; set; }
 
     /// <summary>
-    /// Gets or sets the bytes written after each record (the envelope's frame suffix, see <see cref="Envelopes.Framer.Suffix"/>):
+    /// Gets or sets the bytes written after each record (the envelope's frame suffix, see <see cref="Envelopes.Framer.RecordSuffix"/>):
     /// the batch then holds its records framed, in <see cref="Framed"/>. Set before the first record.
     /// </summary>
     internal byte[]? Suffix { get; set; }

@@ -31,7 +31,7 @@ public sealed class OutputStream : IAsyncDisposable
     private Task? _writer;
     private long _sequence;
     private int _state; // 0 new, 1 open, 2 completed, 3 disposed
-    private object? _validatingWriter; // a ValidatingWriterOf<T>
+    private object? _validEncoder; // a ValidEncoderOf<T>
     private int _batchBytesHint = 16 * 1024; // the last batch's size: the next one starts that big, so it rarely grows
     private int _batchRecordsHint = 64;
     private bool _hasData;
@@ -51,7 +51,7 @@ public sealed class OutputStream : IAsyncDisposable
         Schema = schema;
         _onRejected = onRejected;
         _maxBatchRecords = maxBatchRecords;
-        _suffix = transport is ByteOutputTransport ? framer?.Suffix : null; // batches hold their records framed
+        _suffix = transport is ByteOutputTransport && framer is { RecordSuffix.IsEmpty: false } ? framer.RecordSuffix.ToArray() : null; // batches hold their records framed
         Counters.TrackDeliveries(transport); // records the transport reports undelivered are not counted as written
         _confirmsDelivery = transport.ConfirmsDelivery;
         _channel = Channel.CreateBounded<OutputBatch>(new BoundedChannelOptions(channelCapacity)
@@ -124,7 +124,7 @@ public sealed class OutputStream : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         long sequence = ++_sequence;
         batch.BeginRecord();
-        if (ValidatingWriter<T>() is { } validating && validating.TryWriteValid(value, batch))
+        if (ValidEncoder<T>() is { } validEncoder && validEncoder.TryEncodeValid(value, batch))
         {
             batch.EndRecord(); // valid by construction: the check would accept it
             return true;
@@ -433,21 +433,19 @@ public sealed class OutputStream : IAsyncDisposable
     }
 
     /// <summary>
-    /// The <c>json</c> encoding's writer for <typeparamref name="T"/> when what it writes is valid by construction for the
-    /// stream's checker (a flat POCO, a flat record schema), so outputs need no check; <see langword="null"/> otherwise.
+    /// The encoding's writer for <typeparamref name="T"/> whose records are valid by construction for the stream's checker
+    /// (<see cref="RecordEncoding.CreateValidEncoder{T}"/>), so outputs need no check; <see langword="null"/> otherwise.
     /// </summary>
-    private JsonPocoCodec<T>? ValidatingWriter<T>()
+    private ValidEncoder<T>? ValidEncoder<T>()
     {
-        if (_validatingWriter is ValidatingWriterOf<T> cached)
+        if (_validEncoder is ValidEncoderOf<T> cached)
         {
-            return cached.Codec;
+            return cached.Encoder;
         }
 
-        JsonPocoCodec<T>? codec = Encoding is JsonRecordEncoding json && _checker is JsonAvroSchemaChecker or JsonSyntaxChecker
-            ? json.CreateValidatingWriter<T>((_checker as AvroSchemaChecker)?.Schema)
-            : null;
-        _validatingWriter = new ValidatingWriterOf<T>(codec); // the last type written (models emit one type)
-        return codec;
+        ValidEncoder<T>? encoder = Encoding.CreateValidEncoder<T>(_checker);
+        _validEncoder = new ValidEncoderOf<T>(encoder); // the last type written (models emit one type)
+        return encoder;
     }
 
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection)
@@ -457,5 +455,5 @@ public sealed class OutputStream : IAsyncDisposable
     }
 }
 
-/// <summary>The validating writer an output stream found for a type (<see langword="null"/> codec: none).</summary>
-internal sealed record ValidatingWriterOf<T>(JsonPocoCodec<T>? Codec);
+/// <summary>The valid-by-construction encoder an output stream found for a type (<see langword="null"/>: none).</summary>
+internal sealed record ValidEncoderOf<T>(ValidEncoder<T>? Encoder);

@@ -391,7 +391,7 @@ public static class JsonPocoTarget
             FuzzCheck.Require(stj is null && expected is not null && same(any, expected), $"the general reader accepted what the serializer {(stj is null ? "reads otherwise" : "rejects")}");
         }
 
-        if (JsonRecordEncoding.Default.CreateValidatingReader<T>(schema) is { } validating && validating.TryRead(data, out T valid))
+        if (JsonRecordEncoding.Default.CreateValidatingReader<T>(schema) is { } validating && validating.TryDecodeValid(data, out T valid))
         {
             var checker = new JsonAvroSchemaChecker(schema);
             FuzzCheck.Require(checker.TryCheck(data, out RecordRejection rejection), $"the validating reader accepted a record the checker rejects: {rejection.Reason}");

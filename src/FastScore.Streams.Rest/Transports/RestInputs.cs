@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Engine;
 using FastScore.Streams.Transports;
 
 namespace FastScore.Streams.Rest.Transports;
@@ -69,6 +70,12 @@ internal sealed class RestMessageInput : MessageInputTransport
 
     public override bool RequiresAcknowledgement => false;
 
+    /// <inheritdoc />
+    protected override bool AnswersCallers => true;
+
+    /// <inheritdoc />
+    protected override RecordReply? FindReply(MessageMetadata? metadata) => (metadata as RoundTripMetadata)?.Reply;
+
     /// <summary>Queues one record in its lane, never waiting: <see cref="SubmitResult.Full"/> when the lane is full.</summary>
     public SubmitResult Submit(byte[] payload, RoundTripReply? reply)
     {
@@ -92,7 +99,7 @@ internal sealed class RestMessageInput : MessageInputTransport
         {
             reply.Owner = this;
             _pending.TryAdd(reply, 0);
-            _roundTrips.Enqueue(new InputMessage(payload, new MessageMetadata { Reply = reply }));
+            _roundTrips.Enqueue(new InputMessage(payload, new RoundTripMetadata(reply)));
         }
 
         _signal.Writer.TryWrite(true);
@@ -141,7 +148,7 @@ internal sealed class RestMessageInput : MessageInputTransport
 
         while (_roundTrips.TryDequeue(out InputMessage message))
         {
-            (message.Metadata?.Reply as RoundTripReply)?.Abandon(ClosedMessage);
+            (message.Metadata as RoundTripMetadata)?.Reply.Abandon(ClosedMessage);
         }
 
         _records.Clear();

@@ -1,5 +1,6 @@
 using FastScore.Streams.Engine;
 using FastScore.Streams.Schemas;
+using FastScore.Streams.Transports;
 
 namespace FastScore.Streams.Rest.Transports;
 
@@ -57,4 +58,10 @@ internal sealed class RoundTripReply(int outputSlot) : RecordReply(outputSlot)
             Owner?.Forget(this);
         }
     }
+}
+
+/// <summary>The metadata of a round-trip record's message: it carries the reply the engine hands the record's outcome to (see <see cref="RestMessageInput"/>).</summary>
+internal sealed class RoundTripMetadata(RoundTripReply reply) : MessageMetadata
+{
+    public RoundTripReply Reply { get; } = reply;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Engine;
@@ -23,7 +24,7 @@ public static class EngineFastScoreStreamsBuilderExtensions
     /// <param name="configureSlots">Attaches a stream to each slot the model uses.</param>
     /// <param name="configure">Engine and hosting settings, if any.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static IFastScoreStreamsBuilder AddEngine<TModel>(this IFastScoreStreamsBuilder builder, Action<EngineSlotsBuilder> configureSlots, Action<ScoringEngineHostingOptions>? configure = null)
+    public static IFastScoreStreamsBuilder AddEngine<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TModel>(this IFastScoreStreamsBuilder builder, Action<EngineSlotsBuilder> configureSlots, Action<ScoringEngineHostingOptions>? configure = null)
         where TModel : class, IModel =>
         builder.AddEngine<TModel>(typeof(TModel).Name, configureSlots, configure);
 
@@ -35,7 +36,7 @@ public static class EngineFastScoreStreamsBuilderExtensions
     /// <param name="configure">Engine and hosting settings, if any.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
     /// <exception cref="ArgumentException">An engine with that name is already registered.</exception>
-    public static IFastScoreStreamsBuilder AddEngine<TModel>(this IFastScoreStreamsBuilder builder, string name, Action<EngineSlotsBuilder> configureSlots, Action<ScoringEngineHostingOptions>? configure = null)
+    public static IFastScoreStreamsBuilder AddEngine<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TModel>(this IFastScoreStreamsBuilder builder, string name, Action<EngineSlotsBuilder> configureSlots, Action<ScoringEngineHostingOptions>? configure = null)
         where TModel : class, IModel
     {
         ArgumentNullException.ThrowIfNull(builder);

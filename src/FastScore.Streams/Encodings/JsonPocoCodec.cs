@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Linq.Expressions;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -34,11 +34,11 @@ namespace FastScore.Streams.Encodings;
 /// written in the serializer's shortest round-trip form when it is fixed-point with few digits, and by the serializer's
 /// own formatter (<see cref="Utf8Formatter"/>) otherwise.</para>
 /// </remarks>
-internal sealed class JsonPocoCodec<T>
+internal sealed partial class JsonPocoCodec<T>
 {
     private readonly Func<T>? _create;
-    private readonly Member[] _readers; // by JSON name, in declaration order (usually the order records have)
-    private readonly Member[] _writers; // in serialization order
+    private readonly JsonPocoMember<T>[] _readers; // by JSON name, in declaration order (usually the order records have)
+    private readonly JsonPocoMember<T>[] _writers; // in serialization order
     private readonly int _writeBudget;
 
     private readonly InOrderJsonReader<T>? _inOrder;
@@ -46,7 +46,7 @@ internal sealed class JsonPocoCodec<T>
     private readonly ulong _allRead;
     private FastPathScore _inOrderScore; // the in-order reader stops being tried when most records are in another order
 
-    private JsonPocoCodec(Func<T>? create, ConstructorInfo? constructor, Member[] readers, Member[] writers)
+    private JsonPocoCodec(Func<T>? create, ConstructorInfo? constructor, JsonPocoMember<T>[] readers, JsonPocoMember<T>[] writers)
     {
         _create = create;
         _readers = readers;
@@ -86,8 +86,8 @@ internal sealed class JsonPocoCodec<T>
 
         try
         {
-            var readers = new List<Member>();
-            var writers = new List<Member>();
+            var readers = new List<JsonPocoMember<T>>();
+            var writers = new List<JsonPocoMember<T>>();
             foreach (JsonPropertyInfo property in info.Properties)
             {
                 if (property.CustomConverter is not null || property.IsExtensionData || property.IsRequired
@@ -100,7 +100,7 @@ internal sealed class JsonPocoCodec<T>
                     return null;
                 }
 
-                Member? accessor = Member.Create(member, property, options);
+                JsonPocoMember<T>? accessor = JsonPocoMember<T>.Create(member, property, options);
                 if (accessor is null)
                 {
                     return null;
@@ -202,7 +202,7 @@ internal sealed class JsonPocoCodec<T>
         }
         else
         {
-            Member[] readers = _readers;
+            JsonPocoMember<T>[] readers = _readers;
             int expected = 0;
             while (true)
             {
@@ -312,7 +312,7 @@ internal sealed class JsonPocoCodec<T>
         Span<byte> span = output.GetSpan(_writeBudget);
         int pos = 0;
         span[pos++] = (byte)'{';
-        Member[] writers = _writers;
+        JsonPocoMember<T>[] writers = _writers;
         for (int i = 0; i < writers.Length; i++)
         {
             if (i > 0)
@@ -320,10 +320,10 @@ internal sealed class JsonPocoCodec<T>
                 span[pos++] = (byte)',';
             }
 
-            Member member = writers[i];
+            JsonPocoMember<T> member = writers[i];
             member.EscapedName.CopyTo(span[pos..]);
             pos += member.EscapedName.Length;
-            if (!(strict ? member.TryWriteStrict(value, span, ref pos) : member.TryWrite(value, span, ref pos)))
+            if (!member.TryWrite(value, span, ref pos, strict))
             {
                 return false;
             }
@@ -334,141 +334,7 @@ internal sealed class JsonPocoCodec<T>
         return true;
     }
 
-    /// <summary>
-    /// Binds reading to the schema records are checked against (<see langword="null"/>: JSON syntax only), for
-    /// <see cref="TryReadValid"/>. Returns the mask of required fields by reader index, or <see langword="null"/> when a
-    /// record the codec reads is not certainly valid against the schema (then every record is checked as usual).
-    /// </summary>
-    /// <remarks>
-    /// A record the codec reads has only keys that are properties of <typeparamref name="T"/>, each once when the mask
-    /// says so, with plain values of the property's JSON type. It is valid when every property is a field of the record
-    /// schema whose (primitive, non-logical) type accepts every such value, and every required field is a property.
-    /// </remarks>
-    public ulong? BindReader(Avro.Schema? schema)
-    {
-        if (_create is null || _readers.Length > 64)
-        {
-            return null;
-        }
-
-        if (schema is null)
-        {
-            // JSON syntax only: what the codec reads is valid JSON, unless it is a control record's key.
-            return _readers.Any(r => r.Name.SequenceEqual("$fastscore"u8)) ? null : 0;
-        }
-
-        if (schema is not Avro.RecordSchema record)
-        {
-            return null;
-        }
-
-        ulong required = 0;
-        var bound = new bool[record.Fields.Count];
-        for (int i = 0; i < _readers.Length; i++)
-        {
-            int field = FieldIndex(record, _readers[i]);
-            if (field < 0 || !Accepts(record.Fields[field].Schema, _readers[i].ValueType, reading: true))
-            {
-                return null;
-            }
-
-            bound[field] = true;
-            if (!IsOptional(record.Fields[field]))
-            {
-                required |= 1UL << i;
-            }
-        }
-
-        return AllRequiredBound(record, bound) ? required : null;
-    }
-
-    /// <summary>
-    /// Whether every value <see cref="TryWriteValid"/> writes is valid against <paramref name="schema"/> (the schema output
-    /// records are checked against; <see langword="null"/>: JSON syntax only): each property is a field of the record
-    /// schema whose (primitive, non-logical) type accepts every value the property can hold, and every required field is
-    /// a property.
-    /// </summary>
-    public bool BindWriter(Avro.Schema? schema)
-    {
-        if (schema is null)
-        {
-            return true;
-        }
-
-        if (schema is not Avro.RecordSchema record)
-        {
-            return false;
-        }
-
-        var bound = new bool[record.Fields.Count];
-        foreach (Member writer in _writers)
-        {
-            int field = FieldIndex(record, writer);
-            if (field < 0 || bound[field] || !Accepts(record.Fields[field].Schema, writer.ValueType, reading: false))
-            {
-                return false;
-            }
-
-            bound[field] = true;
-        }
-
-        return AllRequiredBound(record, bound);
-    }
-
-    private static int FieldIndex(Avro.RecordSchema record, Member member)
-    {
-        for (int i = 0; i < record.Fields.Count; i++)
-        {
-            if (member.Name.SequenceEqual(Encoding.UTF8.GetBytes(record.Fields[i].Name)))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    // As the schema checker decides it: a field with a default, or whose type accepts null, may be left out.
-    private static bool IsOptional(Avro.Field field) =>
-        field.DefaultValue is not null || field.Schema.Tag == Avro.Schema.Type.Null
-        || (field.Schema is Avro.UnionSchema union && union.Schemas.Any(s => s.Tag == Avro.Schema.Type.Null));
-
-    private static bool AllRequiredBound(Avro.RecordSchema record, bool[] bound)
-    {
-        for (int i = 0; i < bound.Length; i++)
-        {
-            if (!bound[i] && !IsOptional(record.Fields[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Whether an Avro field type accepts every JSON value the codec reads into (or writes from) a property of
-    /// <paramref name="type"/>: reads are plain decimals of at most 7 (float) or 15 (double) significant digits and
-    /// integers of at most 9 (int) or 18 (long) digits; writes are any finite float, double, int or long.
-    /// </summary>
-    private static bool Accepts(Avro.Schema field, Type type, bool reading)
-    {
-        if (field is not Avro.PrimitiveSchema primitive)
-        {
-            return false; // logical types (ranges), unions, nested types: checked as usual
-        }
-
-        Avro.Schema.Type tag = primitive.Tag;
-        bool floating = tag is Avro.Schema.Type.Float or Avro.Schema.Type.Double;
-        return type == typeof(float) ? floating
-            : type == typeof(double) ? tag == Avro.Schema.Type.Double || (reading && tag == Avro.Schema.Type.Float)
-            : type == typeof(int) ? floating || tag is Avro.Schema.Type.Int or Avro.Schema.Type.Long
-            : type == typeof(long) ? floating || tag == Avro.Schema.Type.Long
-            : type == typeof(bool) ? tag == Avro.Schema.Type.Boolean
-            : type == typeof(string) && tag == Avro.Schema.Type.String;
-    }
-
-    private static int Find(Member[] members, ReadOnlySpan<byte> key)
+    private static int Find(JsonPocoMember<T>[] members, ReadOnlySpan<byte> key)
     {
         for (int i = 0; i < members.Length; i++)
         {
@@ -483,10 +349,12 @@ internal sealed class JsonPocoCodec<T>
 
     /// <summary>
     /// The parameterless constructor the serializer's <see cref="JsonTypeInfo.CreateObject"/> calls, when the contract is
-    /// the default resolver's own (no modifier could have replaced it); <see langword="null"/> otherwise.
+    /// the default resolver's own (no modifier could have replaced it) and code may be emitted (only the emitted reader
+    /// calls it directly); <see langword="null"/> otherwise.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2090", Justification = "Only the emitted reader calls the constructor directly; when trimming removed its metadata, GetConstructor returns null and the reader calls the contract's CreateObject instead.")]
     private static ConstructorInfo? DefaultConstructor(JsonTypeInfo<T> info) =>
-        info.CreateObject is not null && IsUnmodifiedDefaultResolver(info.Options)
+        info.CreateObject is not null && IsUnmodifiedDefaultResolver(info.Options) && EmittedCode.IsEnabled
             ? typeof(T).GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)
             : null;
 
@@ -505,282 +373,4 @@ internal sealed class JsonPocoCodec<T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos) => JsonPocoReading.SkipWhitespace(json, pos);
-
-    /// <summary>One property: its names and typed accessors.</summary>
-    private abstract class Member(PropertyNames names)
-    {
-        /// <summary>Gets the JSON name as UTF-8 followed by its closing quote (as it appears unescaped in a record).</summary>
-        public byte[] QuotedName { get; } = [.. names.Name, (byte)'"'];
-
-        /// <summary>Gets <c>"name":</c> as the serializer writes it (escaped by the options' encoder).</summary>
-        public byte[] EscapedName { get; } = names.Escaped;
-
-        public abstract int MaxValueLength { get; }
-
-        /// <summary>Gets the property's setter, if it has one the serializer uses.</summary>
-        public MethodInfo? SetMethod { get; } = names.Set;
-
-        /// <summary>Gets the <see cref="JsonPocoReading"/> method that reads the property's value: <c>bool (ReadOnlySpan&lt;byte&gt;, ref int, out TValue)</c>.</summary>
-        public abstract MethodInfo ReadMethod { get; }
-
-        /// <summary>Gets the property's getter, if it has one the serializer uses.</summary>
-        public MethodInfo? GetMethod { get; } = names.Get;
-
-        /// <summary>Gets the <see cref="JsonPocoWriting"/> method that writes the property's value: <c>bool (TValue, Span&lt;byte&gt;, ref int, bool strict)</c>.</summary>
-        public abstract MethodInfo WriteMethod { get; }
-
-        public abstract bool CanRead { get; }
-
-        public abstract bool CanWrite { get; }
-
-        public static Member? Create(PropertyInfo property, JsonPropertyInfo info, JsonSerializerOptions options)
-        {
-            Type type = info.PropertyType;
-            MethodInfo? get = info.Get is null ? null : property.GetMethod;
-            MethodInfo? set = info.Set is null ? null : property.SetMethod;
-            var names = new PropertyNames(Encoding.UTF8.GetBytes(info.Name), EscapedPropertyName(info.Name, options), get, set);
-            return type == typeof(float) ? new SingleMember(names, Bind<float>(get), BindSet<float>(set))
-                : type == typeof(double) ? new DoubleMember(names, Bind<double>(get), BindSet<double>(set))
-                : type == typeof(int) ? new Int32Member(names, Bind<int>(get), BindSet<int>(set))
-                : type == typeof(long) ? new Int64Member(names, Bind<long>(get), BindSet<long>(set))
-                : type == typeof(bool) ? new BooleanMember(names, Bind<bool>(get), BindSet<bool>(set))
-                : type == typeof(string) && options.Encoder is null ? new StringMember(names, Bind<string?>(get), BindSet<string?>(set))
-                : null;
-        }
-
-        public abstract bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos);
-
-        public abstract bool TryWrite(T source, Span<byte> output, ref int pos);
-
-        /// <summary>Writes the value only when it is a value of the property's JSON type (a <see langword="null"/> string is not).</summary>
-        public virtual bool TryWriteStrict(T source, Span<byte> output, ref int pos) => TryWrite(source, output, ref pos);
-
-        /// <summary>Gets the JSON name (UTF-8, without the closing quote).</summary>
-        public ReadOnlySpan<byte> Name => QuotedName.AsSpan(0, QuotedName.Length - 1);
-
-        /// <summary>Gets the property's type.</summary>
-        public abstract Type ValueType { get; }
-
-        // Accessors are compiled lambdas when the runtime compiles dynamic code: a closed delegate is a plain call, where a
-        // delegate bound straight to the accessor (open instance) goes through a shuffle thunk on every call.
-        private static Func<T, TValue>? Bind<TValue>(MethodInfo? get)
-        {
-            if (get is null)
-            {
-                return null;
-            }
-
-            if (!RuntimeFeature.IsDynamicCodeCompiled)
-            {
-                return (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
-            }
-
-            ParameterExpression source = Expression.Parameter(typeof(T), "source");
-            return Expression.Lambda<Func<T, TValue>>(Expression.Call(source, get), source).Compile();
-        }
-
-        private static Action<T, TValue>? BindSet<TValue>(MethodInfo? set)
-        {
-            if (set is null)
-            {
-                return null;
-            }
-
-            if (!RuntimeFeature.IsDynamicCodeCompiled)
-            {
-                return (Action<T, TValue>)Delegate.CreateDelegate(typeof(Action<T, TValue>), set);
-            }
-
-            ParameterExpression target = Expression.Parameter(typeof(T), "target");
-            ParameterExpression value = Expression.Parameter(typeof(TValue), "value");
-            return Expression.Lambda<Action<T, TValue>>(Expression.Call(target, set, value), target, value).Compile();
-        }
-
-        private static byte[] EscapedPropertyName(string name, JsonSerializerOptions options)
-        {
-            var buffer = new ArrayBufferWriter<byte>(64);
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder }))
-            {
-                writer.WriteStartObject();
-                writer.WritePropertyName(name);
-                writer.WriteNullValue();
-                writer.WriteEndObject();
-            }
-
-            // {"name":null} → "name":
-            return buffer.WrittenSpan[1..^5].ToArray();
-        }
-    }
-
-    private readonly record struct PropertyNames(byte[] Name, byte[] Escaped, MethodInfo? Get, MethodInfo? Set);
-
-    private sealed class SingleMember(PropertyNames names, Func<T, float>? get, Action<T, float>? set) : Member(names)
-    {
-        public override Type ValueType => typeof(float);
-
-        public override int MaxValueLength => JsonNumbers.MaxSingleLength;
-
-        public override bool CanRead => set is not null;
-
-        public override bool CanWrite => get is not null;
-
-        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Single;
-
-        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
-        {
-            if (!JsonPocoReading.TryReadSingle(json, ref pos, out float value))
-            {
-                return false;
-            }
-
-            set!(target, value);
-            return true;
-        }
-
-        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Single;
-
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteSingle(get!(source), output, ref pos);
-    }
-
-    private sealed class DoubleMember(PropertyNames names, Func<T, double>? get, Action<T, double>? set) : Member(names)
-    {
-        public override Type ValueType => typeof(double);
-
-        public override int MaxValueLength => JsonNumbers.MaxDoubleLength;
-
-        public override bool CanRead => set is not null;
-
-        public override bool CanWrite => get is not null;
-
-        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Double;
-
-        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
-        {
-            if (!JsonPocoReading.TryReadDouble(json, ref pos, out double value))
-            {
-                return false;
-            }
-
-            set!(target, value);
-            return true;
-        }
-
-        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Double;
-
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteDouble(get!(source), output, ref pos);
-    }
-
-    private sealed class Int32Member(PropertyNames names, Func<T, int>? get, Action<T, int>? set) : Member(names)
-    {
-        public override Type ValueType => typeof(int);
-
-        public override int MaxValueLength => 11;
-
-        public override bool CanRead => set is not null;
-
-        public override bool CanWrite => get is not null;
-
-        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Int32;
-
-        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
-        {
-            if (!JsonPocoReading.TryReadInt32(json, ref pos, out int value))
-            {
-                return false;
-            }
-
-            set!(target, value);
-            return true;
-        }
-
-        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Int32;
-
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteInt32(get!(source), output, ref pos);
-    }
-
-    private sealed class Int64Member(PropertyNames names, Func<T, long>? get, Action<T, long>? set) : Member(names)
-    {
-        public override Type ValueType => typeof(long);
-
-        public override int MaxValueLength => 20;
-
-        public override bool CanRead => set is not null;
-
-        public override bool CanWrite => get is not null;
-
-        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Int64;
-
-        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
-        {
-            if (!JsonPocoReading.TryReadInt64(json, ref pos, out long value))
-            {
-                return false;
-            }
-
-            set!(target, value);
-            return true;
-        }
-
-        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Int64;
-
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteInt64(get!(source), output, ref pos);
-    }
-
-    private sealed class BooleanMember(PropertyNames names, Func<T, bool>? get, Action<T, bool>? set) : Member(names)
-    {
-        public override Type ValueType => typeof(bool);
-
-        public override int MaxValueLength => 5;
-
-        public override bool CanRead => set is not null;
-
-        public override bool CanWrite => get is not null;
-
-        public override MethodInfo ReadMethod => JsonPocoReading.Methods.Boolean;
-
-        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
-        {
-            if (!JsonPocoReading.TryReadBoolean(json, ref pos, out bool value))
-            {
-                return false;
-            }
-
-            set!(target, value);
-            return true;
-        }
-
-        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.Boolean;
-
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteBoolean(get!(source), output, ref pos);
-    }
-
-    private sealed class StringMember(PropertyNames names, Func<T, string?>? get, Action<T, string?>? set) : Member(names)
-    {
-        public override Type ValueType => typeof(string);
-
-        public override int MaxValueLength => JsonPocoWriting.MaxStringLength + 2;
-
-        public override bool CanRead => set is not null;
-
-        public override bool CanWrite => get is not null;
-
-        public override MethodInfo ReadMethod => JsonPocoReading.Methods.String;
-
-        public override bool TryRead(T target, ReadOnlySpan<byte> json, ref int pos)
-        {
-            if (!JsonPocoReading.TryReadString(json, ref pos, out string? value))
-            {
-                return false;
-            }
-
-            set!(target, value);
-            return true;
-        }
-
-        public override MethodInfo WriteMethod => JsonPocoWriting.Methods.String;
-
-        public override bool TryWriteStrict(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteString(get!(source), output, ref pos, strict: true);
-
-        public override bool TryWrite(T source, Span<byte> output, ref int pos) => JsonPocoWriting.TryWriteString(get!(source), output, ref pos, strict: false);
-    }
 }

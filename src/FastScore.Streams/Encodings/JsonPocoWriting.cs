@@ -1,9 +1,11 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using FastScore.Streams.Internal;
 
 namespace FastScore.Streams.Encodings;
 
@@ -121,6 +123,7 @@ internal sealed class EmittedJsonWriter<T>
 {
     private readonly WriteFunc _write;
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private EmittedJsonWriter(int budget, byte[][] prefixes, MethodInfo[] getters, MethodInfo[] writers)
     {
         Budget = budget;
@@ -133,12 +136,12 @@ internal sealed class EmittedJsonWriter<T>
     /// <summary>Gets the most bytes a record takes: the span given to <see cref="Write"/> must be at least this long.</summary>
     public int Budget { get; }
 
-    /// <summary>Builds the writer, or returns <see langword="null"/> when the runtime cannot compile emitted code.</summary>
+    /// <summary>Builds the writer, or returns <see langword="null"/> when code may not be emitted (<see cref="EmittedCode"/>).</summary>
     /// <param name="budget">The most bytes a record takes.</param>
     /// <param name="properties">Each property in serialization order: <c>"name":</c> as the serializer writes it, its getter, and the <see cref="JsonPocoWriting"/> method that writes its value.</param>
     public static EmittedJsonWriter<T>? TryCreate(int budget, IReadOnlyList<(byte[] EscapedName, MethodInfo Getter, MethodInfo Write)> properties)
     {
-        if (!RuntimeFeature.IsDynamicCodeCompiled || typeof(T).IsValueType)
+        if (!EmittedCode.IsSupported || !EmittedCode.IsAllowed || typeof(T).IsValueType)
         {
             return null;
         }
@@ -182,6 +185,7 @@ internal sealed class EmittedJsonWriter<T>
         il.Emit(OpCodes.Stloc, pos);
     }
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private WriteFunc Emit(int budget, byte[][] prefixes, MethodInfo[] getters, MethodInfo[] writers)
     {
         var method = new DynamicMethod(

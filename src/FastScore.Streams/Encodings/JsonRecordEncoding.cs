@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Schemas;
 
 namespace FastScore.Streams.Encodings;
 
@@ -35,6 +37,13 @@ public sealed class JsonRecordEncoding : RecordEncoding
 
     private static readonly ArrayBufferWriter<byte> s_detached = new(1);
 
+    private const string ReflectionJustification =
+        "The reflection resolver is used only where JsonSerializer.IsReflectionEnabledByDefault is true, as JsonSerializer itself does; "
+        + "the feature switch is false under PublishAot and PublishTrimmed unless the application turns reflection back on.";
+
+    // The default options where reflection is off: no metadata for any type (JsonElement, JsonNode, strings and bytes need none).
+    private static readonly JsonSerializerOptions s_withoutReflection = new() { TypeInfoResolver = JsonTypeInfoResolver.Combine() };
+
     // Bytes a JsonElement's text may hold for Utf8JsonWriter (default or relaxed escaping) to write it back unchanged:
     // printable ASCII without whitespace, escapes, comments ('/'), or the characters the default encoder escapes.
     private static readonly SearchValues<byte> s_verbatimBytes = SearchValues.Create(
@@ -52,14 +61,18 @@ public sealed class JsonRecordEncoding : RecordEncoding
     /// <param name="options">The serializer options for host types; <see langword="null"/> for
     /// <see cref="JsonSerializerOptions.Default"/> (case-sensitive property names, numbers only as JSON numbers).
     /// The options are made read-only, as <see cref="JsonSerializer"/> does on first use; without a
-    /// <see cref="JsonSerializerOptions.TypeInfoResolver"/> the reflection-based one is filled in.</param>
+    /// <see cref="JsonSerializerOptions.TypeInfoResolver"/> the reflection-based one is filled in. Where reflection is
+    /// off (Native AOT and trimmed applications, <c>JsonSerializerIsReflectionEnabledByDefault=false</c>), give options
+    /// whose resolver is a source-generated <c>JsonSerializerContext</c> for POCOs; <see langword="null"/> then serves
+    /// <see cref="JsonElement"/>, <see cref="JsonNode"/>, strings and bytes only.</param>
+    /// <exception cref="InvalidOperationException">Reflection is off and <paramref name="options"/> has no resolver.</exception>
     public JsonRecordEncoding(JsonSerializerOptions? options = null)
     {
-        _options = options ?? JsonSerializerOptions.Default;
+        _options = options ?? DefaultOptions();
         if (!_options.IsReadOnly)
         {
             // As JsonSerializer does on first use: freeze the options and fill in the reflection resolver if none is set.
-            _options.MakeReadOnly(populateMissingResolver: true);
+            Freeze(_options);
         }
 
         int maxDepth = _options.MaxDepth == 0 ? 64 : _options.MaxDepth;
@@ -80,6 +93,25 @@ public sealed class JsonRecordEncoding : RecordEncoding
             || ReferenceEquals(_options.Encoder, JavaScriptEncoder.Default)
             || ReferenceEquals(_options.Encoder, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         _nodeOptions = new JsonNodeOptions { PropertyNameCaseInsensitive = _options.PropertyNameCaseInsensitive };
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = ReflectionJustification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = ReflectionJustification)]
+    private static JsonSerializerOptions DefaultOptions() =>
+        JsonSerializer.IsReflectionEnabledByDefault ? JsonSerializerOptions.Default : s_withoutReflection;
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = ReflectionJustification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = ReflectionJustification)]
+    private static void Freeze(JsonSerializerOptions options)
+    {
+        if (JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            options.MakeReadOnly(populateMissingResolver: true);
+        }
+        else
+        {
+            options.MakeReadOnly(); // as JsonSerializer does without reflection: a missing resolver is an error
+        }
     }
 
     /// <summary>Gets the instance with the default options.</summary>
@@ -222,6 +254,27 @@ public sealed class JsonRecordEncoding : RecordEncoding
         {
             ReturnWriter(writer);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>For a flat POCO (see <see cref="JsonPocoCodec{T}"/>) and a checker whose <see cref="SchemaChecker.Standard"/>
+    /// check is <c>json</c> against a flat record schema (or JSON syntax only): the codec that reads a record proves it valid
+    /// in the same pass (docs/schemas.md, "Checking and decoding in one pass").</remarks>
+    protected internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) =>
+        IsJsonCheck(checker, out Avro.Schema? schema) ? CreateValidatingReader<T>(schema) : null;
+
+    /// <inheritdoc />
+    /// <remarks>For a flat POCO whose properties are all fields of the checker's flat record schema, of types that accept
+    /// every value the property holds (or for JSON syntax only).</remarks>
+    protected internal override ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) =>
+        IsJsonCheck(checker, out Avro.Schema? schema) && CreateValidatingWriter<T>(schema) is { } codec ? new ValidatingWriter<T>(codec) : null;
+
+    private static bool IsJsonCheck(SchemaChecker checker, out Avro.Schema? schema)
+    {
+        ArgumentNullException.ThrowIfNull(checker);
+        StandardCheck? standard = checker.Standard;
+        schema = standard?.Schema;
+        return standard is not null && string.Equals(standard.Encoding, EncodingTypes.Json, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -464,45 +517,4 @@ public sealed class JsonRecordEncoding : RecordEncoding
         s_cachedWriter = writer;
         s_cachedWriterOwner = this;
     }
-}
-
-/// <summary>Decodes records that the codec proves valid against the bound schema (see <see cref="JsonPocoCodec{T}.TryReadValid"/>).</summary>
-internal sealed class ValidatingReader<T>(JsonPocoCodec<T> codec, ulong required)
-{
-    /// <summary>Decodes the record when it is certainly valid; otherwise the caller checks and decodes it as usual.</summary>
-    public bool TryRead(ReadOnlySpan<byte> record, out T value) => codec.TryReadValid(record, required, out value);
-}
-
-/// <summary>The last (options, metadata, fast codec) used for a type; replaced as a whole, so reads are consistent.</summary>
-internal sealed class TypeInfoCache<T>(JsonSerializerOptions options, JsonTypeInfo<T> info, JsonPocoCodec<T>? codec)
-{
-    public static TypeInfoCache<T>? Last { get; set; }
-
-    public JsonSerializerOptions Options { get; } = options;
-
-    public JsonTypeInfo<T> Info { get; } = info;
-
-    /// <summary>Gets the fast path for flat POCOs, or <see langword="null"/> when the type needs the serializer.</summary>
-    public JsonPocoCodec<T>? Codec { get; } = codec;
-}
-
-/// <summary>How <see cref="JsonRecordEncoding"/> treats a host type.</summary>
-internal enum HostKind
-{
-    Other,
-    Bytes,
-    JsonElement,
-    JsonNode,
-    String,
-}
-
-/// <summary>The <see cref="HostKind"/> of <typeparamref name="T"/>, computed once.</summary>
-internal static class HostKindOf<T>
-{
-    public static readonly HostKind Value =
-        typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlyMemory<byte>) || typeof(T) == typeof(Memory<byte>) ? HostKind.Bytes
-        : typeof(T) == typeof(JsonElement) ? HostKind.JsonElement
-        : typeof(JsonNode).IsAssignableFrom(typeof(T)) ? HostKind.JsonNode
-        : typeof(T) == typeof(string) ? HostKind.String
-        : HostKind.Other;
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using FastScore.Streams.Schemas;
 
 namespace FastScore.Streams.Encodings;
 
@@ -30,6 +31,27 @@ public abstract class RecordEncoding
     /// <param name="output">Where the bytes go.</param>
     /// <exception cref="StreamFormatException">The value cannot be encoded.</exception>
     public abstract void Encode<T>(T value, IBufferWriter<byte> output);
+
+    /// <summary>
+    /// Creates a decoder that proves <typeparamref name="T"/> records valid for <paramref name="checker"/> in the pass that
+    /// decodes them (a fast path for input streams), or returns <see langword="null"/> (the default) when the records must
+    /// be checked and decoded the usual way. Input streams ask once per stream and host type.
+    /// </summary>
+    /// <typeparam name="T">The host's type.</typeparam>
+    /// <param name="checker">The stream's checker: an encoding should only trust what <see cref="SchemaChecker.Standard"/>
+    /// says it checks (a checker with rules of its own says nothing).</param>
+    /// <returns>The decoder, or <see langword="null"/>.</returns>
+    protected internal virtual CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) => null;
+
+    /// <summary>
+    /// Creates an encoder whose <typeparamref name="T"/> records are valid for <paramref name="checker"/> by construction (a
+    /// fast path for output streams), or returns <see langword="null"/> (the default) when records must be encoded and
+    /// checked the usual way. Output streams ask once per stream and value type.
+    /// </summary>
+    /// <typeparam name="T">The host's type.</typeparam>
+    /// <param name="checker">The stream's checker (see <see cref="CreateCheckingDecoder{T}"/>).</param>
+    /// <returns>The encoder, or <see langword="null"/>.</returns>
+    protected internal virtual ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) => null;
 
     /// <summary>Recognises a control record (end, set, pig) in this encoding's wire form.</summary>
     /// <param name="record">The record's bytes.</param>

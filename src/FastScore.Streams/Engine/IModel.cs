@@ -21,6 +21,13 @@ public interface IModel
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the model is done.</returns>
     ValueTask EndAsync(IModelOutput output, CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// Creates what calls the model with typed records: <see cref="IModel{TInput, TOutput}"/> and
+    /// <see cref="IBatchModel{TInput, TOutput}"/> provide it, so the engine needs no reflection (nor code generated at run
+    /// time) to call a model. <see langword="null"/> for a model that implements neither.
+    /// </summary>
+    internal ModelInvoker? CreateInvoker(Func<ModelError, bool> onError) => null;
 }
 
 /// <summary>A model called once per input record; it may emit zero, one or many outputs per record.</summary>
@@ -35,6 +42,9 @@ public interface IModel<in TInput, TOutput> : IModel
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the record is scored.</returns>
     ValueTask ActionAsync(TInput input, RecordContext context, IModelOutput<TOutput> output, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    ModelInvoker? IModel.CreateInvoker(Func<ModelError, bool> onError) => new RecordInvoker<TInput, TOutput>(this, onError);
 }
 
 /// <summary>A model called once per batch (record set) of input records.</summary>
@@ -49,6 +59,9 @@ public interface IBatchModel<TInput, TOutput> : IModel
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the batch is scored.</returns>
     ValueTask ActionAsync(IReadOnlyList<TInput> inputs, RecordContext context, IModelOutput<TOutput> output, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    ModelInvoker? IModel.CreateInvoker(Func<ModelError, bool> onError) => new BatchInvoker<TInput, TOutput>(this, onError);
 }
 
 /// <summary>Where a model's outputs go.</summary>

@@ -2,10 +2,10 @@ namespace FastScore.Streams.Engine;
 
 /// <summary>
 /// A caller waiting for what one input record produced: on-demand scoring (a REST round trip). A message input
-/// transport attaches one to a message through <see cref="Transports.MessageMetadata.Reply"/>; the engine then
-/// captures every output the model emits to <see cref="OutputSlot"/> while it scores that record and hands them to
-/// <see cref="OnScored"/> instead of writing them to the slot's stream. Exactly one of the three callbacks is called
-/// for a record that reaches the engine.
+/// transport that answers callers (<see cref="Transports.MessageInputTransport.AnswersCallers"/>) returns one for a
+/// record from <see cref="Transports.MessageInputTransport.FindReply"/>; the engine then captures every output the model
+/// emits to <see cref="OutputSlot"/> while it scores that record and hands them to <see cref="OnScored"/> instead of
+/// writing them to the slot's stream. Exactly one of the three callbacks is called for a record that reaches the engine.
 /// </summary>
 /// <remarks>
 /// <para>Each record carries its own reply, so results cannot cross between concurrent callers: correlation is by

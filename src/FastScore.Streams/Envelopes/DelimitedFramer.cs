@@ -117,14 +117,15 @@ public sealed class DelimitedFramer : Framer
     }
 
     /// <inheritdoc />
-    internal override byte[]? Suffix => _separator;
+    protected internal override ReadOnlyMemory<byte> RecordSuffix => _separator;
 
-    /// <summary>
-    /// Finds the next record wholly inside <paramref name="span"/> (the reader's current span): returns its length and,
-    /// in <paramref name="consumed"/>, its length with the separator; or -1 when <see cref="TryReadFrame"/> must decide
-    /// (no separator within the size window of this span, or the rest of an oversized record to skip).
-    /// </summary>
-    internal int TryFrameSpan(ReadOnlySpan<byte> span, out int consumed)
+    /// <inheritdoc />
+    protected internal override bool CanFrameSpans => true;
+
+    /// <inheritdoc />
+    /// <remarks>Declines when no separator lies within the size window of this span, and while skipping the rest of an
+    /// oversized record.</remarks>
+    protected internal override int TryFrameSpan(ReadOnlySpan<byte> span, out int consumed)
     {
         consumed = 0;
         if (_skippingTail)

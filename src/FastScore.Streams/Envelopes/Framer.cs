@@ -71,11 +71,34 @@ public abstract class Framer
     public virtual void WriteEnd(IBufferWriter<byte> output) { }
 
     /// <summary>
-    /// Gets the bytes that follow every record in a frame, when <see cref="WriteFrame"/> writes a record followed by
-    /// these bytes and nothing else; <see langword="null"/> otherwise. Output batches then hold their records framed,
-    /// and are written in one piece.
+    /// Gets a value indicating whether <see cref="TryFrameSpan"/> frames records (a fast path for input streams). The
+    /// default is <see langword="false"/>.
     /// </summary>
-    internal virtual byte[]? Suffix => null;
+    protected internal virtual bool CanFrameSpans => false;
+
+    /// <summary>
+    /// Frames the next record when it lies wholly inside <paramref name="span"/> (the unread part of the current read
+    /// buffer), without a <see cref="SequenceReader{T}"/>: a fast path that input streams call, while
+    /// <see cref="CanFrameSpans"/> is <see langword="true"/>, for the records of each buffer before they fall back to
+    /// <see cref="TryReadFrame"/>. It must frame exactly as <see cref="TryReadFrame"/> would, and decline whatever needs
+    /// more (a record across buffers, one longer than <see cref="MaxRecordSize"/>, state carried between reads).
+    /// </summary>
+    /// <param name="span">The unread bytes of the current buffer.</param>
+    /// <param name="consumed">How many bytes the record takes with its envelope's bytes.</param>
+    /// <returns>The record's length (its bytes start at <paramref name="span"/>'s start), or -1 (the default) when
+    /// <see cref="TryReadFrame"/> must decide.</returns>
+    protected internal virtual int TryFrameSpan(ReadOnlySpan<byte> span, out int consumed)
+    {
+        consumed = 0;
+        return -1;
+    }
+
+    /// <summary>
+    /// Gets the bytes that follow every record in a frame, when <see cref="WriteFrame"/> writes a record followed by
+    /// these bytes and nothing else; empty (the default) otherwise. Output streams then write each record's suffix as the
+    /// record is encoded, and hand whole batches to the transport in one piece (a fast path).
+    /// </summary>
+    protected internal virtual ReadOnlyMemory<byte> RecordSuffix => ReadOnlyMemory<byte>.Empty;
 
     /// <summary>
     /// Gets why the record of the last <see cref="FrameStatus.Rejected"/> was rejected, when it is not its size (a corrupt

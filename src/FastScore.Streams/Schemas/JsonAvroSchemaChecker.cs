@@ -42,8 +42,12 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
         : base(schema)
     {
         _root = SchemaCompiler.Compile(schema);
-        _flatRoot = _root is RecordNode record && RuntimeFeature.IsDynamicCodeCompiled && InOrderRecordScanner.CanScan(record) ? record : null;
+        Standard = new StandardCheck(Descriptors.EncodingTypes.Json, schema);
+        _flatRoot = _root is RecordNode record && EmittedCode.IsEnabled && InOrderRecordScanner.CanScan(record) ? record : null;
     }
+
+    /// <inheritdoc />
+    public override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
@@ -181,7 +185,11 @@ internal sealed class JsonSyntaxChecker : SchemaChecker
 {
     public static readonly JsonSyntaxChecker Instance = new();
 
+    private static readonly StandardCheck s_standard = new(Descriptors.EncodingTypes.Json, null);
+
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64 };
+
+    public override StandardCheck Standard => s_standard;
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {

@@ -26,6 +26,15 @@ public abstract class SchemaChecker
     /// <param name="rejection">Why it was rejected, when it was.</param>
     /// <returns><see langword="true"/> when the record is valid.</returns>
     public abstract bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection);
+
+    /// <summary>
+    /// Gets the standard check this checker makes (the records valid in one encoding that match one Avro schema), so an
+    /// encoding may prove records valid while decoding them or write them valid by construction, and streams skip
+    /// <see cref="TryCheck"/> for those records; or <see langword="null"/> (the default) for a checker with rules of its
+    /// own, whose <see cref="TryCheck"/> is always called. Return a value only when <see cref="TryCheck"/> accepts exactly
+    /// the records that standard check accepts.
+    /// </summary>
+    public virtual StandardCheck? Standard => null;
 }
 
 /// <summary>Checks records against two schemas in turn (a stream's own and its model slot's); the first rejection wins.</summary>

@@ -18,7 +18,12 @@ public sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
         {
             throw new DescriptorException("Schema", $"the utf-8 encoding needs the schema \"string\", not {schema}.");
         }
+
+        Standard = new StandardCheck(EncodingTypes.Utf8, schema);
     }
+
+    /// <inheritdoc />
+    public override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection) => TryCheckUtf8(record, out rejection);
@@ -40,7 +45,12 @@ public sealed class BytesAvroSchemaChecker : AvroSchemaChecker
         {
             throw new DescriptorException("Schema", $"the null encoding (raw bytes) needs the schema \"bytes\", not {schema}.");
         }
+
+        Standard = new StandardCheck(null, schema);
     }
+
+    /// <inheritdoc />
+    public override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
@@ -66,6 +76,8 @@ internal sealed class AcceptAllChecker : SchemaChecker
 internal sealed class Utf8OnlyChecker : SchemaChecker
 {
     public static readonly Utf8OnlyChecker Instance = new();
+
+    public override StandardCheck Standard { get; } = new(EncodingTypes.Utf8, null);
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {

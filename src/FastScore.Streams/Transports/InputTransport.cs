@@ -70,6 +70,22 @@ public abstract class MessageInputTransport : InputTransport
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when acknowledged.</returns>
     public virtual ValueTask AcknowledgeAsync(InputMessage upTo, CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// Gets a value indicating whether callers wait for some of this input's records (on-demand scoring: the REST round
+    /// trip), so the engine asks <see cref="FindReply"/> for each record. The engine looks once, when the stream opens;
+    /// when <see langword="false"/> (the default) its batches take the engine's plain path, with no reply handling at all.
+    /// </summary>
+    protected internal virtual bool AnswersCallers => false;
+
+    /// <summary>
+    /// Gets the caller waiting for a record (called only when <see cref="AnswersCallers"/> is <see langword="true"/>, on the
+    /// engine's task, for every record of this input): the engine then hands the record's outputs to the reply's slot, its
+    /// rejection or its model error to the reply instead of the slot's stream. The default returns <see langword="null"/>.
+    /// </summary>
+    /// <param name="metadata">The metadata of the record's message (a transport usually carries the reply in a subclass of its own).</param>
+    /// <returns>The reply, or <see langword="null"/> when nobody waits for this record.</returns>
+    protected internal virtual Engine.RecordReply? FindReply(MessageMetadata? metadata) => null;
 }
 
 /// <summary>One message read from a <see cref="MessageInputTransport"/>.</summary>
@@ -91,11 +107,4 @@ public class MessageMetadata
 
     /// <summary>Gets or sets a transport-specific acknowledgement token (e.g. a Kafka TopicPartitionOffset).</summary>
     public object? Token { get; init; }
-
-    /// <summary>
-    /// Gets or sets the caller waiting for this record's result (on-demand scoring, e.g. a REST round trip), or
-    /// <see langword="null"/>. The engine then returns the record's outputs to that slot, its rejection or its model
-    /// error to the reply instead of writing the outputs to the slot's stream.
-    /// </summary>
-    public Engine.RecordReply? Reply { get; init; }
 }

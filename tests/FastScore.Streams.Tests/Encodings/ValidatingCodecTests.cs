@@ -78,10 +78,10 @@ public sealed class ValidatingCodecTests
         foreach (string text in records)
         {
             byte[] valid = Encoding.UTF8.GetBytes(text);
-            Assert.That(reader.TryRead(valid, out _), Is.True, $"the valid record {text} is proven");
+            Assert.That(reader.TryDecodeValid(valid, out _), Is.True, $"the valid record {text} is proven");
             foreach (byte[] mutant in JsonPocoCodecTests.Mutants(valid).Prepend(valid))
             {
-                if (!reader.TryRead(mutant, out T value))
+                if (!reader.TryDecodeValid(mutant, out T value))
                 {
                     continue;
                 }
@@ -143,7 +143,7 @@ public sealed class ValidatingCodecTests
     public void Records_the_proof_cannot_vouch_for_take_the_usual_way(string text)
     {
         ValidatingReader<AllKinds> reader = JsonRecordEncoding.Default.CreateValidatingReader<AllKinds>(Schema(AllKindsSchema))!;
-        Assert.That(reader.TryRead(Encoding.UTF8.GetBytes(text), out _), Is.False);
+        Assert.That(reader.TryDecodeValid(Encoding.UTF8.GetBytes(text), out _), Is.False);
     }
 
     [Test]

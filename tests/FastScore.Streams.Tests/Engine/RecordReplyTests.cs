@@ -156,6 +156,23 @@ public sealed class RecordReplyTests
         });
     }
 
+    [Test]
+    public async Task An_input_that_does_not_answer_callers_is_never_asked_for_replies()
+    {
+        _queue.AnswersCallers = false;
+        Start(new Twice(), 0, 1, 3);
+        var reply = new TestReply(1);
+        _queue.SendMany(0, [("a", reply), ("bad", reply), ("#pig", reply), ("z", null)]);
+        await Drain(6); // slot 1: A-a, A-b, Z-a, Z-b; slot 3: a, z (control records are not counted)
+        Assert.Multiple(() =>
+        {
+            Assert.That(_queue.Written(1), Is.EqualTo(new[] { "A-a", "A-b", "Z-a", "Z-b" }), "the outputs go to the stream");
+            Assert.That(_engine.Inspect().Slots.Single(s => s.Slot == 0).RejectedByEncoding, Is.EqualTo(1));
+            Assert.That(_queue.RepliesAsked, Is.Zero, "the engine takes the plain path for this input's batches");
+            Assert.That(reply.Task.IsCompleted, Is.False, "nobody told the reply anything");
+        });
+    }
+
     private void Start(IModel model, params int[] slots) => Start(model, new BatchingDescriptor(null, 0), slots);
 
     private void Start(IModel model, BatchingDescriptor batching, params int[] slots)
@@ -268,15 +285,22 @@ public sealed class RecordReplyTests
         private readonly Dictionary<int, Channel<InputMessage[]>> _inputs = [];
         private readonly Dictionary<int, List<string>> _outputs = [];
         private int _written;
+        private int _asked;
 
         public override string Type => "queue";
+
+        /// <summary>Gets or sets whether the inputs answer callers (set before the streams open).</summary>
+        public bool AnswersCallers { get; set; } = true;
+
+        /// <summary>Gets how many times the engine asked an input for a record's reply.</summary>
+        public int RepliesAsked => Volatile.Read(ref _asked);
 
         public int TotalWritten => Volatile.Read(ref _written);
 
         public void Send(int slot, string text, RecordReply? reply = null) => SendMany(slot, [(text, reply)]);
 
         public void SendMany(int slot, (string Text, RecordReply? Reply)[] records) =>
-            Input(slot).Writer.TryWrite(records.Select(r => new InputMessage(Encoding.UTF8.GetBytes(r.Text), new MessageMetadata { Reply = r.Reply })).ToArray());
+            Input(slot).Writer.TryWrite(records.Select(r => new InputMessage(Encoding.UTF8.GetBytes(r.Text), new ReplyMetadata(r.Reply))).ToArray());
 
         public List<string> Written(int slot)
         {
@@ -286,7 +310,7 @@ public sealed class RecordReplyTests
             }
         }
 
-        public override InputTransport CreateInput(StreamDescriptor descriptor, TransportContext context) => new QueueInput(Input(context.Slot));
+        public override InputTransport CreateInput(StreamDescriptor descriptor, TransportContext context) => new QueueInput(this, Input(context.Slot), AnswersCallers);
 
         public override OutputTransport CreateOutput(StreamDescriptor descriptor, TransportContext context) => new QueueOutput(this, context.Slot);
 
@@ -304,9 +328,23 @@ public sealed class RecordReplyTests
             }
         }
 
-        private sealed class QueueInput(Channel<InputMessage[]> channel) : MessageInputTransport
+        /// <summary>A message's metadata carrying the reply waiting for it (a transport carries its replies in metadata of its own).</summary>
+        private sealed class ReplyMetadata(RecordReply? reply) : MessageMetadata
         {
+            public RecordReply? Reply { get; } = reply;
+        }
+
+        private sealed class QueueInput(QueueTransportProvider owner, Channel<InputMessage[]> channel, bool answersCallers) : MessageInputTransport
+        {
+            protected internal override bool AnswersCallers => answersCallers;
+
             public override ValueTask OpenAsync(RecordPosition? position, CancellationToken cancellationToken) => default;
+
+            protected internal override RecordReply? FindReply(MessageMetadata? metadata)
+            {
+                Interlocked.Increment(ref owner._asked);
+                return (metadata as ReplyMetadata)?.Reply;
+            }
 
             public override async ValueTask<bool> ReadAsync(List<InputMessage> batch, int maxMessages, CancellationToken cancellationToken)
             {

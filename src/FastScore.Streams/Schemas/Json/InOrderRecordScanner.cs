@@ -1,8 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Text;
-using FastScore.Streams.Encodings;
+using FastScore.Streams.Internal;
 
 namespace FastScore.Streams.Schemas.Json;
 
@@ -32,6 +33,7 @@ internal sealed class InOrderRecordScanner
 
     private readonly ScanFunc _scan;
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private InOrderRecordScanner(RecordNode record, int[] order, byte[][]? separators)
     {
         Order = order;
@@ -66,7 +68,7 @@ internal sealed class InOrderRecordScanner
 
     /// <summary>
     /// Builds the scanner for records with the keys in <paramref name="order"/> (field indices, every field once), or
-    /// returns <see langword="null"/> when the record has other kinds of fields or the runtime cannot compile emitted code.
+    /// returns <see langword="null"/> when the record has other kinds of fields or code may not be emitted (<see cref="EmittedCode"/>).
     /// </summary>
     /// <param name="record">The record.</param>
     /// <param name="order">The field indices in key order.</param>
@@ -76,7 +78,7 @@ internal sealed class InOrderRecordScanner
     /// </param>
     public static InOrderRecordScanner? TryCreate(RecordNode record, int[] order, byte[][]? separators = null)
     {
-        if (!RuntimeFeature.IsDynamicCodeCompiled || !CanScan(record) || !IsPermutation(order, record.Fields.Count))
+        if (!EmittedCode.IsSupported || !EmittedCode.IsAllowed || !CanScan(record) || !IsPermutation(order, record.Fields.Count))
         {
             return null;
         }
@@ -151,6 +153,7 @@ internal sealed class InOrderRecordScanner
         return pos == text.Length;
     }
 
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private ScanFunc Emit(RecordNode record, int[] order, byte[][]? separators)
     {
         var method = new DynamicMethod(
@@ -180,7 +183,7 @@ internal sealed class InOrderRecordScanner
                     il.Emit(OpCodes.Call, s_skipWhitespace);
                 }
 
-                JsonPocoReading.EmitStartsWith(il, pos, separators[i], other);
+                EmittedJson.EmitStartsWith(il, pos, separators[i], other);
                 il.Emit(OpCodes.Ldloc, pos);
                 il.Emit(OpCodes.Ldc_I4, separators[i].Length);
                 il.Emit(OpCodes.Add);
@@ -197,7 +200,7 @@ internal sealed class InOrderRecordScanner
             if (i == 0)
             {
                 // pos = Open(json); if (pos < 0) fail;
-                il.Emit(OpCodes.Call, JsonPocoReading.Methods.Open);
+                il.Emit(OpCodes.Call, JsonScan.Methods.Open);
                 il.Emit(OpCodes.Dup);
                 il.Emit(OpCodes.Stloc, pos);
                 il.Emit(OpCodes.Ldc_I4_0);
@@ -207,11 +210,11 @@ internal sealed class InOrderRecordScanner
             {
                 // if (!Next(json, ref pos)) fail;
                 il.Emit(OpCodes.Ldloca, pos);
-                il.Emit(OpCodes.Call, JsonPocoReading.Methods.Next);
+                il.Emit(OpCodes.Call, JsonScan.Methods.Next);
                 il.Emit(OpCodes.Brfalse, fail);
             }
 
-            JsonPocoReading.EmitKey(il, pos, Encoding.ASCII.GetBytes("\"" + field.Name + "\""), fail);
+            EmittedJson.EmitKey(il, pos, Encoding.ASCII.GetBytes("\"" + field.Name + "\""), fail);
             il.MarkLabel(value);
             if (field.Node is UnionNode union)
             {
@@ -237,7 +240,7 @@ internal sealed class InOrderRecordScanner
         // return Close(json, pos);
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldloc, pos);
-        il.Emit(OpCodes.Call, JsonPocoReading.Methods.Close);
+        il.Emit(OpCodes.Call, JsonScan.Methods.Close);
         il.Emit(OpCodes.Ret);
 
         il.MarkLabel(fail);
@@ -281,6 +284,6 @@ internal sealed class InOrderRecordScanner
         }
     }
 
-    private static MethodInfo Method(Type type, string name) =>
+    private static MethodInfo Method([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type type, string name) =>
         type.GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(type.Name, name);
 }

@@ -1,0 +1,41 @@
+using System.Buffers;
+
+namespace FastScore.Streams.Encodings;
+
+/// <summary>
+/// Decodes <typeparamref name="T"/> records and, in the same pass, proves them valid for a stream's schema checker, so
+/// the stream need not call <see cref="Schemas.SchemaChecker.TryCheck"/> for them. An encoding creates one in
+/// <see cref="RecordEncoding.CreateCheckingDecoder{T}"/>; it is used by one stream's producer task at a time.
+/// </summary>
+/// <typeparam name="T">The host's type.</typeparam>
+public abstract class CheckingDecoder<T>
+{
+    /// <summary>
+    /// Decodes a record when it can prove it a valid data record: not a control record, accepted by the checker the
+    /// decoder was created for, and <paramref name="value"/> exactly what <see cref="RecordEncoding.Decode{T}"/> returns.
+    /// </summary>
+    /// <param name="record">The record's bytes.</param>
+    /// <param name="value">The value, when decoded.</param>
+    /// <returns><see langword="true"/> when decoded and proven valid; <see langword="false"/> when nothing is decided (the
+    /// record then takes the usual way: control record, check, decode). Must not throw for bad data.</returns>
+    public abstract bool TryDecodeValid(ReadOnlySpan<byte> record, out T value);
+}
+
+/// <summary>
+/// Encodes <typeparamref name="T"/> values into records that are valid, by construction, for a stream's schema checker, so
+/// the stream need not call <see cref="Schemas.SchemaChecker.TryCheck"/> for them. An encoding creates one in
+/// <see cref="RecordEncoding.CreateValidEncoder{T}"/>; it is used by one stream's producer at a time.
+/// </summary>
+/// <typeparam name="T">The host's type.</typeparam>
+public abstract class ValidEncoder<T>
+{
+    /// <summary>
+    /// Encodes a value when what it writes is certainly accepted by the checker the encoder was created for, and is what
+    /// <see cref="RecordEncoding.Encode{T}"/> would write.
+    /// </summary>
+    /// <param name="value">The value.</param>
+    /// <param name="output">Where the bytes go.</param>
+    /// <returns><see langword="true"/> when written; <see langword="false"/> without writing anything when the value needs the
+    /// usual way (encode, then check). Must not throw for values the usual way can encode.</returns>
+    public abstract bool TryEncodeValid(T value, IBufferWriter<byte> output);
+}
