@@ -1,3 +1,5 @@
+using FastScore.Streams.Internal;
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
@@ -131,7 +133,7 @@ internal sealed class AvroBinaryRecordEncoding : RecordEncoding
             return last;
         }
 
-        var reader = (AvroValueReader<T>)_readers.GetOrAdd(typeof(T), _ => AvroPocoReader.Create<T>(_plan, _emit));
+        var reader = (AvroValueReader<T>)_readers.GetOrAdd(typeof(T), _ => CreateReader<T>());
         _lastReader = reader;
         return reader;
     }
@@ -143,10 +145,22 @@ internal sealed class AvroBinaryRecordEncoding : RecordEncoding
             return last;
         }
 
-        var writer = (AvroValueWriter<T>)_writers.GetOrAdd(typeof(T), _ => AvroPocoWriter.Create<T>(Schema));
+        var writer = (AvroValueWriter<T>)_writers.GetOrAdd(typeof(T), _ => CreateWriter<T>());
         _lastWriter = writer;
         return writer;
     }
+
+    private const string ReflectionJustification =
+        "The reflection-built readers and writers are used only where the runtime supports dynamic code (not under Native AOT); "
+        + "without it, host types go through their JSON form and the JSON encoding's serializer options (a source-generated context under AOT).";
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = ReflectionJustification)]
+    private AvroValueReader<T> CreateReader<T>() =>
+        EmittedCode.IsSupported ? AvroPocoReader.Create<T>(_plan, _emit && EmittedCode.IsAllowed) : new AvroJsonValueReader<T>(_plan);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = ReflectionJustification)]
+    private AvroValueWriter<T> CreateWriter<T>() =>
+        EmittedCode.IsSupported ? AvroPocoWriter.Create<T>(Schema) : new AvroJsonValueWriter<T>(Schema);
 
     /// <summary>The record as plain JSON text (UTF-8), read with the reader's schema.</summary>
     /// <exception cref="StreamFormatException">The bytes are not a record of the schema, or hold a value JSON cannot carry (NaN).</exception>

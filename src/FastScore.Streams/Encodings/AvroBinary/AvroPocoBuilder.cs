@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Avro;
@@ -9,6 +10,8 @@ namespace FastScore.Streams.Encodings.AvroBinary;
 /// What cannot be bound (a member type that cannot hold the field's values) is a <see cref="NotSupportedException"/>
 /// naming the field: a programming error, found when the codec is built, not on a record.
 /// </summary>
+[RequiresDynamicCode("Builds generic readers and writers for the host type at run time.")]
+[RequiresUnreferencedCode("Reads the host type's members by reflection.")]
 internal sealed class AvroPocoBuilder(bool emit)
 {
     private readonly Dictionary<(AvroPlan, Type), object> _records = new();
@@ -269,6 +272,8 @@ internal sealed class AvroPocoBuilder(bool emit)
 }
 
 /// <summary>Decodes Avro binary records into a POCO type through a resolution plan (writer's schema → reader's schema).</summary>
+[RequiresDynamicCode("Builds generic readers and writers for the host type at run time.")]
+[RequiresUnreferencedCode("Reads the host type's members by reflection.")]
 internal static class AvroPocoReader
 {
     /// <summary>Builds the reader of <typeparamref name="T"/> records.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -11,6 +12,8 @@ namespace FastScore.Streams.Encodings.AvroBinary;
 /// underscores (<c>SepalLength</c> ↔ <c>sepal_length</c>). Public instance properties and fields; members marked
 /// <see cref="JsonIgnoreAttribute"/> are left out.
 /// </summary>
+[RequiresDynamicCode("Builds generic readers and writers for the host type at run time.")]
+[RequiresUnreferencedCode("Reads the host type's members by reflection.")]
 internal static class AvroPocoMembers
 {
     /// <summary>A member with its accessors.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Avro;
@@ -249,6 +250,8 @@ internal sealed class UnionValueWriter<TValue>(int nullBranch, int valueBranch, 
 }
 
 /// <summary>Builds <see cref="AvroValueWriter{TValue}"/>s: binds a schema to a CLR type.</summary>
+[RequiresDynamicCode("Builds generic readers and writers for the host type at run time.")]
+[RequiresUnreferencedCode("Reads the host type's members by reflection.")]
 internal sealed class AvroPocoWriterBuilder
 {
     private readonly Dictionary<(Schema, Type), object> _records = new();
@@ -481,6 +484,8 @@ internal sealed class AvroPocoWriterBuilder
 }
 
 /// <summary>Encodes POCOs as Avro binary of one schema.</summary>
+[RequiresDynamicCode("Builds generic readers and writers for the host type at run time.")]
+[RequiresUnreferencedCode("Reads the host type's members by reflection.")]
 internal static class AvroPocoWriter
 {
     /// <exception cref="NotSupportedException">The type does not fit the schema (the message names the field).</exception>
