@@ -197,7 +197,8 @@ internal static class CsvValues
     /// <summary>Writes one field of UTF-8 text (see <see cref="WriteText"/>).</summary>
     public static void WriteUtf8(IBufferWriter<byte> output, ReadOnlySpan<byte> text, CsvFormat format)
     {
-        bool quote = text.Length == 0 || text.IndexOfAny(format.Quote, (byte)'\r', (byte)'\n') >= 0 || text.IndexOf(format.Delimiter) >= 0;
+        bool quote = text.Length == 0 || text.IndexOfAny(format.Quote, (byte)'\r', (byte)'\n') >= 0 || text.IndexOf(format.Delimiter) >= 0
+            || (format.Delimiter.Length > 1 && EndsInDelimiter(text, format.Delimiter));
         if (!quote)
         {
             output.Write(text);
@@ -219,6 +220,20 @@ internal static class CsvValues
 
         destination[at++] = format.Quote;
         output.Advance(at);
+    }
+
+    // Whether the delimiter written after the text would be found earlier, overlapping the text's end (";" then ";;").
+    private static bool EndsInDelimiter(ReadOnlySpan<byte> text, ReadOnlySpan<byte> delimiter)
+    {
+        for (int k = 1; k < delimiter.Length; k++)
+        {
+            if (text.EndsWith(delimiter[..k]) && delimiter[k..].SequenceEqual(delimiter[..^k]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Writes a number or boolean in its shortest invariant form.</summary>
