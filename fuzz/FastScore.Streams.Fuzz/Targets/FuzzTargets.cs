@@ -33,6 +33,7 @@ public static class FuzzTargets
         ["descriptor"] = DescriptorTarget.Run,
         ["avro-binary"] = AvroBinaryTarget.Run,
         ["ocf"] = OcfTarget.Run,
+        ["http-chunked"] = HttpChunkedTarget.Run,
     };
 }
 
