@@ -34,6 +34,8 @@ public static class FuzzTargets
         ["avro-binary"] = AvroBinaryTarget.Run,
         ["ocf"] = OcfTarget.Run,
         ["http-chunked"] = HttpChunkedTarget.Run,
+        ["csv"] = CsvTarget.Run,
+        ["delimited-csv"] = DelimitedCsvTarget.Run,
     };
 }
 
