@@ -12,7 +12,8 @@ namespace FastScore.Streams.Benchmarks.Network;
 /// <summary>
 /// TCP and HTTP inputs end to end (→ delimited → json → identity over the record bytes → json → discard) against a raw
 /// read of the same bytes from the same local server, in the same run: a socket read to the end (TCP) and an
-/// <see cref="HttpClient"/> GET read to the end (HTTP). The servers run in this process on loopback.
+/// <see cref="HttpClient"/> GET read to the end (HTTP). The servers run in this process on loopback. The same pipeline
+/// from a local file is the ceiling any input reaches: it shows what the transports cost on top of the pipeline.
 /// </summary>
 /// <remarks>Run: <c>dotnet benchmarks/FastScore.Streams.Benchmarks/bin/Release/net10.0/FastScore.Streams.Benchmarks.dll --filter '*NetworkTransportBenchmarks*' --job short</c>.</remarks>
 [MemoryDiagnoser]
@@ -25,6 +26,7 @@ public class NetworkTransportBenchmarks
     private CancellationTokenSource _stop = null!;
     private StreamFactory _factory = null!;
     private HttpClient _client = null!;
+    private string _file = "";
 
     /// <summary>Gets or sets the records served (iris-like NDJSON, about 100 bytes each).</summary>
     [Params(300_000)]
@@ -35,6 +37,8 @@ public class NetworkTransportBenchmarks
     public void Setup()
     {
         _data = IrisData.NewlineDelimited(Records);
+        _file = Path.Combine(Path.GetTempPath(), $"fss-network-bench-{Environment.ProcessId}.jsons");
+        File.WriteAllBytes(_file, _data);
         _stop = new CancellationTokenSource();
         _tcp = new TcpListener(IPAddress.Loopback, 0);
         _tcp.Start();
@@ -60,7 +64,13 @@ public class NetworkTransportBenchmarks
         _tcp.Stop();
         _http.Close();
         _client.Dispose();
+        File.Delete(_file);
     }
+
+    /// <summary>The pipeline's own ceiling: the same records from a local file (page cache) → json → identity → discard.</summary>
+    /// <returns>The final state.</returns>
+    [Benchmark]
+    public Task<EngineState> FileToBytesToDiscard() => RunAsync(new FileTransportDescriptor { Path = _file });
 
     /// <summary>The TCP ceiling: connect, read to the end into a 64 KiB buffer, drop.</summary>
     /// <returns>The bytes read.</returns>
