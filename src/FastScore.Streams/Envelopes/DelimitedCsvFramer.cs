@@ -184,8 +184,9 @@ internal sealed class DelimitedCsvFramer : Framer
     protected internal override bool CanFrameSpans => true;
 
     /// <inheritdoc />
-    /// <remarks>Frames rows without quotes that end inside <paramref name="span"/>; declines everything else (quotes, blank
-    /// lines to skip, the header, the rest of an oversized record, a scan carried over from a read).</remarks>
+    /// <remarks>Frames rows that end inside <paramref name="span"/> (rows without quotes by one vectorised search, rows with
+    /// quotes by the full scan); declines everything else (blank lines to skip, the header, the rest of an oversized record, a
+    /// scan carried over from a read).</remarks>
     protected internal override int TryFrameSpan(ReadOnlySpan<byte> span, out int consumed)
     {
         consumed = 0;
@@ -196,13 +197,25 @@ internal sealed class DelimitedCsvFramer : Framer
 
         ReadOnlySpan<byte> searched = span.Length > _window ? span[.._window] : span;
         int index = searched.IndexOfAny(_format.Quote, _endByte);
-        if (index < 0 || searched[index] == _format.Quote)
+        if (index < 0)
         {
             return -1;
         }
 
         int content;
-        if (_lineMode)
+        if (searched[index] == _format.Quote)
+        {
+            // Quotes: the full scan, on this span only; whatever it does not finish is left to TryReadFrame, from scratch.
+            if (ScanRecord(searched, final: false, out content, out consumed) != Scan.Found)
+            {
+                ResetScan();
+                consumed = 0;
+                return -1;
+            }
+
+            ResetScan();
+        }
+        else if (_lineMode)
         {
             content = index > 0 && searched[index - 1] == (byte)'\r' ? index - 1 : index;
             consumed = index + 1;

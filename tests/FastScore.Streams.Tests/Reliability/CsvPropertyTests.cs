@@ -23,6 +23,32 @@ public sealed class CsvPropertyTests
     [Test]
     public void Delimited_csv_streams_are_framed_like_the_reference_and_never_throw() => Property.Check(CsvGen.Streams, DelimitedCsvTarget.Run, seed: 1502, iterations: 3000);
 
+    private static readonly Gen<string> s_number = Gen.OneOf(
+        Gen.Double.Select(d => d.ToString("R", CultureInfo.InvariantCulture)),
+        Gen.Float.Select(f => f.ToString("R", CultureInfo.InvariantCulture)),
+        Gen.Double.Select(d => d.ToString("E3", CultureInfo.InvariantCulture)),
+        Gen.Long.Select(l => l.ToString(CultureInfo.InvariantCulture)),
+        Gen.Int.Select(i => i.ToString(CultureInfo.InvariantCulture)),
+        Gen.Select(Gen.OneOf(Gen.Const(""), Gen.Const("-"), Gen.Const("+")), Gen.String[Gen.Char["0123456789"], 0, 24], Gen.OneOf(Gen.Const(""), Gen.Const(".")),
+            Gen.String[Gen.Char["0123456789"], 0, 24], Gen.OneOf(Gen.Const(""), Gen.Const("e"), Gen.Const("E-"), Gen.Const("e+")), Gen.String[Gen.Char["0123456789"], 0, 4],
+            (a, b, c, d, e, f) => a + b + c + d + e + f),
+        Gen.OneOf(Gen.Const("NaN"), Gen.Const("-Infinity"), Gen.Const(" 5"), Gen.Const("1,000"), Gen.Const(".5"), Gen.Const("5."), Gen.Const("0x10"), Gen.Const("-0"), Gen.Const("1e-45"), Gen.Const("3.4028235e38"), Gen.Const("9007199254740993")));
+
+    [Test]
+    public void Numbers_are_parsed_exactly_as_dotnet_parses_them()
+    {
+        s_number.Sample(text =>
+        {
+            byte[] utf8 = Encoding.UTF8.GetBytes(text);
+            Assert.That((CsvNumbers.TryParseFloat(utf8, out float f), BitConverter.SingleToInt32Bits(f)),
+                Is.EqualTo((float.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out float ef), BitConverter.SingleToInt32Bits(ef))), $"float {text}");
+            Assert.That((CsvNumbers.TryParseDouble(utf8, out double d), BitConverter.DoubleToInt64Bits(d)),
+                Is.EqualTo((double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out double ed), BitConverter.DoubleToInt64Bits(ed))), $"double {text}");
+            Assert.That((CsvNumbers.TryParseInt(utf8, out int i), i), Is.EqualTo((int.TryParse(utf8, NumberStyles.Integer, CultureInfo.InvariantCulture, out int ei), ei)), $"int {text}");
+            Assert.That((CsvNumbers.TryParseLong(utf8, out long l), l), Is.EqualTo((long.TryParse(utf8, NumberStyles.Integer, CultureInfo.InvariantCulture, out long el), el)), $"long {text}");
+        }, seed: "0N2Yd8gJfPM4", iter: 20000, threads: 1);
+    }
+
     private static readonly Gen<string> s_text = Gen.OneOf(
         Gen.String[Gen.Char["ab ,;\"'\r\n\té☮"], 0, 8],
         Gen.Const(""), Gen.Const("\""), Gen.Const(" lead"), Gen.Const("trail "), Gen.Const("\r\n"));

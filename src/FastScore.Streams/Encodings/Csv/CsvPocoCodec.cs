@@ -261,7 +261,7 @@ internal sealed class NumberBinder<T, TValue>(CsvColumn column, Action<T, TValue
         TValue parsed;
         if (typeof(TValue) == typeof(float))
         {
-            if (!float.TryParse(text, style, CultureInfo.InvariantCulture, out float f))
+            if (!CsvNumbers.TryParseFloat(text, out float f))
             {
                 return false;
             }
@@ -270,7 +270,7 @@ internal sealed class NumberBinder<T, TValue>(CsvColumn column, Action<T, TValue
         }
         else if (typeof(TValue) == typeof(double))
         {
-            if (!double.TryParse(text, style, CultureInfo.InvariantCulture, out double d))
+            if (!CsvNumbers.TryParseDouble(text, out double d))
             {
                 return false;
             }
@@ -279,7 +279,7 @@ internal sealed class NumberBinder<T, TValue>(CsvColumn column, Action<T, TValue
         }
         else if (typeof(TValue) == typeof(int))
         {
-            if (!int.TryParse(text, style, CultureInfo.InvariantCulture, out int n))
+            if (!CsvNumbers.TryParseInt(text, out int n))
             {
                 return false;
             }
@@ -288,12 +288,21 @@ internal sealed class NumberBinder<T, TValue>(CsvColumn column, Action<T, TValue
         }
         else if (typeof(TValue) == typeof(long))
         {
-            if (!long.TryParse(text, style, CultureInfo.InvariantCulture, out long n))
+            if (!CsvNumbers.TryParseLong(text, out long n))
             {
                 return false;
             }
 
             parsed = (TValue)(object)n;
+        }
+        else if (typeof(TValue) == typeof(decimal))
+        {
+            if (!decimal.TryParse(text, style, CultureInfo.InvariantCulture, out decimal m))
+            {
+                return false;
+            }
+
+            parsed = (TValue)(object)m;
         }
         else if (!TValue.TryParse(text, CultureInfo.InvariantCulture, out parsed))
         {

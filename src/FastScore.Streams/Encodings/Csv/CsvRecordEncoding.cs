@@ -29,6 +29,7 @@ internal sealed class CsvRecordEncoding : RecordEncoding
 {
     private readonly ConcurrentDictionary<Type, object> _readers = new();
     private readonly ConcurrentDictionary<Type, object> _writers = new();
+    private object? _lastReader;
 
     /// <summary>Creates the encoding.</summary>
     /// <param name="format">The delimiter and quote.</param>
@@ -263,8 +264,17 @@ internal sealed class CsvRecordEncoding : RecordEncoding
 
     private static byte[] JsonMarshalRaw(JsonElement element) => System.Text.Encoding.UTF8.GetBytes(element.GetRawText());
 
-    internal CsvPocoReader<T> ReaderOf<T>(IReadOnlyList<CsvColumn> columns) =>
-        (CsvPocoReader<T>)_readers.GetOrAdd(typeof(T), static (_, state) => state.self.CreateReader<T>(state.columns), (self: this, columns));
+    internal CsvPocoReader<T> ReaderOf<T>(IReadOnlyList<CsvColumn> columns)
+    {
+        if (_lastReader is CsvPocoReader<T> last)
+        {
+            return last;
+        }
+
+        var reader = (CsvPocoReader<T>)_readers.GetOrAdd(typeof(T), static (_, state) => state.self.CreateReader<T>(state.columns), (self: this, columns));
+        _lastReader = reader;
+        return reader;
+    }
 
     private CsvPocoWriter<T> WriterOf<T>(IReadOnlyList<CsvColumn> columns) =>
         (CsvPocoWriter<T>)_writers.GetOrAdd(typeof(T), static (_, state) => state.self.CreateWriter<T>(state.columns), (self: this, columns));

@@ -83,15 +83,29 @@ internal static class CsvRowParser
                 continue;
             }
 
-            // An unquoted field: up to the next delimiter.
-            int end = delimiter.Length == 1 ? row[i..].IndexOf(delimiter[0]) : row[i..].IndexOf(delimiter);
-            int stop = end < 0 ? row.Length : i + end;
-            int stray = row[i..stop].IndexOf(quote);
-            if (stray >= 0)
+            // An unquoted field: up to the next delimiter, with no quote before it.
+            int end;
+            if (delimiter.Length == 1)
             {
-                error = $"a quote inside an unquoted field at byte {i + stray} (quote the whole field and double the quote)";
-                return false;
+                end = row[i..].IndexOfAny(delimiter[0], quote);
+                if (end >= 0 && row[i + end] == quote)
+                {
+                    error = $"a quote inside an unquoted field at byte {i + end} (quote the whole field and double the quote)";
+                    return false;
+                }
             }
+            else
+            {
+                end = row[i..].IndexOf(delimiter);
+                int stray = row[i..(end < 0 ? row.Length : i + end)].IndexOf(quote);
+                if (stray >= 0)
+                {
+                    error = $"a quote inside an unquoted field at byte {i + stray} (quote the whole field and double the quote)";
+                    return false;
+                }
+            }
+
+            int stop = end < 0 ? row.Length : i + end;
 
             if (count < fields.Length)
             {

@@ -9,9 +9,6 @@ namespace FastScore.Streams.Encodings.Csv;
 /// <summary>Reads and writes the text of CSV fields by column type (invariant culture; never throws for bad text).</summary>
 internal static class CsvValues
 {
-    private const NumberStyles IntegerStyle = NumberStyles.Integer;
-    private const NumberStyles FloatStyle = NumberStyles.Float;
-
     /// <summary>Whether a field is null: empty and unquoted in a nullable column, or empty (quoted or not) in a nullable non-string column.</summary>
     public static bool IsNull(CsvColumn column, CsvField field) =>
         column.Nullable && field.Length == 0 && (!field.Quoted || column.Type != CsvType.String);
@@ -29,10 +26,10 @@ internal static class CsvValues
         bool ok = column.Type switch
         {
             CsvType.String => true,
-            CsvType.Int => int.TryParse(text, IntegerStyle, CultureInfo.InvariantCulture, out _),
-            CsvType.Long => long.TryParse(text, IntegerStyle, CultureInfo.InvariantCulture, out _),
-            CsvType.Float => float.TryParse(text, FloatStyle, CultureInfo.InvariantCulture, out _),
-            CsvType.Double => double.TryParse(text, FloatStyle, CultureInfo.InvariantCulture, out _),
+            CsvType.Int => CsvNumbers.TryParseInt(text, out _),
+            CsvType.Long => CsvNumbers.TryParseLong(text, out _),
+            CsvType.Float => CsvNumbers.TryParseFloat(text, out _),
+            CsvType.Double => CsvNumbers.TryParseDouble(text, out _),
             CsvType.Boolean => TryBoolean(text, out _),
             CsvType.Enum => IndexOfSymbol(column, row, field) >= 0,
             _ => false,
@@ -129,13 +126,15 @@ internal static class CsvValues
         switch (column.Type)
         {
             case CsvType.Int:
-                json.WriteNumberValue(int.Parse(text, IntegerStyle, CultureInfo.InvariantCulture));
+                _ = CsvNumbers.TryParseInt(text, out int n); // checked by TryCheck above
+                json.WriteNumberValue(n);
                 break;
             case CsvType.Long:
-                json.WriteNumberValue(long.Parse(text, IntegerStyle, CultureInfo.InvariantCulture));
+                _ = CsvNumbers.TryParseLong(text, out long l); // checked by TryCheck above
+                json.WriteNumberValue(l);
                 break;
             case CsvType.Float:
-                float f = float.Parse(text, FloatStyle, CultureInfo.InvariantCulture);
+                _ = CsvNumbers.TryParseFloat(text, out float f); // checked by TryCheck above
                 if (!float.IsFinite(f))
                 {
                     throw new StreamFormatException($"$.{column.Name}: {f.ToString(CultureInfo.InvariantCulture)} has no JSON form");
@@ -144,7 +143,7 @@ internal static class CsvValues
                 json.WriteNumberValue(f);
                 break;
             case CsvType.Double:
-                double d = double.Parse(text, FloatStyle, CultureInfo.InvariantCulture);
+                _ = CsvNumbers.TryParseDouble(text, out double d); // checked by TryCheck above
                 if (!double.IsFinite(d))
                 {
                     throw new StreamFormatException($"$.{column.Name}: {d.ToString(CultureInfo.InvariantCulture)} has no JSON form");

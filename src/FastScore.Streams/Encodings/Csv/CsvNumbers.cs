@@ -1,0 +1,194 @@
+using System.Globalization;
+
+namespace FastScore.Streams.Encodings.Csv;
+
+/// <summary>
+/// Parses the numbers of CSV fields exactly as .NET's invariant <c>TryParse</c> (integer style for int and long, float
+/// style for float and double) does, with a fast path for plain decimal text: digits with an optional sign, fraction and
+/// exponent, whose value is exact by Clinger's rule (a mantissa that fits the type's significand and a power of ten that
+/// is exact in it, so one correctly rounded multiplication or division gives the result). Anything else goes to .NET.
+/// </summary>
+internal static class CsvNumbers
+{
+    private static readonly float[] s_floatPowers = [1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f];
+
+    private static readonly double[] s_doublePowers =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    public static bool TryParseFloat(ReadOnlySpan<byte> text, out float value)
+    {
+        if (TryDecimal(text, out ulong mantissa, out int exponent, out bool negative) && mantissa <= (1UL << 24) && exponent is >= -10 and <= 10)
+        {
+            float m = mantissa;
+            value = exponent >= 0 ? m * s_floatPowers[exponent] : m / s_floatPowers[-exponent];
+            if (negative)
+            {
+                value = -value;
+            }
+
+            return true;
+        }
+
+        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
+    public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value)
+    {
+        if (TryDecimal(text, out ulong mantissa, out int exponent, out bool negative) && mantissa <= (1UL << 53) && exponent is >= -22 and <= 22)
+        {
+            double m = mantissa;
+            value = exponent >= 0 ? m * s_doublePowers[exponent] : m / s_doublePowers[-exponent];
+            if (negative)
+            {
+                value = -value;
+            }
+
+            return true;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+
+    public static bool TryParseInt(ReadOnlySpan<byte> text, out int value)
+    {
+        if (TryDigits(text, 9, out long n))
+        {
+            value = (int)n;
+            return true;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    public static bool TryParseLong(ReadOnlySpan<byte> text, out long value)
+    {
+        if (TryDigits(text, 18, out value))
+        {
+            return true;
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    // An optional '-' then 1..maxDigits ASCII digits, nothing else.
+    private static bool TryDigits(ReadOnlySpan<byte> text, int maxDigits, out long value)
+    {
+        value = 0;
+        int i = 0;
+        bool negative = false;
+        if (text.Length > 0 && text[0] == (byte)'-')
+        {
+            negative = true;
+            i = 1;
+        }
+
+        int digits = text.Length - i;
+        if (digits is < 1 || digits > maxDigits)
+        {
+            return false;
+        }
+
+        long n = 0;
+        for (; i < text.Length; i++)
+        {
+            uint d = (uint)(text[i] - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            n = (n * 10) + d;
+        }
+
+        value = negative ? -n : n;
+        return true;
+    }
+
+    // [+-]?digits[.digits]?([eE][+-]?digits)? with at most 19 digits in the mantissa (leading zeros included) and an
+    // exponent of at most 3 digits: the value is mantissa × 10^exponent. Nothing else (white space, "NaN", ".5") is taken.
+    private static bool TryDecimal(ReadOnlySpan<byte> text, out ulong mantissa, out int exponent, out bool negative)
+    {
+        mantissa = 0;
+        exponent = 0;
+        negative = false;
+        int i = 0;
+        if (text.Length > 0 && (text[0] == (byte)'-' || text[0] == (byte)'+'))
+        {
+            negative = text[0] == (byte)'-';
+            i = 1;
+        }
+
+        int digits = 0;
+        int start = i;
+        while (i < text.Length && (uint)(text[i] - '0') <= 9)
+        {
+            mantissa = (mantissa * 10) + (uint)(text[i] - '0');
+            i++;
+            digits++;
+        }
+
+        if (i == start)
+        {
+            return false; // no integer digits
+        }
+
+        if (i < text.Length && text[i] == (byte)'.')
+        {
+            i++;
+            int fractionStart = i;
+            while (i < text.Length && (uint)(text[i] - '0') <= 9)
+            {
+                mantissa = (mantissa * 10) + (uint)(text[i] - '0');
+                i++;
+                digits++;
+            }
+
+            exponent = -(i - fractionStart);
+        }
+
+        if (digits > 19)
+        {
+            return false;
+        }
+
+        if (i < text.Length && (text[i] | 0x20) == (byte)'e')
+        {
+            i++;
+            bool negativeExponent = false;
+            if (i < text.Length && (text[i] == (byte)'-' || text[i] == (byte)'+'))
+            {
+                negativeExponent = text[i] == (byte)'-';
+                i++;
+            }
+
+            int exponentStart = i;
+            int e = 0;
+            while (i < text.Length && (uint)(text[i] - '0') <= 9 && i - exponentStart < 3)
+            {
+                e = (e * 10) + (text[i] - '0');
+                i++;
+            }
+
+            if (i == exponentStart)
+            {
+                return false;
+            }
+
+            exponent += negativeExponent ? -e : e;
+        }
+
+        if (i != text.Length)
+        {
+            return false;
+        }
+
+        if (mantissa == 0)
+        {
+            exponent = 0; // ±0 whatever the exponent
+        }
+
+        return true;
+    }
+}
