@@ -119,7 +119,7 @@ internal sealed partial class FastScoreApi
         }
 
         var reply = new RoundTripReply(outSlot);
-        switch (input.Submit(body, reply))
+        switch (input.Submit(body, reply, TraceContext(ctx.Request)))
         {
             case SubmitResult.Full:
                 await TooManyAsync(ctx, $"The round-trip queue of slot {inSlot} is full ({input.RoundTripCapacity} records wait for the engine); retry later.").ConfigureAwait(false);
@@ -222,7 +222,7 @@ internal sealed partial class FastScoreApi
                 return;
             }
 
-            result = input.Submit(body, null);
+            result = input.Submit(body, null, TraceContext(ctx.Request));
             if (result == SubmitResult.Full)
             {
                 await TooManyAsync(ctx, $"The input queue of slot {slot} is full ({input.Capacity} records wait for the engine); retry later.").ConfigureAwait(false);
@@ -304,5 +304,18 @@ internal sealed partial class FastScoreApi
                 ctx.Response.StatusCode = StatusCodes.Status204NoContent;
                 break;
         }
+    }
+
+    /// <summary>The request's W3C trace context (<c>traceparent</c>, <c>tracestate</c>) as record headers, so the engine's batch span links to the caller's trace; null without one.</summary>
+    private static KeyValuePair<string, ReadOnlyMemory<byte>>[]? TraceContext(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue("traceparent", out Microsoft.Extensions.Primitives.StringValues parent) || parent.Count != 1 || parent[0] is not { Length: > 0 and <= 128 } traceParent)
+        {
+            return null;
+        }
+
+        return request.Headers.TryGetValue("tracestate", out Microsoft.Extensions.Primitives.StringValues state) && state.ToString() is { Length: > 0 and <= 512 } traceState
+            ? [new("traceparent", System.Text.Encoding.ASCII.GetBytes(traceParent)), new("tracestate", System.Text.Encoding.UTF8.GetBytes(traceState))]
+            : [new("traceparent", System.Text.Encoding.ASCII.GetBytes(traceParent))];
     }
 }

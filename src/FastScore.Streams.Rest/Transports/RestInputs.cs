@@ -77,7 +77,7 @@ internal sealed class RestMessageInput : MessageInputTransport
     protected override RecordReply? FindReply(MessageMetadata? metadata) => (metadata as RoundTripMetadata)?.Reply;
 
     /// <summary>Queues one record in its lane, never waiting: <see cref="SubmitResult.Full"/> when the lane is full.</summary>
-    public SubmitResult Submit(byte[] payload, RoundTripReply? reply)
+    public SubmitResult Submit(byte[] payload, RoundTripReply? reply, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? headers = null)
     {
         if (_closed)
         {
@@ -93,13 +93,13 @@ internal sealed class RestMessageInput : MessageInputTransport
 
         if (reply is null)
         {
-            _records.Enqueue(new InputMessage(payload));
+            _records.Enqueue(headers is null ? new InputMessage(payload) : new InputMessage(payload, new MessageMetadata { Headers = headers }));
         }
         else
         {
             reply.Owner = this;
             _pending.TryAdd(reply, 0);
-            _roundTrips.Enqueue(new InputMessage(payload, new RoundTripMetadata(reply)));
+            _roundTrips.Enqueue(new InputMessage(payload, new RoundTripMetadata(reply) { Headers = headers }));
         }
 
         _signal.Writer.TryWrite(true);
