@@ -51,8 +51,8 @@ public class NetworkTransportBenchmarks
         _ = Task.Run(ServeHttpAsync);
         _client = new HttpClient(HttpInput.CreateHandler());
         var options = new StreamFactoryOptions();
-        options.Transports[TransportTypes.Tcp] = new BenchProvider(d => new TcpConnectInput("bench", ((TcpTransportDescriptor)d.Transport).Host, ((TcpTransportDescriptor)d.Transport).Port));
-        options.Transports[TransportTypes.Http] = new BenchProvider(d => new HttpInput("bench", ((HttpTransportDescriptor)d.Transport).Url, NullLogger.Instance));
+        options.Components.Add(new BenchProvider(d => new TcpConnectInput("bench", ((TcpTransportDescriptor)d.Transport).Host, ((TcpTransportDescriptor)d.Transport).Port), TransportTypes.Tcp));
+        options.Components.Add(new BenchProvider(d => new HttpInput("bench", ((HttpTransportDescriptor)d.Transport).Url, NullLogger.Instance), TransportTypes.Http));
         _factory = new StreamFactory(options);
     }
 
@@ -193,9 +193,9 @@ public class NetworkTransportBenchmarks
     }
 
     /// <summary>Until the transports are registered providers: the running transport for a descriptor of today's type.</summary>
-    private sealed class BenchProvider(Func<StreamDescriptor, InputTransport> create) : TransportProvider
+    private sealed class BenchProvider(Func<StreamDescriptor, InputTransport> create, string type) : TransportProvider
     {
-        public override string Type => "bench";
+        public override string Type => type;
 
         public override InputTransport CreateInput(StreamDescriptor descriptor, Transports.TransportContext context) => create(descriptor);
     }

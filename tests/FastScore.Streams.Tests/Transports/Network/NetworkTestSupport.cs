@@ -67,7 +67,7 @@ internal static class NetworkTestSupport
     }
 
     /// <summary>A newline-delimited framer, as the default envelope.</summary>
-    public static Framer Lines() => new DelimitedFramer();
+    public static Framer Lines() => TestComponents.Framer(new FastScore.Streams.Descriptors.DelimitedEnvelopeDescriptor());
 
     /// <summary>Writes UTF-8 text to a connected socket.</summary>
     public static async Task SendAsync(Socket socket, string text) => await socket.SendAsync(Encoding.UTF8.GetBytes(text), SocketFlags.None);

@@ -123,7 +123,7 @@ public sealed class TcpTransportTests
     public async Task A_client_whose_fixed_size_record_is_cut_by_its_close_loses_that_record_only()
     {
         CancellationToken guard = Guard();
-        FastScore.Streams.Envelopes.Framer Fixed() => new FastScore.Streams.Envelopes.FixedFramer(4);
+        FastScore.Streams.Envelopes.Framer Fixed() => TestComponents.Framer(new FastScore.Streams.Descriptors.FixedEnvelopeDescriptor { Size = 4 });
         await using var input = new TcpListenInput("in", "0.0.0.0", 0, Fixed, NullLogger.Instance);
         await input.OpenAsync(null, guard);
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
