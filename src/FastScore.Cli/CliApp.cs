@@ -71,6 +71,7 @@ internal static class CliApp
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ModelDataCommands.Create(io));
         root.Subcommands.Add(EngineInspectCommand.Create(io));
+        root.Subcommands.Add(StatsCommand.Create(io));
         return root;
     }
 }

@@ -112,6 +112,10 @@ public sealed class OutputStream : IAsyncDisposable
 
     /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
     /// <returns>The batch.</returns>
+    /// <summary>Gets how many batches wait in the stream's channel for its writer.</summary>
+    internal int QueuedBatches => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+
+    /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
     public OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint) { Suffix = _suffix };
 
     /// <summary>Encodes and checks one value into a batch. A value that cannot be encoded or fails the schema is counted, reported and left out.</summary>
@@ -402,7 +406,20 @@ public sealed class OutputStream : IAsyncDisposable
                                 records = bytes = 0;
                             }
 
-                            await messageOutput.WriteAsync(messages, cancellationToken).ConfigureAwait(false);
+                            if (batch.HasHeaders)
+                            {
+                                var headers = new IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?[messages.Count];
+                                for (int i = 0; i < headers.Length; i++)
+                                {
+                                    headers[i] = batch.GetHeaders(i);
+                                }
+
+                                await messageOutput.WriteAsync(messages, headers, cancellationToken).ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                await messageOutput.WriteAsync(messages, cancellationToken).ConfigureAwait(false);
+                            }
                         }
                     }
 
@@ -451,7 +468,7 @@ public sealed class OutputStream : IAsyncDisposable
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection)
     {
         Counters.AddRejected(rejection.Kind);
-        _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, null, RejectedRecord.MakePreview(record)));
+        _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, null, RejectedRecord.MakePreview(record)) { Record = record.ToArray() });
     }
 }
 

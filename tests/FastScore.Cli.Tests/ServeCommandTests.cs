@@ -69,6 +69,84 @@ public sealed class ServeCommandTests
     }
 
     [Test]
+    public async Task Model_output_returns_once_caught_up_nowait_returns_when_nothing_is_queued_and_c_follows()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token, "serve", "echo", "rest:", "rest:", "--urls", url, "-q");
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, serving);
+
+        // Nothing sent yet: the command says what it waits for, and gives up after --timeout.
+        var (emptyExit, _, emptyErr) = await ClientAsync("", "model", "output", "--url", url, "--timeout", "1");
+        // Sent without an end-of-stream record: output prints them and returns (the guide's sequence).
+        var (inputExit, _, inputErr) = await ClientAsync("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", "model", "input", "--url", url);
+        var (caughtUpExit, caughtUp, caughtUpErr) = await ClientAsync("", "model", "output", "--url", url);
+        var (noWaitExit, noWait, _) = await ClientAsync("", "model", "output", "--nowait", "--url", url);
+
+        // -c keeps reading past a moment with nothing queued.
+        var followOut = new StringWriter();
+        Task<int> following = CliApp.RunAsync(["model", "output", "-c", "-n", "2", "--url", url], new CliIo(followOut, new StringWriter(), Stream.Null, Stream.Null, false), CancellationToken.None);
+        await ClientAsync("{\"b\":1}\n", "model", "input", "--url", url);
+        await Task.Delay(1500); // longer than one long poll: the follower sees "nothing queued" at least once
+        await ClientAsync("{\"b\":2}\n", "model", "input", "--url", url);
+        int followExit = await following.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await stop.CancelAsync();
+        var (exit, _, err, _) = await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(emptyExit, Is.EqualTo(3));
+            Assert.That(emptyErr, Does.Contain($"waiting for records on output slot 1 of {url}/").And.Contain("no record arrived on slot 1"));
+            Assert.That(inputExit, Is.EqualTo(0), inputErr);
+            Assert.That(caughtUpExit, Is.EqualTo(0), caughtUpErr);
+            Assert.That(caughtUp, Is.EqualTo("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n"));
+            Assert.That(noWaitExit, Is.EqualTo(0));
+            Assert.That(noWait, Is.Empty);
+            Assert.That(followExit, Is.EqualTo(0));
+            Assert.That(followOut.ToString(), Is.EqualTo("{\"b\":1}\n{\"b\":2}\n"));
+            Assert.That(exit, Is.EqualTo(0), err);
+        });
+    }
+
+    [Test]
+    public async Task Model_input_reports_the_records_the_engine_rejected_with_their_reason_and_exit_code_4()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token, "serve", "iris", "rest:", "rest:", "--urls", url, "-q");
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, serving);
+        string good = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "samples", "FastScore.Samples.Iris", "data", "xgboost_iris_single.json")).Trim();
+
+        var (exit, _, err) = await ClientAsync(good + "\n{\"sepal_length\": \"long\"}\nnot json\n", "model", "input", "--url", url);
+        var (allGood, _, allGoodErr) = await ClientAsync(good + "\n", "model", "input", "--url", url);
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(4), err);
+            Assert.That(err, Does.Contain("the engine rejected 2 of the 3 records sent to slot 0:"));
+            Assert.That(err, Does.Contain("slot 0 record 2").And.Contain("rejected by schema"));
+            Assert.That(err, Does.Contain("slot 0 record 3").And.Contain("rejected by encoding"));
+            Assert.That(allGood, Is.EqualTo(0), allGoodErr);
+            Assert.That(allGoodErr, Is.Empty);
+        });
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> ClientAsync(string stdin, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = await CliApp.RunAsync(args, new CliIo(stdout, stderr, new MemoryStream(Encoding.UTF8.GetBytes(stdin)), Stream.Null, false), CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Test]
     public async Task Serve_reports_an_invalid_stream_and_exits()
     {
         var (exit, _, err, _) = await CliRunner.RunAsync("serve", "iris", "rest:", "nonsense", "--urls", "http://127.0.0.1:0");

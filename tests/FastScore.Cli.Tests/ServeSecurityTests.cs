@@ -127,7 +127,7 @@ public sealed class ServeSecurityTests
             Assert.That(keyOut, Does.StartWith("engine: RUNNING"));
             Assert.That(withUser, Is.Zero, userErr);
             Assert.That(without, Is.EqualTo(1));
-            Assert.That(withoutErr, Does.Contain("401"));
+            Assert.That(withoutErr, Does.Contain("401 Unauthorized").And.Contain("give -u user:password"), "a 401 says how to give credentials");
             Assert.That(both, Is.EqualTo(2));
             Assert.That(bothErr, Does.Contain("Give --api-key or --api-key-file, not both."));
             Assert.That(exit, Is.Zero, err);

@@ -40,7 +40,7 @@ internal static class EngineInspectCommand
             {
                 if (!response.IsSuccessStatusCode)
                 {
-                    io.Error.WriteLine($"{client.BaseAddress}1/job/status answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+                    io.Error.WriteLine($"{client.BaseAddress}1/job/status answered {await EngineAnswers.DescribeAsync(response, cancellationToken)}");
                     return 1;
                 }
 

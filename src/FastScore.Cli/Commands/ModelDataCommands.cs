@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Net.Http.Headers;
 using System.Text;
 
@@ -12,6 +15,11 @@ namespace FastScore.Cli.Commands;
 /// </summary>
 internal static class ModelDataCommands
 {
+    /// <summary>The exit code of <c>model input</c> when the engine rejected some of the records sent.</summary>
+    public const int RecordsRejected = 4;
+
+    private static readonly TimeSpan s_settleLimit = TimeSpan.FromSeconds(10);
+
     public static Command Create(CliIo io)
     {
         var model = new Command("model", "Talk to a running engine's REST streams.");
@@ -24,7 +32,9 @@ internal static class ModelDataCommands
     {
         var slot = new Argument<int>("slot") { Description = "An even input slot with a REST stream.", DefaultValueFactory = _ => 0 };
         var connection = new ConnectionOptions();
-        var command = new Command("input", "Send stdin to an input slot, one record per line (one POST /1/job/input/{slot} each).") { slot };
+        var command = new Command("input",
+            "Send stdin to an input slot, one record per line (one POST /1/job/input/{slot} each), then report the records the engine rejected. " +
+            "Exit codes: 0 every record accepted; 1 a request failed; 2 usage error; 4 the engine rejected records (each is printed).") { slot };
         connection.AddTo(command);
         command.SetAction((parse, ct) => connection.Connect(parse, io) is { } client ? InputAsync(io, parse.GetValue(slot), client, ct) : Task.FromResult(2));
         return command;
@@ -34,15 +44,24 @@ internal static class ModelDataCommands
     {
         var slot = new Argument<int>("slot") { Description = "An odd output slot with a REST stream.", DefaultValueFactory = _ => 1 };
         var connection = new ConnectionOptions();
-        var noWait = new Option<bool>("--nowait") { Description = "Stop when no record arrives within 0.5 s instead of waiting for the end of the stream." };
+        var noWait = new Option<bool>("--nowait", "-nowait") { Description = "Return at once when nothing is queued (after waiting at most 0.5 s)." };
+        var follow = new Option<bool>("--follow", "-c") { Description = "Keep reading: print records as they come until the end of the stream or Ctrl-C." };
         var count = new Option<int?>("--count", "-n") { Description = "Stop after this many records." };
-        var command = new Command("output", "Print what an output slot produces, one record per line, until the end of the stream (GET /1/job/output/{slot} in a loop).")
+        var timeout = new Option<double>("--timeout")
         {
-            slot, noWait, count,
+            Description = "Seconds to wait for the first record before giving up (exit code 3). 0: wait for ever.",
+            DefaultValueFactory = _ => 10,
+        };
+        var command = new Command("output",
+            "Print what an output slot produces, one record per line (GET /1/job/output/{slot} in a loop). Returns at the end of the stream, " +
+            "or once the slot has caught up: nothing more arrives within 1 s of the last record. --nowait returns when nothing is queued; " +
+            "-c follows the stream. Exit codes: 0 records printed or the stream ended; 1 a request failed; 2 usage error; 3 no record within --timeout.")
+        {
+            slot, noWait, follow, count, timeout,
         };
         connection.AddTo(command);
         command.SetAction((parse, ct) => connection.Connect(parse, io) is { } client
-            ? OutputAsync(io, parse.GetValue(slot), client, parse.GetValue(noWait), parse.GetValue(count), ct)
+            ? OutputAsync(io, parse.GetValue(slot), client, new OutputSettings(parse.GetValue(noWait), parse.GetValue(follow), parse.GetValue(count), parse.GetValue(timeout)), ct)
             : Task.FromResult(2));
         return command;
     }
@@ -77,6 +96,7 @@ internal static class ModelDataCommands
             int sent = 0;
             try
             {
+                SlotCounters? before = await SlotCountersAsync(client, slot, cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
                 {
                     if (line.Length == 0)
@@ -87,11 +107,16 @@ internal static class ModelDataCommands
                     using HttpResponseMessage response = await PostAsync(client, $"1/job/input/{slot}", Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
                     if (response.StatusCode != HttpStatusCode.NoContent)
                     {
-                        io.Error.WriteLine($"record {sent + 1}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+                        io.Error.WriteLine($"record {sent + 1}: {await EngineAnswers.DescribeAsync(response, cancellationToken).ConfigureAwait(false)}");
                         return 1;
                     }
 
                     sent++;
+                }
+
+                if (before is not null && sent > 0)
+                {
+                    return await ReportRejectionsAsync(io, client, slot, before.Value, sent, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (HttpRequestException ex)
@@ -128,7 +153,9 @@ internal static class ModelDataCommands
         }
     }
 
-    private static async Task<int> OutputAsync(CliIo io, int slot, HttpClient client, bool noWait, int? count, CancellationToken cancellationToken)
+    private readonly record struct OutputSettings(bool NoWait, bool Follow, int? Count, double TimeoutSeconds);
+
+    private static async Task<int> OutputAsync(CliIo io, int slot, HttpClient client, OutputSettings settings, CancellationToken cancellationToken)
     {
         using (client)
         {
@@ -138,11 +165,19 @@ internal static class ModelDataCommands
                 return 2;
             }
 
+            if (!(settings.TimeoutSeconds >= 0) || settings.TimeoutSeconds > TimeSpan.MaxValue.TotalSeconds / 2)
+            {
+                io.Error.WriteLine("--timeout must be a number of seconds, 0 (no limit) or more.");
+                return 2;
+            }
+
             int received = 0;
-            string wait = noWait ? "500" : "1000";
+            string wait = settings.NoWait ? "500" : "1000";
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool toldWaiting = false;
             try
             {
-                while (count is null || received < count)
+                while (settings.Count is null || received < settings.Count)
                 {
                     using HttpResponseMessage response = await client.GetAsync($"1/job/output/{slot}?timeout={wait}", cancellationToken).ConfigureAwait(false);
                     switch (response.StatusCode)
@@ -154,14 +189,35 @@ internal static class ModelDataCommands
                             await io.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
                             received++;
                             break;
-                        case HttpStatusCode.Accepted when noWait:
-                            return 0;
+                        case HttpStatusCode.Accepted when settings.NoWait:
+                            return 0; // nothing queued
+                        case HttpStatusCode.Accepted when settings.Follow:
+                            break;
+                        case HttpStatusCode.Accepted when received > 0:
+                            return 0; // caught up: nothing more within the long poll after the last record
                         case HttpStatusCode.Accepted:
+                            if (!toldWaiting)
+                            {
+                                toldWaiting = true;
+                                string limit = settings.TimeoutSeconds > 0
+                                    ? string.Create(CultureInfo.InvariantCulture, $"giving up after {settings.TimeoutSeconds:0.###} s (--timeout)")
+                                    : "no time limit (Ctrl-C stops)";
+                                io.Error.WriteLine($"waiting for records on output slot {slot} of {client.BaseAddress} (send some with: fastscore model input); {limit}");
+                            }
+
+                            TimeSpan waited = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                            if (settings.TimeoutSeconds > 0 && waited.TotalSeconds >= settings.TimeoutSeconds)
+                            {
+                                io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                    $"no record arrived on slot {slot} of {client.BaseAddress} within {settings.TimeoutSeconds:0.###} s (--timeout); gave up."));
+                                return 3;
+                            }
+
                             break;
                         case HttpStatusCode.NoContent:
                             return 0; // end of stream
                         default:
-                            io.Error.WriteLine($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+                            io.Error.WriteLine(await EngineAnswers.DescribeAsync(response, cancellationToken).ConfigureAwait(false));
                             return 1;
                     }
                 }
@@ -178,6 +234,85 @@ internal static class ModelDataCommands
 
             return 0;
         }
+    }
+
+    private readonly record struct SlotCounters(long Records, long Rejected);
+
+    /// <summary>An input slot's counters from <c>GET /1/job/status</c>, or null when the engine does not answer it (nothing is then reported).</summary>
+    private static async Task<SlotCounters?> SlotCountersAsync(HttpClient client, int slot, CancellationToken cancellationToken)
+    {
+        JsonNode? status = await StatusAsync(client, cancellationToken).ConfigureAwait(false);
+        foreach (JsonNode? entry in status?["slots"]?.AsArray() ?? [])
+        {
+            if (entry?["slot"]?.GetValue<int>() == slot && entry["stream"] is JsonObject stream)
+            {
+                return new SlotCounters(Long(stream, "records"), Long(stream, "rejected_by_encoding") + Long(stream, "rejected_by_schema") + Long(stream, "oversized"));
+            }
+        }
+
+        return null;
+
+        static long Long(JsonObject node, string name) => node[name] is JsonValue value && value.TryGetValue(out long n) ? n : 0;
+    }
+
+    private static async Task<JsonNode?> StatusAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using HttpResponseMessage response = await client.GetAsync("1/job/status", cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonNode>(cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most 10 s) until the engine has read the records just sent, then says how many it rejected and why
+    /// (its latest rejections of this slot), exit code 4; 0 when it accepted them all.
+    /// </summary>
+    private static async Task<int> ReportRejectionsAsync(CliIo io, HttpClient client, int slot, SlotCounters before, int sent, CancellationToken cancellationToken)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        SlotCounters now = before;
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < s_settleLimit)
+        {
+            now = await SlotCountersAsync(client, slot, cancellationToken).ConfigureAwait(false) ?? now;
+            if (now.Records - before.Records + (now.Rejected - before.Rejected) >= sent)
+            {
+                break;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        long rejected = now.Rejected - before.Rejected;
+        if (rejected <= 0)
+        {
+            return 0;
+        }
+
+        io.Error.WriteLine($"the engine rejected {rejected} of the {sent} records sent to slot {slot}:");
+        JsonNode? status = await StatusAsync(client, cancellationToken).ConfigureAwait(false);
+        string prefix = $"slot {slot} ";
+        List<string> reasons = (status?["rejections"]?.AsArray() ?? [])
+            .Select(n => n is JsonValue v && v.TryGetValue(out string? t) ? t : null)
+            .OfType<string>()
+            .Where(t => t.StartsWith(prefix, StringComparison.Ordinal))
+            .TakeLast((int)Math.Min(rejected, 10))
+            .ToList();
+        foreach (string reason in reasons)
+        {
+            io.Error.WriteLine("  " + string.Join(" ", reason.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        }
+
+        if (rejected > reasons.Count)
+        {
+            io.Error.WriteLine($"  (the engine keeps its latest rejections only; fastscore engine inspect shows them)");
+        }
+
+        return RecordsRejected;
     }
 
     /// <summary>

@@ -57,14 +57,29 @@ internal static class RunCommand
             Description = "Seconds a stop (Ctrl-C, SIGTERM) may take beyond the outputs' LingerTime before it is abandoned: what was not delivered by then is counted as undelivered. A second Ctrl-C / SIGTERM exits at once.",
             DefaultValueFactory = _ => DefaultStopTimeout.TotalSeconds,
         };
+        var progressMode = new Option<ProgressMode>("--progress")
+        {
+            Description = "auto: a live line on a terminal, nothing otherwise; live: one line redrawn a few times a second; " +
+                "plain: a line every --progress-interval seconds (for logs); none: only the summary.",
+            DefaultValueFactory = _ => ProgressMode.Auto,
+        };
+        var progressInterval = new Option<double?>("--progress-interval") { Description = "Seconds between progress lines (live: 0.25, plain: 5)." };
+        var rejects = new Option<string?>("--rejects")
+        {
+            Description = "Write every rejected record (by encoding, by schema, for its size, or skipped with --on-model-error Skip) to this stream " +
+                "as a JSON reject document: a descriptor file or a literal (file:/data/rejects.jsons, kafka:broker:9092/dead-letters, s3:..., discard:). " +
+                "An input record is acknowledged only once its reject is durable.",
+            HelpName = "STREAM",
+        };
         var command = new Command("run",
             "Run a model on streams until every input ends (or Ctrl-C / SIGTERM: stop reading, score and write what was read, exit 3), " +
             "then print the engine summary to stderr. " + ExitCodes)
         {
-            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout,
+            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout, progressMode, progressInterval, rejects,
         };
         command.SetAction((parse, ct) => RunAsync(io, parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(assembly), parse.GetValue(type),
-            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), parse.GetValue(stopTimeout), ct));
+            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), parse.GetValue(stopTimeout),
+            (parse.GetValue(progressMode), parse.GetValue(progressInterval)), parse.GetValue(rejects), ct));
         return command;
     }
 
@@ -101,8 +116,15 @@ internal static class RunCommand
     }
 
     private static async Task<int> RunAsync(CliIo io, string modelName, string[] streamArgs, string? assemblyPath, string? typeName,
-        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, string? maxRejected, double stopTimeout, CancellationToken cancellationToken)
+        string? schemasDirectory, ModelErrorPolicy onError, bool quiet, string? maxRejected, double stopTimeout,
+        (ProgressMode Mode, double? Interval) progressSettings, string? rejectsText, CancellationToken cancellationToken)
     {
+        if (progressSettings.Interval is { } seconds && !(seconds is >= 0.05 and <= 86_400))
+        {
+            io.Error.WriteLine("--progress-interval must be a number of seconds from 0.05 to 86400.");
+            return Usage;
+        }
+
         if (!(stopTimeout >= 0) || stopTimeout > TimeSpan.MaxValue.TotalSeconds / 2)
         {
             io.Error.WriteLine("--stop-timeout must be a number of seconds, 0 or more.");
@@ -156,8 +178,19 @@ internal static class RunCommand
             descriptors[slot] = descriptor;
         }
 
+        StreamDescriptor? rejects = null;
+        if (rejectsText is not null)
+        {
+            rejects = CliStreams.Read(rejectsText, descriptorOptions, io.Error);
+            if (rejects is null)
+            {
+                return Failed;
+            }
+        }
+
         var options = new EngineOptions
         {
+            Rejects = rejects,
             OnModelError = onError,
             MaxRejectedRecords = limit.Records,
             MaxRejectedPercent = limit.Percent,
@@ -185,9 +218,13 @@ internal static class RunCommand
             return Failed;
         }
 
-        using var progress = io.IsTerminal && !quiet ? new Progress(engine, io.Error) : null;
-        EngineState final = await engine.RunAsync(cancellationToken).ConfigureAwait(false);
-        progress?.Dispose();
+        EngineState final;
+        using (RunProgress.Start(progressSettings.Mode, io.IsTerminal, quiet, engine, io.Error,
+            progressSettings.Interval is { } interval ? TimeSpan.FromSeconds(interval) : null))
+        {
+            final = await engine.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         EngineInspection inspection = engine.Inspect();
         bool undelivered = inspection.Slots.Any(s => s.Undelivered > 0); // never a success when records were lost on the way out
         int exit = final != EngineState.Finished || undelivered ? Failed : inspection.Stopped ? Stopped : Finished;
@@ -227,40 +264,5 @@ internal static class RunCommand
         }
 
         return false;
-    }
-
-    /// <summary>Live progress on a terminal: records/s and rejects, redrawn once a second.</summary>
-    private sealed class Progress : IDisposable
-    {
-        private readonly Timer _timer;
-        private readonly TextWriter _error;
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _last;
-
-        public Progress(ScoringEngine engine, TextWriter error)
-        {
-            _error = error;
-            _timer = new Timer(_ =>
-            {
-                EngineInspection i = engine.Inspect();
-                long records = i.Slots.Where(s => s.IsInput).Sum(s => s.Records);
-                long rejected = i.Slots.Sum(s => s.RejectedByEncoding + s.RejectedBySchema);
-                long rate = records - _last;
-                _last = records;
-                lock (_error)
-                {
-                    _error.Write(string.Create(CultureInfo.InvariantCulture, $"\r{i.State.ToString().ToUpperInvariant()}  {records:N0} records  {rate:N0}/s  {rejected:N0} rejected  {_clock.Elapsed:mm\\:ss}   "));
-                }
-            }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        }
-
-        public void Dispose()
-        {
-            _timer.Dispose();
-            lock (_error)
-            {
-                _error.Write("\r" + new string(' ', 78) + "\r");
-            }
-        }
     }
 }

@@ -219,7 +219,7 @@ public sealed class JsonRecordEncoding : RecordEncoding
     }
 
     private static StreamFormatException Invalid<T>(Exception ex) =>
-        new($"The record is not valid JSON for {typeof(T).Name}: {ex.Message}", ex);
+        new($"The record is not valid JSON for {typeof(T).Name}: {(ex is JsonException json ? Descriptors.Json.JsonErrors.ForRecord(json) : ex.Message)}", ex);
 
     /// <inheritdoc />
     public override void Encode<T>(T value, IBufferWriter<byte> output)

@@ -174,7 +174,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
         }
         catch (JsonException ex)
         {
-            rejection = new RecordRejection(RejectionKind.Encoding, ex.Message);
+            rejection = new RecordRejection(RejectionKind.Encoding, Descriptors.Json.JsonErrors.ForRecord(ex));
             return false;
         }
     }
@@ -215,7 +215,7 @@ internal sealed class JsonSyntaxChecker : SchemaChecker
         }
         catch (JsonException ex)
         {
-            rejection = new RecordRejection(RejectionKind.Encoding, ex.Message);
+            rejection = new RecordRejection(RejectionKind.Encoding, Descriptors.Json.JsonErrors.ForRecord(ex));
             return false;
         }
     }

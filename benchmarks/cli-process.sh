@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Whole-process speed of the fastscore tool (docs/performance.md, "fastscore as a process"):
+#   - `fastscore run IrisIdentity file:in file:out --assembly FastScore.Cli.ProcessBench.dll` on 2,000,000 iris records
+#     (a typed identity model: decode to a POCO, encode it back, schema-free) against the hand-written loop
+#     (StreamReader.ReadLine + JsonSerializer + StreamWriter.WriteLine, benchmarks/FastScore.Cli.ProcessBench), both as
+#     whole processes, interleaved in the same run, wall and CPU (user + sys) time, medians of RUNS runs;
+#   - the same fastscore run under runtime settings (TieredPGO off, TieredCompilation off, ReadyToRun code ignored);
+#   - start-up: `fastscore run iris` on the guide's 25-record file, file to file (an upper bound of the time to the
+#     first record written), and the loop on the same file.
+# The tool is packed (dotnet pack src/FastScore.Cli -r <this machine's RID>: ReadyToRun, as docs/cli.md says) and
+# installed into a temporary tool path; FASTSCORE_PACKAGES=<folder> installs an already packed package instead.
+# Usage: benchmarks/cli-process.sh [RUNS=5] [RECORDS=2000000]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=${1:-5}
+RECORDS=${2:-2000000}
+WORK=$(mktemp -d /tmp/fastscore-cli-process.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$ROOT"
+
+echo "# building the loop and the model, packing and installing the tool" >&2
+dotnet build benchmarks/FastScore.Cli.ProcessBench -c Release -nologo -v q -o "$WORK/bench" >&2
+case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+if [ -n "${FASTSCORE_PACKAGES:-}" ]; then
+  PACKAGES=$FASTSCORE_PACKAGES # a folder with an already packed FastScore.Cli package
+else
+  PACKAGES="$WORK/packages" # ReadyToRun for this machine's RID, as docs/cli.md packs it
+  dotnet pack src/FastScore.Cli -c Release -r "$rid" -nologo -v q -o "$PACKAGES" >&2
+fi
+dotnet tool install FastScore.Cli --tool-path "$WORK/tools" --source "$PACKAGES" >&2
+FASTSCORE="$WORK/tools/fastscore"
+LOOP=(dotnet "$WORK/bench/FastScore.Cli.ProcessBench.dll")
+MODEL=(IrisIdentity --assembly "$WORK/bench/FastScore.Cli.ProcessBench.dll")
+
+IRIS="$ROOT/samples/FastScore.Samples.Iris/data/xgboost_iris_inputs.jsons"
+awk -v n="$RECORDS" '{ line[NR] = $0 } END { for (i = 0; i < n; i++) print line[i % NR + 1] }' "$IRIS" > "$WORK/in.jsons"
+echo "# $(wc -l < "$WORK/in.jsons") records, $(du -h "$WORK/in.jsons" | cut -f1); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+# one timed run: appends "wall cpu" (seconds) to the file named by $1; fails if the output does not have $2 lines
+timed() {
+  local results=$1 lines=$2; shift 2
+  rm -f "$WORK/out.jsons"
+  /usr/bin/time -f "%e %U %S" -o "$WORK/time" "$@" > /dev/null 2> "$WORK/stderr" || { cat "$WORK/stderr" >&2; exit 1; }
+  local got; got=$(wc -l < "$WORK/out.jsons")
+  [ "$got" -eq "$lines" ] || { echo "expected $lines output records, got $got: $*" >&2; cat "$WORK/stderr" >&2; exit 1; }
+  awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$WORK/time" >> "$results"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+wall() { cut -d' ' -f1 "$1" | median; }
+cpu() { cut -d' ' -f2 "$1" | median; }
+
+variants=(loop fastscore pgo0 tc0 r2r0)
+for v in "${variants[@]}"; do : > "$WORK/$v"; done
+for i in $(seq "$RUNS"); do
+  echo "# round $i of $RUNS" >&2
+  timed "$WORK/loop" "$RECORDS" "${LOOP[@]}" "$WORK/in.jsons" "$WORK/out.jsons"
+  timed "$WORK/fastscore" "$RECORDS" "$FASTSCORE" run "${MODEL[@]}" "file:$WORK/in.jsons" "file:$WORK/out.jsons" -q
+  timed "$WORK/pgo0" "$RECORDS" env DOTNET_TieredPGO=0 "$FASTSCORE" run "${MODEL[@]}" "file:$WORK/in.jsons" "file:$WORK/out.jsons" -q
+  timed "$WORK/tc0" "$RECORDS" env DOTNET_TieredCompilation=0 "$FASTSCORE" run "${MODEL[@]}" "file:$WORK/in.jsons" "file:$WORK/out.jsons" -q
+  timed "$WORK/r2r0" "$RECORDS" env DOTNET_ReadyToRun=0 "$FASTSCORE" run "${MODEL[@]}" "file:$WORK/in.jsons" "file:$WORK/out.jsons" -q
+done
+
+: > "$WORK/small-fastscore"; : > "$WORK/small-loop"; : > "$WORK/small-typed"
+for i in $(seq $((RUNS * 2))); do
+  timed "$WORK/small-fastscore" 25 "$FASTSCORE" run iris "file:$IRIS" "file:$WORK/out.jsons" -q
+  timed "$WORK/small-typed" 25 "$FASTSCORE" run "${MODEL[@]}" "file:$IRIS" "file:$WORK/out.jsons" -q
+  timed "$WORK/small-loop" 25 "${LOOP[@]}" "$IRIS" "$WORK/out.jsons"
+done
+
+lw=$(wall "$WORK/loop"); lc=$(cpu "$WORK/loop")
+echo
+echo "$RECORDS iris records, file to file, medians of $RUNS interleaved runs (wall s / CPU s, user + sys):"
+echo
+echo "| process | wall (s) | CPU (s) | wall: loop / this | CPU: loop / this |"
+echo "|---|---|---|---|---|"
+for v in "${variants[@]}"; do
+  case $v in
+    loop) name="hand-written loop (ReadLine + JsonSerializer)" ;;
+    fastscore) name="fastscore run IrisIdentity --assembly (as packed)" ;;
+    pgo0) name="... with DOTNET_TieredPGO=0" ;;
+    tc0) name="... with DOTNET_TieredCompilation=0" ;;
+    r2r0) name="... with DOTNET_ReadyToRun=0 (ReadyToRun code ignored)" ;;
+  esac
+  w=$(wall "$WORK/$v"); c=$(cpu "$WORK/$v")
+  awk -v n="$name" -v w="$w" -v c="$c" -v lw="$lw" -v lc="$lc" 'BEGIN { printf "| %s | %.2f | %.2f | %.2fx | %.2fx |\n", n, w, c, lw / w, lc / c }'
+done
+echo
+echo "Start-up: the whole process on the guide's 25-record file, file to file (an upper bound of the time to the first record written), medians of $((RUNS * 2)) runs:"
+echo
+echo "| process | wall (ms) | CPU (ms) |"
+echo "|---|---|---|"
+for v in small-fastscore small-typed small-loop; do
+  case $v in
+    small-fastscore) name="fastscore run iris" ;;
+    small-typed) name="fastscore run IrisIdentity --assembly" ;;
+    small-loop) name="hand-written loop" ;;
+  esac
+  awk -v n="$name" -v w="$(wall "$WORK/$v")" -v c="$(cpu "$WORK/$v")" 'BEGIN { printf "| %s | %.0f | %.0f |\n", n, w * 1000, c * 1000 }'
+done
