@@ -45,7 +45,7 @@ public sealed class ChunkedDecoderTests
     [Test]
     public void Every_chunk_comes_back_whole_and_in_order_however_the_bytes_are_split()
     {
-        Gen.Select(Gen.Byte.Array[1, 300].List[0, 12], Gen.OneOfConst("", ";name=value", "; a=\"b\""), Gen.OneOfConst("", "X-Trailer: 1\r\n"), Gen.Int[1, 8])
+        Gen.Select(Gen.Byte.Array[1, 300].List[0, 12], Gen.OneOf("", ";name=value", "; a=\"b\""), Gen.OneOf("", "X-Trailer: 1\r\n"), Gen.Int[1, 8])
             .Sample((chunks, extension, trailer, segments) =>
             {
                 byte[] encoded = Encode(chunks, extension, trailer);
