@@ -17,6 +17,12 @@ public static class Program
             AppContext.SetSwitch("FastScore.Streams.DisableEmittedCode", true); // the general paths only, as without dynamic code
         }
 
+        if (args is ["probe-csv", ..])
+        {
+            Csv.CsvDecodeBenchmark.Probe(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+            return;
+        }
+
         if (args is ["probe"])
         {
             InterleavedProbe.Run();

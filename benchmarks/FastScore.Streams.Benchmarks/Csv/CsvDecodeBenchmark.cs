@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using CsvHelper;
+using CsvField = FastScore.Streams.Encodings.Csv.CsvField;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Encodings.Csv;
 using FastScore.Streams.Envelopes;
@@ -126,6 +127,132 @@ public class CsvDecodeBenchmark
     /// <summary>The delimited-csv envelope and the csv encoding (checked and decoded in one pass).</summary>
     [Benchmark(OperationsPerInvoke = Count)]
     public double FastScoreCsv() => Rows == "iris" ? Read<CsvIrisRow>(static r => r.PetalWidth) : Read<MixedRow>(static r => r.Amount + r.Name.Length);
+
+    /// <summary>
+    /// Interleaved timing for a loaded machine: <c>probe-csv [rounds]</c> runs both methods alternately and prints the
+    /// fastest round of each (ns per row) and their ratio, for each row kind.
+    /// </summary>
+    public static void Probe(int rounds)
+    {
+        foreach (string rows in new[] { "iris", "mixed" })
+        {
+            var bench = new CsvDecodeBenchmark { Rows = rows };
+            bench.Setup();
+            double best0 = double.MaxValue, best1 = double.MaxValue;
+            for (int r = 0; r < rounds; r++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                for (int i = 0; i < 200; i++)
+                {
+                    bench.CsvHelperGetRecords();
+                }
+
+                best0 = Math.Min(best0, watch.Elapsed.TotalNanoseconds / (200.0 * Count));
+                watch.Restart();
+                for (int i = 0; i < 200; i++)
+                {
+                    bench.FastScoreCsv();
+                }
+
+                best1 = Math.Min(best1, watch.Elapsed.TotalNanoseconds / (200.0 * Count));
+            }
+
+            if (Environment.GetEnvironmentVariable("CSV_PROBE_PARTS") == "1")
+            {
+                double frame = double.MaxValue;
+                for (int r = 0; r < rounds; r++)
+                {
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    for (int i = 0; i < 200; i++)
+                    {
+                        bench.FrameOnly();
+                    }
+
+                    frame = Math.Min(frame, watch.Elapsed.TotalNanoseconds / (200.0 * Count));
+                }
+
+                Console.WriteLine(FormattableString.Invariant($"{rows}: framing only {frame:F1} ns/row"));
+                bench.Parts(rounds);
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"{rows}: CsvHelper GetRecords {best0:F1} ns/row, FastScore csv {best1:F1} ns/row, speed-up {best0 / best1:F2}x"));
+        }
+    }
+
+    private void Parts(int rounds)
+    {
+        string text = Encoding.UTF8.GetString(_file);
+        byte[][] lines = [.. text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(Encoding.UTF8.GetBytes)];
+        IReadOnlyList<CsvColumn> columns = _encoding.Layout.Columns!;
+        var fields = new CsvField[16];
+        double split = double.MaxValue, decode = double.MaxValue, check = double.MaxValue;
+        for (int r = 0; r < rounds; r++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (int k = 0; k < 100; k++)
+            {
+                foreach (byte[] line in lines)
+                {
+                    CsvRows.TrySplit(line, _encoding.Format, columns, fields, out _);
+                }
+            }
+
+            split = Math.Min(split, watch.Elapsed.TotalNanoseconds / (100.0 * lines.Length));
+            watch.Restart();
+            for (int k = 0; k < 100; k++)
+            {
+                foreach (byte[] line in lines)
+                {
+                    _checker.TryCheck(line, out _);
+                }
+            }
+
+            check = Math.Min(check, watch.Elapsed.TotalNanoseconds / (100.0 * lines.Length));
+            watch.Restart();
+            for (int k = 0; k < 100; k++)
+            {
+                foreach (byte[] line in lines)
+                {
+                    if (Rows == "iris")
+                    {
+                        _encoding.TryDecode(line, true, out CsvIrisRow _, out _);
+                    }
+                    else
+                    {
+                        _encoding.TryDecode(line, true, out MixedRow _, out _);
+                    }
+                }
+            }
+
+            decode = Math.Min(decode, watch.Elapsed.TotalNanoseconds / (100.0 * lines.Length));
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"{Rows}: split {split:F1}, check {check:F1}, split+decode {decode:F1} ns/row"));
+    }
+
+    private int FrameOnly()
+    {
+        var framer = new DelimitedCsvFramer(_encoding.Format, _encoding.Layout);
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(_file));
+        int n = 0;
+        while (true)
+        {
+            ReadOnlySpan<byte> span = reader.UnreadSpan;
+            int used = 0;
+            while (framer.TryFrameSpan(span[used..], out int consumed) is int length and >= 0)
+            {
+                n += length;
+                used += consumed;
+            }
+
+            reader.Advance(used);
+            FrameStatus status = framer.TryReadFrame(ref reader, true, out ReadOnlySequence<byte> frame);
+            if (status == FrameStatus.NeedMoreData)
+            {
+                return n;
+            }
+        }
+    }
 
     private double Read<T>(Func<T, double> value)
     {
