@@ -46,6 +46,10 @@ public sealed class KafkaMessageMetadata : MessageMetadata
     /// <summary>Gets the record's offset in its partition.</summary>
     public long Offset { get; }
 
+    /// <summary>Gets the record's topic, partition and offset, for reject documents.</summary>
+    public override IReadOnlyList<KeyValuePair<string, object>>? PositionFields =>
+        [new("topic", Topic), new("partition", Partition), new("offset", Offset)];
+
     /// <summary>Gets the record's timestamp (create time or log-append time), or <see langword="null"/> when the broker gave none.</summary>
     public DateTimeOffset? Timestamp => _timestampType == TimestampType.NotAvailable ? null : DateTimeOffset.FromUnixTimeMilliseconds(_timestampMs);
 

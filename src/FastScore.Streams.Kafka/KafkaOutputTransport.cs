@@ -90,7 +90,14 @@ internal sealed class KafkaOutputTransport : MessageOutputTransport
         return default;
     }
 
-    public override async ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken)
+    public override ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken) =>
+        ProduceAsync(messages, null, cancellationToken);
+
+    /// <summary>Produces each record with its headers (a rejects stream's reason, a propagated <c>traceparent</c>).</summary>
+    public override ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?> headers, CancellationToken cancellationToken) =>
+        ProduceAsync(messages, headers, cancellationToken);
+
+    private async ValueTask ProduceAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?>? headers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         IProducer<Null, byte[]> producer = _producer ?? throw new InvalidOperationException("The Kafka output is not open.");
@@ -104,6 +111,11 @@ internal sealed class KafkaOutputTransport : MessageOutputTransport
             for (; i < messages.Count; i++)
             {
                 var message = new Message<Null, byte[]> { Value = messages[i].ToArray() };
+                if (headers is not null && i < headers.Count && headers[i] is { Count: > 0 } recordHeaders)
+                {
+                    message.Headers = ToKafkaHeaders(recordHeaders);
+                }
+
                 batch.Sizes[batch.Produced] = message.Value.Length; // before Produce: its report may come at once
                 while (true)
                 {
@@ -227,6 +239,17 @@ internal sealed class KafkaOutputTransport : MessageOutputTransport
         }
 
         Interlocked.Exchange(ref _inFlight, 0);
+    }
+
+    private static Headers ToKafkaHeaders(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> headers)
+    {
+        var kafka = new Headers();
+        foreach (KeyValuePair<string, ReadOnlyMemory<byte>> header in headers)
+        {
+            kafka.Add(header.Key, header.Value.ToArray());
+        }
+
+        return kafka;
     }
 
     private void ForgetDeliveredBatches()

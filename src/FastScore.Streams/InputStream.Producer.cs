@@ -341,10 +341,11 @@ public sealed partial class InputStream
         Span<byte> head = stackalloc byte[PreviewBytes];
         int length = (int)Math.Min(Math.Min(consumed, buffer.Length - start), PreviewBytes);
         buffer.Slice(start, length).CopyTo(head);
-        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, framer.RejectionReason ?? $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)"), null, baseOffset + start);
+        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, framer.RejectionReason ?? $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)"), null, baseOffset + start,
+            oversized: true, truncated: true); // longer than MaxRecordSize: never whole here
     }
 
-    private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null)
+    private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null, bool oversized = false, bool truncated = false)
     {
         Counters.AddRejected(rejection.Kind);
         Engine.RecordReply? reply = _answering?.FindReply(metadata); // a caller waits for this record (REST round trip)
@@ -354,7 +355,14 @@ public sealed partial class InputStream
         }
 
         string? position = metadata?.Position ?? (byteOffset is { } o ? $"byte {o}" : null);
-        var rejected = new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, position, RejectedRecord.MakePreview(record));
+        var rejected = new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, position, RejectedRecord.MakePreview(record))
+        {
+            Record = record.ToArray(), // a rejection is rare: its bytes are copied for a rejects stream
+            RecordTruncated = truncated,
+            Oversized = oversized,
+            ByteOffset = byteOffset,
+            Metadata = metadata,
+        };
         _onRejected?.Invoke(rejected);
         reply?.OnRejected(rejected);
     }

@@ -14,6 +14,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     private int _committed; // the end of the last whole record (and its suffix), where the current record starts
     private (int Offset, int Length, ControlKind Control)[] _entries;
     private int _count;
+    private IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?[]? _headers;
 
     internal OutputBatch(int initialBytes = 16 * 1024, int initialRecords = 64)
     {
@@ -43,6 +44,29 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
     internal ReadOnlyMemory<byte> GetRecordMemory(int index) => new(_buffer, _entries[index].Offset, _entries[index].Length);
 
     internal ControlKind GetControl(int index) => _entries[index].Control;
+
+    /// <summary>Gets a value indicating whether some record of the batch has message headers (see <see cref="SetLastHeaders"/>).</summary>
+    internal bool HasHeaders => _headers is not null;
+
+    /// <summary>Gets the message headers of a record, or null.</summary>
+    internal IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? GetHeaders(int index) =>
+        _headers is { } headers && index < headers.Length ? headers[index] : null;
+
+    /// <summary>Gives the last record added message headers (written by transports that carry headers, e.g. Kafka; ignored by the others).</summary>
+    internal void SetLastHeaders(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? headers)
+    {
+        if (headers is null || _count == 0)
+        {
+            return;
+        }
+
+        if (_headers is null || _headers.Length < _count)
+        {
+            Array.Resize(ref _headers, Math.Max(_count, _entries.Length));
+        }
+
+        _headers[_count - 1] = headers;
+    }
 
     /// <inheritdoc />
     public void Advance(int count) => _used += count;
@@ -79,6 +103,7 @@ public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
         _used = 0;
         _committed = 0;
         _count = 0;
+        _headers = null;
     }
 
     /// <summary>

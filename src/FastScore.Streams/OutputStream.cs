@@ -402,7 +402,20 @@ public sealed class OutputStream : IAsyncDisposable
                                 records = bytes = 0;
                             }
 
-                            await messageOutput.WriteAsync(messages, cancellationToken).ConfigureAwait(false);
+                            if (batch.HasHeaders)
+                            {
+                                var headers = new IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?[messages.Count];
+                                for (int i = 0; i < headers.Length; i++)
+                                {
+                                    headers[i] = batch.GetHeaders(i);
+                                }
+
+                                await messageOutput.WriteAsync(messages, headers, cancellationToken).ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                await messageOutput.WriteAsync(messages, cancellationToken).ConfigureAwait(false);
+                            }
                         }
                     }
 
@@ -451,7 +464,7 @@ public sealed class OutputStream : IAsyncDisposable
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection)
     {
         Counters.AddRejected(rejection.Kind);
-        _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, null, RejectedRecord.MakePreview(record)));
+        _onRejected?.Invoke(new RejectedRecord(Name, Slot, sequenceNumber, rejection.Kind, rejection.Reason, null, RejectedRecord.MakePreview(record)) { Record = record.ToArray() });
     }
 }
 

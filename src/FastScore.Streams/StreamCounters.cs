@@ -120,5 +120,20 @@ public sealed record RejectedRecord(string StreamName, int Slot, long RecordNumb
     public override string ToString() =>
         $"slot {Slot} record {RecordNumber}{(Position is null ? "" : $" ({Position})")}: rejected by {(Kind == RejectionKind.Schema ? "schema" : "encoding")}: {Reason}";
 
+    /// <summary>Gets the record's bytes (for a rejects stream; empty in <see cref="Engine.EngineInspection.Rejections"/>).</summary>
+    internal ReadOnlyMemory<byte> Record { get; init; }
+
+    /// <summary>Gets a value indicating whether <see cref="Record"/> holds only the start of the record (an oversized record).</summary>
+    internal bool RecordTruncated { get; init; }
+
+    /// <summary>Gets a value indicating whether the record was rejected for its size (longer than the envelope's MaxRecordSize).</summary>
+    internal bool Oversized { get; init; }
+
+    /// <summary>Gets the record's byte offset in its stream (byte transports), or null.</summary>
+    internal long? ByteOffset { get; init; }
+
+    /// <summary>Gets the transport's metadata of the record (message transports), or null.</summary>
+    internal MessageMetadata? Metadata { get; init; }
+
     internal static string MakePreview(ReadOnlySpan<byte> record) => SafeText.Preview(record);
 }

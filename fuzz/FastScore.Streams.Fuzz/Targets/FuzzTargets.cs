@@ -33,6 +33,8 @@ public static class FuzzTargets
         ["descriptor"] = DescriptorTarget.Run,
         ["avro-binary"] = AvroBinaryTarget.Run,
         ["ocf"] = OcfTarget.Run,
+        ["csv"] = CsvTarget.Run,
+        ["delimited-csv"] = DelimitedCsvTarget.Run,
     };
 }
 

@@ -64,15 +64,22 @@ internal static class RunCommand
             DefaultValueFactory = _ => ProgressMode.Auto,
         };
         var progressInterval = new Option<double?>("--progress-interval") { Description = "Seconds between progress lines (live: 0.25, plain: 5)." };
+        var rejects = new Option<string?>("--rejects")
+        {
+            Description = "Write every rejected record (by encoding, by schema, for its size, or skipped with --on-model-error Skip) to this stream " +
+                "as a JSON reject document: a descriptor file or a literal (file:/data/rejects.jsons, kafka:broker:9092/dead-letters, s3:..., discard:). " +
+                "An input record is acknowledged only once its reject is durable.",
+            HelpName = "STREAM",
+        };
         var command = new Command("run",
             "Run a model on streams until every input ends (or Ctrl-C / SIGTERM: stop reading, score and write what was read, exit 3), " +
             "then print the engine summary to stderr. " + ExitCodes)
         {
-            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout, progressMode, progressInterval,
+            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout, progressMode, progressInterval, rejects,
         };
         command.SetAction((parse, ct) => RunAsync(io, parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(assembly), parse.GetValue(type),
             parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), parse.GetValue(stopTimeout),
-            (parse.GetValue(progressMode), parse.GetValue(progressInterval)), ct));
+            (parse.GetValue(progressMode), parse.GetValue(progressInterval)), parse.GetValue(rejects), ct));
         return command;
     }
 
@@ -110,7 +117,7 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(CliIo io, string modelName, string[] streamArgs, string? assemblyPath, string? typeName,
         string? schemasDirectory, ModelErrorPolicy onError, bool quiet, string? maxRejected, double stopTimeout,
-        (ProgressMode Mode, double? Interval) progressSettings, CancellationToken cancellationToken)
+        (ProgressMode Mode, double? Interval) progressSettings, string? rejectsText, CancellationToken cancellationToken)
     {
         if (progressSettings.Interval is { } seconds && !(seconds is >= 0.05 and <= 86_400))
         {
@@ -171,8 +178,19 @@ internal static class RunCommand
             descriptors[slot] = descriptor;
         }
 
+        StreamDescriptor? rejects = null;
+        if (rejectsText is not null)
+        {
+            rejects = CliStreams.Read(rejectsText, descriptorOptions, io.Error);
+            if (rejects is null)
+            {
+                return Failed;
+            }
+        }
+
         var options = new EngineOptions
         {
+            Rejects = rejects,
             OnModelError = onError,
             MaxRejectedRecords = limit.Records,
             MaxRejectedPercent = limit.Percent,

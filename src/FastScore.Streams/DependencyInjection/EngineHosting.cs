@@ -66,6 +66,11 @@ public static class EngineFastScoreStreamsBuilderExtensions
                 engine.TimeProvider = time;
             }
 
+            if (slots.ResolveRejects(sp) is { } rejects)
+            {
+                engine.Rejects = rejects;
+            }
+
             return new ScoringEngine(sp.GetRequiredService<StreamFactory>(), engine, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>());
         });
         services.TryAddSingleton(sp => sp.GetRequiredKeyedService<ScoringEngine>(name));
@@ -96,6 +101,39 @@ public sealed class ScoringEngineHostingOptions
 public sealed class EngineSlotsBuilder
 {
     private readonly List<(int Slot, Func<IServiceProvider, StreamDescriptor> Descriptor, string? Name)> _slots = [];
+    private Func<IServiceProvider, StreamDescriptor>? _rejects;
+
+    /// <summary>Sends every rejected record to a rejects stream as a JSON reject document (see <see cref="EngineOptions.Rejects"/>).</summary>
+    /// <param name="descriptor">The rejects stream: any output descriptor whose encoding is json, utf-8 or null.</param>
+    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
+    public EngineSlotsBuilder Rejects(StreamDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        _rejects = _ => descriptor;
+        return this;
+    }
+
+    /// <summary>Sends every rejected record to a rejects stream given as text: descriptor JSON, a descriptor file's path, or a literal such as <c>kafka:broker:9092/rejects</c>.</summary>
+    /// <param name="descriptor">The descriptor JSON, file path or literal.</param>
+    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
+    /// <exception cref="DescriptorException">The text is not a valid descriptor, file or literal.</exception>
+    public EngineSlotsBuilder Rejects(string descriptor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(descriptor);
+        return Rejects(descriptor.TrimStart().StartsWith('{') ? StreamDescriptor.Parse(descriptor) : StreamDescriptor.FromArgument(descriptor));
+    }
+
+    /// <summary>Sends every rejected record to a stream registered with <see cref="FastScoreStreamsBuilderExtensions.AddStream"/> (resolved when the engine is created).</summary>
+    /// <param name="streamName">The registered stream's name.</param>
+    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
+    public EngineSlotsBuilder RejectsNamed(string streamName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamName);
+        _rejects = sp => sp.GetRequiredKeyedService<StreamDescriptor>(streamName);
+        return this;
+    }
+
+    internal StreamDescriptor? ResolveRejects(IServiceProvider services) => _rejects?.Invoke(services);
 
     /// <summary>Attaches a descriptor to a slot.</summary>
     /// <param name="slot">The slot: even for an input, odd for an output.</param>

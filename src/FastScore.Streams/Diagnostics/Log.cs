@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 11, EventName = "HostedEngineFailed", Level = LogLevel.Error, Message = "Engine {Name} ended in ERROR: {Error}")]
     public static partial void HostedEngineFailed(ILogger logger, string name, string error);
 
+    [LoggerMessage(EventId = 12, EventName = "RejectsFailed", Level = LogLevel.Error, Message = "The rejects stream failed: {Message}")]
+    public static partial void RejectsFailed(ILogger logger, string message, Exception exception);
+
     [LoggerMessage(EventId = 20, EventName = "StopAbandoned", Level = LogLevel.Warning, Message = "The engine did not stop within {Limit}: stopping at once ({Reason})")]
     public static partial void StopAbandoned(ILogger logger, string limit, string reason);
 

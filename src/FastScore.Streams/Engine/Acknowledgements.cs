@@ -61,6 +61,9 @@ internal sealed class Acknowledgements(EngineSlot[] inputSlots, EngineSlot[] out
     /// <summary>Gets when the inputs were last acknowledged (a TimeProvider timestamp).</summary>
     public long Last { get; private set; } = time.GetTimestamp();
 
+    /// <summary>Gets or sets the run's rejects stream, flushed with the outputs (a record is acknowledged once its reject is durable).</summary>
+    public RejectsOutput? Rejects { get; set; }
+
     /// <summary>Starts counting the interval (when the run's loop starts).</summary>
     public void Start() => Last = time.GetTimestamp();
 
@@ -97,6 +100,11 @@ internal sealed class Acknowledgements(EngineSlot[] inputSlots, EngineSlot[] out
         foreach (EngineSlot slot in outputSlots)
         {
             await slot.Output!.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Rejects is { } rejects)
+        {
+            await rejects.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await AcknowledgeInputsAsync(cancellationToken).ConfigureAwait(false);

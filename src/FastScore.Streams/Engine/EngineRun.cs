@@ -57,6 +57,9 @@ internal sealed class EngineRun
 
     public EngineOutputs? Outputs { get; private set; }
 
+    /// <summary>Gets the rejects stream of the run (<see cref="EngineOptions.Rejects"/>), once open; null without one.</summary>
+    public RejectsOutput? Rejects { get; private set; }
+
     public Acknowledgements Acknowledgements { get; }
 
     public Task? Task { get; private set; }
@@ -288,6 +291,27 @@ internal sealed class EngineRun
             }
         }
 
+        if (_engine.Options.Rejects is { } rejectsDescriptor)
+        {
+            RejectsOutput rejects = RejectsOutput.Create(factory, rejectsDescriptor, _engine.Options.TimeProvider, _engine.Logger);
+            try
+            {
+                await rejects.OpenAsync(hard).ConfigureAwait(false);
+            }
+            catch
+            {
+                await rejects.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            Acknowledgements.Rejects = rejects;
+            Invoker.Rejects = rejects;
+            lock (Gate)
+            {
+                Rejects = rejects; // rejections from here on are written to it
+            }
+        }
+
         foreach (EngineSlot slot in OutputSlots)
         {
             await slot.Output!.OpenAsync(hard).ConfigureAwait(false);
@@ -371,6 +395,11 @@ internal sealed class EngineRun
             }
         }
 
+        if (Rejects is { } completing)
+        {
+            await completing.CompleteAsync(hard).ConfigureAwait(false);
+        }
+
         // the outputs are complete (durable): everything read can be acknowledged
         await Acknowledgements.AcknowledgeInputsAsync(hard).ConfigureAwait(false);
         return true;
@@ -379,6 +408,18 @@ internal sealed class EngineRun
     /// <summary>After an error, completes the outputs with what was produced so far (best effort; failures are logged).</summary>
     private async ValueTask CompleteOutputsAfterErrorAsync()
     {
+        if (Rejects is { } rejects)
+        {
+            try
+            {
+                await rejects.CompleteAsync(Hard.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !Hard.IsCancellationRequested)
+            {
+                Log.RejectsFailed(_engine.Logger, ex.Message, ex);
+            }
+        }
+
         foreach (EngineSlot slot in OutputSlots)
         {
             OutputBatch? last = Outputs!.Take(slot.Slot);
@@ -444,6 +485,11 @@ internal sealed class EngineRun
         while (Merged.Reader.TryRead(out PumpItem item))
         {
             item.Batch?.Dispose();
+        }
+
+        if (Rejects is { } rejects)
+        {
+            await rejects.DisposeAsync().ConfigureAwait(false);
         }
 
         // Outputs first: an output's undelivered records are counted when it is released, which must not wait behind an

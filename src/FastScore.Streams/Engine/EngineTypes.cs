@@ -35,6 +35,17 @@ public sealed class EngineOptions
     /// <value>The default value is <see cref="ModelErrorPolicy.Stop"/>.</value>
     public ModelErrorPolicy OnModelError { get; set; } = ModelErrorPolicy.Stop;
 
+    /// <summary>
+    /// Gets or sets the rejects stream: every rejected record (by encoding, by schema, for its size, or skipped after a
+    /// model error under <see cref="ModelErrorPolicy.Skip"/>) is written to it once, as a JSON reject document (slot,
+    /// stream, record number, position, kind, reason and the record itself; see docs/operations.md). Any output
+    /// descriptor whose encoding carries JSON text (<c>json</c>, <c>utf-8</c>, <c>null</c>): a file, a Kafka topic (a
+    /// dead-letter queue; the reason also goes in message headers), S3, discard. It is flushed with the outputs before
+    /// inputs are acknowledged, so a record is acknowledged only once its reject is durable.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: rejected records are counted, logged and kept in <see cref="ScoringEngine.Inspect"/> only.</value>
+    public Descriptors.StreamDescriptor? Rejects { get; set; }
+
     /// <summary>Gets or sets the clock used for NagleTime and acknowledgement intervals (a fake one makes tests deterministic).</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -38,7 +38,7 @@ internal sealed partial class RecordInvoker<TInput, TOutput>
             }
 
             // the error is counted before the caller hears of it, so what the caller reads next (job status) includes it
-            bool carryOn = failure is null || Fail(slot.Slot, batch.GetSequenceNumber(i), RejectedRecord.MakePreview(batch.GetSpan(i)), failure);
+            bool carryOn = failure is null || Fail(slot, batch, i, failure);
             if (reply is not null)
             {
                 outputs.Replies.End(new ReadOnlySpan<RecordReply?>(ref reply), failure is null ? null : Describe(failure));

@@ -20,6 +20,9 @@ internal abstract class ModelInvoker(Func<ModelError, bool> onError)
 
     protected TimeProvider Time { get; private set; } = TimeProvider.System;
 
+    /// <summary>Gets or sets the run's rejects stream: records skipped after a model error are written to it.</summary>
+    public RejectsOutput? Rejects { get; set; }
+
     /// <summary>Binds the invoker to a run's outputs.</summary>
     public virtual void Start(EngineOutputs outputs, int maxSlot, TimeProvider time)
     {
@@ -60,8 +63,32 @@ internal abstract class ModelInvoker(Func<ModelError, bool> onError)
     }
 
     /// <summary>Reports a model error; returns <see langword="true"/> to go on (Skip policy).</summary>
-    protected bool Fail(int slot, long recordNumber, string record, Exception ex) =>
-        onError(new ModelError(slot, recordNumber, record, $"{ex.GetType().Name}: {ex.Message}"));
+    /// <summary>Reports a model error on one record; when the engine goes on (Skip policy) the record goes to the rejects stream.</summary>
+    protected bool Fail(EngineSlot slot, RecordBatch batch, int index, Exception ex)
+    {
+        ReadOnlySpan<byte> record = batch.GetSpan(index);
+        var error = new ModelError(slot.Slot, batch.GetSequenceNumber(index), RejectedRecord.MakePreview(record), $"{ex.GetType().Name}: {ex.Message}");
+        bool carryOn = onError(error);
+        if (carryOn)
+        {
+            Rejects?.AddModelError(slot.Slot, slot.Name, error, record, batch.GetMetadata(index), 1);
+        }
+
+        return carryOn;
+    }
+
+    /// <summary>Reports a model error on a batch model's batch; when the engine goes on the batch goes to the rejects stream (one document naming its records).</summary>
+    protected bool FailBatch(EngineSlot slot, long firstRecord, int count, Exception ex)
+    {
+        var error = new ModelError(slot.Slot, firstRecord, $"batch of {count} records (records {firstRecord} and after)", $"{ex.GetType().Name}: {ex.Message}");
+        bool carryOn = onError(error);
+        if (carryOn)
+        {
+            Rejects?.AddModelError(slot.Slot, slot.Name, error, default, null, count);
+        }
+
+        return carryOn;
+    }
 
     protected static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
 
@@ -115,7 +142,7 @@ internal sealed partial class RecordInvoker<TInput, TOutput>(IModel<TInput, TOut
                 failure = ex;
             }
 
-            if (failure is not null && !Fail(slot.Slot, batch.GetSequenceNumber(i), RejectedRecord.MakePreview(batch.GetSpan(i)), failure))
+            if (failure is not null && !Fail(slot, batch, i, failure))
             {
                 return false;
             }
@@ -230,7 +257,7 @@ internal sealed partial class BatchInvoker<TInput, TOutput>(IBatchModel<TInput, 
             failure = ex;
         }
 
-        bool carryOn = failure is null || Fail(slot.Slot, context.SequenceNumber, $"batch of {items.Count} records (records {context.SequenceNumber} and after)", failure);
+        bool carryOn = failure is null || FailBatch(slot, context.SequenceNumber, items.Count, failure);
         if (replies is not null)
         {
             Outputs.Replies.End(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(replies), failure is null ? null : Describe(failure));

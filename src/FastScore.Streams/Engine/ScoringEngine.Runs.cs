@@ -135,11 +135,15 @@ public sealed partial class ScoringEngine
     {
         Log.RecordRejected(_logger, rejection);
         bool stop;
+        RejectsOutput? rejects;
         lock (_gate)
         {
-            _reports.Add(rejection);
+            _reports.Add(rejection.Record.IsEmpty ? rejection : rejection with { Record = default, Metadata = null }); // reports keep the preview only
             stop = _run is { } run && EngineReports.CountTowardLimit(run, rejection, _options);
+            rejects = _run?.Rejects;
         }
+
+        rejects?.Add(rejection); // outside the lock: it may wait for the rejects stream (backpressure)
 
         if (stop)
         {

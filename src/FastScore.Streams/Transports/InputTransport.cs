@@ -107,4 +107,11 @@ public class MessageMetadata
 
     /// <summary>Gets or sets a transport-specific acknowledgement token (e.g. a Kafka TopicPartitionOffset).</summary>
     public object? Token { get; init; }
+
+    /// <summary>
+    /// Gets the message's position as named values, for reject documents (Kafka: <c>topic</c>, <c>partition</c>,
+    /// <c>offset</c>). Values are <see cref="int"/>, <see cref="long"/> or text.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: only <see cref="Position"/> is reported.</value>
+    public virtual IReadOnlyList<KeyValuePair<string, object>>? PositionFields => null;
 }

@@ -83,4 +83,15 @@ public abstract class MessageOutputTransport : OutputTransport
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the batch is handed to the transport (not necessarily acknowledged; see <see cref="OutputTransport.FlushAsync"/>).</returns>
     public abstract ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends a batch of records, some with message headers (a rejects stream's reason, a propagated trace context). A
+    /// transport that carries headers (Kafka) overrides it; the default sends the records without their headers.
+    /// </summary>
+    /// <param name="messages">The encoded records, in order.</param>
+    /// <param name="headers">Each record's headers (same index as <paramref name="messages"/>), or null for none.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the batch is handed to the transport.</returns>
+    public virtual ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?> headers, CancellationToken cancellationToken) =>
+        WriteAsync(messages, cancellationToken);
 }
