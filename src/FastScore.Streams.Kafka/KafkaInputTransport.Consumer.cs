@@ -66,6 +66,11 @@ internal sealed partial class KafkaInputTransport
                 ConsumeResult<byte[]?, byte[]?>? result = Consume(consumer, s_poll);
                 if (result is null)
                 {
+                    if (KafkaMetrics.Lag.Enabled)
+                    {
+                        UpdateLagFromPositions(consumer); // idle: caught up, or nothing fetched yet
+                    }
+
                     continue;
                 }
 
@@ -73,6 +78,11 @@ internal sealed partial class KafkaInputTransport
                 while (chunk.Count < MaxChunk && Consume(consumer, TimeSpan.Zero) is { } more)
                 {
                     chunk.Add(Convert(more));
+                }
+
+                if (KafkaMetrics.Lag.Enabled)
+                {
+                    UpdateLag(consumer, chunk);
                 }
 
                 Enqueue(consumer, chunk, stop);
@@ -84,6 +94,62 @@ internal sealed partial class KafkaInputTransport
         catch (Exception ex)
         {
             _chunks.Writer.TryComplete(KafkaStreamException.Wrap($"Kafka input {DisplayName} of stream '{_streamName}' failed", ex, _streamName));
+        }
+    }
+
+    /// <summary>Gets the last consumer lag of each partition this input consumed from (for <see cref="KafkaMetrics.Lag"/>).</summary>
+    internal IEnumerable<System.Diagnostics.Metrics.Measurement<long>> LagMeasurements()
+    {
+        foreach (KeyValuePair<int, long> lag in _lag)
+        {
+            yield return new System.Diagnostics.Metrics.Measurement<long>(lag.Value,
+            [
+                new("messaging.system", "kafka"),
+                new("messaging.destination.name", _descriptor.Topic),
+                new("messaging.destination.partition.id", lag.Key.ToString(CultureInfo.InvariantCulture)),
+                new("messaging.consumer.group.name", _descriptor.Group),
+                new("stream", _streamName),
+            ]);
+        }
+    }
+
+    /// <summary>After a fetched chunk: each partition's high watermark (cached by the client, no request) minus the next offset.</summary>
+    private void UpdateLag(IConsumer<byte[]?, byte[]?> consumer, List<InputMessage> chunk)
+    {
+        for (int i = chunk.Count - 1; i >= 0; i--)
+        {
+            if (chunk[i].Metadata is KafkaMessageMetadata m && (i == chunk.Count - 1 || !_lagSeen.Contains(m.Partition)))
+            {
+                _lagSeen.Add(m.Partition);
+                long high = consumer.GetWatermarkOffsets(new TopicPartition(m.Topic, m.Partition)).High.Value;
+                if (high >= 0)
+                {
+                    _lag[m.Partition] = Math.Max(0, high - (m.Offset + 1));
+                }
+            }
+        }
+
+        _lagSeen.Clear();
+    }
+
+    /// <summary>While idle: each assigned partition's high watermark minus the consumer's position.</summary>
+    private void UpdateLagFromPositions(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        try
+        {
+            foreach (TopicPartition partition in consumer.Assignment)
+            {
+                long position = consumer.Position(partition).Value;
+                long high = consumer.GetWatermarkOffsets(partition).High.Value;
+                if (position >= 0 && high >= 0)
+                {
+                    _lag[partition.Partition.Value] = Math.Max(0, high - position);
+                }
+            }
+        }
+        catch (KafkaException)
+        {
+            // not known yet: the gauge keeps its last values
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using Confluent.Kafka;
@@ -44,6 +45,8 @@ internal sealed partial class KafkaInputTransport : MessageInputTransport
     private int _revocations;
 
     private IConsumer<byte[]?, byte[]?>? _consumer;
+    private readonly ConcurrentDictionary<int, long> _lag = new();
+    private readonly HashSet<int> _lagSeen = [];
     private RecordPosition _start;
     private CancellationTokenSource? _stop;
     private Task _loop = Task.CompletedTask;
@@ -89,6 +92,7 @@ internal sealed partial class KafkaInputTransport : MessageInputTransport
         {
             _start = start;
             _consumer = await Task.Run(() => Build(start), cancellationToken).ConfigureAwait(false);
+            KafkaMetrics.Register(this);
         }
         else
         {
@@ -193,6 +197,8 @@ internal sealed partial class KafkaInputTransport : MessageInputTransport
         {
             return;
         }
+
+        KafkaMetrics.Unregister(this);
 
         // With the brokers unreachable the last commit can wait for the group coordinator up to session.timeout.ms:
         // the close is bounded by CloseTimeout and otherwise finishes in the background (uncommitted records are read again).

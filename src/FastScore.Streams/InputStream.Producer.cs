@@ -325,6 +325,7 @@ public sealed partial class InputStream
         _accepted += _batchRecords;
         _batchRecords = 0;
         _batchBytes = 0;
+        batch.ReadTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         return _channel.Writer.WriteAsync(batch, _stop.Token);
     }
 

@@ -185,6 +185,9 @@ public sealed partial class InputStream : IAsyncDisposable
     internal ValueTask AcknowledgeAsync(InputMessage last, CancellationToken cancellationToken) =>
         _transport is MessageInputTransport messages ? messages.AcknowledgeAsync(last, cancellationToken) : default;
 
+    /// <summary>Gets how many read batches wait in the stream's channel for the consumer.</summary>
+    internal int QueuedBatches => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+
     internal bool NeedsAcknowledgement => _transport is MessageInputTransport { RequiresAcknowledgement: true };
 
     /// <summary>Gets a value indicating whether callers wait for some records of this stream (see <see cref="MessageInputTransport.AnswersCallers"/>).</summary>

@@ -112,6 +112,10 @@ public sealed class OutputStream : IAsyncDisposable
 
     /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
     /// <returns>The batch.</returns>
+    /// <summary>Gets how many batches wait in the stream's channel for its writer.</summary>
+    internal int QueuedBatches => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+
+    /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
     public OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint) { Suffix = _suffix };
 
     /// <summary>Encodes and checks one value into a batch. A value that cannot be encoded or fails the schema is counted, reported and left out.</summary>

@@ -37,6 +37,9 @@ public sealed class RecordBatch : IDisposable
     /// <summary>Gets the last transport message the batch covers (used to acknowledge it), if any.</summary>
     public InputMessage? LastMessage { get; internal set; }
 
+    /// <summary>Gets or sets when the input handed the batch on (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the engine's latency metric and batch spans.</summary>
+    internal long ReadTimestamp { get; set; }
+
     /// <summary>Gets a value indicating whether the input reached end of stream after this batch.</summary>
     public bool IsEndOfStream { get; internal set; }
 

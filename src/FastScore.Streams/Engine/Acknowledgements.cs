@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using FastScore.Streams.Diagnostics;
 using FastScore.Streams.Transports;
 
 namespace FastScore.Streams.Engine;
@@ -47,6 +49,19 @@ internal sealed class SlotAcknowledgements
         return pending;
     }
 
+    /// <summary>Gets the read timestamps (and spans) of the batches processed since the last acknowledgement; only kept while telemetry listens.</summary>
+    public List<(long ReadAt, ActivityContext? Span)>? ReadTimes { get; private set; }
+
+    /// <summary>Notes when a processed batch was read, for the latency histogram and the acknowledgement span's links.</summary>
+    public void ReadAt(long timestamp, ActivityContext? span)
+    {
+        List<(long, ActivityContext?)> times = ReadTimes ??= [];
+        if (times.Count < 4096)
+        {
+            times.Add((timestamp, span));
+        }
+    }
+
     /// <summary>Whether a message of <paramref name="input"/> waits to be acknowledged (pending or staged).</summary>
     public bool Holds(InputStream input) => Pending?.Input == input || Staged?.Input == input;
 }
@@ -56,7 +71,7 @@ internal sealed class SlotAcknowledgements
 /// has flushed (files fsync'd, Kafka delivery reports in), every <see cref="EngineOptions.AcknowledgeInterval"/> and at
 /// the end. After a crash, unacknowledged records are read again: duplicates are possible, loss is not.
 /// </summary>
-internal sealed class Acknowledgements(EngineSlot[] inputSlots, EngineSlot[] outputSlots, TimeProvider time, TimeSpan interval)
+internal sealed class Acknowledgements(EngineSlot[] inputSlots, EngineSlot[] outputSlots, TimeProvider time, TimeSpan interval, EngineMetrics? metrics = null)
 {
     /// <summary>Gets when the inputs were last acknowledged (a TimeProvider timestamp).</summary>
     public long Last { get; private set; } = time.GetTimestamp();
@@ -117,7 +132,20 @@ internal sealed class Acknowledgements(EngineSlot[] inputSlots, EngineSlot[] out
         {
             if (slot.Acknowledgements.TakePending() is { } ack)
             {
+                List<(long ReadAt, ActivityContext? Span)>? read = slot.Acknowledgements.ReadTimes;
+                using Activity? activity = read is { Count: > 0 } ? EngineTracing.StartAcknowledge(slot, read) : null;
                 await ack.Input.AcknowledgeAsync(ack.Last, cancellationToken).ConfigureAwait(false);
+                if (read is { Count: > 0 } && metrics is { } m)
+                {
+                    long now = Stopwatch.GetTimestamp();
+                    KeyValuePair<string, object?>[] tags = slot.MetricTags;
+                    foreach ((long readAt, _) in read)
+                    {
+                        m.Latency.Record(Stopwatch.GetElapsedTime(readAt, now).TotalSeconds, tags);
+                    }
+
+                    read.Clear();
+                }
             }
         }
     }

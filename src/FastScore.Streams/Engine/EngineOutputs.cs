@@ -19,6 +19,9 @@ internal sealed class EngineOutputs(int maxSlot, int maxBatchRecords, Action<int
     /// <summary>Gets a value indicating whether a pending batch is full and should be sent before scoring more records.</summary>
     public bool MustSend { get; private set; }
 
+    /// <summary>Gets or sets the headers given to every record emitted now (the current batch span's trace context), or null.</summary>
+    public KeyValuePair<string, ReadOnlyMemory<byte>>[]? TraceHeaders { get; set; }
+
     /// <summary>Gets what captures the outputs of records whose callers wait for them (created on first use: most runs have none).</summary>
     public ReplyCapture Replies => _replies ??= new ReplyCapture(this);
 
@@ -40,7 +43,11 @@ internal sealed class EngineOutputs(int maxSlot, int maxBatchRecords, Action<int
         OutputStream stream = Resolve(slot);
         OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
         _dirty = true;
-        stream.TryAdd(batch, value);
+        if (stream.TryAdd(batch, value) && TraceHeaders is { } headers)
+        {
+            batch.SetLastHeaders(headers); // the current batch span's traceparent (only while tracing)
+        }
+
         if (batch.Count >= maxBatchRecords || batch.ByteCount >= MaxBatchBytes)
         {
             MustSend = true;

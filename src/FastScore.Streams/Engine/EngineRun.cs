@@ -26,7 +26,7 @@ internal sealed class EngineRun
         InputSlots = [.. slots.Where(s => s.IsInput)];
         OutputSlots = [.. slots.Where(s => !s.IsInput)];
         Active = InputSlots.Length;
-        Acknowledgements = new Acknowledgements(InputSlots, OutputSlots, engine.Options.TimeProvider, engine.Options.AcknowledgeInterval);
+        Acknowledgements = new Acknowledgements(InputSlots, OutputSlots, engine.Options.TimeProvider, engine.Options.AcknowledgeInterval, engine.Metrics);
     }
 
     public ScoringEngine Engine => _engine;

@@ -13,6 +13,7 @@ internal sealed class EngineSlot(int slot, StreamDescriptor descriptor, string n
     private readonly List<InputStream> _retiring = [];
     private long _modelErrors;
     private long _pendingRecords;
+    private (string Name, KeyValuePair<string, object?>[] Tags)? _metricTags;
 
     public int Slot { get; } = slot;
 
@@ -21,6 +22,23 @@ internal sealed class EngineSlot(int slot, StreamDescriptor descriptor, string n
     public StreamDescriptor Descriptor { get; private set; } = descriptor;
 
     public string Name { get; private set; } = name;
+
+    /// <summary>Gets the tags of the slot's metric measurements (computed once per stream name, so recording allocates nothing).</summary>
+    public KeyValuePair<string, object?>[] MetricTags
+    {
+        get
+        {
+            (string Name, KeyValuePair<string, object?>[] Tags)? cached = _metricTags;
+            if (cached is { } c && ReferenceEquals(c.Name, Name))
+            {
+                return c.Tags;
+            }
+
+            KeyValuePair<string, object?>[] tags = Diagnostics.EngineMetrics.Tags(Slot, Name, IsInput, Descriptor.Transport.Type);
+            _metricTags = (Name, tags);
+            return tags;
+        }
+    }
 
     public InputStream? Input { get; private set; }
 

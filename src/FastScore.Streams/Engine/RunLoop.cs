@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Diagnostics;
@@ -17,6 +18,7 @@ internal sealed class RunLoop(EngineRun run)
     private readonly EngineOutputs _outputs = run.Outputs!;
     private readonly Acknowledgements _acknowledgements = run.Acknowledgements;
     private readonly CancellationToken _hard = run.Hard.Token;
+    private readonly EngineMetrics _metrics = run.Engine.Metrics;
 
     /// <summary>Runs the loop; <see langword="false"/> when the run must end in ERROR.</summary>
     public async Task<bool> RunAsync()
@@ -153,7 +155,10 @@ internal sealed class RunLoop(EngineRun run)
         EngineSlot slot = item.Slot;
         if (item.Batch is { } batch)
         {
-            return await ProcessAsync(slot, item.Input, batch).ConfigureAwait(false);
+            // Telemetry costs nothing unless a listener is attached: no timestamp, no span, no allocation.
+            return _metrics.BatchesObserved || EngineMetrics.Source.HasListeners() || _metrics.Latency.Enabled
+                ? await ProcessObservedAsync(slot, item.Input, batch).ConfigureAwait(false)
+                : await ProcessAsync(slot, item.Input, batch).ConfigureAwait(false);
         }
 
         if (item.Generation != slot.Generation)
@@ -182,6 +187,47 @@ internal sealed class RunLoop(EngineRun run)
         run.Active--;
         Log.StreamAtEnd(_engine.Logger, slot.Slot, slot.Name);
         return await FlushSlotAsync(slot).ConfigureAwait(false);
+    }
+
+    /// <summary>Scores one input batch as <see cref="ProcessAsync"/> does, with its metrics and its span (see docs/operations.md).</summary>
+    private async ValueTask<bool> ProcessObservedAsync(EngineSlot slot, InputStream input, RecordBatch batch)
+    {
+        int count = batch.Count;
+        long readAt = batch.ReadTimestamp;
+        bool needsAck = batch.LastMessage is not null && input.NeedsAcknowledgement;
+        using Activity? activity = EngineTracing.StartBatch(slot, batch);
+        _outputs.TraceHeaders = EngineTracing.Headers(activity);
+        long started = Stopwatch.GetTimestamp();
+        bool ok;
+        try
+        {
+            ok = await ProcessAsync(slot, input, batch).ConfigureAwait(false); // disposes the batch
+        }
+        finally
+        {
+            _outputs.TraceHeaders = null;
+        }
+
+        KeyValuePair<string, object?>[] tags = slot.MetricTags;
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _metrics.BatchSize.Record(count, tags);
+        _metrics.ModelBatchDuration.Record(seconds, tags);
+        if (count > 0)
+        {
+            _metrics.ModelRecordDuration.Record(seconds / count, tags);
+        }
+
+        if (needsAck && readAt != 0)
+        {
+            slot.Acknowledgements.ReadAt(readAt, activity?.Context);
+        }
+
+        if (!ok)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, run.Error);
+        }
+
+        return ok;
     }
 
     /// <summary>Scores one input batch; control records close the slot's batch, and a pig passes through to every output.</summary>

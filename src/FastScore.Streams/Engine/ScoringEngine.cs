@@ -63,7 +63,7 @@ public sealed partial class ScoringEngine : IAsyncDisposable
 
         _reports = new EngineReports(_options.MaxReports);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FastScore.Streams.Engine");
-        _metrics = new EngineMetrics(meterFactory, () => Inspect().Slots);
+        _metrics = new EngineMetrics(meterFactory, () => Inspect().Slots, () => State, QueueDepths);
     }
 
     /// <summary>Raised after every state change (on the thread that caused it).</summary>
@@ -430,6 +430,31 @@ public sealed partial class ScoringEngine : IAsyncDisposable
         }
 
         Raise(previous, EngineState.Init);
+    }
+
+    /// <summary>Gets the engine's instruments.</summary>
+    internal EngineMetrics Metrics => _metrics;
+
+    /// <summary>The batches waiting in each slot's stream channel (for the queue depth gauge).</summary>
+    private List<(EngineSlot Slot, int Depth)> QueueDepths()
+    {
+        lock (_gate)
+        {
+            var depths = new List<(EngineSlot, int)>(_slots.Count);
+            foreach (EngineSlot s in _slots.Values)
+            {
+                if (s.Input is { } input)
+                {
+                    depths.Add((s, input.QueuedBatches));
+                }
+                else if (s.Output is { } output)
+                {
+                    depths.Add((s, output.QueuedBatches));
+                }
+            }
+
+            return depths;
+        }
     }
 
     /// <summary>Takes a snapshot of the engine: state, every slot's stream, EOF flag and counters, recent rejections and model errors.</summary>

@@ -51,7 +51,8 @@ internal sealed class TestTransportProvider : TransportProvider
 /// <summary>A message input the test feeds record by record; completes when the test says so. Records acknowledgements.</summary>
 internal sealed class ChannelInput : MessageInputTransport
 {
-    private readonly Channel<string> _records = Channel.CreateUnbounded<string>();
+    private readonly Channel<(string Record, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? Headers)> _records =
+        Channel.CreateUnbounded<(string, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?)>();
     private long _read;
     private long _acknowledged;
 
@@ -73,9 +74,16 @@ internal sealed class ChannelInput : MessageInputTransport
     {
         foreach (string record in records)
         {
-            _records.Writer.TryWrite(record);
+            _records.Writer.TryWrite((record, null));
         }
 
+        return this;
+    }
+
+    /// <summary>Writes a record whose message carries headers (e.g. a W3C traceparent).</summary>
+    public ChannelInput WriteWithHeaders(string record, params (string Name, string Value)[] headers)
+    {
+        _records.Writer.TryWrite((record, [.. headers.Select(h => new KeyValuePair<string, ReadOnlyMemory<byte>>(h.Name, Encoding.UTF8.GetBytes(h.Value)))]));
         return this;
     }
 
@@ -90,10 +98,10 @@ internal sealed class ChannelInput : MessageInputTransport
             return false;
         }
 
-        while (batch.Count < maxMessages && _records.Reader.TryRead(out string? record))
+        while (batch.Count < maxMessages && _records.Reader.TryRead(out (string Record, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? Headers) item))
         {
             long number = Interlocked.Increment(ref _read);
-            batch.Add(new InputMessage(Encoding.UTF8.GetBytes(record), new MessageMetadata { Position = $"test@{number}", Token = number }));
+            batch.Add(new InputMessage(Encoding.UTF8.GetBytes(item.Record), new MessageMetadata { Position = $"test@{number}", Token = number, Headers = item.Headers }));
         }
 
         return true;
@@ -211,6 +219,18 @@ internal sealed class CollectingOutput : MessageOutputTransport
             {
                 _records.Add(Encoding.UTF8.GetString(message.Span));
             }
+        }
+    }
+
+    /// <summary>Gets the headers written with each record (null entries: none), in order.</summary>
+    public List<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?> Headers { get; } = [];
+
+    public override async ValueTask WriteAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, IReadOnlyList<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>?> headers, CancellationToken cancellationToken)
+    {
+        await WriteAsync(messages, cancellationToken);
+        lock (_records)
+        {
+            Headers.AddRange(headers);
         }
     }
 
