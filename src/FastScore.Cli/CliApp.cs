@@ -68,6 +68,7 @@ internal static class CliApp
         stream.Subcommands.Add(StreamSampleCommand.Create(io));
         EngineControlCommands.AddStreamVerbs(stream, io);
         root.Subcommands.Add(stream);
+        root.Subcommands.Add(SchemaCommands.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ModelDataCommands.Create(io));
