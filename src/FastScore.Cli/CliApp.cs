@@ -69,6 +69,7 @@ internal static class CliApp
         EngineControlCommands.AddStreamVerbs(stream, io);
         root.Subcommands.Add(stream);
         root.Subcommands.Add(SchemaCommands.Create(io));
+        root.Subcommands.Add(UseCommand.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ModelDataCommands.Create(io));

@@ -223,6 +223,49 @@ public sealed class ServeCommandTests
     }
 
     [Test]
+    public async Task Use_remembers_the_engine_in_FASTSCORE_HOME_and_the_engine_verbs_talk_to_it_without_url()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        string home = Directory.CreateTempSubdirectory("fastscore-home-").FullName;
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token, "serve", "echo", "rest:", "rest:", "--urls", url, "-q");
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, serving);
+        Func<string, string?> env = name => name == "FASTSCORE_HOME" ? home : null;
+
+        var (useExit, used, _) = await WithEnvAsync(env, "use", url);
+        var (showExit, shown, _) = await WithEnvAsync(env, "use");
+        var (inspectExit, inspected, inspectErr) = await WithEnvAsync(env, "engine", "inspect");
+        var (secretExit, _, secretErr) = await WithEnvAsync(env, "use", $"http://me:pa55@127.0.0.1:{port}");
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        string saved = File.ReadAllText(Path.Combine(home, "engine"));
+        Directory.Delete(home, recursive: true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(useExit, Is.EqualTo(0));
+            Assert.That(used, Does.StartWith($"using the engine at {url} (saved in "));
+            Assert.That(saved.Trim(), Is.EqualTo(url));
+            Assert.That(showExit, Is.EqualTo(0));
+            Assert.That(shown, Does.StartWith(url + " (from "));
+            Assert.That(inspectExit, Is.EqualTo(0), inspectErr);
+            Assert.That(inspected, Does.StartWith("engine: RUNNING   model: echo"));
+            Assert.That(secretExit, Is.EqualTo(2));
+            Assert.That(secretErr, Does.Contain("The URL holds credentials").And.Not.Contain("pa55"));
+        });
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> WithEnvAsync(Func<string, string?> env, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = await CliApp.RunAsync(args, new CliIo(stdout, stderr, Stream.Null, Stream.Null, false, env), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Test]
     public async Task Serve_reports_an_invalid_stream_and_exits()
     {
         var (exit, _, err, _) = await CliRunner.RunAsync("serve", "iris", "rest:", "nonsense", "--urls", "http://127.0.0.1:0");
