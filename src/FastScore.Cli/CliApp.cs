@@ -76,6 +76,7 @@ internal static class CliApp
         Command engine = EngineInspectCommand.Create(io);
         EngineControlCommands.AddEngineVerbs(engine, io);
         root.Subcommands.Add(engine);
+        root.Subcommands.Add(StatsCommand.Create(io));
         return root;
     }
 }

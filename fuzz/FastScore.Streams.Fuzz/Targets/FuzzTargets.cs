@@ -35,6 +35,7 @@ public static class FuzzTargets
         ["ocf"] = OcfTarget.Run,
         ["csv"] = CsvTarget.Run,
         ["delimited-csv"] = DelimitedCsvTarget.Run,
+        ["http-chunked"] = HttpChunkedTarget.Run,
     };
 }
 

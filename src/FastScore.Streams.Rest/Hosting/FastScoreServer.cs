@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenTelemetry.Metrics;
 
 namespace FastScore.Streams.Rest.Hosting;
 
@@ -42,6 +43,14 @@ public sealed class FastScoreServerOptions
 
     /// <summary>Gets or sets how the server logs (none by default).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the server exposes <c>/metrics</c> (the <c>FastScore.Streams</c> and
+    /// <c>FastScore.Streams.Kafka</c> meters in Prometheus text format, through the OpenTelemetry Prometheus exporter; it
+    /// takes the API's credentials when the API requires some), <c>/healthz</c> and <c>/readyz</c> (see docs/operations.md).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool ExposeOperations { get; set; } = true;
 }
 
 /// <summary>
@@ -112,7 +121,19 @@ public sealed class FastScoreServer : IAsyncDisposable
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.Services.AddRoutingCore();
         builder.Services.AddLogging(logging => options.ConfigureLogging?.Invoke(logging));
+        if (options.ExposeOperations)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter("FastScore.Streams", "FastScore.Streams.Kafka")
+                .AddPrometheusExporter());
+        }
+
         WebApplication app = builder.Build();
+        if (options.ExposeOperations)
+        {
+            OperationsEndpoints.Map(app, engine, options.Rest);
+        }
+
         app.UseRouting();
         app.MapFastScore(engine, options.Rest);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -100,13 +99,27 @@ internal sealed class HttpChunkedInput(string streamName, string url, int maxRec
         {
             ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
-            ChunkStatus status = TryReadChunk(ref buffer, out int length);
-            if (status == ChunkStatus.Chunk)
+            ChunkStatus status;
+            try
             {
-                reader.AdvanceTo(buffer.Start);
-                _chunks++;
-                batch.Add(new InputMessage(_record.AsMemory(0, length), new MessageMetadata { Position = $"chunk {_chunks}" }));
-                return true;
+                status = ChunkedDecoder.TryRead(ref buffer, maxRecordSize, out ReadOnlySequence<byte> chunk);
+                if (status == ChunkStatus.Chunk)
+                {
+                    if (_record.Length < chunk.Length)
+                    {
+                        _record = new byte[Math.Max((int)chunk.Length, Math.Min(maxRecordSize, _record.Length * 2))];
+                    }
+
+                    chunk.CopyTo(_record);
+                    reader.AdvanceTo(buffer.Start);
+                    _chunks++;
+                    batch.Add(new InputMessage(_record.AsMemory(0, (int)chunk.Length), new MessageMetadata { Position = $"chunk {_chunks}" }));
+                    return true;
+                }
+            }
+            catch (FormatException ex)
+            {
+                throw Fail($"chunk {_chunks + 1}: {ex.Message}", ex);
             }
 
             if (status == ChunkStatus.End)
@@ -122,74 +135,6 @@ internal sealed class HttpChunkedInput(string streamName, string url, int maxRec
                 throw Fail($"the connection closed in the middle of chunk {_chunks + 1}");
             }
         }
-    }
-
-    private enum ChunkStatus
-    {
-        NeedMore,
-        Chunk,
-        End,
-    }
-
-    // chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF; last-chunk = 1*("0") [ chunk-ext ] CRLF; trailer-section CRLF
-    private ChunkStatus TryReadChunk(ref ReadOnlySequence<byte> buffer, out int length)
-    {
-        length = 0;
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> sizeLine, "\r\n"u8))
-        {
-            if (reader.Remaining > 4096)
-            {
-                throw Fail($"chunk {_chunks + 1} has no size line");
-            }
-
-            return ChunkStatus.NeedMore;
-        }
-
-        Span<byte> line = stackalloc byte[(int)Math.Min(sizeLine.Length, 64)];
-        sizeLine.Slice(0, line.Length).CopyTo(line);
-        int semicolon = line.IndexOf((byte)';');
-        ReadOnlySpan<byte> hex = (semicolon >= 0 ? line[..semicolon] : line).Trim((byte)' ');
-        if (!Utf8Parser.TryParse(hex, out ulong size, out int used, 'x') || used != hex.Length || size > (ulong)maxRecordSize)
-        {
-            throw Fail(size > (ulong)maxRecordSize ? $"chunk {_chunks + 1} is longer than {maxRecordSize} bytes" : $"chunk {_chunks + 1} has a malformed size line");
-        }
-
-        if (size == 0)
-        {
-            // trailers, then an empty line
-            while (reader.TryReadTo(out ReadOnlySequence<byte> trailer, "\r\n"u8))
-            {
-                if (trailer.IsEmpty)
-                {
-                    buffer = buffer.Slice(reader.Position);
-                    return ChunkStatus.End;
-                }
-            }
-
-            return ChunkStatus.NeedMore;
-        }
-
-        if (reader.Remaining < (long)size + 2)
-        {
-            return ChunkStatus.NeedMore;
-        }
-
-        if (_record.Length < (int)size)
-        {
-            _record = new byte[Math.Max((int)size, Math.Min(maxRecordSize, _record.Length * 2))];
-        }
-
-        reader.UnreadSequence.Slice(0, (long)size).CopyTo(_record);
-        reader.Advance((long)size);
-        if (!reader.IsNext("\r\n"u8, advancePast: true))
-        {
-            throw Fail($"chunk {_chunks + 1} does not end with CRLF");
-        }
-
-        length = (int)size;
-        buffer = buffer.Slice(reader.Position);
-        return ChunkStatus.Chunk;
     }
 
     private async ValueTask<bool> ReadWholeAsync(PipeReader reader, List<InputMessage> batch, CancellationToken cancellationToken)
