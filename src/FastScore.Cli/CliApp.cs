@@ -66,11 +66,16 @@ internal static class CliApp
         var stream = new Command("stream", "Stream descriptors: verify, sample.");
         stream.Subcommands.Add(StreamVerifyCommand.Create(io.Out, io.Error));
         stream.Subcommands.Add(StreamSampleCommand.Create(io));
+        EngineControlCommands.AddStreamVerbs(stream, io);
         root.Subcommands.Add(stream);
+        root.Subcommands.Add(SchemaCommands.Create(io));
+        root.Subcommands.Add(UseCommand.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
         root.Subcommands.Add(ModelDataCommands.Create(io));
-        root.Subcommands.Add(EngineInspectCommand.Create(io));
+        Command engine = EngineInspectCommand.Create(io);
+        EngineControlCommands.AddEngineVerbs(engine, io);
+        root.Subcommands.Add(engine);
         root.Subcommands.Add(StatsCommand.Create(io));
         return root;
     }

@@ -7,7 +7,7 @@ internal static class EngineAnswers
 {
     /// <summary>
     /// An error answer as one line: status, the engine's text, and a hint where there is one (401: give credentials
-    /// with <c>-u</c>; 403: the credentials are not allowed; 404: not an engine, or an unknown slot).
+    /// with <c>-u</c>; 403: the credentials are not allowed; 404 without a reason: not an engine).
     /// </summary>
     public static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ internal static class EngineAnswers
                 ? $"the engine requires credentials: give -u user:password (or --user-file, or {CliCredentials.UserVariable}), or --api-key"
                 : "the engine refused these credentials: check -u user:password (or --api-key)",
             HttpStatusCode.Forbidden => "the engine refused this request for these credentials",
-            HttpStatusCode.NotFound => "no such endpoint: is --url an engine (fastscore serve, or FastScore's /api/1/service/<engine>)?",
+            HttpStatusCode.NotFound when body.Length == 0 => "no such endpoint: is --url an engine (fastscore serve, or FastScore's /api/1/service/<engine>)?",
             _ => string.Empty,
         };
         string line = string.Join(": ", new[] { status, body, hint }.Where(part => part.Length > 0));

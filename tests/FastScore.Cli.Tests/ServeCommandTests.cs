@@ -147,6 +147,125 @@ public sealed class ServeCommandTests
     }
 
     [Test]
+    public async Task Run_iris_rest_rest_serves_the_rest_endpoints_in_process_says_where_and_answers_the_guides_round_trip()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        var err = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var io = new CliIo(new StringWriter(), TextWriter.Synchronized(err), Stream.Null, Stream.Null, false, name => name == "FASTSCORE_URLS" ? url : null);
+        Task<int> running = CliApp.RunAsync(["run", "iris", "rest:", "rest:"], io, stop.Token);
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, running);
+        string single = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "samples", "FastScore.Samples.Iris", "data", "xgboost_iris_single.json"));
+        using HttpResponseMessage response = await client.PostAsync("/2/active/model/roundtrip/0/1", new StringContent(single, Encoding.UTF8, "application/json"));
+        string body = await response.Content.ReadAsStringAsync();
+        await stop.CancelAsync();
+        int exit = await running.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+            Assert.That(body, Does.Contain("\"C\""));
+            Assert.That(exit, Is.EqualTo(0), err.ToString());
+            Assert.That(err.ToString(), Does.Contain("rest: streams are read and written through the engine's REST API").And.Contain($"Serving iris on {url}/"));
+            Assert.That(err.ToString(), Does.Not.Contain("no registered transport"));
+        });
+    }
+
+    [Test]
+    public async Task Engine_pause_unpause_reset_and_stream_attach_detach_inspect_control_a_serving_engine()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token, "serve", "echo", "rest:", "rest:", "--urls", url, "-q");
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, serving);
+
+        var (inspectExit, inspected, inspectErr) = await ClientAsync("", "stream", "inspect", "--url", url);
+        var (pauseExit, paused, _) = await ClientAsync("", "engine", "pause", "--url", url);
+        string pausedState = await client.GetStringAsync("/2/engine/state");
+        var (unpauseExit, _, _) = await ClientAsync("", "engine", "unpause", "--url", url);
+        string unpausedState = await client.GetStringAsync("/2/engine/state");
+        var (attachExit, attached, attachErr) = await ClientAsync("", "stream", "attach", "discard:", "1", "--url", url); // replaces slot 1's stream
+        var (resetExit, reset, resetErr) = await ClientAsync("", "engine", "reset", "--url", url);
+        var (emptyExit, empty, _) = await ClientAsync("", "stream", "inspect", "--url", url);
+        var (goneExit, _, goneErr) = await ClientAsync("", "stream", "detach", "1", "--url", url);
+        var (againExit, _, againErr) = await ClientAsync("", "stream", "attach", "rest:", "0", "--url", url);
+        var (oneExit, one, _) = await ClientAsync("", "stream", "inspect", "0", "--url", url);
+        var (detachExit, detached, detachErr) = await ClientAsync("", "stream", "detach", "0", "--url", url);
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(inspectExit, Is.EqualTo(0), inspectErr);
+            Assert.That(inspected, Does.Match(@"^Slot\s+Name\s+Transport\s+EOF\n0\s+rest:\s+rest \(simple\)\s+no\n1\s+rest:\s+rest \(simple\)\s+no\n$"));
+            Assert.That(pauseExit, Is.EqualTo(0));
+            Assert.That(paused, Is.EqualTo("engine: paused\n"));
+            Assert.That(pausedState, Does.Contain("paused"));
+            Assert.That(unpauseExit, Is.EqualTo(0));
+            Assert.That(unpausedState, Does.Contain("running"));
+            Assert.That(attachExit, Is.EqualTo(0), attachErr);
+            Assert.That(attached, Is.EqualTo("slot 1: attached\n"));
+            Assert.That(oneExit, Is.EqualTo(0));
+            Assert.That(one, Does.Match(@"^Slot\s+Name\s+Transport\s+EOF\n0\s+\S+\s+rest\s+no\n$"));
+            Assert.That(resetExit, Is.EqualTo(0), resetErr);
+            Assert.That(reset, Is.EqualTo("engine: reset\n"));
+            Assert.That(emptyExit, Is.EqualTo(0));
+            Assert.That(empty, Does.Match(@"^Slot\s+Name\s+Transport\s+EOF\n$"), "reset detached every stream");
+            Assert.That(goneExit, Is.EqualTo(1));
+            Assert.That(goneErr, Does.Contain("404").And.Contain("No stream is attached to slot 1."));
+            Assert.That(againExit, Is.EqualTo(0), againErr);
+            Assert.That(detachExit, Is.EqualTo(0), detachErr);
+            Assert.That(detached, Is.EqualTo("slot 0: detached\n"));
+        });
+    }
+
+    [Test]
+    public async Task Use_remembers_the_engine_in_FASTSCORE_HOME_and_the_engine_verbs_talk_to_it_without_url()
+    {
+        int port = FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        string home = Directory.CreateTempSubdirectory("fastscore-home-").FullName;
+        using var stop = new CancellationTokenSource();
+        Task<(int Exit, string Out, string Err, string Console)> serving = CliRunner.RunAsync(stop.Token, "serve", "echo", "rest:", "rest:", "--urls", url, "-q");
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        await WaitRunningAsync(client, serving);
+        Func<string, string?> env = name => name == "FASTSCORE_HOME" ? home : null;
+
+        var (useExit, used, _) = await WithEnvAsync(env, "use", url);
+        var (showExit, shown, _) = await WithEnvAsync(env, "use");
+        var (inspectExit, inspected, inspectErr) = await WithEnvAsync(env, "engine", "inspect");
+        var (secretExit, _, secretErr) = await WithEnvAsync(env, "use", $"http://me:pa55@127.0.0.1:{port}");
+
+        await stop.CancelAsync();
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        string saved = File.ReadAllText(Path.Combine(home, "engine"));
+        Directory.Delete(home, recursive: true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(useExit, Is.EqualTo(0));
+            Assert.That(used, Does.StartWith($"using the engine at {url} (saved in "));
+            Assert.That(saved.Trim(), Is.EqualTo(url));
+            Assert.That(showExit, Is.EqualTo(0));
+            Assert.That(shown, Does.StartWith(url + " (from "));
+            Assert.That(inspectExit, Is.EqualTo(0), inspectErr);
+            Assert.That(inspected, Does.StartWith("engine: RUNNING   model: echo"));
+            Assert.That(secretExit, Is.EqualTo(2));
+            Assert.That(secretErr, Does.Contain("The URL holds credentials").And.Not.Contain("pa55"));
+        });
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> WithEnvAsync(Func<string, string?> env, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = await CliApp.RunAsync(args, new CliIo(stdout, stderr, Stream.Null, Stream.Null, false, env), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Test]
     public async Task Serve_reports_an_invalid_stream_and_exits()
     {
         var (exit, _, err, _) = await CliRunner.RunAsync("serve", "iris", "rest:", "nonsense", "--urls", "http://127.0.0.1:0");

@@ -322,7 +322,7 @@ internal static class ModelDataCommands
     /// </summary>
     internal sealed class ConnectionOptions
     {
-        private readonly Option<string> _url = new("--url") { Description = $"The engine's base URL (default {ServeCommand.DefaultUrl}).", DefaultValueFactory = _ => ServeCommand.DefaultUrl };
+        private readonly Option<string?> _url = new("--url") { Description = $"The engine's base URL (default: the one selected by fastscore use, else {ServeCommand.DefaultUrl})." };
         private readonly Option<string?> _user = new("--user", "-u") { Description = $"HTTP basic authentication: user:password (visible in the process list: prefer --user-file or {CliCredentials.UserVariable})." };
         private readonly Option<string?> _userFile = new("--user-file") { Description = "A file holding user:password for HTTP basic authentication." };
         private readonly Option<string?> _apiKey = new("--api-key") { Description = $"An API key, sent in X-API-Key (visible in the process list: prefer --api-key-file or {CliCredentials.ApiKeyVariable})." };
@@ -346,7 +346,7 @@ internal static class ModelDataCommands
                 return null;
             }
 
-            return ModelDataCommands.Connect(parse.GetValue(_url)!, user, apiKey);
+            return ModelDataCommands.Connect(parse.GetValue(_url) ?? UseCommand.SelectedEngine(io) ?? ServeCommand.DefaultUrl, user, apiKey);
         }
     }
 }

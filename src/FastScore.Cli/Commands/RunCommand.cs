@@ -178,6 +178,12 @@ internal static class RunCommand
             descriptors[slot] = descriptor;
         }
 
+        if (descriptors.Values.Any(d => d.Transport is RestTransportDescriptor))
+        {
+            (model as IDisposable)?.Dispose();
+            return await ServeCommand.ServeForRunAsync(io, modelName, streamArgs, assemblyPath, typeName, schemasDirectory, onError, quiet, cancellationToken).ConfigureAwait(false);
+        }
+
         StreamDescriptor? rejects = null;
         if (rejectsText is not null)
         {

@@ -18,6 +18,9 @@ internal static class ServeCommand
 {
     public const string DefaultUrl = "http://127.0.0.1:8003";
 
+    /// <summary>Where <c>run</c> with a <c>rest:</c> stream listens (default <see cref="DefaultUrl"/>; several separated by ';').</summary>
+    public const string UrlsVariable = "FASTSCORE_URLS";
+
     public static Command Create(CliIo io)
     {
         var model = new Argument<string>("model") { Description = "A built-in model (iris, echo) or, with --assembly, your model's type name." };
@@ -70,6 +73,20 @@ internal static class ServeCommand
             },
         }, ct));
         return command;
+    }
+
+    /// <summary>
+    /// <c>run</c> given a <c>rest:</c> stream: a REST stream exists only behind the engine's REST API, so the run serves
+    /// it in this process, with <c>serve</c>'s defaults (loopback, credentials from the environment), until Ctrl-C, and
+    /// says where.
+    /// </summary>
+    internal static Task<int> ServeForRunAsync(CliIo io, string model, string[] streams, string? assembly, string? type, string? schemas,
+        ModelErrorPolicy onError, bool quiet, CancellationToken cancellationToken)
+    {
+        io.Error.WriteLine("rest: streams are read and written through the engine's REST API: serving it in this process until Ctrl-C " +
+            "(fastscore serve takes the same arguments and more options: --urls, -u, --api-key...).");
+        string[] urls = io.GetVariable(UrlsVariable) is { Length: > 0 } list ? list.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        return ServeAsync(io, new Settings(model, streams, urls, assembly, type, schemas, onError, null, null, null, null, null, quiet), cancellationToken);
     }
 
     private static async Task<int> ServeAsync(CliIo io, Settings settings, CancellationToken cancellationToken)
