@@ -3,15 +3,28 @@ using FastScore.Streams.Descriptors;
 
 namespace FastScore.Cli;
 
-/// <summary>What every command shares: the stream factory with every transport the CLI ships, and descriptor reading.</summary>
+/// <summary>What every command shares: the stream factory with every package the CLI ships, and descriptor reading.</summary>
 internal static class CliStreams
 {
-    public static StreamFactory CreateFactory(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+    /// <summary>The components of every package the CLI ships (S3, Kafka, REST): descriptors are read, verified and run with these.</summary>
+    public static ComponentRegistry Components { get; } = CreateFactoryOptions(withRest: true).Components;
+
+    /// <summary>A factory for <c>run</c> and <c>stream sample</c>: every package but REST, which only <c>serve</c> (with its HTTP server) adds.</summary>
+    public static StreamFactory CreateFactory(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null) =>
+        new(CreateFactoryOptions(withRest: false), loggerFactory: loggerFactory);
+
+    /// <summary>Registers the packages the CLI ships.</summary>
+    public static StreamFactoryOptions CreateFactoryOptions(bool withRest)
     {
         var options = new StreamFactoryOptions();
         options.AddS3();
         options.AddKafka();
-        return new StreamFactory(options, loggerFactory: loggerFactory);
+        if (withRest)
+        {
+            _ = Streams.Rest.RestStreamFactoryOptionsExtensions.AddRestTransport(options);
+        }
+
+        return options;
     }
 
     /// <summary>Reads a descriptor file or expands a literal; prints every error and returns null when invalid.</summary>
@@ -34,5 +47,5 @@ internal static class CliStreams
     }
 
     public static StreamDescriptorOptions DescriptorOptions(string? schemasDirectory) =>
-        schemasDirectory is null ? StreamDescriptorOptions.Default : new StreamDescriptorOptions { SchemaLibrary = SchemaLibrary.FromDirectory(schemasDirectory) };
+        new() { Components = Components, SchemaLibrary = schemasDirectory is null ? null : SchemaLibrary.FromDirectory(schemasDirectory) };
 }

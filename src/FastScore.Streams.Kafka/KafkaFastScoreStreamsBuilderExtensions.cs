@@ -32,7 +32,7 @@ public static class KafkaFastScoreStreamsBuilderExtensions
 
     private sealed class RegisterKafka(IOptions<KafkaTransportOptions> options) : IConfigureOptions<StreamFactoryOptions>
     {
-        public void Configure(StreamFactoryOptions factory) => factory.Transports[TransportTypes.Kafka] = new KafkaTransportProvider(options.Value);
+        public void Configure(StreamFactoryOptions factory) => factory.Components.Add(new KafkaTransportProvider(options.Value));
     }
 }
 
@@ -48,7 +48,7 @@ public static class KafkaStreamFactoryOptionsExtensions
         ArgumentNullException.ThrowIfNull(options);
         var kafka = new KafkaTransportOptions();
         configure?.Invoke(kafka);
-        options.Transports[TransportTypes.Kafka] = new KafkaTransportProvider(kafka);
+        options.Components.Add(new KafkaTransportProvider(kafka));
         return options;
     }
 }

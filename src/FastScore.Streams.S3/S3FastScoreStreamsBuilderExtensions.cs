@@ -27,7 +27,7 @@ public static class S3FastScoreStreamsBuilderExtensions
         }
 
         builder.Services.AddOptions<StreamFactoryOptions>()
-            .Configure<IOptions<S3TransportOptions>>((options, settings) => options.Transports[TransportTypes.S3] = new S3TransportProvider(settings.Value));
+            .Configure<IOptions<S3TransportOptions>>((options, settings) => options.Components.Add(new S3TransportProvider(settings.Value)));
         return builder;
     }
 }
@@ -53,7 +53,7 @@ public static class S3StreamFactoryOptionsExtensions
     public static StreamFactoryOptions AddS3(this StreamFactoryOptions options, S3TransportOptions settings)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Transports[TransportTypes.S3] = new S3TransportProvider(settings);
+        options.Components.Add(new S3TransportProvider(settings));
         return options;
     }
 }

@@ -1,33 +1,28 @@
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Envelopes;
+using FastScore.Streams.Schemas;
 using FastScore.Streams.Transports;
 
 namespace FastScore.Streams;
 
-/// <summary>Registers the components that ship with the core package.</summary>
+/// <summary>Registers the components that ship with the core package, as providers like any other.</summary>
 internal static class BuiltIns
 {
-    public static void Register(StreamFactoryOptions options)
+    public static void Register(ComponentRegistry registry)
     {
-        foreach (TransportProvider provider in new TransportProvider[]
-                 {
-                     new FileTransportProvider(), new InlineTransportProvider(), new DiscardTransportProvider(), new ConsoleTransportProvider(),
-                 })
-        {
-            options.Transports[provider.Type] = provider;
-        }
+        registry.Add(new FileTransportProvider()).Add(new InlineTransportProvider()).Add(new DiscardTransportProvider()).Add(new ConsoleTransportProvider());
 
-        foreach (string envelope in (string[])[EnvelopeTypes.Delimited, EnvelopeTypes.Fixed, EnvelopeTypes.OcfBlock, EnvelopeTypes.DelimitedCsv])
-        {
-            options.Envelopes[envelope] = Framers.Create;
-        }
+        registry.Add(new DelimitedEnvelopeProvider()).Add(new FixedEnvelopeProvider());
+        registry.Add(new JsonEncodingProvider()).Add(new Utf8EncodingProvider()).Add(new RawEncodingProvider());
+        registry.Add(new JsonCheckerProvider()).Add(new Utf8CheckerProvider()).Add(new BytesCheckerProvider());
 
-        foreach (string encoding in (string[])[StreamFactoryOptions.NullEncodingKey, EncodingTypes.Json, EncodingTypes.Utf8, EncodingTypes.AvroBinary, EncodingTypes.Csv])
-        {
-            options.Encodings[encoding] = d => RecordEncodings.Create(d);
-        }
+        // FastScore names whose descriptors are read and checked here, but which no registered provider runs yet: the
+        // packages that implement them register providers of the same names, which replace these.
+        registry.Add(new OcfBlockEnvelopeProvider()).Add(new DelimitedCsvEnvelopeProvider());
+        registry.Add(new DeclaredEncodingProvider(EncodingTypes.AvroBinary, isSelfDelimiting: true, SchemaUse.Required))
+            .Add(new DeclaredEncodingProvider(EncodingTypes.MsgPack, isSelfDelimiting: true, SchemaUse.Optional))
+            .Add(new DeclaredEncodingProvider(EncodingTypes.SoapRpc, isSelfDelimiting: true, SchemaUse.Forbidden))
+            .Add(new CsvEncodingProvider());
     }
-
-    public static Framer NoEnvelope() => Framers.Create(null);
 }

@@ -9,29 +9,14 @@ using Microsoft.Extensions.Options;
 namespace FastScore.Streams;
 
 /// <summary>
-/// The registries the <see cref="StreamFactory"/> builds streams from: transports by type name, envelopes by name,
-/// encodings by name, and the schema-checker factory. Packages add entries (e.g. <c>kafka</c>, <c>s3</c>); hosts may
-/// replace any of them.
+/// What the <see cref="StreamFactory"/> builds streams from: the <see cref="Components"/> registry (transports,
+/// envelopes, encodings, schema checkers), the schema library and the pipeline sizes. Packages add their providers
+/// (e.g. <c>AddKafka()</c>); hosts may replace any of them.
 /// </summary>
 public sealed class StreamFactoryOptions
 {
-    /// <summary>The key of <see cref="Encodings"/> used for the null (raw bytes) encoding.</summary>
-    public const string NullEncodingKey = "null";
-
-    /// <summary>Creates options holding the built-in transports, envelopes, encodings and checkers.</summary>
-    public StreamFactoryOptions() => BuiltIns.Register(this);
-
-    /// <summary>Gets the transport providers by type name (case-insensitive).</summary>
-    public IDictionary<string, TransportProvider> Transports { get; } = new Dictionary<string, TransportProvider>(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Gets the envelope (framer) factories by envelope name (case-insensitive). One framer is created per stream.</summary>
-    public IDictionary<string, Func<EnvelopeDescriptor, Framer>> Envelopes { get; } = new Dictionary<string, Func<EnvelopeDescriptor, Framer>>(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Gets the encoding factories by encoding name (case-insensitive); <see cref="NullEncodingKey"/> is the raw-bytes encoding.</summary>
-    public IDictionary<string, Func<EncodingDescriptor?, RecordEncoding>> Encodings { get; } = new Dictionary<string, Func<EncodingDescriptor?, RecordEncoding>>(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Gets or sets the factory of schema checkers: (resolved schema or null, encoding) → checker.</summary>
-    public Func<Avro.Schema?, EncodingDescriptor?, SchemaChecker> SchemaCheckers { get; set; } = Schemas.SchemaCheckers.Create;
+    /// <summary>Gets the registry of components, holding the core's by default. Descriptors read with <see cref="CreateDescriptorOptions"/> may name exactly these.</summary>
+    public ComponentRegistry Components { get; } = new();
 
     /// <summary>Gets or sets the most records an input batch holds.</summary>
     /// <value>The default value is 1024.</value>
@@ -49,26 +34,9 @@ public sealed class StreamFactoryOptions
     /// <value>The default value is <see langword="null"/>: a <c>$ref</c> schema is then an error when the stream opens.</value>
     public SchemaLibrary? SchemaLibrary { get; set; }
 
-    /// <summary>
-    /// Creates the descriptor-reading options that match these registries: <see cref="SchemaLibrary"/>, and a
-    /// <see cref="CustomTransportType"/> for every registered transport whose type name is not a built-in descriptor
-    /// type (its capabilities come from <see cref="TransportProvider.PreservesRecordBoundaries"/>,
-    /// <see cref="TransportProvider.IsSeekable"/>, <see cref="TransportProvider.CanRead"/> and <see cref="TransportProvider.CanWrite"/>).
-    /// </summary>
-    /// <returns>New options; later changes to these registries do not reach them.</returns>
-    public StreamDescriptorOptions CreateDescriptorOptions()
-    {
-        var options = new StreamDescriptorOptions { SchemaLibrary = SchemaLibrary };
-        foreach ((string type, TransportProvider provider) in Transports)
-        {
-            if (!Descriptors.Json.DescriptorNames.IsBuiltInTransport(type))
-            {
-                options.AddTransportType(new CustomTransportType(type, provider.PreservesRecordBoundaries, provider.IsSeekable, provider.CanRead, provider.CanWrite));
-            }
-        }
-
-        return options;
-    }
+    /// <summary>Creates the descriptor-reading options that match these options: the same <see cref="Components"/> registry (not a copy) and <see cref="SchemaLibrary"/>.</summary>
+    /// <returns>New options.</returns>
+    public StreamDescriptorOptions CreateDescriptorOptions() => new() { SchemaLibrary = SchemaLibrary, Components = Components };
 
 }
 
@@ -147,7 +115,7 @@ public sealed class StreamFactory
     {
         Parts parts = Prepare(descriptor, ref options, defaultName, input: true);
         InputTransport transport = parts.Provider.CreateInput(descriptor, Context(parts.Name, options));
-        Framer? framer = transport is ByteInputTransport ? GetFramer(descriptor) : null;
+        Framer? framer = transport is ByteInputTransport ? GetFramer(descriptor, parts.Context) : null;
         return new InputStream(descriptor, parts.Name, options.Slot, transport, framer, parts.Encoding, parts.Checker, parts.Schema, options.OnRejected,
             _options.MaxBatchRecords, _options.ChannelCapacity);
     }
@@ -163,7 +131,7 @@ public sealed class StreamFactory
     {
         Parts parts = Prepare(descriptor, ref options, defaultName, input: false);
         OutputTransport transport = parts.Provider.CreateOutput(descriptor, Context(parts.Name, options));
-        Framer? framer = transport is ByteOutputTransport ? GetFramer(descriptor) : null;
+        Framer? framer = transport is ByteOutputTransport ? GetFramer(descriptor, parts.Context) : null;
         return new OutputStream(descriptor, parts.Name, options.Slot, transport, framer, parts.Encoding, parts.Checker, parts.Schema, options.OnRejected,
             _options.MaxBatchRecords, _options.ChannelCapacity, options.TimeProvider);
     }
@@ -180,9 +148,10 @@ public sealed class StreamFactory
 
         string name = options.Name ?? defaultName ?? NewName();
         TransportProvider provider = GetTransport(descriptor);
-        RecordEncoding encoding = GetEncoding(descriptor.Encoding);
         Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
-        return new Parts(name, provider, encoding, schema, CreateChecker(descriptor, options, schema, input));
+        var context = new ComponentContext(descriptor, schema, input);
+        RecordEncoding encoding = GetEncoding(descriptor.Encoding, context);
+        return new Parts(name, provider, encoding, schema, CreateChecker(descriptor, options, schema, input), context);
     }
 
     /// <summary>
@@ -192,13 +161,13 @@ public sealed class StreamFactory
     /// </summary>
     private SchemaChecker CreateChecker(StreamDescriptor descriptor, StreamOpenOptions options, Avro.Schema? schema, bool input)
     {
-        SchemaChecker own = _options.SchemaCheckers(schema, descriptor.Encoding);
+        SchemaChecker own = Checker(schema, descriptor.Encoding);
         if (ModelSchema(descriptor, options, schema, input) is not { } model)
         {
             return own;
         }
 
-        SchemaChecker models = _options.SchemaCheckers(model, descriptor.Encoding);
+        SchemaChecker models = Checker(model, descriptor.Encoding);
         return input ? new BothSchemasChecker(own, models) : new BothSchemasChecker(models, own);
     }
 
@@ -244,11 +213,43 @@ public sealed class StreamFactory
         return text.Length <= 120 ? text : string.Concat(text.AsSpan(0, 119), "…");
     }
 
-    private readonly record struct Parts(string Name, TransportProvider Provider, RecordEncoding Encoding, Avro.Schema? Schema, SchemaChecker Checker);
+    private readonly record struct Parts(string Name, TransportProvider Provider, RecordEncoding Encoding, Avro.Schema? Schema, SchemaChecker Checker, ComponentContext Context);
+
+    /// <summary>The checker of the encoding's provider; an untyped stream without one accepts every record.</summary>
+    private SchemaChecker Checker(Avro.Schema? schema, EncodingDescriptor? encoding)
+    {
+        string type = encoding?.Type ?? EncodingTypes.Null;
+        if (_options.Components.TryGetSchemaChecker(type, out SchemaCheckerProvider? provider))
+        {
+            return Call(() => provider.Create(schema, encoding), "Schema", $"the schema checker of the {type} encoding");
+        }
+
+        return schema is null
+            ? AcceptAllChecker.Instance
+            : throw new DescriptorException("Schema", $"no schema checker is registered for the {(encoding is null ? "null encoding (raw bytes)" : $"{type} encoding")}, so a typed stream cannot be checked; registered for: {string.Join(", ", _options.Components.SchemaCheckerNames)}.");
+    }
+
+    /// <summary>Calls a provider: what it throws becomes a <see cref="DescriptorException"/> at the part's path.</summary>
+    private static T Call<T>(Func<T> create, string path, string what)
+    {
+        try
+        {
+            return create();
+        }
+        catch (DescriptorException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new DescriptorException(path, $"{what} cannot be created: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
 
     /// <summary>
-    /// Checks that a stream could be built from a descriptor, without creating or opening anything: the transport can
-    /// serve the direction and is registered, the envelope and encoding are registered, and the schema resolves.
+    /// Checks that a stream could be built from a descriptor, without opening anything: the transport can serve the
+    /// direction and is registered, the schema resolves, and the envelope, encoding and checker can be created by their
+    /// providers (a provider that cannot run a descriptor says why).
     /// </summary>
     /// <param name="descriptor">The descriptor.</param>
     /// <param name="input"><see langword="true"/> for an input stream, <see langword="false"/> for an output.</param>
@@ -264,13 +265,11 @@ public sealed class StreamFactory
         }
 
         _ = GetTransport(descriptor);
-        _ = GetEncoding(descriptor.Encoding);
-        if (descriptor.Envelope is { } envelope && !_options.Envelopes.ContainsKey(envelope.Type))
-        {
-            throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Envelopes.Keys.Order(StringComparer.Ordinal))}.");
-        }
-
-        _ = CreateChecker(descriptor, options, ResolveSchema(descriptor, options, _options.SchemaLibrary), input);
+        Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
+        var context = new ComponentContext(descriptor, schema, input);
+        _ = GetEncoding(descriptor.Encoding, context);
+        _ = GetFramer(descriptor, context);
+        _ = CreateChecker(descriptor, options, schema, input);
     }
 
     /// <summary>Resolves a descriptor's schema: inline JSON, a named reference, the inherited slot schema, or none.</summary>
@@ -315,33 +314,33 @@ public sealed class StreamFactory
         new(name, options.Slot, _services, _loggerFactory) { ConsoleInput = options.ConsoleInput, ConsoleOutput = options.ConsoleOutput };
 
     private TransportProvider GetTransport(StreamDescriptor descriptor) =>
-        _options.Transports.TryGetValue(descriptor.Transport.Type, out TransportProvider? provider)
+        _options.Components.TryGetTransport(descriptor.Transport.Type, out TransportProvider? provider)
             ? provider
             : throw new DescriptorException("Transport.Type",
-                $"'{descriptor.Transport.Type}' has no registered transport; registered: {string.Join(", ", _options.Transports.Keys.Order(StringComparer.Ordinal))}." +
-                (descriptor.Transport.Type is TransportTypes.Kafka or TransportTypes.S3 or TransportTypes.Rest
-                    ? $" Add the FastScore.Streams.{(descriptor.Transport.Type == TransportTypes.Rest ? "Rest" : descriptor.Transport.Type == TransportTypes.S3 ? "S3" : "Kafka")} package and register it."
-                    : ""));
+                $"'{descriptor.Transport.Type}' has no registered transport; registered: {string.Join(", ", _options.Components.TransportNames)}. Register the package that provides it (see docs/architecture.md).");
 
-    private RecordEncoding GetEncoding(EncodingDescriptor? encoding)
+    private RecordEncoding GetEncoding(EncodingDescriptor? encoding, ComponentContext context)
     {
-        string key = encoding?.Type ?? StreamFactoryOptions.NullEncodingKey;
-        return _options.Encodings.TryGetValue(key, out Func<EncodingDescriptor?, RecordEncoding>? factory)
-            ? factory(encoding)
-            : throw new DescriptorException("Encoding", $"'{key}' has no registered encoding; registered: {string.Join(", ", _options.Encodings.Keys.Order(StringComparer.Ordinal))}.");
+        string key = encoding?.Type ?? EncodingTypes.Null;
+        return _options.Components.TryGetEncoding(key, out EncodingProvider? provider)
+            ? Call(() => provider.CreateEncoding(encoding, context), "Encoding", $"the {key} encoding")
+            : throw new DescriptorException("Encoding", $"'{key}' has no registered encoding; registered: {string.Join(", ", _options.Components.EncodingNames)}.");
     }
 
-    private Framer GetFramer(StreamDescriptor descriptor)
+    private Framer GetFramer(StreamDescriptor descriptor, ComponentContext context)
     {
         EnvelopeDescriptor? envelope = descriptor.Envelope;
         if (envelope is null)
         {
-            return BuiltIns.NoEnvelope();
+            string key = descriptor.Encoding?.Type ?? EncodingTypes.Null;
+            return _options.Components.TryGetEncoding(key, out EncodingProvider? encoding)
+                ? Call(() => encoding.CreateFramer(descriptor.Encoding, context), "Envelope", $"the framer of the {key} encoding") ?? new NoneFramer()
+                : new NoneFramer();
         }
 
-        return _options.Envelopes.TryGetValue(envelope.Type, out Func<EnvelopeDescriptor, Framer>? factory)
-            ? factory(envelope)
-            : throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Envelopes.Keys.Order(StringComparer.Ordinal))}.");
+        return _options.Components.TryGetEnvelope(envelope.Type, out EnvelopeProvider? provider)
+            ? Call(() => provider.CreateFramer(envelope, context), "Envelope", $"the {envelope.Type} envelope")
+            : throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope; registered: {string.Join(", ", _options.Components.EnvelopeNames)}.");
     }
 
     private static string NewName() => "stream-" + Interlocked.Increment(ref s_names).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -24,13 +24,7 @@ public sealed class HostingTests
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddFastScoreStreams(o =>
-            {
-                foreach (string name in (string[])["json", StreamFactoryOptions.NullEncodingKey])
-                {
-                    o.Encodings.TryAdd(name, d => RecordEncodings.Create(d));
-                }
-            })
+        builder.Services.AddFastScoreStreams()
             .AddRestTransport(o => o.ApiKey = "host-key")
             .AddEngine<ItemModel>(slots => slots.Attach(0, "rest:").Attach(1, "rest:"), o => o.Engine.OnModelError = ModelErrorPolicy.Skip);
         await using WebApplication app = builder.Build();

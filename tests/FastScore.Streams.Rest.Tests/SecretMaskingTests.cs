@@ -17,10 +17,10 @@ public sealed class SecretMaskingTests
         await using RestTestEngine rest = await RestTestEngine.StartAsync(null,
             o =>
             {
-                o.Rest.DescriptorOptions = new StreamDescriptorOptions().AddTransportType("webhook", preservesRecordBoundaries: true, isSeekable: false);
+                o.Rest.DescriptorOptions = new StreamDescriptorOptions { Components = new ComponentRegistry().Add(new WebhookTransportProvider()) };
                 o.Rest.TransportAccess["webhook"] = ApiTransportAccess.Allowed; // a host's own transport, allowed by the host
             },
-            factory: f => f.Transports["webhook"] = new WebhookTransportProvider());
+            factory: f => f.Components.Add(new WebhookTransportProvider()));
         const string Webhook = """{"Transport": {"Type": "webhook", "Url": "https://alice:pa55word@hooks.example/in?token=tok3n&page=2"}, "Encoding": "json"}""";
         var named = RestTestEngine.JsonBody(Webhook);
         named.Headers.Add("Content-Disposition", "x-stream; name=\"https://bob:n4mepw@example/x\"");

@@ -22,9 +22,9 @@ public sealed class DependencyInjectionTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(options.Transports[TransportTypes.S3], Is.InstanceOf<S3TransportProvider>());
-            Assert.That(((S3TransportProvider)options.Transports["S3"]).Options.PartSize, Is.EqualTo(16 * 1024 * 1024));
-            Assert.That(provider.GetRequiredService<StreamFactory>().Options.Transports.ContainsKey("s3"), Is.True);
+            Assert.That(options.Components.TryGetTransport(TransportTypes.S3, out var s3) ? s3 : null, Is.InstanceOf<S3TransportProvider>());
+            Assert.That(((S3TransportProvider)(options.Components.TryGetTransport("S3", out var s3b) ? s3b : null)!).Options.PartSize, Is.EqualTo(16 * 1024 * 1024));
+            Assert.That(provider.GetRequiredService<StreamFactory>().Options.Components.TryGetTransport("s3", out _), Is.True);
         });
     }
 

@@ -50,7 +50,6 @@ public class KafkaPipelineBenchmark
         }
 
         var options = new StreamFactoryOptions().AddKafka(k => k.ForwardClientLogs = false);
-        options.SchemaCheckers = SchemaCheckers.Create;
         _factory = new StreamFactory(options);
     }
 

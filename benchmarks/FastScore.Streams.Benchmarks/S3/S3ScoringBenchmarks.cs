@@ -87,8 +87,6 @@ public class S3ScoringBenchmarks
     {
         TransportOptions = options;
         var factoryOptions = new StreamFactoryOptions().AddS3(options);
-        factoryOptions.Encodings.TryAdd(EncodingTypes.Json, d => RecordEncodings.Create(d));
-        factoryOptions.Encodings.TryAdd(StreamFactoryOptions.NullEncodingKey, _ => RecordEncodings.Create(null));
         _factory = new StreamFactory(factoryOptions);
     }
 

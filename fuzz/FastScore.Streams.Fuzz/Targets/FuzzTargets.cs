@@ -572,9 +572,9 @@ public static class JsonValuesTarget
 /// </summary>
 public static class TextTarget
 {
-    private static readonly SchemaChecker s_utf8Schema = SchemaCheckers.Create(Avro.Schema.Parse("\"string\""), EncodingDescriptor.Utf8);
-    private static readonly SchemaChecker s_utf8Only = SchemaCheckers.Create(null, EncodingDescriptor.Utf8);
-    private static readonly SchemaChecker s_bytes = SchemaCheckers.Create(Avro.Schema.Parse("\"bytes\""), null);
+    private static readonly SchemaChecker s_utf8Schema = new Utf8AvroSchemaChecker(Avro.Schema.Parse("\"string\""));
+    private static readonly SchemaChecker s_utf8Only = Utf8OnlyChecker.Instance;
+    private static readonly SchemaChecker s_bytes = new BytesAvroSchemaChecker(Avro.Schema.Parse("\"bytes\""));
 
     public static void Run(byte[] data)
     {

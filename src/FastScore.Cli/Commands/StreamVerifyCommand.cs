@@ -51,7 +51,7 @@ internal static class StreamVerifyCommand
             return 1;
         }
 
-        var options = new StreamDescriptorOptions();
+        var options = new StreamDescriptorOptions { Components = CliStreams.Components };
         if (schemaFolder is not null)
         {
             try
@@ -102,6 +102,20 @@ internal static class StreamVerifyCommand
         }
 
         stdout.WriteLine(internalForm ? stream.ToInternalJson() : stream.ToDisplayJson());
+        // The descriptor is valid; can this CLI run it? Every component must have a provider that can create it.
+        StreamFactoryOptions factoryOptions = CliStreams.CreateFactoryOptions(withRest: true);
+        factoryOptions.SchemaLibrary = options.SchemaLibrary;
+        bool input = slot is { } n ? n % 2 == 0 : stream.Transport.CanRead;
+        try
+        {
+            new StreamFactory(factoryOptions).Validate(stream, input);
+        }
+        catch (DescriptorException ex)
+        {
+            stderr.WriteLine(new DescriptorException(ex.Errors, "it is valid, but this fastscore cannot run it: no registered provider can create every part").Message);
+            return 1;
+        }
+
         stdout.WriteLine(NoErrors);
         return 0;
     }

@@ -30,7 +30,7 @@ public static class RestFastScoreStreamsBuilderExtensions
         }
 
         services.AddOptions<StreamFactoryOptions>()
-            .Configure<RestTransportHub, IOptions<RestTransportOptions>>((o, hub, transport) => o.Transports[Descriptors.TransportTypes.Rest] = new RestTransportProvider(hub, transport.Value));
+            .Configure<RestTransportHub, IOptions<RestTransportOptions>>((o, hub, transport) => o.Components.Add(new RestTransportProvider(hub, transport.Value)));
         return builder;
     }
 }
@@ -47,13 +47,13 @@ public static class RestStreamFactoryOptionsExtensions
         ArgumentNullException.ThrowIfNull(options);
         lock (options)
         {
-            if (options.Transports.TryGetValue(Descriptors.TransportTypes.Rest, out Streams.Transports.TransportProvider? existing) && existing is RestTransportProvider rest)
+            if (options.Components.TryGetTransport(Descriptors.TransportTypes.Rest, out Streams.Transports.TransportProvider? existing) && existing is RestTransportProvider rest)
             {
                 return rest.Hub;
             }
 
             var provider = new RestTransportProvider(new RestTransportHub(), transportOptions);
-            options.Transports[Descriptors.TransportTypes.Rest] = provider;
+            options.Components.Add(provider);
             return provider.Hub;
         }
     }

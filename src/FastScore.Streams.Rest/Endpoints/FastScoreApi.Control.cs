@@ -86,13 +86,13 @@ internal sealed partial class FastScoreApi
             return string.Join(Environment.NewLine, errors);
         }
 
-        if (!_engine.Factory.Options.Transports.ContainsKey(descriptor.Transport.Type))
+        if (!_engine.Factory.Options.Components.TryGetTransport(descriptor.Transport.Type, out _))
         {
             return $"Transport '{descriptor.Transport.Type}' is not registered in this engine.";
         }
 
-        string encoding = descriptor.Encoding?.Type ?? StreamFactoryOptions.NullEncodingKey;
-        if (!_engine.Factory.Options.Encodings.ContainsKey(encoding))
+        string encoding = descriptor.Encoding?.Type ?? EncodingTypes.Null;
+        if (!_engine.Factory.Options.Components.TryGetEncoding(encoding, out _))
         {
             return $"Encoding '{encoding}' is not registered in this engine.";
         }

@@ -203,10 +203,10 @@ internal sealed partial class FastScoreApi
             : TextAsync(ctx, 403, attached is null ? $"No stream is attached to slot {slot}." : $"The stream on slot {slot} is not a REST stream ({attached.Transport}).");
     }
 
-    private Framer CreateFramer(EnvelopeDescriptor envelope) =>
-        _engine.Factory.Options.Envelopes.TryGetValue(envelope.Type, out Func<EnvelopeDescriptor, Framer>? create)
-            ? create(envelope)
-            : Framers.Create(envelope);
+    private Framer CreateFramer(StreamDescriptor descriptor, EnvelopeDescriptor envelope) =>
+        _engine.Factory.Options.Components.TryGetEnvelope(envelope.Type, out EnvelopeProvider? provider)
+            ? provider.CreateFramer(envelope, new ComponentContext(descriptor, schema: null, isInput: false))
+            : throw new DescriptorException("Envelope", $"'{envelope.Type}' has no registered envelope.");
 
     private static int RouteSlot(HttpContext ctx, string name, int fallback) =>
         ctx.Request.RouteValues.TryGetValue(name, out object? value) && value is string text

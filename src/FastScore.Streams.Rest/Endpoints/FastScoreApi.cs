@@ -182,7 +182,7 @@ internal sealed partial class FastScoreApi
 
         response.ContentType = ContentType(output.Encoding, several: true);
         var body = new ArrayBufferWriter<byte>();
-        Framer framer = output.Envelope is null ? new DelimitedFramer("\n", int.MaxValue, OversizePolicy.Fail) : CreateFramer(output.Envelope);
+        Framer framer = output.Envelope is null ? new DelimitedFramer("\n", int.MaxValue, OversizePolicy.Fail) : CreateFramer(output, output.Envelope);
         framer.WriteStart(body);
         foreach (byte[] record in outputs)
         {

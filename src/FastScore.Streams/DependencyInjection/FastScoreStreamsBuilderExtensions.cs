@@ -1,4 +1,7 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Encodings;
+using FastScore.Streams.Envelopes;
+using FastScore.Streams.Schemas;
 using FastScore.Streams.Transports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,20 +16,58 @@ public static class FastScoreStreamsBuilderExtensions
     public const string DefaultConfigurationSection = "FastScore:Streams";
 
     /// <summary>
-    /// Registers (or replaces) the transport provider of a type name. When the name is not a built-in descriptor type,
-    /// descriptors naming it become readable too (as a <see cref="CustomTransportDescriptor"/>), with the capabilities
-    /// the provider declares (<see cref="TransportProvider.PreservesRecordBoundaries"/>, <see cref="TransportProvider.IsSeekable"/>,
-    /// <see cref="TransportProvider.CanRead"/>, <see cref="TransportProvider.CanWrite"/>).
+    /// Registers (or replaces) a transport in the one <see cref="ComponentRegistry"/> (<see cref="StreamFactoryOptions.Components"/>):
+    /// descriptors naming its type are read, checked and printed by it (the <see cref="StreamDescriptorOptions"/> in
+    /// the services share the registry), its literal tags expand, and the <see cref="StreamFactory"/> creates its transports.
     /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="provider">The provider; its <see cref="TransportProvider.Type"/> is the name.</param>
+    /// <param name="provider">The provider; its <see cref="TransportProvider.Type"/> and aliases are the names.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
     public static IFastScoreStreamsBuilder AddTransport(this IFastScoreStreamsBuilder builder, TransportProvider provider)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(provider.Type, nameof(provider));
-        builder.Services.Configure<StreamFactoryOptions>(o => o.Transports[provider.Type] = provider);
+        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
+        return builder;
+    }
+
+    /// <summary>Registers (or replaces) an envelope in the <see cref="ComponentRegistry"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="provider">The provider; its <see cref="EnvelopeProvider.Type"/> and aliases are the names.</param>
+    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
+    public static IFastScoreStreamsBuilder AddEnvelope(this IFastScoreStreamsBuilder builder, EnvelopeProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider.Type, nameof(provider));
+        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
+        return builder;
+    }
+
+    /// <summary>Registers (or replaces) an encoding in the <see cref="ComponentRegistry"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="provider">The provider; its <see cref="EncodingProvider.Type"/> and aliases are the names.</param>
+    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
+    public static IFastScoreStreamsBuilder AddEncoding(this IFastScoreStreamsBuilder builder, EncodingProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider.Type, nameof(provider));
+        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
+        return builder;
+    }
+
+    /// <summary>Registers (or replaces) the schema checkers of an encoding in the <see cref="ComponentRegistry"/>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="provider">The provider; its <see cref="SchemaCheckerProvider.EncodingType"/> is the encoding it checks.</param>
+    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
+    public static IFastScoreStreamsBuilder AddSchemaChecker(this IFastScoreStreamsBuilder builder, SchemaCheckerProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider.EncodingType, nameof(provider));
+        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
         return builder;
     }
 

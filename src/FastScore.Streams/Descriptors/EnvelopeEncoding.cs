@@ -44,6 +44,18 @@ public abstract record EnvelopeDescriptor
     /// <summary>Gets what happens to a longer record (a FastScore.Streams extension: <c>OnOversize</c>).</summary>
     /// <value>The default value is <see cref="OversizePolicy.Reject"/>.</value>
     public OversizePolicy OnOversize { get; init; } = OversizePolicy.Reject;
+
+    /// <summary>Checks the envelope's own fields (the core checks <see cref="MaxRecordSize"/> and <see cref="OnOversize"/>).</summary>
+    /// <param name="errors">Where errors go; paths are relative to <c>Envelope</c>.</param>
+    protected internal virtual void Validate(DescriptorErrors errors)
+    {
+    }
+
+    /// <summary>Writes the envelope's own fields (the core writes <c>Type</c>, <c>MaxRecordSize</c> and <c>OnOversize</c>).</summary>
+    /// <param name="writer">The writer, inside the envelope object.</param>
+    protected internal virtual void WriteFields(DescriptorWriter writer)
+    {
+    }
 }
 
 /// <summary><c>delimited</c>: a record ends at <see cref="Separator"/>.</summary>
@@ -54,6 +66,23 @@ public sealed record DelimitedEnvelopeDescriptor : EnvelopeDescriptor
     /// <summary>Gets the separator (any byte sequence, as a string).</summary>
     /// <value>The default value is <c>"\n"</c>.</value>
     public string Separator { get; init; } = "\n";
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrEmpty(Separator))
+        {
+            errors.Add("Separator", $"must be {Descriptors.Json.Allowed.NonEmptyString}; found {(Separator is null ? "null" : "\"\"")}.");
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override void WriteFields(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("Separator", Separator);
+    }
 }
 
 /// <summary><c>fixed</c>: records of exactly <see cref="Size"/> bytes; on output padded with zeros or truncated.</summary>
@@ -63,6 +92,27 @@ public sealed record FixedEnvelopeDescriptor : EnvelopeDescriptor
     public override string Type => EnvelopeTypes.Fixed;
     /// <summary>Gets the record size in bytes.</summary>
     public required int Size { get; init; }
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (Size < 1)
+        {
+            errors.Add("Size", $"must be {Descriptors.Json.Allowed.PositiveInt} (bytes per record); found {Size.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+        else if (Size > MaxRecordSize)
+        {
+            errors.Add("Size", $"must not exceed MaxRecordSize ({MaxRecordSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}); found {Size.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override void WriteFields(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("Size", Size);
+    }
 }
 
 /// <summary><c>ocf-block</c>: Avro Object Container File blocks.</summary>
@@ -72,8 +122,13 @@ public sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
     public override string Type => EnvelopeTypes.OcfBlock;
     /// <summary>Gets the sync marker (16 bytes, base64 in JSON), or <see langword="null"/> to take it from the header.</summary>
     public ReadOnlyMemory<byte>? SyncMarker { get; init; }
-    /// <summary>Gets the codec: <see langword="null"/> or <c>"deflate"</c>.</summary>
-    public string? Compress { get; init; }
+    /// <summary>Gets the codec: <see langword="null"/> or <c>"deflate"</c> (<c>""</c> and <c>"null"</c> are read as null, other spellings of deflate as <c>"deflate"</c>).</summary>
+    public string? Compress
+    {
+        get;
+        init => field = value is null || value.Length == 0 || value.Equals("null", StringComparison.OrdinalIgnoreCase) ? null
+            : value.Equals("deflate", StringComparison.OrdinalIgnoreCase) ? "deflate" : value;
+    }
     /// <summary>Gets a value indicating whether the stream starts with an OCF header.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool SkipHeader { get; init; } = true;
@@ -91,6 +146,43 @@ public sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Compress, SkipHeader, SyncMarker.HasValue);
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (SyncMarker is { } marker && marker.Length != 16)
+        {
+            errors.Add("SyncMarker", $"must be the base64 text of exactly 16 bytes; found {marker.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes.");
+        }
+
+        if (!SkipHeader && SyncMarker is null)
+        {
+            errors.Add("SyncMarker", "is required when SkipHeader is false: without an OCF header the sync marker cannot be learnt; found null.");
+        }
+
+        if (Compress is not null and not "deflate")
+        {
+            errors.Add("Compress", $"must be null or \"deflate\"; found {DescriptorErrors.Quote(Compress)}.");
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override void WriteFields(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (SyncMarker is { } marker)
+        {
+            writer.Json.WriteBase64String(writer.Name("SyncMarker"), marker.Span);
+        }
+        else
+        {
+            writer.Json.WriteNull(writer.Name("SyncMarker"));
+        }
+
+        writer.WriteString("Compress", Compress);
+        writer.WriteBoolean("SkipHeader", SkipHeader);
+    }
 }
 
 /// <summary><c>delimited-csv</c>: RFC 4180 lines (a separator inside quotes does not end the record).</summary>
@@ -107,6 +199,25 @@ public sealed record DelimitedCsvEnvelopeDescriptor : EnvelopeDescriptor
     /// <summary>Gets a value indicating whether blank lines are skipped.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool SkipBlankLines { get; init; } = true;
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrEmpty(Separator))
+        {
+            errors.Add("Separator", $"must be {Descriptors.Json.Allowed.NonEmptyString}; found {(Separator is null ? "null" : "\"\"")}.");
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override void WriteFields(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("Separator", Separator);
+        writer.WriteBoolean("SkipHeader", SkipHeader);
+        writer.WriteBoolean("SkipBlankLines", SkipBlankLines);
+    }
 }
 
 /// <summary>The canonical encoding names. <see langword="null"/> (raw bytes) is an encoding too.</summary>
@@ -124,6 +235,8 @@ public static class EncodingTypes
     public const string MsgPack = "msgpack";
     /// <summary>SOAP RPC (experimental in FastScore).</summary>
     public const string SoapRpc = "soap-rpc";
+    /// <summary>The name the null encoding (raw bytes, <c>"Encoding": null</c>) is registered under; descriptors write <c>null</c>, not this name.</summary>
+    public const string Null = "null";
 }
 
 /// <summary>The <c>Encoding</c> field: how one record is encoded.</summary>
@@ -136,8 +249,22 @@ public record EncodingDescriptor
     /// <summary>Gets the canonical encoding name.</summary>
     public string Type { get; }
 
-    /// <summary>Gets a value indicating whether the encoding finds record ends by itself.</summary>
+    /// <summary>Gets a value indicating whether the encoding finds record ends by itself (as its provider declares it for the built-in names; the rules ask the provider).</summary>
     public virtual bool IsSelfDelimiting => Type is EncodingTypes.AvroBinary or EncodingTypes.MsgPack or EncodingTypes.SoapRpc;
+
+    /// <summary>Checks the encoding's own fields (an encoding without fields has nothing to check).</summary>
+    /// <param name="errors">Where errors go; paths are relative to <c>Encoding</c>.</param>
+    protected internal virtual void Validate(DescriptorErrors errors)
+    {
+    }
+
+    /// <summary>Writes the encoding as one JSON value: its name (the default), or an object with <c>Type</c> and its fields.</summary>
+    /// <param name="writer">The writer, after the <c>Encoding</c> property name.</param>
+    protected internal virtual void Write(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Json.WriteStringValue(Type);
+    }
 
     /// <summary>JSON.</summary>
     public static EncodingDescriptor Json { get; } = new(EncodingTypes.Json);
@@ -171,4 +298,34 @@ public sealed record CsvEncodingDescriptor : EncodingDescriptor
     /// <summary>Gets the quote character.</summary>
     /// <value>The default value is <c>'"'</c>.</value>
     public char QuoteCharacter { get; init; } = '"';
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrEmpty(Delimiter))
+        {
+            errors.Add("Delimiter", $"must be {Descriptors.Json.Allowed.NonEmptyString}; found {(Delimiter is null ? "null" : "\"\"")}.");
+        }
+        else if (Delimiter.Contains(QuoteCharacter, StringComparison.Ordinal))
+        {
+            errors.Add("Delimiter", $"must not contain the quote character {DescriptorErrors.Quote(QuoteCharacter.ToString())}; found {DescriptorErrors.Quote(Delimiter)}.");
+        }
+
+        if (char.IsControl(QuoteCharacter) && QuoteCharacter != '\t')
+        {
+            errors.Add("QuoteCharacter", $"must be a printable character; found {DescriptorErrors.Quote(QuoteCharacter.ToString())}.");
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override void Write(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Json.WriteStartObject();
+        writer.WriteString("Type", Type);
+        writer.WriteString("Delimiter", Delimiter);
+        writer.WriteString("QuoteCharacter", QuoteCharacter.ToString());
+        writer.Json.WriteEndObject();
+    }
 }

@@ -144,26 +144,23 @@ public sealed class StreamDescriptorBuilder
     {
         ArgumentNullException.ThrowIfNull(type);
         EnsureNotBuilt();
-        string? canonical = DescriptorNames.CanonicalEnvelope(type, out _);
-        switch (canonical)
+        if (!_options.Components.TryFindEnvelope(type, out Envelopes.EnvelopeProvider? provider, out _))
         {
-            case EnvelopeTypes.Delimited:
-                _draft.Envelope.Set(new DelimitedEnvelopeDescriptor());
-                break;
-            case EnvelopeTypes.OcfBlock:
-                _draft.Envelope.Set(new OcfBlockEnvelopeDescriptor());
-                break;
-            case EnvelopeTypes.DelimitedCsv:
-                _draft.Envelope.Set(new DelimitedCsvEnvelopeDescriptor());
-                break;
-            case EnvelopeTypes.Fixed:
-                _sink.Error("Envelope.Size", "required field is missing (the name \"fixed\" gives no Size); use UseEnvelope(new FixedEnvelopeDescriptor { Size = n }).");
-                _draft.Envelope.Fail();
-                break;
-            default:
-                _sink.Error("Envelope", DescriptorNames.UnknownEnvelopeMessage(type));
-                _draft.Envelope.Fail();
-                break;
+            _sink.Error("Envelope", DescriptorNames.UnknownEnvelopeMessage(type, _options));
+            _draft.Envelope.Fail();
+            return this;
+        }
+
+        // the envelope's defaults, as for a bare name in JSON (a required field is reported as missing)
+        var errors = new DescriptorErrors(_sink, "Envelope");
+        EnvelopeDescriptor envelope = ComponentCalls.Read(provider, new DescriptorFields(new ObjectFields("Envelope"), errors, provider.Type, null), _sink, "Envelope");
+        if (_sink.HasErrorAt("Envelope"))
+        {
+            _draft.Envelope.Fail();
+        }
+        else
+        {
+            _draft.Envelope.Set(envelope);
         }
 
         return this;
@@ -193,17 +190,14 @@ public sealed class StreamDescriptorBuilder
     {
         ArgumentNullException.ThrowIfNull(type);
         EnsureNotBuilt();
-        string? canonical = DescriptorNames.CanonicalEncoding(type);
-        if (canonical is null)
+        if (!_options.Components.TryFindEncoding(type, out Encodings.EncodingProvider? provider, out _))
         {
-            _sink.Error("Encoding", DescriptorNames.UnknownEncodingMessage(type));
+            _sink.Error("Encoding", DescriptorNames.UnknownEncodingMessage(type, _options));
             _draft.Encoding.Fail();
-        }
-        else
-        {
-            _draft.Encoding.Set(canonical == EncodingTypes.Csv ? new CsvEncodingDescriptor() : new EncodingDescriptor(canonical));
+            return this;
         }
 
+        _draft.Encoding.Set(ComponentCalls.Read(provider, new DescriptorFields(new ObjectFields("Encoding"), new DescriptorErrors(_sink, "Encoding"), provider.Type, null), _sink, "Encoding"));
         return this;
     }
 

@@ -21,19 +21,12 @@ namespace FastScore.Streams.Descriptors;
 /// </remarks>
 public static class StreamLiteral
 {
-    private static readonly string[] s_tags =
-        ["console", "discard", "exec", "file", "http", "https", "inline", "inline-chunked", "kafka", "rest", "rest-chunked", "s3", "tcp", "udp"];
-
+    /// <summary>The literals still expanded here, until their transports move to their packages as providers.</summary>
     private static readonly Dictionary<string, string> s_examples = new(StringComparer.Ordinal)
     {
-        ["console"] = "console:",
-        ["discard"] = "discard:",
         ["exec"] = "exec:/usr/local/bin/produce.sh",
-        ["file"] = "file:/data/input.jsons",
         ["http"] = "http://host:8080/data.jsons",
         ["https"] = "https://host/data.jsons",
-        ["inline"] = "inline:1,2,3",
-        ["inline-chunked"] = "inline-chunked:%06%02%04%06",
         ["kafka"] = "kafka:broker:9092/topic.json",
         ["rest"] = "rest:",
         ["rest-chunked"] = "rest-chunked:",
@@ -63,7 +56,7 @@ public static class StreamLiteral
             }
         }
 
-        string json = ExpandToJson(literal);
+        string json = ExpandToJson(literal, options);
         using var document = JsonDocument.Parse(json);
         return StreamDescriptor.FromNode(Node.FromJson(document.RootElement), options, Origin(literal));
     }
@@ -103,26 +96,63 @@ public static class StreamLiteral
     /// <param name="literal">The literal.</param>
     /// <returns>The descriptor JSON.</returns>
     /// <exception cref="DescriptorException">The literal is malformed (the message shows valid syntax).</exception>
-    public static string ExpandToJson(string literal)
+    public static string ExpandToJson(string literal) => ExpandToJson(literal, options: null);
+
+    /// <summary>
+    /// Expands a literal into FastScore's own JSON form <c>{"Transport": ..., "Encoding": ...}</c>, before defaults, with
+    /// the literal tags of the transports registered in <paramref name="options"/>.
+    /// </summary>
+    /// <param name="literal">The literal.</param>
+    /// <param name="options">The registry whose transports expand their literals, or <see langword="null"/> for the core's.</param>
+    /// <returns>The descriptor JSON.</returns>
+    /// <exception cref="DescriptorException">The literal is malformed (the message shows valid syntax).</exception>
+    public static string ExpandToJson(string literal, StreamDescriptorOptions? options)
     {
         ArgumentNullException.ThrowIfNull(literal);
+        ComponentRegistry components = (options ?? StreamDescriptorOptions.Default).Components;
         string text = literal.Trim();
         int colon = text.IndexOf(':', StringComparison.Ordinal);
+        IReadOnlyList<string> tags = [.. components.LiteralTags.Concat(s_examples.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         if (colon <= 0)
         {
-            throw Fail(literal, $"'{literal}' is not a stream literal: expected tag:details, e.g. file:/data/input.jsons, kafka:broker:9092/topic.json or rest:; known tags: {string.Join(", ", s_tags)}.");
+            throw Fail(literal, $"'{literal}' is not a stream literal: expected tag:details, e.g. file:/data/input.jsons, kafka:broker:9092/topic.json or rest:; known tags: {string.Join(", ", tags)}.");
         }
 
         string tag = text[..colon].ToLowerInvariant();
         string rest = text[(colon + 1)..];
         var buffer = new ArrayBufferWriter<byte>();
+        LiteralContext? context = null;
         using (var writer = new Utf8JsonWriter(buffer, DescriptorJson.WriterOptions(indented: false)))
         {
             writer.WriteStartObject();
             writer.WritePropertyName("Transport");
-            KafkaLiteral? kafka = tag == "kafka" ? KafkaLiteral.Parse(literal, rest) : null;
-            kafka?.WriteTransport(writer);
-            string? guessSource = kafka is not null ? kafka.Source : WriteTransport(writer, literal, tag, rest);
+            KafkaLiteral? kafka = null;
+            string? guessSource;
+            if (!s_examples.ContainsKey(tag) && components.TryFindLiteral(tag, out Transports.TransportProvider? provider, out LiteralTag? literalTag))
+            {
+                context = new LiteralContext(literal, tag, rest, writer, literalTag.Example);
+                Expand(provider, context);
+                guessSource = context.EncodingSource;
+            }
+            else if (!s_examples.ContainsKey(tag))
+            {
+                Dictionary<string, string> examples = components.AllLiteralTags.GroupBy(t => t.Tag, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Example, StringComparer.Ordinal);
+                foreach (KeyValuePair<string, string> example in s_examples)
+                {
+                    examples.TryAdd(example.Key, example.Value);
+                }
+
+                string? suggestion = NameSuggester.Suggest(tag, tags);
+                string shown = suggestion is not null && examples.TryGetValue(suggestion, out string? e) ? e : examples.GetValueOrDefault("kafka") ?? examples.Values.FirstOrDefault() ?? "file:/data/input.jsons";
+                throw Fail(literal, $"'{tag}' in '{literal}' is not a known stream literal tag; known: {string.Join(", ", tags)}.{NameSuggester.DidYouMean(tag, tags)} Example: {shown}.");
+            }
+            else
+            {
+                kafka = tag == "kafka" ? KafkaLiteral.Parse(literal, rest) : null;
+                kafka?.WriteTransport(writer);
+                guessSource = kafka is not null ? kafka.Source : WriteTransport(writer, literal, tag, rest);
+            }
+
             writer.WritePropertyName("Encoding");
             string? encoding = GuessEncoding(guessSource);
             if (encoding is null)
@@ -135,6 +165,13 @@ public static class StreamLiteral
             }
 
             kafka?.WriteStreamFields(writer); // SkipToRecord from ?start=
+            foreach (KeyValuePair<string, string> field in context?.Fields ?? [])
+            {
+                writer.WritePropertyName(field.Key);
+                using var value = JsonDocument.Parse(field.Value);
+                value.RootElement.WriteTo(writer);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -179,8 +216,6 @@ public static class StreamLiteral
 
             case "rest":
             case "rest-chunked":
-            case "discard":
-            case "console":
                 if (rest.Length != 0)
                 {
                     throw Fail(literal, Syntax(literal, tag, "takes nothing after the colon"));
@@ -195,23 +230,10 @@ public static class StreamLiteral
                 }
                 else
                 {
-                    writer.WriteStringValue(tag == "rest" ? "REST" : tag);
+                    writer.WriteStringValue("REST");
                 }
 
                 return null;
-
-            case "file":
-                string path = rest.StartsWith("///", StringComparison.Ordinal) ? rest[2..] : rest;
-                if (path.Length == 0 || !Path.IsPathFullyQualified(path))
-                {
-                    throw Fail(literal, Syntax(literal, tag, "needs an absolute path"));
-                }
-
-                writer.WriteStartObject();
-                writer.WriteString("Type", "file");
-                writer.WriteString("Path", path);
-                writer.WriteEndObject();
-                return path;
 
             case "tcp":
             case "udp":
@@ -249,35 +271,6 @@ public static class StreamLiteral
                 writer.WriteEndObject();
                 return null;
 
-            case "inline":
-            case "inline-chunked":
-                if (rest.Length == 0)
-                {
-                    throw Fail(literal, Syntax(literal, tag, "needs data"));
-                }
-
-                bool binary = rest.Contains('%', StringComparison.Ordinal);
-                writer.WriteStartObject();
-                writer.WriteString("Type", "inline");
-                writer.WritePropertyName(binary ? "DataBinary" : "Data");
-                if (tag == "inline-chunked")
-                {
-                    WriteInlineItem(writer, literal, rest, binary);
-                }
-                else
-                {
-                    writer.WriteStartArray();
-                    foreach (string item in rest.Split(','))
-                    {
-                        WriteInlineItem(writer, literal, item, binary);
-                    }
-
-                    writer.WriteEndArray();
-                }
-
-                writer.WriteEndObject();
-                return null;
-
             case "s3":
                 string s3 = rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
                 int keyStart = s3.IndexOf('/', StringComparison.Ordinal);
@@ -294,13 +287,27 @@ public static class StreamLiteral
                 return s3;
 
             default:
-                throw Fail(
-                    literal,
-                    $"'{tag}' in '{literal}' is not a known stream literal tag; known: {string.Join(", ", s_tags)}.{NameSuggester.DidYouMean(tag, s_tags)} Example: {Example(NameSuggester.Suggest(tag, s_tags) ?? "kafka")}.");
+                throw new InvalidOperationException($"no literal code for '{tag}'.");
         }
     }
 
-    private static void WriteInlineItem(Utf8JsonWriter writer, string literal, string item, bool binary)
+    private static void Expand(Transports.TransportProvider provider, LiteralContext context)
+    {
+        try
+        {
+            provider.ExpandLiteral(context);
+        }
+        catch (DescriptorException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw context.Fail($"could not be expanded by the {provider.Type} transport ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
+
+    internal static void WriteInlineItem(Utf8JsonWriter writer, string literal, string item, bool binary)
     {
         if (!binary)
         {

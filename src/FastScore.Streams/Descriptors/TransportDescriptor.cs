@@ -50,6 +50,40 @@ public abstract record TransportDescriptor
 
     /// <summary>Gets a value indicating whether the transport can be an output.</summary>
     public virtual bool CanWrite => true;
+
+    /// <summary>
+    /// Gets a value indicating whether the transport delivers records in a format of its own (database rows), so that the
+    /// descriptor's <c>Encoding</c> and <c>Schema</c> must be null.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public virtual bool DefinesRecordFormat => false;
+
+    /// <summary>
+    /// Gets where reading starts when the descriptor gives no <c>SkipToRecord</c>, for a transport that always starts at a
+    /// record position (then <c>"SkipToRecord": null</c> is an error).
+    /// </summary>
+    /// <param name="loops">The descriptor's <c>Loop</c>.</param>
+    /// <returns>The position, or <see langword="null"/> (the default) when the transport needs none.</returns>
+    protected internal virtual RecordPosition? DefaultStartPosition(bool loops) => null;
+
+    /// <summary>Describes the shape that decides the capabilities, for error messages, e.g. <c>" in simple mode"</c> (with a leading space), or the empty string.</summary>
+    /// <returns>The description.</returns>
+    protected internal virtual string DescribeShape() => string.Empty;
+
+    /// <summary>
+    /// Checks the transport's own fields: ranges, formats, pairs of fields that go together. Descriptors read from
+    /// JSON, configuration or a literal and descriptors made by the builder all go through it.
+    /// </summary>
+    /// <param name="errors">Where errors go; paths are relative to <c>Transport</c>.</param>
+    protected internal virtual void Validate(DescriptorErrors errors)
+    {
+    }
+
+    /// <summary>Writes the transport's fields (the core writes <c>Type</c> first); mask secrets with <see cref="DescriptorWriter.WriteSecret"/> and <see cref="DescriptorWriter.WriteUrl"/>.</summary>
+    /// <param name="writer">The writer, inside the transport object.</param>
+    protected internal virtual void WriteFields(DescriptorWriter writer)
+    {
+    }
 }
 
 /// <summary>REST transport mode.</summary>
@@ -73,6 +107,8 @@ public sealed record RestTransportDescriptor : TransportDescriptor
     /// <inheritdoc />
     public override bool PreservesRecordBoundaries => Mode == RestMode.Simple;
     /// <inheritdoc />
+    protected internal override string DescribeShape() => Mode == RestMode.Simple ? " in simple mode" : string.Empty;
+    /// <inheritdoc />
     public override bool IsSeekable => false;
 }
 
@@ -87,6 +123,8 @@ public sealed record HttpTransportDescriptor : TransportDescriptor
     public bool Chunked { get; init; }
     /// <inheritdoc />
     public override bool PreservesRecordBoundaries => Chunked;
+    /// <inheritdoc />
+    protected internal override string DescribeShape() => Chunked ? " with Chunked true" : string.Empty;
     /// <inheritdoc />
     public override bool IsSeekable => !Chunked;
     /// <inheritdoc />
@@ -131,6 +169,10 @@ public sealed record KafkaTransportDescriptor : TransportDescriptor
     public string? Principal { get; init; }
     /// <summary>Gets the Kerberos keytab path, or <see langword="null"/>.</summary>
     public string? Keytab { get; init; }
+    /// <summary>Gets where an input starts when no SkipToRecord is given: the earliest record when looping, otherwise the latest.</summary>
+    /// <param name="loops">The descriptor's Loop.</param>
+    /// <returns>The position.</returns>
+    protected internal override RecordPosition? DefaultStartPosition(bool loops) => loops ? RecordPosition.Earliest : RecordPosition.Latest;
     /// <summary>Gets librdkafka settings passed through unchanged (security.protocol, sasl.*, ssl.*, ...).</summary>
     public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
     /// <inheritdoc />
@@ -218,6 +260,23 @@ public sealed record FileTransportDescriptor : TransportDescriptor
     public override bool PreservesRecordBoundaries => false;
     /// <inheritdoc />
     public override bool IsSeekable => true;
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrEmpty(Path) || !System.IO.Path.IsPathFullyQualified(Path))
+        {
+            errors.Add("Path", $"must be an absolute path, e.g. \"/data/input.jsons\"; found {DescriptorErrors.Quote(Path ?? string.Empty)}.");
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override void WriteFields(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("Path", Path);
+    }
 }
 
 /// <summary>ODBC: SELECT on input, INSERT on output.</summary>
@@ -239,6 +298,8 @@ public sealed record OdbcTransportDescriptor : TransportDescriptor
     public override bool PreservesRecordBoundaries => true;
     /// <inheritdoc />
     public override bool IsSeekable => false;
+    /// <inheritdoc />
+    public override bool DefinesRecordFormat => true;
     /// <summary>Gets a value indicating whether the transport can be an input: it needs a <see cref="SelectQuery"/>.</summary>
     public override bool CanRead => SelectQuery is not null;
     /// <summary>Gets a value indicating whether the transport can be an output: it needs an <see cref="InsertIntoTable"/>.</summary>
@@ -388,6 +449,8 @@ public sealed record InlineTransportDescriptor : TransportDescriptor
     /// <inheritdoc />
     public override bool PreservesRecordBoundaries => !IsChunk;
     /// <inheritdoc />
+    protected internal override string DescribeShape() => IsChunk ? string.Empty : " with an array of records";
+    /// <inheritdoc />
     public override bool IsSeekable => true;
     /// <inheritdoc />
     public override bool CanWrite => false;
@@ -415,6 +478,62 @@ public sealed record InlineTransportDescriptor : TransportDescriptor
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(IsChunk, IsBinary, Items.Count);
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        string itemsPath = IsBinary ? "DataBinary" : "Data";
+        if (IsChunk && Items.Count != 1)
+        {
+            errors.Add(itemsPath, $"a chunk is exactly one string; found {Items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} items.");
+        }
+
+        if (!IsBinary)
+        {
+            var strict = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+            for (int i = 0; i < Items.Count; i++)
+            {
+                try
+                {
+                    _ = strict.GetCharCount(Items[i].Span);
+                }
+                catch (System.Text.DecoderFallbackException)
+                {
+                    errors.Add(IsChunk ? itemsPath : DescriptorErrors.Item(itemsPath, i), "is not valid UTF-8 text; give binary records as DataBinary.");
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected internal override void WriteFields(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Utf8JsonWriter json = writer.Json;
+        json.WritePropertyName(writer.Name(IsBinary ? "DataBinary" : "Data"));
+        if (!IsChunk)
+        {
+            json.WriteStartArray();
+        }
+
+        foreach (ReadOnlyMemory<byte> item in Items)
+        {
+            if (IsBinary)
+            {
+                json.WriteBase64StringValue(item.Span);
+            }
+            else
+            {
+                json.WriteStringValue(System.Text.Encoding.UTF8.GetString(item.Span));
+            }
+        }
+
+        if (!IsChunk)
+        {
+            json.WriteEndArray();
+        }
+    }
 }
 
 /// <summary>discard: drops everything (output only).</summary>
@@ -515,4 +634,36 @@ public sealed record CustomTransportDescriptor : TransportDescriptor
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(_type, PreservesRecordBoundaries, IsSeekable);
+
+    /// <inheritdoc />
+    protected internal override void Validate(DescriptorErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (Fields.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(string.Empty, $"the fields of a {Type} transport must be a JSON object; found {Fields.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+    }
+
+    /// <summary>Writes every field as it was given; in the display forms, values of keys naming a secret (password, secret, token, credential, passwd) are masked, and secrets inside other strings.</summary>
+    /// <param name="writer">The writer, inside the transport object.</param>
+    protected internal override void WriteFields(DescriptorWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (Fields.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (JsonProperty property in Fields.EnumerateObject())
+        {
+            if (property.Name.Equals("Type", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            writer.Json.WritePropertyName(writer.Name(property.Name));
+            writer.WriteMasked(property.Value, DescriptorWriter.CustomSecretWords, DescriptorWriter.IsSecretKey(property.Name, DescriptorWriter.CustomSecretWords));
+        }
+    }
 }

@@ -5,7 +5,7 @@ namespace FastScore.Streams.Schemas;
 
 /// <summary>
 /// A <see cref="SchemaChecker"/> for one Avro schema and one encoding. Create one with
-/// <see cref="SchemaCheckers.Create"/>, or directly with the subclass for the encoding.
+/// the schema checker provider of the encoding, or directly with the subclass for the encoding.
 /// </summary>
 public abstract class AvroSchemaChecker : SchemaChecker
 {

@@ -13,6 +13,39 @@ public sealed class FileTransportProvider : TransportProvider
     public override string Type => TransportTypes.File;
 
     /// <inheritdoc />
+    public override bool IsSeekable => true;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string>? Fields { get; } = ["Path"];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<LiteralTag> LiteralTags { get; } = [new("file", "file:/data/input.jsons")];
+
+    /// <inheritdoc />
+    protected internal override TransportDescriptor Read(DescriptorFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return new FileTransportDescriptor { Path = fields.RequiredString("Path") };
+    }
+
+    /// <inheritdoc />
+    protected internal override void ExpandLiteral(LiteralContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        string path = context.Details.StartsWith("///", StringComparison.Ordinal) ? context.Details[2..] : context.Details;
+        if (path.Length == 0 || !System.IO.Path.IsPathFullyQualified(path))
+        {
+            throw context.Fail("needs an absolute path");
+        }
+
+        context.Transport.WriteStartObject();
+        context.Transport.WriteString(nameof(Type), Type);
+        context.Transport.WriteString("Path", path);
+        context.Transport.WriteEndObject();
+        context.EncodingSource = path;
+    }
+
+    /// <inheritdoc />
     public override InputTransport CreateInput(StreamDescriptor descriptor, TransportContext context) =>
         new FileInput(((FileTransportDescriptor)descriptor.Transport).Path);
 

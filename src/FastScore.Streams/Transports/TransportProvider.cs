@@ -5,14 +5,57 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FastScore.Streams.Transports;
 
 /// <summary>
-/// Creates the transports of one type (<c>file</c>, <c>kafka</c>, <c>s3</c>...). Register one per type name with
-/// <see cref="FastScoreStreamsBuilderExtensions.AddTransport"/>; the <see cref="StreamFactory"/> looks it up by the
-/// descriptor's <see cref="TransportDescriptor.Type"/>.
+/// The transport of one type name (<c>file</c>, <c>kafka</c>, <c>s3</c>...): how its part of a descriptor is read
+/// (<see cref="Fields"/>, <see cref="Read"/>), its stream literal (<see cref="LiteralTags"/>, <see cref="ExpandLiteral"/>),
+/// what it declares to the rules between components (the capabilities), and the running transports it creates.
+/// Register one per type name with <see cref="ComponentRegistry.Add(TransportProvider)"/> or
+/// <see cref="FastScoreStreamsBuilderExtensions.AddTransport"/>; the descriptor reader, the literal parser and the
+/// <see cref="StreamFactory"/> all look it up there. Its descriptor type (a subclass of <see cref="TransportDescriptor"/>)
+/// checks and writes its own fields.
 /// </summary>
+/// <remarks>
+/// A provider that does not override <see cref="Fields"/> accepts any fields and keeps them as JSON in a
+/// <see cref="CustomTransportDescriptor"/> with the capabilities the provider declares.
+/// </remarks>
 public abstract class TransportProvider
 {
     /// <summary>Gets the lower-case transport type name this provider serves.</summary>
     public abstract string Type { get; }
+
+    /// <summary>Gets other spellings of the type name accepted on input.</summary>
+    /// <value>The default value is an empty list.</value>
+    public virtual IReadOnlyList<ComponentAlias> Aliases => [];
+
+    /// <summary>Gets the fields of the transport object besides <c>Type</c> (unknown fields are errors, with the nearest known name), or <see langword="null"/> to accept any field.</summary>
+    /// <value>The default value is <see langword="null"/>: the fields are kept as JSON in a <see cref="CustomTransportDescriptor"/>.</value>
+    public virtual IReadOnlyList<string>? Fields => null;
+
+    /// <summary>Gets other names accepted for fields (other name → field), e.g. <c>Bind</c> → <c>BindTo</c>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public virtual IReadOnlyDictionary<string, string>? FieldAliases => null;
+
+    /// <summary>Gets the stream literal tags this provider expands (<c>kafka:broker:9092/topic.json</c>).</summary>
+    /// <value>The default value is an empty list: the transport has no literal.</value>
+    public virtual IReadOnlyList<LiteralTag> LiteralTags => [];
+
+    /// <summary>
+    /// Reads the transport's fields into its descriptor. Report wrong values through <see cref="DescriptorFields.Errors"/>
+    /// (the getters of <see cref="DescriptorFields"/> do) and go on; rules about values (ranges, formats, pairs of fields)
+    /// belong to the descriptor's <see cref="TransportDescriptor.Validate"/>, which builder-made descriptors go through too.
+    /// </summary>
+    /// <param name="fields">The fields of the transport object (none when it was given as a bare name such as <c>"REST"</c>).</param>
+    /// <returns>The descriptor.</returns>
+    protected internal virtual TransportDescriptor Read(DescriptorFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return fields.ToCustomDescriptor(PreservesRecordBoundaries, IsSeekable, CanRead, CanWrite);
+    }
+
+    /// <summary>Expands a literal with one of <see cref="LiteralTags"/>: writes the <c>Transport</c> value and says which part names the data.</summary>
+    /// <param name="context">The literal, the writer of the transport, and where the encoding is guessed from.</param>
+    /// <exception cref="DescriptorException">The literal is malformed: throw <see cref="LiteralContext.Fail"/>.</exception>
+    protected internal virtual void ExpandLiteral(LiteralContext context) =>
+        throw new NotSupportedException($"Transport '{Type}' has no stream literal.");
 
     /// <summary>
     /// Gets a value indicating whether each message of this transport is exactly one record (so the descriptor's

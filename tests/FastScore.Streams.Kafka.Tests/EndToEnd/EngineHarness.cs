@@ -22,7 +22,6 @@ internal static class EngineHarness
             options.ChannelCapacity = 2;
         }
 
-        options.SchemaCheckers = SchemaCheckers.Create; // Avro schema checking of json records
         return new StreamFactory(options, loggerFactory: loggerFactory);
     }
 

@@ -49,7 +49,7 @@ internal static class KafkaStreams
     public static StreamFactory RawFactory()
     {
         var options = new StreamFactoryOptions().AddKafka();
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => new TestRawEncoding();
+        options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new TestRawEncoding()));
         return new StreamFactory(options);
     }
 

@@ -18,8 +18,8 @@ public sealed class KafkaRegistrationTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(factory.Options.Transports["kafka"], Is.InstanceOf<KafkaTransportProvider>());
-            Assert.That(factory.Options.Transports["Kafka"], Is.InstanceOf<KafkaTransportProvider>(), "type names match case-insensitively");
+            Assert.That(factory.Options.Components.TryGetTransport("kafka", out var kafka) ? kafka : null, Is.InstanceOf<KafkaTransportProvider>());
+            Assert.That(factory.Options.Components.TryGetTransport("Kafka", out var kafka2) ? kafka2 : null, Is.InstanceOf<KafkaTransportProvider>(), "type names match case-insensitively");
             Assert.That(provider.GetRequiredService<IOptions<KafkaTransportOptions>>().Value.MaxBufferedMessages, Is.EqualTo(1024));
         });
     }
@@ -58,7 +58,7 @@ public sealed class KafkaRegistrationTests
     {
         StreamFactoryOptions options = new StreamFactoryOptions().AddKafka(o => o.ForwardClientLogs = false);
 
-        Assert.That(options.Transports[TransportTypes.Kafka], Is.InstanceOf<KafkaTransportProvider>());
+        Assert.That(options.Components.TryGetTransport(TransportTypes.Kafka, out var kafka) ? kafka : null, Is.InstanceOf<KafkaTransportProvider>());
     }
 
     [Test]

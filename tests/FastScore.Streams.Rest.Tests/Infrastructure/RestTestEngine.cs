@@ -35,10 +35,6 @@ internal sealed class RestTestEngine : IAsyncDisposable
     public static StreamFactoryOptions CreateFactoryOptions()
     {
         var options = new StreamFactoryOptions();
-        foreach (string name in (string[])["json", "utf-8", "utf8", StreamFactoryOptions.NullEncodingKey])
-        {
-            options.Encodings.TryAdd(name, d => RecordEncodings.Create(d)); // until the core registers its encodings by default
-        }
 
         return options;
     }
@@ -90,7 +86,7 @@ internal sealed class RestTestEngine : IAsyncDisposable
 
     /// <summary>Finds the REST input transport attached to a slot (to watch its queues).</summary>
     public T Input<T>(int slot) where T : FastScore.Streams.Transports.InputTransport =>
-        (T)((RestTransportProvider)Engine.Factory.Options.Transports[TransportTypes.Rest]).Hub.FindInput(slot)!;
+        (T)(Engine.Factory.Options.Components.TryGetTransport(TransportTypes.Rest, out var rest) ? (RestTransportProvider)rest : throw new InvalidOperationException("no rest transport")).Hub.FindInput(slot)!;
 
     public static async Task WaitUntilAsync(Func<bool> condition)
     {

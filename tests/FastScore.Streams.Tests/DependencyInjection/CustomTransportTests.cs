@@ -62,10 +62,9 @@ public sealed class CustomTransportTests
             .AddStream("framed", d => d.UseTransport(new CustomTransportDescriptor("queue", JsonDocument.Parse("""{"Type": "queue", "Name": "q"}""").RootElement, true, false)).UseEnvelope("delimited"));
         using ServiceProvider provider = services.BuildServiceProvider();
 
-        CustomTransportType type = provider.GetRequiredService<StreamDescriptorOptions>().CustomTransports["queue"];
         Assert.Multiple(() =>
         {
-            Assert.That(type, Is.EqualTo(new CustomTransportType("queue", PreservesRecordBoundaries: true, IsSeekable: false, CanRead: true, CanWrite: true)));
+            Assert.That(provider.GetRequiredService<StreamDescriptorOptions>().Components.TryGetTransport("queue", out var queue) ? queue : null, Is.InstanceOf<QueueTransportProvider>());
             Assert.That(() => provider.GetRequiredService<StreamCatalog>(),
                 Throws.TypeOf<DescriptorException>().With.Property(nameof(DescriptorException.Errors)).Some.Property(nameof(DescriptorError.Path)).StartsWith("Envelope"));
         });
@@ -83,7 +82,7 @@ public sealed class CustomTransportTests
     }
 
     [Test]
-    public void A_provider_for_a_built_in_descriptor_type_adds_no_custom_type()
+    public void A_provider_registered_under_a_known_name_replaces_it()
     {
         var services = new ServiceCollection();
         services.AddFastScoreStreams().AddTransport(new FakeKafkaProvider());
@@ -91,8 +90,8 @@ public sealed class CustomTransportTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(provider.GetRequiredService<StreamDescriptorOptions>().CustomTransports, Is.Empty);
-            Assert.That(provider.GetRequiredService<StreamFactory>().Options.Transports["kafka"], Is.InstanceOf<FakeKafkaProvider>());
+            Assert.That(provider.GetRequiredService<StreamDescriptorOptions>().Components, Is.SameAs(provider.GetRequiredService<StreamFactory>().Options.Components), "one registry");
+            Assert.That(provider.GetRequiredService<StreamFactory>().Options.Components.TryGetTransport("kafka", out var kafka) ? kafka : null, Is.InstanceOf<FakeKafkaProvider>());
         });
     }
 

@@ -126,7 +126,7 @@ public sealed class DependencyInjectionTests
     [Test]
     public void Descriptor_options_registered_by_the_host_first_are_kept()
     {
-        var mine = new StreamDescriptorOptions().AddTransportType("mine", preservesRecordBoundaries: true, isSeekable: false);
+        StreamDescriptorOptions mine = DescriptorOnlyTransport.Options(new DescriptorOnlyTransport("mine", preservesRecordBoundaries: true, isSeekable: false));
         var services = new ServiceCollection();
         services.AddSingleton(mine);
         services.AddFastScoreStreams().AddStream("a", d => d.UseTransport(new CustomTransportDescriptor("mine", JsonDocument.Parse("""{"Type": "mine"}""").RootElement, true, false)).NoEnvelope());

@@ -137,7 +137,7 @@ public sealed class BuilderTests
 
     [Test]
     public void Builder_refuses_fixed_by_name() =>
-        BuildFails(StreamDescriptor.CreateBuilder().UseFile("/d/x").UseEnvelope("fixed"), "Envelope.Size", "FixedEnvelopeDescriptor");
+        BuildFails(StreamDescriptor.CreateBuilder().UseFile("/d/x").UseEnvelope("fixed"), "Envelope.Size", "required field is missing", "the shortcut \"fixed\" gives no Size");
 
     [Test]
     public void Builder_reports_an_unknown_batching_name() =>

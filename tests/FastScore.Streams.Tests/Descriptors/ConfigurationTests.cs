@@ -126,7 +126,7 @@ public sealed class ConfigurationTests
 public sealed class CustomTransportTests
 {
     private static StreamDescriptorOptions Options() =>
-        new StreamDescriptorOptions().AddTransportType("time", preservesRecordBoundaries: true, isSeekable: false, canRead: true, canWrite: false);
+        DescriptorOnlyTransport.Options(new DescriptorOnlyTransport("time", preservesRecordBoundaries: true, isSeekable: false, canRead: true, canWrite: false));
 
     [Test]
     public void A_registered_type_parses_into_a_custom_descriptor()
@@ -177,12 +177,18 @@ public sealed class CustomTransportTests
         Assert.That(() => StreamDescriptorOptions.Default.SchemaLibrary = new SchemaLibrary(), Throws.InvalidOperationException);
 
     [Test]
-    public void Built_in_types_cannot_be_registered() =>
-        Assert.That(() => new StreamDescriptorOptions().AddTransportType("kafka", true, true), Throws.ArgumentException);
+    public void A_provider_registered_under_a_core_name_replaces_the_core_one()
+    {
+        StreamDescriptorOptions options = DescriptorOnlyTransport.Options(new DescriptorOnlyTransport("file", preservesRecordBoundaries: true, isSeekable: false));
+        Assert.That(StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Anything": 1}}""", options).Transport, Is.TypeOf<CustomTransportDescriptor>());
+    }
 
     [Test]
-    public void The_shared_default_options_cannot_be_changed() =>
-        Assert.That(() => StreamDescriptorOptions.Default.AddTransportType("x", true, true), Throws.InvalidOperationException);
+    public void The_shared_default_options_and_registry_cannot_be_changed() => Assert.Multiple(() =>
+    {
+        Assert.That(() => StreamDescriptorOptions.Default.Components = new ComponentRegistry(), Throws.InvalidOperationException);
+        Assert.That(() => ComponentRegistry.Default.Add(new DescriptorOnlyTransport("x", true, true)), Throws.InvalidOperationException);
+    });
 
     [Test]
     public void Without_registration_the_type_is_unknown() =>

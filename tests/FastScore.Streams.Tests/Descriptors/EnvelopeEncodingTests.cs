@@ -191,7 +191,7 @@ public sealed class EnvelopeEncodingTests
 
     [Test]
     public void Unknown_envelope_lists_the_known_ones() =>
-        FileFails("\"Envelope\": \"delimted\"", "Envelope", "'delimted' is not a known envelope", "delimited, fixed, ocf-block, delimited-csv", "Did you mean 'delimited'?");
+        FileFails("\"Envelope\": \"delimted\"", "Envelope", "'delimted' is not a known envelope", "delimited, delimited-csv, fixed, ocf-block", "Did you mean 'delimited'?");
 
     [Test]
     public void Envelope_object_needs_a_type() =>
@@ -259,7 +259,7 @@ public sealed class EnvelopeEncodingTests
 
     [Test]
     public void Unknown_encoding_lists_the_known_ones() =>
-        FileFails("\"Encoding\": \"jsno\"", "Encoding", "'jsno' is not a known encoding", "json, utf-8, csv, msgpack, avro-binary, soap-rpc", "Did you mean 'json'?");
+        FileFails("\"Encoding\": \"jsno\"", "Encoding", "'jsno' is not a known encoding", "avro-binary, csv, json, msgpack, soap-rpc, utf-8", "Did you mean 'json'?");
 
     [Test]
     public void Avro_as_an_encoding_name_suggests_avro_binary() =>

@@ -225,11 +225,11 @@ public sealed class RecordEncodingsTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(RecordEncodings.Create(null), Is.SameAs(RawRecordEncoding.Instance));
-            Assert.That(RecordEncodings.Create(EncodingDescriptor.Json), Is.SameAs(JsonRecordEncoding.Default));
-            Assert.That(RecordEncodings.Create(EncodingDescriptor.Utf8), Is.SameAs(Utf8RecordEncoding.Instance));
-            Assert.That(RecordEncodings.Create(new EncodingDescriptor("utf8")), Is.SameAs(Utf8RecordEncoding.Instance));
-            Assert.That(RecordEncodings.Create(EncodingDescriptor.Json, new System.Text.Json.JsonSerializerOptions()), Is.Not.SameAs(JsonRecordEncoding.Default));
+            Assert.That(TestComponents.Encoding(null), Is.SameAs(RawRecordEncoding.Instance));
+            Assert.That(TestComponents.Encoding(EncodingDescriptor.Json), Is.SameAs(JsonRecordEncoding.Default));
+            Assert.That(TestComponents.Encoding(EncodingDescriptor.Utf8), Is.SameAs(Utf8RecordEncoding.Instance));
+            Assert.That(TestComponents.Encoding(new EncodingDescriptor("utf8")), Is.SameAs(Utf8RecordEncoding.Instance));
+            Assert.That(TestComponents.Encoding(EncodingDescriptor.Json, new System.Text.Json.JsonSerializerOptions()), Is.Not.SameAs(JsonRecordEncoding.Default));
         });
     }
 
@@ -238,9 +238,9 @@ public sealed class RecordEncodingsTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => RecordEncodings.Create(EncodingDescriptor.AvroBinary), Throws.TypeOf<NotSupportedException>().With.Message.Contains("later release"));
-            Assert.That(() => RecordEncodings.Create(new CsvEncodingDescriptor()), Throws.TypeOf<NotSupportedException>().With.Message.Contains("later release"));
-            Assert.That(() => RecordEncodings.Create(new EncodingDescriptor("bert")), Throws.TypeOf<NotSupportedException>());
+            Assert.That(() => TestComponents.Encoding(EncodingDescriptor.AvroBinary), Throws.TypeOf<DescriptorException>().With.Message.Contains("Encoding: the avro-binary encoding is not available"));
+            Assert.That(() => TestComponents.Encoding(new CsvEncodingDescriptor()), Throws.TypeOf<DescriptorException>().With.Message.Contains("is not available"));
+            Assert.That(ComponentRegistry.Default.TryGetEncoding("bert", out _), Is.False);
         });
     }
 }

@@ -71,7 +71,7 @@ public sealed class EngineDecodeTests : EngineTestBase
     public async Task Each_record_is_decoded_once()
     {
         var encoding = new CountingEncoding();
-        FactoryOptions.Encodings["counting"] = _ => encoding;
+        FactoryOptions.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create("counting", _ => encoding));
         string input = WriteFile("in.jsons", "1", "2", "3");
         CollectingOutput output = Output("out");
         ScoringEngine engine = NewEngine();

@@ -25,8 +25,11 @@ public abstract class EngineTestBase
         Dir = Directory.CreateTempSubdirectory("fss-engine-").FullName;
         Transports = new TestTransportProvider();
         FactoryOptions = new StreamFactoryOptions();
-        FactoryOptions.Transports[Transports.Type] = Transports;
-        FactoryOptions.SchemaCheckers = TestSchemaChecker.Create;
+        FactoryOptions.Components.Add(Transports);
+        foreach (string encoding in (string[])[EncodingTypes.Json, EncodingTypes.Utf8, EncodingTypes.Null])
+        {
+            FactoryOptions.Components.Add(FastScore.Streams.Schemas.SchemaCheckerProvider.Create(encoding, TestSchemaChecker.Create));
+        }
         Time = new FakeTimeProvider();
     }
 
@@ -134,6 +137,6 @@ internal static class TestSchemaChecker
             Created.Add((schema?.Name, encoding?.Type));
         }
 
-        return SchemaCheckers.Create(schema, encoding);
+        return TestComponents.Checker(schema, encoding);
     }
 }

@@ -21,8 +21,8 @@ public sealed class RecordReplyTests
     {
         _queue = new QueueTransportProvider();
         var options = new StreamFactoryOptions();
-        options.Transports[_queue.Type] = _queue;
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => new StrictTextEncoding();
+        options.Components.Add(_queue);
+        options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new StrictTextEncoding()));
         _engine = new ScoringEngine(new StreamFactory(options), new EngineOptions { OnModelError = ModelErrorPolicy.Skip });
     }
 

@@ -7,12 +7,12 @@ public sealed class FramersTests
 {
     [Test]
     public void No_envelope_gives_the_none_framer() =>
-        Assert.That(Framers.Create(null), Is.TypeOf<NoneFramer>());
+        Assert.That(TestComponents.Framer(null), Is.TypeOf<NoneFramer>());
 
     [Test]
     public void Delimited_takes_separator_and_limits_from_the_descriptor()
     {
-        var framer = (DelimitedFramer)Framers.Create(new DelimitedEnvelopeDescriptor { Separator = "\r\n", MaxRecordSize = 10, OnOversize = OversizePolicy.Truncate });
+        var framer = (DelimitedFramer)TestComponents.Framer(new DelimitedEnvelopeDescriptor { Separator = "\r\n", MaxRecordSize = 10, OnOversize = OversizePolicy.Truncate });
         Assert.Multiple(() =>
         {
             Assert.That(framer.Separator.ToArray(), Is.EqualTo("\r\n"u8.ToArray()));
@@ -23,15 +23,15 @@ public sealed class FramersTests
 
     [Test]
     public void Fixed_takes_its_size_from_the_descriptor() =>
-        Assert.That(((FixedFramer)Framers.Create(new FixedEnvelopeDescriptor { Size = 7 })).Size, Is.EqualTo(7));
+        Assert.That(((FixedFramer)TestComponents.Framer(new FixedEnvelopeDescriptor { Size = 7 })).Size, Is.EqualTo(7));
 
     [Test]
     public void Ocf_block_and_delimited_csv_are_not_supported_yet()
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => Framers.Create(new OcfBlockEnvelopeDescriptor()), Throws.TypeOf<NotSupportedException>().With.Message.Contains("later release"));
-            Assert.That(() => Framers.Create(new DelimitedCsvEnvelopeDescriptor()), Throws.TypeOf<NotSupportedException>().With.Message.Contains("later release"));
+            Assert.That(() => TestComponents.Framer(new OcfBlockEnvelopeDescriptor()), Throws.TypeOf<DescriptorException>().With.Message.Contains("Envelope: the ocf-block envelope is not available"));
+            Assert.That(() => TestComponents.Framer(new DelimitedCsvEnvelopeDescriptor()), Throws.TypeOf<DescriptorException>().With.Message.Contains("is not available"));
         });
     }
 }

@@ -62,7 +62,7 @@ public sealed class BoundedMemoryTests
     {
         const long Total = 1L << 30;
         var options = new StreamFactoryOptions();
-        options.Transports["generated"] = new GeneratedProvider(Total);
+        options.Components.Add(new GeneratedProvider(Total));
         var descriptor = new StreamDescriptor
         {
             Transport = new CustomTransportDescriptor("generated", default, preservesRecordBoundaries: false, isSeekable: false),

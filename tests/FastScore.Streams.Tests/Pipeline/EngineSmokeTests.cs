@@ -22,7 +22,7 @@ public sealed class EngineSmokeTests
         string output = Path.Combine(dir, "out.txt");
         await File.WriteAllLinesAsync(input, Enumerable.Range(1, 3000).Select(i => $"r{i}"));
         var options = new StreamFactoryOptions();
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => new TestRawEncoding();
+        options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new TestRawEncoding()));
         await using var engine = new ScoringEngine(new StreamFactory(options));
         var states = new List<EngineState>();
         engine.StateChanged += (_, e) => { lock (states) { states.Add(e.Current); } };

@@ -45,7 +45,7 @@ public sealed class InputFramingTests
         string path = Path.Combine(_dir, $"in-{Guid.NewGuid():N}.txt");
         await File.WriteAllBytesAsync(path, content);
         var options = new StreamFactoryOptions { MaxBatchRecords = 97 };
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => new TestRawEncoding();
+        options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new TestRawEncoding()));
         var descriptor = new StreamDescriptor
         {
             Transport = new FileTransportDescriptor { Path = path },

@@ -104,8 +104,8 @@ public sealed class OversizedInputTests
             string path = WriteInput(dir, out long offset);
             var provider = new MeasuredProvider(() => System.IO.File.OpenRead(path));
             var options = new StreamFactoryOptions { MaxBatchRecords = 64 };
-            options.Transports[provider.Type] = provider;
-            options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => new TestRawEncoding();
+            options.Components.Add(provider);
+            options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new TestRawEncoding()));
             using JsonDocument fields = JsonDocument.Parse("""{"Type":"measured"}""");
             var descriptor = new StreamDescriptor
             {

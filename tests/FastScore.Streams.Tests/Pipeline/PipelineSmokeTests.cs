@@ -15,7 +15,7 @@ public sealed class PipelineSmokeTests
     private static StreamFactory Factory()
     {
         var options = new StreamFactoryOptions();
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => new TestRawEncoding();
+        options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new TestRawEncoding()));
         return new StreamFactory(options);
     }
 

@@ -67,10 +67,10 @@ public sealed class SafetyNetTests
     private static StreamFactory Factory(string where)
     {
         var options = new StreamFactoryOptions();
-        options.Encodings[StreamFactoryOptions.NullEncodingKey] = _ => new BoomEncoding(where);
+        options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new BoomEncoding(where)));
         if (where == "check")
         {
-            options.SchemaCheckers = (_, _) => new BoomChecker();
+            options.Components.Add(FastScore.Streams.Schemas.SchemaCheckerProvider.Create(EncodingTypes.Null, (_, _) => new BoomChecker()));
         }
 
         return new StreamFactory(options);

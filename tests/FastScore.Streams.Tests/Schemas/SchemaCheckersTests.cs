@@ -13,17 +13,17 @@ public sealed class SchemaCheckersTests
         Avro.Schema str = Avro.Schema.Parse("\"string\"");
         Assert.Multiple(() =>
         {
-            Assert.That(SchemaCheckers.Create(Avro.Schema.Parse("\"int\""), EncodingDescriptor.Json), Is.TypeOf<JsonAvroSchemaChecker>());
-            Assert.That(SchemaCheckers.Create(str, EncodingDescriptor.Utf8), Is.TypeOf<Utf8AvroSchemaChecker>());
-            Assert.That(SchemaCheckers.Create(Avro.Schema.Parse("\"bytes\""), null), Is.TypeOf<BytesAvroSchemaChecker>());
-            Assert.That(((AvroSchemaChecker)SchemaCheckers.Create(str, EncodingDescriptor.Utf8)).Schema, Is.SameAs(str));
+            Assert.That(TestComponents.Checker(Avro.Schema.Parse("\"int\""), EncodingDescriptor.Json), Is.TypeOf<JsonAvroSchemaChecker>());
+            Assert.That(TestComponents.Checker(str, EncodingDescriptor.Utf8), Is.TypeOf<Utf8AvroSchemaChecker>());
+            Assert.That(TestComponents.Checker(Avro.Schema.Parse("\"bytes\""), null), Is.TypeOf<BytesAvroSchemaChecker>());
+            Assert.That(((AvroSchemaChecker)TestComponents.Checker(str, EncodingDescriptor.Utf8)).Schema, Is.SameAs(str));
         });
     }
 
     [Test]
     public void Without_a_schema_json_records_are_checked_for_syntax_only()
     {
-        SchemaChecker checker = SchemaCheckers.Create(null, EncodingDescriptor.Json);
+        SchemaChecker checker = TestComponents.Checker(null, EncodingDescriptor.Json);
         Assert.Multiple(() =>
         {
             Assert.That(checker.TryCheck("""{"anything": [1, "goes"]}"""u8, out _), Is.True);
@@ -37,7 +37,7 @@ public sealed class SchemaCheckersTests
     [Test]
     public void Without_a_schema_utf8_records_are_checked_for_UTF8_only()
     {
-        SchemaChecker checker = SchemaCheckers.Create(null, EncodingDescriptor.Utf8);
+        SchemaChecker checker = TestComponents.Checker(null, EncodingDescriptor.Utf8);
         Assert.Multiple(() =>
         {
             Assert.That(checker.TryCheck("any text ☮"u8, out _), Is.True);
@@ -48,7 +48,7 @@ public sealed class SchemaCheckersTests
 
     [Test]
     public void Without_a_schema_raw_records_are_all_accepted() =>
-        Assert.That(SchemaCheckers.Create(null, null).TryCheck(s_invalidUtf8, out _), Is.True);
+        Assert.That(TestComponents.Checker(null, null).TryCheck(s_invalidUtf8, out _), Is.True);
 
     [Test]
     public void The_utf8_checker_rejects_invalid_UTF8_by_encoding()
@@ -71,9 +71,9 @@ public sealed class SchemaCheckersTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => SchemaCheckers.Create(Avro.Schema.Parse("\"int\""), EncodingDescriptor.Utf8),
+            Assert.That(() => TestComponents.Checker(Avro.Schema.Parse("\"int\""), EncodingDescriptor.Utf8),
                 Throws.TypeOf<DescriptorException>().With.Message.Contains("needs the schema \"string\""));
-            Assert.That(() => SchemaCheckers.Create(Avro.Schema.Parse("\"string\""), null),
+            Assert.That(() => TestComponents.Checker(Avro.Schema.Parse("\"string\""), null),
                 Throws.TypeOf<DescriptorException>().With.Message.Contains("needs the schema \"bytes\""));
         });
     }
@@ -83,8 +83,8 @@ public sealed class SchemaCheckersTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => SchemaCheckers.Create(Avro.Schema.Parse("\"int\""), EncodingDescriptor.AvroBinary), Throws.TypeOf<NotSupportedException>());
-            Assert.That(() => SchemaCheckers.Create(null, new CsvEncodingDescriptor()), Throws.TypeOf<NotSupportedException>());
+            Assert.That(ComponentRegistry.Default.TryGetSchemaChecker(EncodingTypes.AvroBinary, out _), Is.False, "no checker until a provider implements avro-binary");
+            Assert.That(ComponentRegistry.Default.TryGetSchemaChecker(EncodingTypes.Csv, out _), Is.False);
         });
     }
 }

@@ -251,6 +251,6 @@ public sealed class BuiltInTransportTests
     public void An_unregistered_transport_names_the_registered_ones()
     {
         var ex = Assert.Throws<DescriptorException>(() => new StreamFactory().CreateInput(StreamDescriptor.FromArgument("kafka:broker:9092/topic.json")));
-        Assert.That(ex!.Message, Does.Contain("registered: ").And.Contain("file").And.Contain("FastScore.Streams.Kafka"));
+        Assert.That(ex!.Message, Does.Contain("registered: ").And.Contain("file").And.Contain("Register the package that provides it"));
     }
 }

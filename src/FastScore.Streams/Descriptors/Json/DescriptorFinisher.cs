@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FastScore.Streams.Encodings;
+using FastScore.Streams.Envelopes;
 
 namespace FastScore.Streams.Descriptors.Json;
 
@@ -12,6 +14,8 @@ internal static partial class DescriptorFinisher
 {
     public static StreamDescriptor Complete(DescriptorDraft draft, StreamDescriptorOptions options, ErrorSink sink, string? origin)
     {
+        ComponentRegistry components = options.Components;
+
         // --- Version
         string version = StreamDescriptor.CurrentVersion;
         if (draft.Version.IsSet)
@@ -33,19 +37,23 @@ internal static partial class DescriptorFinisher
 
         // --- Encoding (default: null = raw bytes)
         bool encodingKnown = draft.Encoding.State != FieldState.Failed;
-        EncodingDescriptor? encoding = draft.Encoding.IsSet ? CanonicalEncoding(draft.Encoding.Value, sink, ref encodingKnown) : null;
+        EncodingDescriptor? encoding = draft.Encoding.IsSet ? CanonicalEncoding(draft.Encoding.Value, options, sink, ref encodingKnown) : null;
+        EncodingProvider? encodingProvider = !encodingKnown ? null
+            : encoding is null ? (components.TryGetEncoding(EncodingTypes.Null, out EncodingProvider? raw) ? raw : null)
+            : components.TryGetEncoding(encoding.Type, out EncodingProvider? found) ? found : null;
 
         // --- Envelope (default: §3 table)
         bool envelopeKnown;
         EnvelopeDescriptor? envelope;
+        EnvelopeProvider? envelopeProvider = null;
         if (draft.Envelope.IsSet)
         {
-            envelope = draft.Envelope.Value is { } given ? ValidateEnvelope(given, sink) : null;
-            envelopeKnown = true;
+            envelope = draft.Envelope.Value is { } given ? ValidateEnvelope(given, options, sink, out envelopeProvider) : null;
+            envelopeKnown = envelope is null || envelopeProvider is not null;
         }
         else if (draft.Envelope.IsMissing && transport is not null && encodingKnown)
         {
-            envelope = DefaultEnvelope(transport, encoding);
+            envelope = DefaultEnvelope(transport, encodingProvider, components, out envelopeProvider);
             envelopeKnown = true;
         }
         else
@@ -54,18 +62,19 @@ internal static partial class DescriptorFinisher
             envelopeKnown = false;
         }
 
-        // --- Schema (default: $inherit; null where a schema is forbidden: odbc, soap-rpc)
+        // --- Schema (default: $inherit; null where a schema is forbidden: a transport with its own record format, an encoding that takes none)
         bool schemaKnown = draft.Schema.State != FieldState.Failed;
         SchemaReference schema = draft.Schema.IsSet
             ? draft.Schema.Value ?? SchemaReference.None
-            : transport is OdbcTransportDescriptor || encoding?.Type == EncodingTypes.SoapRpc ? SchemaReference.None : SchemaReference.Inherit;
+            : transport is { DefinesRecordFormat: true } || encodingProvider?.SchemaUse == SchemaUse.Forbidden ? SchemaReference.None : SchemaReference.Inherit;
 
         // --- Loop, SkipTo, SkipToRecord
         bool loop = draft.Loop.IsSet && draft.Loop.Value;
         long? skipTo = draft.SkipTo.IsSet ? draft.SkipTo.Value : null;
+        RecordPosition? defaultStart = transport?.DefaultStartPosition(loop);
         RecordPosition? skipToRecord = draft.SkipToRecord.IsSet
             ? draft.SkipToRecord.Value
-            : draft.SkipToRecord.IsMissing && transport is KafkaTransportDescriptor ? (loop ? RecordPosition.Earliest : RecordPosition.Latest) : null;
+            : draft.SkipToRecord.IsMissing ? defaultStart : null;
 
         if (skipTo is < 0)
         {
@@ -102,102 +111,94 @@ internal static partial class DescriptorFinisher
             resolved = ResolveSchema(schema, options, sink);
         }
 
-        // --- §4 consistency rules
+        // --- §4 consistency rules, through the capabilities the components declare
         if (transport is not null)
         {
             string t = transport.Type;
             if (loop && !transport.IsSeekable)
             {
-                sink.Error("Loop", $"true needs a seekable transport (file, http, s3, kafka, inline, hdfs); a{An(t)} {t} transport cannot rewind.");
+                sink.Error("Loop", $"true needs a seekable transport (file, http, s3, kafka, inline, hdfs); {WithArticle(t)} transport cannot rewind.");
             }
 
             if (skipTo is not null && (!transport.IsSeekable || transport.PreservesRecordBoundaries))
             {
-                sink.Error("SkipTo", $"needs a seekable transport that does not preserve record boundaries (file, http, s3, hdfs); found a{An(t)} {t} transport{Why(transport)}. {(transport.PreservesRecordBoundaries && transport.IsSeekable ? "Use SkipToRecord instead." : string.Empty)}".TrimEnd());
+                sink.Error("SkipTo", $"needs a seekable transport that does not preserve record boundaries (file, http, s3, hdfs); found {WithArticle(t)} transport{Why(transport)}. {(transport.PreservesRecordBoundaries && transport.IsSeekable ? "Use SkipToRecord instead." : string.Empty)}".TrimEnd());
             }
 
             if (skipToRecord is not null && (!transport.IsSeekable || !transport.PreservesRecordBoundaries))
             {
-                sink.Error("SkipToRecord", $"needs a seekable transport that preserves record boundaries (kafka, inline with an array of records); found a{An(t)} {t} transport{Why(transport)}. {(transport.IsSeekable && !transport.PreservesRecordBoundaries ? "Use SkipTo (a byte offset) instead." : string.Empty)}".TrimEnd());
+                sink.Error("SkipToRecord", $"needs a seekable transport that preserves record boundaries (kafka, inline with an array of records); found {WithArticle(t)} transport{Why(transport)}. {(transport.IsSeekable && !transport.PreservesRecordBoundaries ? "Use SkipTo (a byte offset) instead." : string.Empty)}".TrimEnd());
             }
 
-            if (transport is KafkaTransportDescriptor && draft.SkipToRecord.IsSet && skipToRecord is null)
+            if (defaultStart is not null && draft.SkipToRecord.IsSet && skipToRecord is null)
             {
-                sink.Error("SkipToRecord", "cannot be null for a kafka transport; use \"earliest\", \"latest\" or a record number.");
+                sink.Error("SkipToRecord", $"cannot be null for {WithArticle(t)} transport; use \"earliest\", \"latest\" or a record number.");
             }
 
             if (envelopeKnown && envelope is not null && transport.PreservesRecordBoundaries)
             {
-                sink.Error("Envelope", $"must be null: a{An(t)} {t} transport{Mode(transport)} preserves record boundaries (each message is one record); found '{envelope.Type}'.");
+                sink.Error("Envelope", $"must be null: {WithArticle(t)} transport{transport.DescribeShape()} preserves record boundaries (each message is one record); found '{envelope.Type}'.");
             }
 
-            if (transport is OdbcTransportDescriptor)
+            if (transport.DefinesRecordFormat)
             {
                 if (encodingKnown && encoding is not null)
                 {
-                    sink.Error("Encoding", $"must be null for an odbc transport (each row is a record); found '{encoding.Type}'.");
+                    sink.Error("Encoding", $"must be null for {WithArticle(t)} transport (each row is a record); found '{encoding.Type}'.");
                 }
 
                 if (schemaKnown && schema.Kind != SchemaKind.None)
                 {
-                    sink.Error("Schema", $"must be null for an odbc transport (rows are typed by the database); found {DescribeReference(schema)}.");
+                    sink.Error("Schema", $"must be null for {WithArticle(t)} transport (rows are typed by the database); found {DescribeReference(schema)}.");
                 }
             }
         }
 
-        if (encodingKnown && envelopeKnown)
+        if (encodingKnown && envelopeKnown && envelope is not null && envelopeProvider is not null)
         {
             string? e = encoding?.Type;
-            if (e is EncodingTypes.AvroBinary or EncodingTypes.MsgPack && envelope is DelimitedEnvelopeDescriptor or DelimitedCsvEnvelopeDescriptor)
+            if (encodingProvider is { IsSelfDelimiting: true } && !envelopeProvider.CanFrameSelfDelimitingEncodings)
             {
-                sink.Error("Envelope", $"'{envelope.Type}' cannot frame {e} records: {e} is self-delimiting and its bytes may contain any separator; use null, 'fixed'{(e == EncodingTypes.AvroBinary ? " or 'ocf-block'" : string.Empty)}.");
+                IEnumerable<string> suitable = components.EnvelopeNames
+                    .Where(n => components.TryGetEnvelope(n, out EnvelopeProvider? p) && p.CanFrameSelfDelimitingEncodings && (p.RequiredEncoding is null || p.RequiredEncoding == e))
+                    .Select(n => $"'{n}'");
+                sink.Error("Envelope", $"'{envelope.Type}' cannot frame {e} records: {e} is self-delimiting and its bytes may contain any separator; use {JoinOr(["null", .. suitable])}.");
             }
 
-            if (envelope is OcfBlockEnvelopeDescriptor && e != EncodingTypes.AvroBinary)
+            if (envelopeProvider.RequiredEncoding is { } required && e != required)
             {
-                sink.Error("Envelope", $"'ocf-block' needs the avro-binary encoding; found {(e is null ? "null" : $"'{e}'")}.");
-            }
-
-            if (envelope is DelimitedCsvEnvelopeDescriptor && e != EncodingTypes.Csv)
-            {
-                sink.Error("Envelope", $"'delimited-csv' needs the csv encoding; found {(e is null ? "null" : $"'{e}'")}.");
+                sink.Error("Envelope", $"'{envelope.Type}' needs the {required} encoding; found {(e is null ? "null" : $"'{e}'")}.");
             }
         }
 
-        if (encodingKnown && schemaKnown)
+        if (encodingKnown && schemaKnown && encodingProvider is not null)
         {
-            string? e = encoding?.Type;
-            if (e == EncodingTypes.AvroBinary && schema.Kind == SchemaKind.None)
+            string name = encoding is null ? "null encoding (raw bytes)" : $"{encoding.Type} encoding";
+            if (encodingProvider.SchemaUse == SchemaUse.Required && schema.Kind == SchemaKind.None)
             {
-                sink.Error("Schema", "the avro-binary encoding needs a schema; found null.");
+                sink.Error("Schema", $"the {name} needs a schema; found null.");
             }
 
-            if (e == EncodingTypes.SoapRpc && schema.Kind != SchemaKind.None)
+            if (encodingProvider.SchemaUse == SchemaUse.Forbidden && schema.Kind != SchemaKind.None)
             {
-                sink.Error("Schema", $"the soap-rpc encoding takes no schema (records are typed by xsi:type); found {DescribeReference(schema)}.");
+                sink.Error("Schema", $"the {name} takes no schema (its records are typed by themselves); found {DescribeReference(schema)}.");
             }
 
-            if (resolved is not null)
+            if (resolved is not null && encodingProvider.CheckSchema(resolved) is { } reason)
             {
-                if (e is null && resolved.Tag != Avro.Schema.Type.Bytes)
-                {
-                    sink.Error("Schema", $"the null encoding (raw bytes) needs the schema \"bytes\"; found {DescribeSchema(resolved)}.");
-                }
-
-                if (e == EncodingTypes.Utf8 && resolved.Tag != Avro.Schema.Type.String)
-                {
-                    sink.Error("Schema", $"the utf-8 encoding needs the schema \"string\"; found {DescribeSchema(resolved)}.");
-                }
-
-                if (e == EncodingTypes.Csv && resolved.Tag != Avro.Schema.Type.Record)
-                {
-                    sink.Error("Schema", $"the csv encoding needs a record schema (its fields name the columns); found {DescribeSchema(resolved)}.");
-                }
+                sink.Error("Schema", $"the {name} {reason}; found {DescribeSchema(resolved)}.");
             }
 
-            if (e == EncodingTypes.Csv && schema.Kind == SchemaKind.None && transport is { PreservesRecordBoundaries: true })
+            if (encoding is not null)
             {
-                sink.Error("Schema", $"a csv stream over a{An(transport.Type)} {transport.Type} transport has no header line, so it needs a record schema; found null.");
+                try
+                {
+                    encodingProvider.ValidateStream(encoding, transport, schema, new DescriptorErrors(sink, string.Empty));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    sink.Error("Encoding", $"the {encoding.Type} encoding provider failed: {ex.GetType().Name}: {ex.Message}");
+                }
             }
         }
 
@@ -223,16 +224,31 @@ internal static partial class DescriptorFinisher
         };
     }
 
-    /// <summary>The default envelope (FastScore spec §3).</summary>
-    public static EnvelopeDescriptor? DefaultEnvelope(TransportDescriptor transport, EncodingDescriptor? encoding)
+    /// <summary>The default envelope (FastScore spec §3): none over a transport that keeps record boundaries or for a self-delimiting encoding, otherwise the encoding's default envelope.</summary>
+    public static EnvelopeDescriptor? DefaultEnvelope(TransportDescriptor transport, EncodingProvider? encoding, ComponentRegistry components, out EnvelopeProvider? provider)
     {
+        provider = null;
         if (transport.PreservesRecordBoundaries || encoding is { IsSelfDelimiting: true })
         {
             return null;
         }
 
-        return encoding?.Type == EncodingTypes.Csv ? new DelimitedCsvEnvelopeDescriptor() : new DelimitedEnvelopeDescriptor();
+        string name = encoding?.DefaultEnvelope ?? EnvelopeTypes.Delimited;
+        if (!components.TryGetEnvelope(name, out provider))
+        {
+            provider = null;
+            return name == EnvelopeTypes.Delimited ? new DelimitedEnvelopeDescriptor() : null;
+        }
+
+        var scratch = new ErrorSink();
+        return ComponentCalls.Read(provider, new DescriptorFields(new ObjectFields("Envelope"), new DescriptorErrors(scratch, "Envelope"), provider.Type, null), scratch, "Envelope");
     }
+
+    /// <summary>"a kafka", "an s3", "an inline": the type name with its article.</summary>
+    public static string WithArticle(string type) => $"a{An(type)} {type}";
+
+    private static string JoinOr(IReadOnlyList<string> items) =>
+        items.Count <= 1 ? string.Concat(items) : $"{string.Join(", ", items.Take(items.Count - 1))} or {items[^1]}";
 
     private static void ValidateVersion(string version, ErrorSink sink)
     {
@@ -259,45 +275,33 @@ internal static partial class DescriptorFinisher
     [GeneratedRegex(@"^(\d+)\.(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex VersionPattern();
 
-    private static EncodingDescriptor? CanonicalEncoding(EncodingDescriptor? encoding, ErrorSink sink, ref bool known)
+    /// <summary>The encoding as its registered provider names it (<c>utf8</c> → <c>utf-8</c>), checked by its descriptor type.</summary>
+    private static EncodingDescriptor? CanonicalEncoding(EncodingDescriptor? encoding, StreamDescriptorOptions options, ErrorSink sink, ref bool known)
     {
         if (encoding is null)
         {
             return null;
         }
 
-        string? type = DescriptorNames.CanonicalEncoding(encoding.Type ?? string.Empty);
-        if (type is null)
+        if (!options.Components.TryFindEncoding(encoding.Type ?? string.Empty, out EncodingProvider? provider, out _))
         {
-            sink.Error("Encoding", DescriptorNames.UnknownEncodingMessage(encoding.Type ?? string.Empty));
+            sink.Error("Encoding", DescriptorNames.UnknownEncodingMessage(encoding.Type ?? string.Empty, options));
             known = false;
             return null;
         }
 
-        if (type == EncodingTypes.Csv)
+        if (encoding.GetType() == typeof(EncodingDescriptor) && (encoding.Type != provider.Type || provider.Fields.Count > 0))
         {
-            CsvEncodingDescriptor csv = encoding as CsvEncodingDescriptor ?? new CsvEncodingDescriptor();
-            if (string.IsNullOrEmpty(csv.Delimiter))
-            {
-                sink.Error("Encoding.Delimiter", $"must be {Allowed.NonEmptyString}; found {(csv.Delimiter is null ? "null" : "\"\"")}.");
-            }
-            else if (csv.Delimiter.Contains(csv.QuoteCharacter, StringComparison.Ordinal))
-            {
-                sink.Error("Encoding.Delimiter", $"must not contain the quote character {Node.Quote(csv.QuoteCharacter.ToString())}; found {Node.Quote(csv.Delimiter)}.");
-            }
-
-            if (char.IsControl(csv.QuoteCharacter) && csv.QuoteCharacter != '\t')
-            {
-                sink.Error("Encoding.QuoteCharacter", $"must be a printable character; found {Node.Quote(csv.QuoteCharacter.ToString())}.");
-            }
-
-            return csv;
+            // a bare name from the builder: the provider gives its descriptor with every default
+            var scratch = new ErrorSink();
+            encoding = ComponentCalls.Read(provider, new DescriptorFields(new ObjectFields("Encoding"), new DescriptorErrors(scratch, "Encoding"), provider.Type, null), scratch, "Encoding");
         }
 
-        return encoding.Type == type && encoding.GetType() == typeof(EncodingDescriptor) ? encoding : new EncodingDescriptor(type);
+        ComponentCalls.Validate(encoding, sink, "Encoding");
+        return encoding;
     }
 
-    private static EnvelopeDescriptor ValidateEnvelope(EnvelopeDescriptor envelope, ErrorSink sink)
+    private static EnvelopeDescriptor ValidateEnvelope(EnvelopeDescriptor envelope, StreamDescriptorOptions options, ErrorSink sink, out EnvelopeProvider? provider)
     {
         if (envelope.MaxRecordSize < 1)
         {
@@ -309,54 +313,14 @@ internal static partial class DescriptorFinisher
             sink.Error("Envelope.OnOversize", $"must be {Allowed.OnOversize}; found {envelope.OnOversize}.");
         }
 
-        switch (envelope)
+        if (!options.Components.TryFindEnvelope(envelope.Type ?? string.Empty, out provider, out _))
         {
-            case DelimitedEnvelopeDescriptor delimited when string.IsNullOrEmpty(delimited.Separator):
-                sink.Error("Envelope.Separator", $"must be {Allowed.NonEmptyString}; found {(delimited.Separator is null ? "null" : "\"\"")}.");
-                break;
-            case DelimitedCsvEnvelopeDescriptor csv when string.IsNullOrEmpty(csv.Separator):
-                sink.Error("Envelope.Separator", $"must be {Allowed.NonEmptyString}; found {(csv.Separator is null ? "null" : "\"\"")}.");
-                break;
-            case FixedEnvelopeDescriptor fixedSize:
-                if (fixedSize.Size < 1)
-                {
-                    sink.Error("Envelope.Size", $"must be {Allowed.PositiveInt} (bytes per record); found {fixedSize.Size.ToString(CultureInfo.InvariantCulture)}.");
-                }
-                else if (fixedSize.Size > fixedSize.MaxRecordSize)
-                {
-                    sink.Error("Envelope.Size", $"must not exceed MaxRecordSize ({fixedSize.MaxRecordSize.ToString(CultureInfo.InvariantCulture)}); found {fixedSize.Size.ToString(CultureInfo.InvariantCulture)}.");
-                }
-
-                break;
-            case OcfBlockEnvelopeDescriptor ocf:
-                if (ocf.SyncMarker is { } marker && marker.Length != 16)
-                {
-                    sink.Error("Envelope.SyncMarker", $"must be the base64 text of exactly 16 bytes; found {marker.Length.ToString(CultureInfo.InvariantCulture)} bytes.");
-                }
-
-                if (!ocf.SkipHeader && ocf.SyncMarker is null)
-                {
-                    sink.Error("Envelope.SyncMarker", "is required when SkipHeader is false: without an OCF header the sync marker cannot be learnt; found null.");
-                }
-
-                string? compress = ocf.Compress;
-                if (compress is not null && (compress.Equals("null", StringComparison.OrdinalIgnoreCase) || compress.Length == 0))
-                {
-                    return ocf with { Compress = null };
-                }
-
-                if (compress is not null && !compress.Equals("deflate", StringComparison.OrdinalIgnoreCase))
-                {
-                    sink.Error("Envelope.Compress", $"must be null or \"deflate\"; found {Node.Quote(compress)}.");
-                }
-                else if (compress is not null && compress != "deflate")
-                {
-                    return ocf with { Compress = "deflate" };
-                }
-
-                break;
+            sink.Error("Envelope", DescriptorNames.UnknownEnvelopeMessage(envelope.Type ?? string.Empty, options));
+            provider = null;
+            return envelope;
         }
 
+        ComponentCalls.Validate(envelope, sink, "Envelope");
         return envelope;
     }
 
@@ -416,18 +380,10 @@ internal static partial class DescriptorFinisher
 
     private static string An(string type) => type.Length > 0 && (("aeio".Contains(type[0], StringComparison.Ordinal)) || type is "s3" or "hdfs" or "http") ? "n" : string.Empty;
 
-    private static string Mode(TransportDescriptor transport) => transport switch
-    {
-        RestTransportDescriptor => " in simple mode",
-        HttpTransportDescriptor => " with Chunked true",
-        InlineTransportDescriptor => " with an array of records",
-        _ => string.Empty,
-    };
-
     private static string Why(TransportDescriptor transport) => transport switch
     {
         _ when !transport.IsSeekable => " (cannot seek)",
-        _ when transport.PreservesRecordBoundaries => $"{Mode(transport)} (preserves record boundaries)",
+        _ when transport.PreservesRecordBoundaries => $"{transport.DescribeShape()} (preserves record boundaries)",
         _ => " (does not preserve record boundaries)",
     };
 }

@@ -24,7 +24,6 @@ internal static class DescriptorJsonWriter
     public const string Mask = SafeText.Mask;
 
     private static readonly string[] s_secretKeyWords = ["password", "secret", "sasl.jaas", "ssl.key"];
-    private static readonly string[] s_customSecretKeyWords = ["password", "secret", "token", "credential", "passwd"];
 
     public static string Write(StreamDescriptor descriptor, JsonForm form, bool indented)
     {
@@ -115,12 +114,6 @@ internal static class DescriptorJsonWriter
 
         private void WriteTransport(TransportDescriptor transport)
         {
-            if (transport is CustomTransportDescriptor custom)
-            {
-                WriteCustom(custom);
-                return;
-            }
-
             writer.WriteStartObject();
             writer.WriteString(N("Type"), transport.Type);
             switch (transport)
@@ -170,9 +163,6 @@ internal static class DescriptorJsonWriter
                     }
 
                     break;
-                case FileTransportDescriptor file:
-                    writer.WriteString(N("Path"), file.Path);
-                    break;
                 case OdbcTransportDescriptor odbc:
                     writer.WriteString(N("ConnectionString"), Masked ? SafeText.MaskSecrets(odbc.ConnectionString) : odbc.ConnectionString);
                     writer.WriteString(N("SelectQuery"), odbc.SelectQuery);
@@ -219,99 +209,16 @@ internal static class DescriptorJsonWriter
                     writer.WriteString(N("Run"), exec.Run);
                     WriteStrings(N("Args"), exec.Args);
                     break;
-                case InlineTransportDescriptor inline:
-                    writer.WritePropertyName(N(inline.IsBinary ? "DataBinary" : "Data"));
-                    if (!inline.IsChunk)
-                    {
-                        writer.WriteStartArray();
-                    }
-
-                    foreach (ReadOnlyMemory<byte> item in inline.Items)
-                    {
-                        if (inline.IsBinary)
-                        {
-                            writer.WriteBase64StringValue(item.Span);
-                        }
-                        else
-                        {
-                            writer.WriteStringValue(Encoding.UTF8.GetString(item.Span));
-                        }
-                    }
-
-                    if (!inline.IsChunk)
-                    {
-                        writer.WriteEndArray();
-                    }
-
-                    break;
-            }
-
-            writer.WriteEndObject();
-        }
-
-        private void WriteCustom(CustomTransportDescriptor custom)
-        {
-            writer.WriteStartObject();
-            writer.WriteString(N("Type"), custom.Type);
-            if (custom.Fields.ValueKind == JsonValueKind.Object)
-            {
-                foreach (JsonProperty property in custom.Fields.EnumerateObject())
-                {
-                    if (property.Name.Equals("Type", StringComparison.OrdinalIgnoreCase))
-                    {
-                        continue;
-                    }
-
-                    writer.WritePropertyName(form == JsonForm.Internal ? ToSnakeCase(property.Name) : property.Name);
-                    WriteMaskedElement(property.Value, s_customSecretKeyWords, IsSecretKey(property.Name, s_customSecretKeyWords));
-                }
-            }
-
-            writer.WriteEndObject();
-        }
-
-        private static bool IsSecretKey(string key, string[] words) => words.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase));
-
-        private void WriteMaskedElement(JsonElement element, string[] secretWords, bool keyIsSecret)
-        {
-            if (!Masked)
-            {
-                element.WriteTo(writer);
-                return;
-            }
-
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    writer.WriteStartObject();
-                    foreach (JsonProperty property in element.EnumerateObject())
-                    {
-                        writer.WritePropertyName(property.Name);
-                        WriteMaskedElement(property.Value, secretWords, IsSecretKey(property.Name, secretWords));
-                    }
-
-                    writer.WriteEndObject();
-                    break;
-                case JsonValueKind.Array:
-                    writer.WriteStartArray();
-                    foreach (JsonElement item in element.EnumerateArray())
-                    {
-                        WriteMaskedElement(item, secretWords, keyIsSecret);
-                    }
-
-                    writer.WriteEndArray();
-                    break;
-                case JsonValueKind.String or JsonValueKind.Number when keyIsSecret:
-                    writer.WriteStringValue(Mask);
-                    break;
-                case JsonValueKind.String:
-                    writer.WriteStringValue(SafeText.MaskSecrets(element.GetString()!));
-                    break;
                 default:
-                    element.WriteTo(writer);
+                    transport.WriteFields(new DescriptorWriter(writer, form));
                     break;
             }
+
+            writer.WriteEndObject();
         }
+
+        private void WriteMaskedElement(JsonElement element, string[] secretWords, bool keyIsSecret) =>
+            new DescriptorWriter(writer, form).WriteMasked(element, secretWords, keyIsSecret);
 
         private void WriteEnvelope(EnvelopeDescriptor? envelope)
         {
@@ -323,34 +230,7 @@ internal static class DescriptorJsonWriter
 
             writer.WriteStartObject();
             writer.WriteString(N("Type"), envelope.Type);
-            switch (envelope)
-            {
-                case DelimitedEnvelopeDescriptor delimited:
-                    writer.WriteString(N("Separator"), delimited.Separator);
-                    break;
-                case FixedEnvelopeDescriptor fixedSize:
-                    writer.WriteNumber(N("Size"), fixedSize.Size);
-                    break;
-                case OcfBlockEnvelopeDescriptor ocf:
-                    if (ocf.SyncMarker is { } marker)
-                    {
-                        writer.WriteBase64String(N("SyncMarker"), marker.Span);
-                    }
-                    else
-                    {
-                        writer.WriteNull(N("SyncMarker"));
-                    }
-
-                    writer.WriteString(N("Compress"), ocf.Compress);
-                    writer.WriteBoolean(N("SkipHeader"), ocf.SkipHeader);
-                    break;
-                case DelimitedCsvEnvelopeDescriptor csv:
-                    writer.WriteString(N("Separator"), csv.Separator);
-                    writer.WriteBoolean(N("SkipHeader"), csv.SkipHeader);
-                    writer.WriteBoolean(N("SkipBlankLines"), csv.SkipBlankLines);
-                    break;
-            }
-
+            envelope.WriteFields(new DescriptorWriter(writer, form));
             writer.WriteNumber(N("MaxRecordSize"), envelope.MaxRecordSize);
             writer.WriteString(N("OnOversize"), envelope.OnOversize.ToString().ToLowerInvariant());
             writer.WriteEndObject();
@@ -358,21 +238,13 @@ internal static class DescriptorJsonWriter
 
         private void WriteEncoding(EncodingDescriptor? encoding)
         {
-            switch (encoding)
+            if (encoding is null)
             {
-                case null:
-                    writer.WriteNullValue();
-                    break;
-                case CsvEncodingDescriptor csv:
-                    writer.WriteStartObject();
-                    writer.WriteString(N("Type"), csv.Type);
-                    writer.WriteString(N("Delimiter"), csv.Delimiter);
-                    writer.WriteString(N("QuoteCharacter"), csv.QuoteCharacter.ToString());
-                    writer.WriteEndObject();
-                    break;
-                default:
-                    writer.WriteStringValue(encoding.Type);
-                    break;
+                writer.WriteNullValue();
+            }
+            else
+            {
+                encoding.Write(new DescriptorWriter(writer, form));
             }
         }
 

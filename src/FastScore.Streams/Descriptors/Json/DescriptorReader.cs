@@ -173,22 +173,22 @@ internal sealed class DescriptorReader
 
     // ---------------------------------------------------------------- transports
 
+    /// <summary>The transports whose descriptors are still read here, until they move to their packages as providers.</summary>
     private static readonly Dictionary<string, string[]> s_transportFields = new(StringComparer.Ordinal)
     {
         [TransportTypes.Rest] = ["Type", "Mode"],
         [TransportTypes.Http] = ["Type", "Url", "Chunked"],
         [TransportTypes.Kafka] = ["Type", "BootstrapServers", "Topic", "Partition", "MaxWaitTime", "Group", "CommitOffset", "Principal", "Keytab", "Config"],
         [TransportTypes.S3] = ["Type", "Bucket", "ObjectKey", "Region", "IntegrityChecks", "AccessKeyID", "SecretAccessKey", "Endpoint", "AssumeRoleWithSAML"],
-        [TransportTypes.File] = ["Type", "Path"],
         [TransportTypes.Odbc] = ["Type", "ConnectionString", "SelectQuery", "InsertIntoTable", "OutputFields", "Timeout"],
         [TransportTypes.Hdfs] = ["Type", "NameNode", "Path", "Authentication"],
         [TransportTypes.Tcp] = ["Type", "Host", "Port"],
         [TransportTypes.Udp] = ["Type", "BindTo", "Port"],
         [TransportTypes.Exec] = ["Type", "Run", "Args"],
-        [TransportTypes.Inline] = ["Type", "Data", "DataBinary"],
-        [TransportTypes.Discard] = ["Type"],
-        [TransportTypes.Console] = ["Type"],
     };
+
+    /// <summary>The transport names read by the legacy code above.</summary>
+    public static IEnumerable<string> LegacyTransports => s_transportFields.Keys;
 
     private static readonly Dictionary<string, string> s_udpAliases = new(StringComparer.Ordinal) { ["Bind"] = "BindTo", ["Host"] = "BindTo" };
 
@@ -236,15 +236,17 @@ internal sealed class DescriptorReader
 
         string type = typeName.ToLowerInvariant();
         string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
-        if (_options.CustomTransports.TryGetValue(type, out CustomTransportType? custom))
-        {
-            return ReadCustomTransport(objectNode, custom);
-        }
-
         if (!s_transportFields.TryGetValue(type, out string[]? known))
         {
-            _sink.Error(typePath, DescriptorNames.UnknownTransportMessage(typeName, _options));
-            return null;
+            if (!_options.Components.TryFindTransport(typeName, out Transports.TransportProvider? provider, out ComponentAlias? alias))
+            {
+                _sink.Error(typePath, DescriptorNames.UnknownTransportMessage(typeName, _options));
+                return null;
+            }
+
+            Warn(typePath, typeName, alias, provider.Type);
+            DescriptorFields transportFields = Fields(objectNode, path, provider.Type, provider.Fields, provider.FieldAliases, $"{DescriptorFinisher.WithArticle(provider.Type)} transport");
+            return ComponentCalls.Read(provider, transportFields, _sink, path);
         }
 
         string context = $"a{(type is "s3" or "hdfs" or "http" or "odbc" or "exec" or "inline" ? "n" : string.Empty)} {type} transport";
@@ -263,7 +265,6 @@ internal sealed class DescriptorReader
             },
             TransportTypes.Kafka => ReadKafka(fields, shortcut),
             TransportTypes.S3 => ReadS3(fields, shortcut),
-            TransportTypes.File => new FileTransportDescriptor { Path = Required(fields, "Path", shortcut) },
             TransportTypes.Odbc => new OdbcTransportDescriptor
             {
                 ConnectionString = Required(fields, "ConnectionString", shortcut),
@@ -285,14 +286,11 @@ internal sealed class DescriptorReader
                 BindTo = OptionalString(fields, "BindTo") ?? "0.0.0.0",
                 Port = RequiredInt32(fields, "Port", Allowed.ListenPort, shortcut),
             },
-            TransportTypes.Exec => new ExecTransportDescriptor
+            _ => new ExecTransportDescriptor
             {
                 Run = Required(fields, "Run", shortcut),
                 Args = fields.TryGet("Args", out Node args) && !IsNull(args) ? StringArray(args, fields.PathOf("Args")) : [],
             },
-            TransportTypes.Inline => ReadInline(fields, path, shortcut),
-            TransportTypes.Discard => new DiscardTransportDescriptor(),
-            _ => new ConsoleTransportDescriptor(),
         };
     }
 
@@ -456,111 +454,9 @@ internal sealed class DescriptorReader
         };
     }
 
-    private InlineTransportDescriptor ReadInline(ObjectFields fields, string path, string shortcut)
-    {
-        bool hasData = fields.TryGet("Data", out Node data);
-        bool hasBinary = fields.TryGet("DataBinary", out Node binary);
-        if (hasData && hasBinary)
-        {
-            _sink.Error(path, "give either Data or DataBinary, not both.");
-            return new InlineTransportDescriptor { Items = [] };
-        }
-
-        if (!hasData && !hasBinary)
-        {
-            _sink.Error(fields.PathOf("Data"), $"required field is missing{shortcut}; give Data (a string, or an array of strings) or DataBinary (base64).");
-            return new InlineTransportDescriptor { Items = [] };
-        }
-
-        bool isBinary = hasBinary;
-        Node node = isBinary ? binary : data;
-        string itemPath = fields.PathOf(isBinary ? "DataBinary" : "Data");
-        var items = new List<ReadOnlyMemory<byte>>();
-        bool isChunk;
-        if (node.Kind == NodeKind.String)
-        {
-            isChunk = true;
-            items.Add(InlineItem(node.GetString(), isBinary, itemPath));
-        }
-        else if (node.Kind is NodeKind.Array or NodeKind.Empty)
-        {
-            isChunk = false;
-            int i = 0;
-            foreach (Node item in node.Items())
-            {
-                string p = DescriptorPath.Index(itemPath, i++);
-                if (item.Kind == NodeKind.String)
-                {
-                    items.Add(InlineItem(item.GetString(), isBinary, p));
-                }
-                else
-                {
-                    _sink.Error(p, $"expected a string{(isBinary ? " of base64" : string.Empty)}; found {item.Describe()}.");
-                }
-            }
-        }
-        else
-        {
-            isChunk = false;
-            _sink.Error(itemPath, $"expected a string (one chunk) or an array of strings (one record each){(isBinary ? ", in base64" : string.Empty)}; found {node.Describe()}.");
-        }
-
-        return new InlineTransportDescriptor { Items = items, IsChunk = isChunk, IsBinary = isBinary };
-    }
-
-    private ReadOnlyMemory<byte> InlineItem(string text, bool isBinary, string path)
-    {
-        if (!isBinary)
-        {
-            return Encoding.UTF8.GetBytes(text);
-        }
-
-        try
-        {
-            return Convert.FromBase64String(text);
-        }
-        catch (FormatException)
-        {
-            _sink.Error(path, $"expected base64 text; found {Node.Quote(text)}.");
-            return ReadOnlyMemory<byte>.Empty;
-        }
-    }
-
-    private static CustomTransportDescriptor ReadCustomTransport(Node? objectNode, CustomTransportType type)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("Type", type.Name);
-            if (objectNode is { } o)
-            {
-                foreach (KeyValuePair<string, Node> property in o.Properties())
-                {
-                    if (!property.Key.Equals("Type", StringComparison.OrdinalIgnoreCase))
-                    {
-                        writer.WritePropertyName(property.Key);
-                        property.Value.WriteTo(writer);
-                    }
-                }
-            }
-
-            writer.WriteEndObject();
-        }
-
-        using var document = System.Text.Json.JsonDocument.Parse(buffer.WrittenMemory);
-        return new CustomTransportDescriptor(type.Name, document.RootElement, type.PreservesRecordBoundaries, type.IsSeekable, type.CanRead, type.CanWrite);
-    }
-
     // ---------------------------------------------------------------- envelope, encoding, schema, batching
 
-    private static readonly Dictionary<string, string[]> s_envelopeFields = new(StringComparer.Ordinal)
-    {
-        [EnvelopeTypes.Delimited] = ["Type", "Separator", "MaxRecordSize", "OnOversize"],
-        [EnvelopeTypes.Fixed] = ["Type", "Size", "MaxRecordSize", "OnOversize"],
-        [EnvelopeTypes.OcfBlock] = ["Type", "SyncMarker", "Compress", "SkipHeader", "MaxRecordSize", "OnOversize"],
-        [EnvelopeTypes.DelimitedCsv] = ["Type", "Separator", "SkipHeader", "SkipBlankLines", "MaxRecordSize", "OnOversize"],
-    };
+    private static readonly string[] s_commonEnvelopeFields = ["Type", "MaxRecordSize", "OnOversize"];
 
     private bool TryEnvelope(Node node, string path, out EnvelopeDescriptor? envelope)
     {
@@ -570,13 +466,39 @@ internal sealed class DescriptorReader
             return true;
         }
 
-        string name;
-        Node? objectNode = null;
+        if (!TryComponentName(node, path, "an envelope", _options.Components.EnvelopeNames, Allowed.Envelope, out string name, out Node? objectNode))
+        {
+            return false;
+        }
+
+        string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
+        if (!_options.Components.TryFindEnvelope(name, out Envelopes.EnvelopeProvider? provider, out ComponentAlias? alias))
+        {
+            _sink.Error(typePath, DescriptorNames.UnknownEnvelopeMessage(name, _options));
+            return false;
+        }
+
+        Warn(typePath, name, alias, provider.Type);
+        DescriptorFields fields = Fields(objectNode, path, provider.Type, [.. s_commonEnvelopeFields, .. provider.Fields], null, $"a {provider.Type} envelope");
+        ObjectFields common = objectNode is { } o ? ObjectFields.Quiet(o, path, s_commonEnvelopeFields) : new ObjectFields(path);
+        int maxRecordSize = OptionalInt32(common, "MaxRecordSize", Allowed.PositiveInt, EnvelopeDescriptor.DefaultMaxRecordSize);
+        OversizePolicy onOversize = ReadOversize(common);
+        envelope = ComponentCalls.Read(provider, fields, _sink, path) with { MaxRecordSize = maxRecordSize, OnOversize = onOversize };
+        return true;
+    }
+
+    /// <summary>Reads the name of a component given as a bare name or as an object with a Type.</summary>
+    private bool TryComponentName(Node node, string path, string what, IReadOnlyList<string> known, string allowed, out string name, out Node? objectNode)
+    {
+        name = string.Empty;
+        objectNode = null;
         if (node.Kind == NodeKind.String)
         {
             name = node.GetString();
+            return true;
         }
-        else if (node.Kind is NodeKind.Object or NodeKind.Empty)
+
+        if (node.Kind is NodeKind.Object or NodeKind.Empty)
         {
             objectNode = node;
             Node typeNode = default;
@@ -592,61 +514,36 @@ internal sealed class DescriptorReader
 
             if (!hasType || typeNode.Kind != NodeKind.String)
             {
+                string kind = what[(what.IndexOf(' ', StringComparison.Ordinal) + 1)..];
                 _sink.Error(DescriptorPath.Join(path, "Type"), hasType
-                    ? $"expected an envelope name ({string.Join(", ", DescriptorNames.Envelopes)}); found {typeNode.Describe()}."
-                    : $"required field is missing; known envelopes: {string.Join(", ", DescriptorNames.Envelopes)}.");
+                    ? $"expected {what} name ({string.Join(", ", known)}); found {typeNode.Describe()}."
+                    : $"required field is missing; known {kind}s: {string.Join(", ", known)}.");
                 return false;
             }
 
             name = typeNode.GetString();
-        }
-        else
-        {
-            _sink.Error(path, $"expected {Allowed.Envelope}; found {node.Describe()}.");
-            return false;
+            return true;
         }
 
-        string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
-        string? type = DescriptorNames.CanonicalEnvelope(name, out bool oldSpelling);
-        if (type is null)
-        {
-            _sink.Error(typePath, DescriptorNames.UnknownEnvelopeMessage(name));
-            return false;
-        }
+        _sink.Error(path, $"expected {allowed}; found {node.Describe()}.");
+        return false;
+    }
 
-        if (oldSpelling)
-        {
-            _sink.Warning(typePath, $"'{name}' is an old misspelling of 'delimited'; read as 'delimited'.");
-        }
-
+    /// <summary>The fields of a component for its provider: unknown fields are reported against the provider's list.</summary>
+    private DescriptorFields Fields(Node? objectNode, string path, string type, IReadOnlyList<string>? known, IReadOnlyDictionary<string, string>? aliases, string context)
+    {
         ObjectFields fields = objectNode is { } o
-            ? new ObjectFields(o, path, s_envelopeFields[type], $"a {type} envelope", _sink)
+            ? known is null ? ObjectFields.Quiet(o, path, []) : new ObjectFields(o, path, ["Type", .. known], context, _sink, aliases)
             : new ObjectFields(path);
-        int maxRecordSize = OptionalInt32(fields, "MaxRecordSize", Allowed.PositiveInt, EnvelopeDescriptor.DefaultMaxRecordSize);
-        OversizePolicy onOversize = ReadOversize(fields);
+        return new DescriptorFields(fields, new DescriptorErrors(_sink, path), type, objectNode);
+    }
 
-        envelope = type switch
+    private void Warn(string typePath, string given, ComponentAlias? alias, string canonical)
+    {
+        if (alias?.Warning is { } warning)
         {
-            EnvelopeTypes.Delimited => new DelimitedEnvelopeDescriptor { Separator = OptionalString(fields, "Separator") ?? "\n" },
-            EnvelopeTypes.Fixed => new FixedEnvelopeDescriptor
-            {
-                Size = RequiredInt32(fields, "Size", Allowed.PositiveInt, objectNode is null ? " (the shortcut \"fixed\" gives no Size; write {\"Type\": \"fixed\", \"Size\": n})" : string.Empty),
-            },
-            EnvelopeTypes.OcfBlock => new OcfBlockEnvelopeDescriptor
-            {
-                SyncMarker = ReadSyncMarker(fields),
-                Compress = OptionalString(fields, "Compress"),
-                SkipHeader = OptionalBool(fields, "SkipHeader", true),
-            },
-            _ => new DelimitedCsvEnvelopeDescriptor
-            {
-                Separator = OptionalString(fields, "Separator") ?? "\r\n",
-                SkipHeader = OptionalBool(fields, "SkipHeader", true),
-                SkipBlankLines = OptionalBool(fields, "SkipBlankLines", true),
-            },
-        };
-        envelope = envelope with { MaxRecordSize = maxRecordSize, OnOversize = onOversize };
-        return true;
+            _sink.Warning(typePath, $"'{given.Trim()}' is {warning}; read as '{canonical}'.");
+        }
     }
 
     private OversizePolicy ReadOversize(ObjectFields fields)
@@ -673,34 +570,6 @@ internal sealed class DescriptorReader
         return OversizePolicy.Reject;
     }
 
-    private ReadOnlyMemory<byte>? ReadSyncMarker(ObjectFields fields)
-    {
-        if (!fields.TryGet("SyncMarker", out Node node) || IsNull(node))
-        {
-            return null;
-        }
-
-        string path = fields.PathOf("SyncMarker");
-        if (node.Kind != NodeKind.String)
-        {
-            _sink.Error(path, $"expected the base64 text of 16 bytes, or null; found {node.Describe()}.");
-            return null;
-        }
-
-        try
-        {
-            return Convert.FromBase64String(node.GetString());
-        }
-        catch (FormatException)
-        {
-            _sink.Error(path, $"expected the base64 text of 16 bytes, or null; found {node.Describe()}.");
-            return null;
-        }
-    }
-
-    private static readonly string[] s_csvEncodingFields = ["Type", "Delimiter", "QuoteCharacter"];
-    private static readonly string[] s_plainEncodingFields = ["Type"];
-
     private bool TryEncoding(Node node, string path, out EncodingDescriptor? encoding)
     {
         encoding = null;
@@ -709,78 +578,21 @@ internal sealed class DescriptorReader
             return true;
         }
 
-        string name;
-        Node? objectNode = null;
-        if (node.Kind == NodeKind.String)
+        if (!TryComponentName(node, path, "an encoding", _options.Components.EncodingNames, Allowed.Encoding, out string name, out Node? objectNode))
         {
-            name = node.GetString();
-        }
-        else if (node.Kind is NodeKind.Object or NodeKind.Empty)
-        {
-            objectNode = node;
-            Node typeNode = default;
-            bool hasType = false;
-            foreach (KeyValuePair<string, Node> property in node.Properties())
-            {
-                if (property.Key.Equals("Type", StringComparison.OrdinalIgnoreCase))
-                {
-                    typeNode = property.Value;
-                    hasType = true;
-                }
-            }
-
-            if (!hasType || typeNode.Kind != NodeKind.String)
-            {
-                _sink.Error(DescriptorPath.Join(path, "Type"), hasType
-                    ? $"expected an encoding name ({string.Join(", ", DescriptorNames.Encodings)}); found {typeNode.Describe()}."
-                    : $"required field is missing; known encodings: {string.Join(", ", DescriptorNames.Encodings)}.");
-                return false;
-            }
-
-            name = typeNode.GetString();
-        }
-        else
-        {
-            _sink.Error(path, $"expected {Allowed.Encoding}; found {node.Describe()}.");
             return false;
         }
 
         string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
-        string? type = DescriptorNames.CanonicalEncoding(name);
-        if (type is null)
+        if (!_options.Components.TryFindEncoding(name, out Encodings.EncodingProvider? provider, out ComponentAlias? alias))
         {
-            _sink.Error(typePath, DescriptorNames.UnknownEncodingMessage(name));
+            _sink.Error(typePath, DescriptorNames.UnknownEncodingMessage(name, _options));
             return false;
         }
 
-        if (type != EncodingTypes.Csv)
-        {
-            if (objectNode is { } plain)
-            {
-                _ = new ObjectFields(plain, path, s_plainEncodingFields, $"the {type} encoding", _sink);
-            }
-
-            encoding = new EncodingDescriptor(type);
-            return true;
-        }
-
-        ObjectFields fields = objectNode is { } o
-            ? new ObjectFields(o, path, s_csvEncodingFields, "the csv encoding", _sink)
-            : new ObjectFields(path);
-        char quote = '"';
-        if (fields.TryGet("QuoteCharacter", out Node quoteNode))
-        {
-            if (quoteNode.Kind == NodeKind.String && quoteNode.GetString().Length == 1)
-            {
-                quote = quoteNode.GetString()[0];
-            }
-            else
-            {
-                _sink.Error(fields.PathOf("QuoteCharacter"), $"expected a string of exactly one character, e.g. \"\\\"\"; found {quoteNode.Describe()}.");
-            }
-        }
-
-        encoding = new CsvEncodingDescriptor { Delimiter = OptionalString(fields, "Delimiter") ?? ",", QuoteCharacter = quote };
+        Warn(typePath, name, alias, provider.Type);
+        DescriptorFields fields = Fields(objectNode, path, provider.Type, provider.Fields, null, $"the {provider.Type} encoding");
+        encoding = ComponentCalls.Read(provider, fields, _sink, path);
         return true;
     }
 

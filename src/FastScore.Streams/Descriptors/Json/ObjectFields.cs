@@ -46,6 +46,22 @@ internal sealed class ObjectFields
         }
     }
 
+    /// <summary>Picks the known fields of an object without reporting anything (another reader reports the rest).</summary>
+    public static ObjectFields Quiet(Node node, string path, IReadOnlyList<string> known)
+    {
+        var fields = new ObjectFields(path);
+        foreach (KeyValuePair<string, Node> property in node.Properties())
+        {
+            string? canonical = known.FirstOrDefault(k => k.Equals(property.Key, StringComparison.OrdinalIgnoreCase));
+            if (canonical is not null)
+            {
+                fields._values.TryAdd(canonical, property.Value);
+            }
+        }
+
+        return fields;
+    }
+
     /// <summary>Creates an empty field set (a string shortcut such as <c>"REST"</c> has no fields).</summary>
     public ObjectFields(string path) => _path = path;
 

@@ -24,13 +24,6 @@ internal static class TransportRules
             case S3TransportDescriptor s3:
                 ValidateS3(s3, sink, P);
                 break;
-            case FileTransportDescriptor file:
-                if (string.IsNullOrEmpty(file.Path) || !System.IO.Path.IsPathFullyQualified(file.Path))
-                {
-                    sink.Error(P("Path"), $"must be an absolute path, e.g. \"/data/input.jsons\"; found {Node.Quote(file.Path ?? string.Empty)}.");
-                }
-
-                break;
             case OdbcTransportDescriptor odbc:
                 NonEmpty(odbc.ConnectionString, P("ConnectionString"), sink);
                 if (odbc.SelectQuery is null && odbc.InsertIntoTable is null)
@@ -101,36 +94,8 @@ internal static class TransportRules
                 }
 
                 break;
-            case InlineTransportDescriptor inline:
-                string itemsPath = P(inline.IsBinary ? "DataBinary" : "Data");
-                if (inline.IsChunk && inline.Items.Count != 1)
-                {
-                    sink.Error(itemsPath, $"a chunk is exactly one string; found {inline.Items.Count.ToString(CultureInfo.InvariantCulture)} items.");
-                }
-
-                if (!inline.IsBinary)
-                {
-                    var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-                    for (int i = 0; i < inline.Items.Count; i++)
-                    {
-                        try
-                        {
-                            _ = strict.GetCharCount(inline.Items[i].Span);
-                        }
-                        catch (DecoderFallbackException)
-                        {
-                            sink.Error(inline.IsChunk ? itemsPath : DescriptorPath.Index(itemsPath, i), "is not valid UTF-8 text; give binary records as DataBinary.");
-                        }
-                    }
-                }
-
-                break;
-            case CustomTransportDescriptor custom:
-                if (custom.Fields.ValueKind != System.Text.Json.JsonValueKind.Object)
-                {
-                    sink.Error(path, $"the fields of a {custom.Type} transport must be a JSON object; found {custom.Fields.ValueKind.ToString().ToLowerInvariant()}.");
-                }
-
+            default:
+                ComponentCalls.Validate(transport, sink, path);
                 break;
         }
     }
