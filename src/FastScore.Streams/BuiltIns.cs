@@ -12,6 +12,7 @@ internal static class BuiltIns
     public static void Register(ComponentRegistry registry)
     {
         registry.Add(new FileTransportProvider()).Add(new InlineTransportProvider()).Add(new DiscardTransportProvider()).Add(new ConsoleTransportProvider());
+        registry.Add(new TcpTransportProvider()).Add(new UdpTransportProvider()).Add(new ExecTransportProvider()).Add(new HttpTransportProvider());
 
         registry.Add(new DelimitedEnvelopeProvider()).Add(new FixedEnvelopeProvider());
         registry.Add(new JsonEncodingProvider()).Add(new Utf8EncodingProvider()).Add(new RawEncodingProvider());

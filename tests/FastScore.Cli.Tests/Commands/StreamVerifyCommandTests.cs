@@ -249,7 +249,7 @@ public sealed class StreamVerifyCommandTests
         }
     }
 
-    [TestCase("tcp::5678", "Transport.Type: 'tcp' has no registered transport")]
+    [TestCase("""{"Transport": {"Type": "HDFS", "NameNode": "namenode:9000", "Path": "/data/in.jsons"}}""", "Transport.Type: 'hdfs' has no registered transport")]
     [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": "ocf-block", "Encoding": "avro-binary", "Schema": "int"}""", "is not available")]
     public async Task A_valid_descriptor_this_fastscore_cannot_run_fails_verify(string descriptor, string fragment)
     {

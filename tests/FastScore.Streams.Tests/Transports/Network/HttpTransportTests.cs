@@ -96,8 +96,8 @@ public sealed class HttpTransportTests
                 : Results.StatusCode(401));
         _app.MapGet("/chunks", async (HttpContext c) =>
         {
-            // each flush of a body without a length is one chunk on the wire
-            foreach (string part in new[] { "{\"a\": 1}", "{\"b\": [2,\n 3]}", "x", new string('y', 100_000) })
+            // each flush of a body without a length is one chunk on the wire (Kestrel cuts a write longer than its buffer into several chunks)
+            foreach (string part in new[] { "{\"a\": 1}", "{\"b\": [2,\n 3]}", "x", new string('y', 3000) })
             {
                 await c.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(part));
                 await c.Response.Body.FlushAsync();
@@ -256,7 +256,20 @@ public sealed class HttpTransportTests
         await using var input = new HttpChunkedInput("in", _base + "/chunks");
         await input.OpenAsync(null, guard);
         List<string> records = await ReadMessagesAsync(input, 10, guard);
-        Assert.That(records, Is.EqualTo(new[] { "{\"a\": 1}", "{\"b\": [2,\n 3]}", "x", new string('y', 100_000) }));
+        Assert.That(records, Is.EqualTo(new[] { "{\"a\": 1}", "{\"b\": [2,\n 3]}", "x", new string('y', 3000) }));
+    }
+
+    [Test]
+    public async Task An_http_descriptor_streams_the_url_through_the_envelope_and_encoding()
+    {
+        await using InputStream input = new StreamFactory().CreateInput(FastScore.Streams.Descriptors.StreamDescriptor.Parse($$"""{"Transport": {"Type": "HTTP", "Url": "{{_base}}/data.jsons"}, "Envelope": "delimited", "Encoding": "json", "SkipTo": {{s_data.Length - 26}}}"""));
+        var values = new List<string>();
+        await foreach (byte[] record in input.ReadAllAsync<byte[]>(Guard()))
+        {
+            values.Add(Encoding.UTF8.GetString(record));
+        }
+
+        Assert.That(values, Is.EqualTo(new[] { "{\"n\": 99998}", "{\"n\": 99999}" }));
     }
 
     [Test]

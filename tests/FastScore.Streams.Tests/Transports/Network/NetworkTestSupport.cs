@@ -12,7 +12,7 @@ namespace FastScore.Streams.Tests.Transports.Network;
 internal static class NetworkTestSupport
 {
     /// <summary>A guard against a hung test (not a timing assertion).</summary>
-    public static CancellationToken Guard(int seconds = 30) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+    public static CancellationToken Guard(int seconds = 120) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
     /// <summary>A port nobody listens on (bound then released).</summary>
     public static int FreePort()
