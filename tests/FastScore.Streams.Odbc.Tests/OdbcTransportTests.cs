@@ -8,6 +8,7 @@ using static FastScore.Streams.Odbc.Tests.OdbcTestDatabases;
 namespace FastScore.Streams.Odbc.Tests;
 
 /// <summary>The ODBC transport against SQLite (libsqliteodbc) and PostgreSQL (odbc-postgresql), and through ADO.NET providers.</summary>
+[Category("Integration")]
 public sealed class OdbcTransportTests
 {
     private string _file = "";
