@@ -80,7 +80,7 @@ internal static class EngineControlCommands
             // A descriptor file is sent as its JSON, a literal as the descriptor JSON it stands for (the engine reads JSON).
             text = File.Exists(stream) ? File.ReadAllText(stream)
                 : stream.TrimStart().StartsWith('{') ? stream
-                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream);
+                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream, CliStreams.DescriptorOptions(schemasDirectory: null));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
