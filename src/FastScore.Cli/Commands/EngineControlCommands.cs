@@ -81,7 +81,7 @@ internal static class EngineControlCommands
             string resolved = CliLibrary.For(io).ResolveStream(stream); // a library name stands for its descriptor
             text = File.Exists(resolved) ? File.ReadAllText(resolved)
                 : stream.TrimStart().StartsWith('{') ? stream
-                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream);
+                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream, CliStreams.DescriptorOptions(schemasDirectory: null));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
