@@ -58,7 +58,7 @@ internal static class StreamSampleCommand
         StreamDescriptorOptions options;
         try
         {
-            options = CliStreams.DescriptorOptions(schemasDirectory);
+            options = CliStreams.DescriptorOptions(io, schemasDirectory);
         }
         catch (Exception ex) when (ex is StreamException or IOException)
         {
@@ -66,7 +66,7 @@ internal static class StreamSampleCommand
             return 2;
         }
 
-        StreamDescriptor? descriptor = CliStreams.Read(text, options, io.Error);
+        StreamDescriptor? descriptor = CliStreams.Read(io, text, options, io.Error);
         if (descriptor is null)
         {
             return 1;

@@ -20,6 +20,8 @@ public enum FrameStatus
     /// <see cref="Framer.OnOversize"/> is <see cref="OversizePolicy.Reject"/>: the reader moved past the record's first
     /// bytes (they are still in the buffer, for a preview), no frame is produced, and the framer discards the rest of the
     /// record as it arrives (returning <see cref="Skipped"/>). The caller reports the record as rejected; call again.
+    /// A framer also returns it for a malformed record it can skip (a corrupt header, a truncated record), with the
+    /// reason in <see cref="Framer.RejectionReason"/>.
     /// </summary>
     Rejected,
 }
@@ -109,7 +111,7 @@ public abstract class Framer
     /// container block, a truncated record, bytes that match no schema); <see langword="null"/>: it was longer than
     /// <see cref="MaxRecordSize"/>.
     /// </summary>
-    internal virtual string? RejectionReason => null;
+    protected internal virtual string? RejectionReason => null;
 
     /// <summary>Forgets any state carried between reads (called when a looping stream rewinds).</summary>
     public virtual void Reset() { }

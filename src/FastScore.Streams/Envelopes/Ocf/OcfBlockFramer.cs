@@ -106,7 +106,7 @@ internal sealed class OcfBlockFramer : Framer
     public byte[] OutputSync { get; }
 
     /// <inheritdoc />
-    internal override string? RejectionReason => _reason;
+    protected internal override string? RejectionReason => _reason;
 
     /// <inheritdoc />
     public override void Reset()
