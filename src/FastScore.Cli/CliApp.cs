@@ -84,6 +84,7 @@ internal static class CliApp
         EngineJobCommands.AddEnginePut(engine, io);
         root.Subcommands.Add(engine);
         root.Subcommands.Add(StatsCommand.Create(io));
+        root.Subcommands.Add(TestCommand.Create(io));
         return root;
     }
 }
