@@ -63,16 +63,21 @@ internal static class CliApp
     private static RootCommand BuildRoot(CliIo io)
     {
         var root = new RootCommand("fastscore: verify, sample, run and serve FastScore streams and models.");
-        var stream = new Command("stream", "Stream descriptors: verify, sample.");
-        stream.Subcommands.Add(StreamVerifyCommand.Create(io.Out, io.Error));
+        var stream = new Command("stream", "Stream descriptors: verify, sample; the library (add, show, list, remove); a running engine's streams (attach, detach, inspect).");
+        stream.Subcommands.Add(StreamVerifyCommand.Create(io));
         stream.Subcommands.Add(StreamSampleCommand.Create(io));
         EngineControlCommands.AddStreamVerbs(stream, io);
+        LibraryCommands.AddStreamVerbs(stream, io);
         root.Subcommands.Add(stream);
-        root.Subcommands.Add(SchemaCommands.Create(io));
+        Command schema = SchemaCommands.Create(io);
+        LibraryCommands.AddSchemaVerbs(schema, io);
+        root.Subcommands.Add(schema);
         root.Subcommands.Add(UseCommand.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(ServeCommand.Create(io));
-        root.Subcommands.Add(ModelDataCommands.Create(io));
+        Command model = ModelDataCommands.Create(io);
+        LibraryCommands.AddModelVerbs(model, io);
+        root.Subcommands.Add(model);
         Command engine = EngineInspectCommand.Create(io);
         EngineControlCommands.AddEngineVerbs(engine, io);
         root.Subcommands.Add(engine);

@@ -28,11 +28,12 @@ internal static class CliStreams
     }
 
     /// <summary>Reads a descriptor file or expands a literal; prints every error and returns null when invalid.</summary>
-    public static StreamDescriptor? Read(string text, StreamDescriptorOptions options, TextWriter error)
+    /// <remarks>A name of the library (<c>fastscore stream add</c>) stands for its descriptor, unless a file of that name exists.</remarks>
+    public static StreamDescriptor? Read(CliIo io, string text, StreamDescriptorOptions options, TextWriter error)
     {
         try
         {
-            return StreamDescriptor.FromArgument(text, options);
+            return StreamDescriptor.FromArgument(CliLibrary.For(io).ResolveStream(text), options);
         }
         catch (DescriptorException ex)
         {
@@ -46,6 +47,7 @@ internal static class CliStreams
         }
     }
 
-    public static StreamDescriptorOptions DescriptorOptions(string? schemasDirectory) =>
-        new() { Components = Components, SchemaLibrary = schemasDirectory is null ? null : SchemaLibrary.FromDirectory(schemasDirectory) };
+    /// <summary>How descriptors are read: every package's components; <c>$ref</c> schemas from the library and <c>--schemas</c>.</summary>
+    public static StreamDescriptorOptions DescriptorOptions(CliIo io, string? schemasDirectory) =>
+        new() { Components = Components, SchemaLibrary = CliLibrary.For(io).Schemas(schemasDirectory) };
 }

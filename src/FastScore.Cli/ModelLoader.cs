@@ -15,14 +15,29 @@ internal static class ModelLoader
     };
 
     /// <summary>Loads a model by name, or <paramref name="typeName"/> from <paramref name="assemblyPath"/>.</summary>
+    /// <param name="name">A built-in model, a model of the library (<c>fastscore model add</c>), or the type name in <paramref name="assemblyPath"/>.</param>
+    /// <param name="assemblyPath">The assembly of the host's own model, or null.</param>
+    /// <param name="typeName">The type in <paramref name="assemblyPath"/> (default: <paramref name="name"/>).</param>
+    /// <param name="library">The library that named models are looked up in.</param>
     /// <exception cref="ArgumentException">The model cannot be found or created; the message says why.</exception>
-    public static IModel Load(string name, string? assemblyPath, string? typeName)
+    public static IModel Load(string name, string? assemblyPath, string? typeName, CliLibrary? library = null)
     {
         if (assemblyPath is null)
         {
-            return BuiltIns.TryGetValue(name, out Func<IModel>? create)
-                ? create()
-                : throw new ArgumentException($"Unknown model '{name}'. Built-in models: {string.Join(", ", BuiltIns.Keys.Order(StringComparer.Ordinal))}; or give --assembly <path.dll> --type <Name> for your own.");
+            if (BuiltIns.TryGetValue(name, out Func<IModel>? create))
+            {
+                return create();
+            }
+
+            if (library is not null && library.TryGetModel(name, out string? libraryAssembly, out string? libraryType))
+            {
+                return Load(libraryType, libraryAssembly, libraryType);
+            }
+
+            IReadOnlyList<string> named = library is null ? [] : CliLibrary.Names(library.ModelsFolder, ".json");
+            throw new ArgumentException($"Unknown model '{name}'. Built-in models: {string.Join(", ", BuiltIns.Keys.Order(StringComparer.Ordinal))}" +
+                (named.Count > 0 ? $"; in the library: {string.Join(", ", named)}" : "") +
+                "; or add yours with fastscore model add NAME --assembly <path.dll> --type <Name>, or give --assembly and --type.");
         }
 
         string path = Path.GetFullPath(assemblyPath);

@@ -81,4 +81,21 @@ public sealed class FastScoreRestOptions
     /// <summary>Gets or sets how posted descriptors are read: the schema library for <c>{"$ref": name}</c> schemas and custom transport types.</summary>
     /// <value>The default value is <see langword="null"/>: no library, built-in transports only.</value>
     public Descriptors.StreamDescriptorOptions? DescriptorOptions { get; set; }
+
+    /// <summary>
+    /// Gets or sets how <c>PUT /2/active/model</c> (and FastScore's <c>PUT /1/job/model</c>) find the model a request
+    /// names: the request body (or the <c>Content-Disposition: x-model; name="..."</c> header) is a model name, never
+    /// code; the host decides which names exist. Return <see langword="null"/> for an unknown name (404); throw
+    /// <see cref="ArgumentException"/> with a message for a model that cannot be created (400).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: models are not loaded over the API (501).</value>
+    public Func<string, Engine.IModel?>? ModelResolver { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether <c>PUT /2/engine/file?path=PATH</c> may write files under
+    /// <see cref="DataRoot"/> (the Go CLI's <c>engine put</c>): a relative <c>PATH</c> is relative to the data root, an
+    /// absolute one must resolve under it; an existing file is replaced only with <c>force=true</c> (409 otherwise).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: 403.</value>
+    public bool AllowFileUpload { get; set; }
 }

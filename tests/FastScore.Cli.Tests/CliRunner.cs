@@ -20,6 +20,18 @@ internal static class CliRunner
 
     public static Task<(int Exit, string Out, string Err, string Console)> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
 
+    /// <summary>Runs the CLI with <c>FASTSCORE_HOME</c> (and other variables) set for this run only, and the given standard input.</summary>
+    public static async Task<(int Exit, string Out, string Err, string Console)> RunInAsync(IReadOnlyDictionary<string, string> variables, string? stdin, CancellationToken cancellationToken, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var console = new MemoryStream();
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? ""));
+        int exit = await CliApp.RunAsync(args, new CliIo(stdout, stderr, input, console, IsTerminal: false,
+            name => variables.TryGetValue(name, out string? value) ? value : Environment.GetEnvironmentVariable(name)), cancellationToken);
+        return (exit, stdout.ToString(), stderr.ToString(), Encoding.UTF8.GetString(console.ToArray()));
+    }
+
     private static string FindRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -78,7 +78,8 @@ internal static class EngineControlCommands
         try
         {
             // A descriptor file is sent as its JSON, a literal as the descriptor JSON it stands for (the engine reads JSON).
-            text = File.Exists(stream) ? File.ReadAllText(stream)
+            string resolved = CliLibrary.For(io).ResolveStream(stream); // a library name stands for its descriptor
+            text = File.Exists(resolved) ? File.ReadAllText(resolved)
                 : stream.TrimStart().StartsWith('{') ? stream
                 : Streams.Descriptors.StreamLiteral.ExpandToJson(stream);
         }

@@ -141,7 +141,7 @@ internal static class RunCommand
         IModel model;
         try
         {
-            model = ModelLoader.Load(modelName, assemblyPath, typeName);
+            model = ModelLoader.Load(modelName, assemblyPath, typeName, CliLibrary.For(io));
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or TypeLoadException)
         {
@@ -158,7 +158,7 @@ internal static class RunCommand
         StreamDescriptorOptions descriptorOptions;
         try
         {
-            descriptorOptions = CliStreams.DescriptorOptions(schemasDirectory);
+            descriptorOptions = CliStreams.DescriptorOptions(io, schemasDirectory);
         }
         catch (Exception ex) when (ex is StreamException or IOException)
         {
@@ -169,7 +169,7 @@ internal static class RunCommand
         var descriptors = new SortedDictionary<int, StreamDescriptor>();
         foreach ((int slot, string text) in slots)
         {
-            StreamDescriptor? descriptor = CliStreams.Read(text, descriptorOptions, io.Error);
+            StreamDescriptor? descriptor = CliStreams.Read(io, text, descriptorOptions, io.Error);
             if (descriptor is null)
             {
                 return Failed;
@@ -187,7 +187,7 @@ internal static class RunCommand
         StreamDescriptor? rejects = null;
         if (rejectsText is not null)
         {
-            rejects = CliStreams.Read(rejectsText, descriptorOptions, io.Error);
+            rejects = CliStreams.Read(io, rejectsText, descriptorOptions, io.Error);
             if (rejects is null)
             {
                 return Failed;

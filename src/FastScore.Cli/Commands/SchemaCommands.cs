@@ -47,7 +47,8 @@ internal static class SchemaCommands
         Avro.Schema parsed;
         try
         {
-            string json = File.Exists(schemaText) ? File.ReadAllText(schemaText) : schemaText;
+            string libraryFile = CliLibrary.IsName(schemaText) ? CliLibrary.For(io).SchemaFile(schemaText) : "";
+            string json = File.Exists(schemaText) ? File.ReadAllText(schemaText) : File.Exists(libraryFile) ? File.ReadAllText(libraryFile) : schemaText;
             parsed = Avro.Schema.Parse(json);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

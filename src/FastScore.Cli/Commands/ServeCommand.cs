@@ -100,7 +100,7 @@ internal static class ServeCommand
         IModel model;
         try
         {
-            model = ModelLoader.Load(settings.Model, settings.Assembly, settings.Type);
+            model = ModelLoader.Load(settings.Model, settings.Assembly, settings.Type, CliLibrary.For(io));
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or TypeLoadException)
         {
@@ -117,7 +117,7 @@ internal static class ServeCommand
         StreamDescriptorOptions descriptorOptions;
         try
         {
-            descriptorOptions = CliStreams.DescriptorOptions(settings.Schemas);
+            descriptorOptions = CliStreams.DescriptorOptions(io, settings.Schemas);
         }
         catch (Exception ex) when (ex is StreamException or IOException)
         {
@@ -130,7 +130,7 @@ internal static class ServeCommand
         {
             try
             {
-                descriptors[slot] = RestDescriptors.FromArgument(text, descriptorOptions);
+                descriptors[slot] = RestDescriptors.FromArgument(CliLibrary.For(io).ResolveStream(text), descriptorOptions);
             }
             catch (DescriptorException ex)
             {

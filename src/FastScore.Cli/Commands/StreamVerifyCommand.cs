@@ -13,7 +13,7 @@ internal static class StreamVerifyCommand
 {
     public const string NoErrors = "The stream descriptor contains no errors";
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliIo io)
     {
         var descriptor = new Argument<string>("descriptor")
         {
@@ -38,13 +38,15 @@ internal static class StreamVerifyCommand
         command.Arguments.Add(slot);
         command.Options.Add(schemas);
         command.Options.Add(internalForm);
-        command.SetAction(parse => Run(
-            parse.GetRequiredValue(descriptor), parse.GetValue(slot), parse.GetValue(schemas), parse.GetValue(internalForm), stdout, stderr));
+        command.SetAction(parse => Run(io,
+            parse.GetRequiredValue(descriptor), parse.GetValue(slot), parse.GetValue(schemas), parse.GetValue(internalForm)));
         return command;
     }
 
-    private static int Run(string text, int? slot, string? schemaFolder, bool internalForm, TextWriter stdout, TextWriter stderr)
+    private static int Run(CliIo io, string text, int? slot, string? schemaFolder, bool internalForm)
     {
+        TextWriter stdout = io.Out, stderr = io.Error;
+        CliLibrary library = CliLibrary.For(io);
         if (slot is < 0)
         {
             stderr.WriteLine($"Invalid slot {slot}: slots are 0, 1, 2, ... (even slots are inputs, odd slots are outputs).");
@@ -52,28 +54,25 @@ internal static class StreamVerifyCommand
         }
 
         var options = new StreamDescriptorOptions { Components = CliStreams.Components };
-        if (schemaFolder is not null)
+        try
         {
-            try
-            {
-                options.SchemaLibrary = SchemaLibrary.FromDirectory(schemaFolder);
-            }
-            catch (DirectoryNotFoundException ex)
-            {
-                stderr.WriteLine($"--schemas: {ex.Message}");
-                return 1;
-            }
-            catch (DescriptorException ex)
-            {
-                stderr.WriteLine(ex.Message);
-                return 1;
-            }
+            options.SchemaLibrary = library.Schemas(schemaFolder);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            stderr.WriteLine($"--schemas: {ex.Message}");
+            return 1;
+        }
+        catch (DescriptorException ex)
+        {
+            stderr.WriteLine(ex.Message);
+            return 1;
         }
 
         StreamDescriptor stream;
         try
         {
-            stream = StreamDescriptor.FromArgument(text, options);
+            stream = StreamDescriptor.FromArgument(library.ResolveStream(text), options);
         }
         catch (DescriptorException ex)
         {

@@ -10,7 +10,7 @@ namespace FastScore.Cli.Commands;
 internal static class UseCommand
 {
     /// <summary>The variable that names the CLI's folder.</summary>
-    public const string HomeVariable = "FASTSCORE_HOME";
+    public const string HomeVariable = CliLibrary.HomeVariable;
 
     public static Command Create(CliIo io)
     {
@@ -21,7 +21,7 @@ internal static class UseCommand
     }
 
     /// <summary>The CLI's folder: <c>$FASTSCORE_HOME</c>, else <c>.fastscore</c> in the working directory.</summary>
-    public static string Home(CliIo io) => io.GetVariable(HomeVariable) is { Length: > 0 } home ? home : Path.Combine(Environment.CurrentDirectory, ".fastscore");
+    public static string Home(CliIo io) => CliLibrary.For(io).Home;
 
     /// <summary>The selected engine's URL, or null when none was selected.</summary>
     public static string? SelectedEngine(CliIo io)

@@ -71,6 +71,9 @@ internal sealed partial class FastScoreApi
         group.MapGet("/2/active/stream/{slot:int}", Guard(StreamsAsync));
         group.MapDelete("/2/active/stream/{slot:int}", Guard(DetachAsync));
         group.MapGet("/2/active/model", Guard(ModelAsync));
+        group.MapPut("/2/active/model", Guard(LoadModelAsync));
+        group.MapPut("/1/job/model", Guard(LoadModelAsync));
+        group.MapPut("/2/engine/file", Guard(PutFileAsync));
         group.MapGet("/2/engine/state", Guard(StateAsync));
         group.MapPost("/2/engine/pause", Guard(ctx => ControlAsync(ctx, "pause")));
         group.MapPost("/2/engine/unpause", Guard(ctx => ControlAsync(ctx, "unpause")));

@@ -72,6 +72,10 @@ public abstract class Framer
     /// <param name="output">Where the bytes go.</param>
     public virtual void WriteEnd(IBufferWriter<byte> output) { }
 
+    /// <summary>Ends an output batch: called after the frames of each batch are written, before they are flushed (ocf-block writes one container block per batch). The default writes nothing.</summary>
+    /// <param name="output">Where the bytes go.</param>
+    internal virtual void WriteBatchEnd(IBufferWriter<byte> output) { }
+
     /// <summary>
     /// Gets a value indicating whether <see cref="TryFrameSpan"/> frames records (a fast path for input streams). The
     /// default is <see langword="false"/>.
