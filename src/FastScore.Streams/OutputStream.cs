@@ -375,6 +375,11 @@ public sealed class OutputStream : IAsyncDisposable
                             }
                         }
 
+                        if (!framed)
+                        {
+                            framer.WriteBatchEnd(byteOutput.Writer);
+                        }
+
                         FlushResult flushed = framed
                             ? await byteOutput.Writer.WriteAsync(batch.Framed, cancellationToken).ConfigureAwait(false) // framed by the encoder already
                             : await byteOutput.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);

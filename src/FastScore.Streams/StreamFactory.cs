@@ -149,9 +149,9 @@ public sealed class StreamFactory
         string name = options.Name ?? defaultName ?? NewName();
         TransportProvider provider = GetTransport(descriptor);
         Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
-        var context = new ComponentContext(descriptor, schema, input);
+        var context = new ComponentContext(descriptor, schema, input) { ModelSchema = ModelSchema(descriptor, options, schema, input) };
         RecordEncoding encoding = GetEncoding(descriptor.Encoding, context);
-        return new Parts(name, provider, encoding, schema, CreateChecker(descriptor, options, schema, input), context);
+        return new Parts(name, provider, encoding, schema, CreateChecker(descriptor, schema, context), context);
     }
 
     /// <summary>
@@ -159,16 +159,17 @@ public sealed class StreamFactory
     /// both (FastScore: inputs against the stream's then the model's schema, outputs against the model's then the
     /// stream's), after making sure the two are compatible.
     /// </summary>
-    private SchemaChecker CreateChecker(StreamDescriptor descriptor, StreamOpenOptions options, Avro.Schema? schema, bool input)
+    private SchemaChecker CreateChecker(StreamDescriptor descriptor, Avro.Schema? schema, ComponentContext context)
     {
-        SchemaChecker own = Checker(schema, descriptor.Encoding);
-        if (ModelSchema(descriptor, options, schema, input) is not { } model)
+        SchemaChecker own = Checker(schema, descriptor.Encoding, context);
+        if (context.ModelSchema is not { } model
+            || (_options.Components.TryGetEncoding(descriptor.Encoding?.Type ?? EncodingTypes.Null, out EncodingProvider? encoding) && !encoding.ChecksModelSchema))
         {
             return own;
         }
 
-        SchemaChecker models = Checker(model, descriptor.Encoding);
-        return input ? new BothSchemasChecker(own, models) : new BothSchemasChecker(models, own);
+        SchemaChecker models = Checker(model, descriptor.Encoding, context: null);
+        return context.IsInput ? new BothSchemasChecker(own, models) : new BothSchemasChecker(models, own);
     }
 
     /// <summary>
@@ -216,12 +217,12 @@ public sealed class StreamFactory
     private readonly record struct Parts(string Name, TransportProvider Provider, RecordEncoding Encoding, Avro.Schema? Schema, SchemaChecker Checker, ComponentContext Context);
 
     /// <summary>The checker of the encoding's provider; an untyped stream without one accepts every record.</summary>
-    private SchemaChecker Checker(Avro.Schema? schema, EncodingDescriptor? encoding)
+    private SchemaChecker Checker(Avro.Schema? schema, EncodingDescriptor? encoding, ComponentContext? context)
     {
         string type = encoding?.Type ?? EncodingTypes.Null;
         if (_options.Components.TryGetSchemaChecker(type, out SchemaCheckerProvider? provider))
         {
-            return Call(() => provider.Create(schema, encoding), "Schema", $"the schema checker of the {type} encoding");
+            return Call(() => context is null ? provider.Create(schema, encoding) : provider.Create(schema, encoding, context), "Schema", $"the schema checker of the {type} encoding");
         }
 
         return schema is null
@@ -266,10 +267,16 @@ public sealed class StreamFactory
 
         _ = GetTransport(descriptor);
         Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
-        var context = new ComponentContext(descriptor, schema, input);
+        if (schema is null && descriptor.Schema.Kind == SchemaKind.Inherit
+            && _options.Components.TryGetEncoding(descriptor.Encoding?.Type ?? EncodingTypes.Null, out EncodingProvider? required) && required.SchemaUse == SchemaUse.Required)
+        {
+            schema = Avro.Schema.Parse("\"null\""); // the model's schema is not known here: check the rest with a stand-in
+        }
+
+        var context = new ComponentContext(descriptor, schema, input) { ModelSchema = ModelSchema(descriptor, options, schema, input) };
         _ = GetEncoding(descriptor.Encoding, context);
         _ = GetFramer(descriptor, context);
-        _ = CreateChecker(descriptor, options, schema, input);
+        _ = CreateChecker(descriptor, schema, context);
     }
 
     /// <summary>Resolves a descriptor's schema: inline JSON, a named reference, the inherited slot schema, or none.</summary>

@@ -24,6 +24,41 @@ public sealed class StreamSampleCommandTests
         });
     }
 
+    /// <summary>Issue 14 point 6: Avro container files and CSV rows are printed as the JSON they decode to.</summary>
+    [Test]
+    public async Task Sample_prints_avro_and_csv_records_as_json()
+    {
+        const string schema = """{"type":"record","name":"R","fields":[{"name":"id","type":"int"},{"name":"name","type":["null","string"]}]}""";
+        var avro = (Avro.RecordSchema)Avro.Schema.Parse(schema);
+        string ocf = Path.Combine(_dir, "in.avro");
+        using (Avro.File.IFileWriter<Avro.Generic.GenericRecord> writer = Avro.File.DataFileWriter<Avro.Generic.GenericRecord>.OpenWriter(
+            new Avro.Generic.GenericDatumWriter<Avro.Generic.GenericRecord>(avro), ocf, Avro.File.Codec.CreateCodec(Avro.File.Codec.Type.Deflate)))
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                var r = new Avro.Generic.GenericRecord(avro);
+                r.Add("id", i);
+                r.Add("name", i == 2 ? null : $"n{i}");
+                writer.Append(r);
+            }
+        }
+
+        string csv = Path.Combine(_dir, "in.csv");
+        File.WriteAllText(csv, "id,name\n1,\"Smith, J\"\n2,\n");
+        string avroDescriptor = $$"""{"Transport": {"Type": "file", "Path": {{System.Text.Json.JsonSerializer.Serialize(ocf)}}}, "Envelope": "ocf-block", "Encoding": "avro-binary", "Schema": {{schema}}}""";
+        string csvDescriptor = $$"""{"Transport": {"Type": "file", "Path": {{System.Text.Json.JsonSerializer.Serialize(csv)}}}, "Encoding": "csv", "Schema": {{schema}}}""";
+
+        var (avroExit, avroOut, avroErr, _) = await CliRunner.RunAsync("stream", "sample", avroDescriptor, "-n", "2");
+        var (csvExit, csvOut, csvErr, _) = await CliRunner.RunAsync("stream", "sample", csvDescriptor, "-n", "5");
+        Assert.Multiple(() =>
+        {
+            Assert.That(avroExit, Is.EqualTo(0), avroErr);
+            Assert.That(avroOut.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { """   1: {"id":1,"name":"n1"}""", """   2: {"id":2,"name":null}""" }));
+            Assert.That(csvExit, Is.EqualTo(0), csvErr);
+            Assert.That(csvOut.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[] { """   1: {"id":1,"name":"Smith, J"}""", """   2: {"id":2,"name":null}""" }));
+        });
+    }
+
     /// <summary>Issue 12, point 10: any stream that produces nothing (here stdin, open and silent) is waited for out loud, then given up.</summary>
     [Test]
     [Category("Integration")]

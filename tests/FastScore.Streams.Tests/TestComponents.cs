@@ -10,14 +10,14 @@ internal static class TestComponents
 {
     private static readonly ComponentContext s_context = new(new StreamDescriptor { Transport = new DiscardTransportDescriptor() }, schema: null, isInput: true);
 
-    public static Framer Framer(EnvelopeDescriptor? envelope) =>
+    public static Framer Framer(EnvelopeDescriptor? envelope, Avro.Schema? schema = null) =>
         envelope is null ? new NoneFramer()
-        : ComponentRegistry.Default.TryGetEnvelope(envelope.Type, out EnvelopeProvider? provider) ? provider.CreateFramer(envelope, s_context)
+        : ComponentRegistry.Default.TryGetEnvelope(envelope.Type, out EnvelopeProvider? provider) ? provider.CreateFramer(envelope, schema is null ? s_context : new ComponentContext(s_context.Descriptor, schema, isInput: true))
         : throw new DescriptorException("Envelope", $"'{envelope.Type}' is not registered.");
 
-    public static RecordEncoding Encoding(EncodingDescriptor? encoding, System.Text.Json.JsonSerializerOptions? json = null) =>
+    public static RecordEncoding Encoding(EncodingDescriptor? encoding, System.Text.Json.JsonSerializerOptions? json = null, Avro.Schema? schema = null) =>
         json is not null ? new JsonRecordEncoding(json)
-        : ComponentRegistry.Default.TryGetEncoding(encoding?.Type ?? EncodingTypes.Null, out EncodingProvider? provider) ? provider.CreateEncoding(encoding, s_context)
+        : ComponentRegistry.Default.TryGetEncoding(encoding?.Type ?? EncodingTypes.Null, out EncodingProvider? provider) ? provider.CreateEncoding(encoding, schema is null ? s_context : new ComponentContext(s_context.Descriptor, schema, isInput: true))
         : throw new DescriptorException("Encoding", $"'{encoding?.Type}' is not registered.");
 
     public static SchemaChecker Checker(Avro.Schema? schema, EncodingDescriptor? encoding) =>

@@ -121,7 +121,7 @@ internal static class StreamSampleCommand
 
                         lock (lines)
                         {
-                            lines[batch.GetSequenceNumber(i)] = Render(batch.GetSpan(i), input.Encoding.Name);
+                            lines[batch.GetSequenceNumber(i)] = RenderRecord(batch.GetSpan(i), input.Encoding);
                         }
                     }
                 }
@@ -201,6 +201,24 @@ internal static class StreamSampleCommand
         {
             return lines.Count;
         }
+    }
+
+    /// <summary>Avro binary and CSV records as the JSON their encoding decodes them to; otherwise as <see cref="Render(ReadOnlySpan{byte}, string?)"/>.</summary>
+    internal static string RenderRecord(ReadOnlySpan<byte> record, RecordEncoding encoding)
+    {
+        if (encoding.Name is EncodingTypes.AvroBinary or EncodingTypes.Csv)
+        {
+            try
+            {
+                return encoding.Decode<System.Text.Json.JsonElement>(record).GetRawText();
+            }
+            catch (StreamFormatException)
+            {
+                // not readable as JSON (e.g. a NaN float): shown as bytes
+            }
+        }
+
+        return Render(record, encoding.Name);
     }
 
     /// <summary>JSON and text as text; anything that is not valid UTF-8, or raw records with control bytes, as a hex dump of 16 bytes a line.</summary>

@@ -122,12 +122,14 @@ public sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
     public override string Type => EnvelopeTypes.OcfBlock;
     /// <summary>Gets the sync marker (16 bytes, base64 in JSON), or <see langword="null"/> to take it from the header.</summary>
     public ReadOnlyMemory<byte>? SyncMarker { get; init; }
-    /// <summary>Gets the codec: <see langword="null"/> or <c>"deflate"</c> (<c>""</c> and <c>"null"</c> are read as null, other spellings of deflate as <c>"deflate"</c>).</summary>
+    /// <summary>Gets the codec: <see langword="null"/>, <c>"deflate"</c>, <c>"snappy"</c> or <c>"zstandard"</c> (<c>""</c> and <c>"null"</c> are read as null; names in any case; <c>"zstd"</c> as <c>"zstandard"</c>).</summary>
     public string? Compress
     {
         get;
         init => field = value is null || value.Length == 0 || value.Equals("null", StringComparison.OrdinalIgnoreCase) ? null
-            : value.Equals("deflate", StringComparison.OrdinalIgnoreCase) ? "deflate" : value;
+            : value.Equals("deflate", StringComparison.OrdinalIgnoreCase) ? "deflate"
+            : value.Equals("snappy", StringComparison.OrdinalIgnoreCase) ? "snappy"
+            : value.Equals("zstandard", StringComparison.OrdinalIgnoreCase) || value.Equals("zstd", StringComparison.OrdinalIgnoreCase) ? "zstandard" : value;
     }
     /// <summary>Gets a value indicating whether the stream starts with an OCF header.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
@@ -161,9 +163,9 @@ public sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
             errors.Add("SyncMarker", "is required when SkipHeader is false: without an OCF header the sync marker cannot be learnt; found null.");
         }
 
-        if (Compress is not null and not "deflate")
+        if (Compress is not null and not "deflate" and not "snappy" and not "zstandard")
         {
-            errors.Add("Compress", $"must be null or \"deflate\"; found {DescriptorErrors.Quote(Compress)}.");
+            errors.Add("Compress", $"must be null, \"deflate\", \"snappy\" or \"zstandard\"; found {DescriptorErrors.Quote(Compress)}.");
         }
     }
 

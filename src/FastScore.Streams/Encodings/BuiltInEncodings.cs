@@ -55,10 +55,60 @@ internal sealed class DeclaredEncodingProvider(string type, bool isSelfDelimitin
         throw NotAvailable.Error("Encoding", "encoding", Type);
 }
 
-/// <summary><c>csv</c>: read and checked here (delimiter, quote character, the record schema it needs); a CSV package registers the provider that runs it.</summary>
+/// <summary>
+/// <c>avro-binary</c>: one record is the Avro binary of one value of the stream's schema (<see cref="AvroBinary.AvroBinaryRecordEncoding"/>).
+/// A schema is required; records find their own end (on a byte stream without an envelope, <see cref="Envelopes.AvroRecordFramer"/>
+/// cuts them). An input on a slot whose model declares another, compatible schema decodes by Avro schema resolution
+/// (the stream's schema is the writer's, the model's the reader's).
+/// </summary>
+internal sealed class AvroBinaryEncodingProvider : EncodingProvider
+{
+    public override string Type => EncodingTypes.AvroBinary;
+
+    public override bool IsSelfDelimiting => true;
+
+    public override SchemaUse SchemaUse => SchemaUse.Required;
+
+    internal override bool ChecksModelSchema => false;
+
+    public override RecordEncoding CreateEncoding(EncodingDescriptor? encoding, ComponentContext context)
+    {
+        Avro.Schema schema = SchemaOf(context);
+        try
+        {
+            return new AvroBinary.AvroBinaryRecordEncoding(schema, context.IsInput ? context.ModelSchema : null);
+        }
+        catch (AvroBinary.AvroResolutionException ex)
+        {
+            throw new DescriptorException("Schema", $"the model's schema cannot read records of the stream's schema: {ex.Message}");
+        }
+    }
+
+    public override Framer? CreateFramer(EncodingDescriptor? encoding, ComponentContext context) => new AvroRecordFramer(SchemaOf(context));
+
+    internal static Avro.Schema SchemaOf(ComponentContext context) =>
+        context.Schema ?? throw new DescriptorException("Schema", context.Descriptor.Schema.Kind == SchemaKind.Inherit
+            ? "the avro-binary encoding requires a schema: the stream inherits the model's schema ($inherit), and the model declares none for this slot."
+            : "the avro-binary encoding requires a schema (records cannot be read without the schema they were written with); found null.");
+}
+
+/// <summary>
+/// <c>csv</c>: one record is one CSV row (<see cref="Csv.CsvRecordEncoding"/>): <c>Delimiter</c>, <c>QuoteCharacter</c>; the
+/// columns from the record schema, or on input without a schema from the header the <c>delimited-csv</c> envelope reads.
+/// </summary>
 internal sealed class CsvEncodingProvider : EncodingProvider
 {
     public override string Type => EncodingTypes.Csv;
+
+    internal override bool ChecksModelSchema => false;
+
+    /// <summary>The stream's columns, shared by its envelope, encoding and checker (created by whichever comes first).</summary>
+    /// <exception cref="DescriptorException">The schema is not a record of column types.</exception>
+    internal static Csv.CsvLayout Layout(ComponentContext context) =>
+        context.Shared(() => context.Schema is null ? Csv.CsvLayout.FromHeader() : Csv.CsvLayout.FromSchema(context.Schema));
+
+    internal static Csv.CsvFormat Format(EncodingDescriptor? encoding) =>
+        encoding is CsvEncodingDescriptor d ? new Csv.CsvFormat(d.Delimiter, d.QuoteCharacter) : Csv.CsvFormat.Default;
 
     public override IReadOnlyList<string> Fields { get; } = ["Delimiter", "QuoteCharacter"];
 
@@ -93,6 +143,13 @@ internal sealed class CsvEncodingProvider : EncodingProvider
         }
     }
 
-    public override RecordEncoding CreateEncoding(EncodingDescriptor? encoding, ComponentContext context) =>
-        throw NotAvailable.Error("Encoding", "encoding", Type);
+    public override RecordEncoding CreateEncoding(EncodingDescriptor? encoding, ComponentContext context)
+    {
+        if (!context.IsInput && context.Schema is null)
+        {
+            throw new DescriptorException("Schema", "a csv output needs a record schema (its fields name the columns and the header); found null.");
+        }
+
+        return new Csv.CsvRecordEncoding(Format(encoding), Layout(context));
+    }
 }

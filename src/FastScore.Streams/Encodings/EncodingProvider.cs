@@ -48,6 +48,13 @@ public abstract class EncodingProvider
     /// <value>The default value is <c>delimited</c> (records end at a newline).</value>
     public virtual string DefaultEnvelope => EnvelopeTypes.Delimited;
 
+    /// <summary>
+    /// Gets a value indicating whether a record's bytes are checked against the model slot's schema as well as the
+    /// stream's own when both are given. Encodings whose bytes can only be read with the schema they were written with
+    /// (avro-binary, csv) say no: their records follow the stream's schema, and reach the model by schema resolution.
+    /// </summary>
+    internal virtual bool ChecksModelSchema => true;
+
     /// <summary>Reads the encoding's fields into its descriptor. Report wrong values through <see cref="DescriptorFields.Errors"/> and go on.</summary>
     /// <param name="fields">The fields of the encoding object (none when it was given as a bare name).</param>
     /// <returns>The descriptor.</returns>

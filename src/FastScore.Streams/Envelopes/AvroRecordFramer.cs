@@ -34,7 +34,7 @@ internal sealed class AvroRecordFramer : Framer
     }
 
     /// <inheritdoc />
-    internal override string? RejectionReason => _reason;
+    protected internal override string? RejectionReason => _reason;
 
     /// <inheritdoc />
     public override void Reset()

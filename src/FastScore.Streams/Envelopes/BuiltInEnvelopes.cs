@@ -51,9 +51,10 @@ internal sealed class FixedEnvelopeProvider : EnvelopeProvider
 }
 
 /// <summary>
-/// <c>ocf-block</c>: Avro Object Container File blocks. Its descriptor is read and checked here; a package that runs it
-/// registers a provider of the same name (which replaces this one). Until then a stream using it cannot be opened, and
-/// <c>stream verify</c> says so.
+/// <c>ocf-block</c>: Avro Object Container File blocks (<see cref="Ocf.OcfBlockFramer"/>). Input: with a header
+/// (<c>SkipHeader</c>, the default) the schema, codec and sync marker come from it (the schema must resolve to the stream's,
+/// a <c>SyncMarker</c> or <c>Compress</c> given must be the header's); without one, from the descriptor. <c>SkipTo</c>
+/// starts at the next block boundary. Output: a header (unless <c>SkipHeader</c> is false), then one block per batch.
 /// </summary>
 internal sealed class OcfBlockEnvelopeProvider : EnvelopeProvider
 {
@@ -70,8 +71,14 @@ internal sealed class OcfBlockEnvelopeProvider : EnvelopeProvider
         SkipHeader = fields.OptionalBoolean("SkipHeader", true),
     };
 
-    public override Framer CreateFramer(EnvelopeDescriptor envelope, ComponentContext context) =>
-        throw NotAvailable.Error("Envelope", "envelope", Type);
+    public override Framer CreateFramer(EnvelopeDescriptor envelope, ComponentContext context)
+    {
+        var d = (OcfBlockEnvelopeDescriptor)envelope;
+        Avro.Schema schema = context.Schema ?? throw new DescriptorException("Schema", "an ocf-block stream needs the schema of its records (avro-binary requires a schema); found null.");
+        byte[]? sync = d.SyncMarker?.ToArray();
+        var options = new Ocf.OcfReadOptions(schema, HasHeader: d.SkipHeader, SyncMarker: sync, Codec: d.Compress, StartsMidFile: context.IsInput && context.Descriptor.SkipTo is > 0);
+        return new Ocf.OcfBlockFramer(options, d.MaxRecordSize, d.OnOversize, outputCodec: d.Compress ?? "null", outputSync: sync) { WritesHeader = d.SkipHeader };
+    }
 
     private static ReadOnlyMemory<byte>? ReadSyncMarker(DescriptorFields fields)
     {
@@ -96,7 +103,12 @@ internal sealed class OcfBlockEnvelopeProvider : EnvelopeProvider
     }
 }
 
-/// <summary><c>delimited-csv</c>: RFC 4180 lines. Read and checked here; a CSV package registers the provider that runs it.</summary>
+/// <summary>
+/// <c>delimited-csv</c>: RFC 4180 rows (<see cref="DelimitedCsvFramer"/>): a separator inside quotes does not end a record;
+/// the default envelope of csv over a transport that does not keep record boundaries. It shares the stream's columns
+/// (<see cref="Encodings.Csv.CsvLayout"/>) with the csv encoding and checker: it checks the header against them, or
+/// fills them from the header when the stream has no schema.
+/// </summary>
 internal sealed class DelimitedCsvEnvelopeProvider : EnvelopeProvider
 {
     public override string Type => EnvelopeTypes.DelimitedCsv;
@@ -114,8 +126,19 @@ internal sealed class DelimitedCsvEnvelopeProvider : EnvelopeProvider
         SkipBlankLines = fields.OptionalBoolean("SkipBlankLines", true),
     };
 
-    public override Framer CreateFramer(EnvelopeDescriptor envelope, ComponentContext context) =>
-        throw NotAvailable.Error("Envelope", "envelope", Type);
+    public override Framer CreateFramer(EnvelopeDescriptor envelope, ComponentContext context)
+    {
+        var d = (DelimitedCsvEnvelopeDescriptor)envelope;
+        var encoding = context.Descriptor.Encoding as CsvEncodingDescriptor ?? CsvEncodingDescriptor.Csv;
+        var format = new Encodings.Csv.CsvFormat(encoding.Delimiter, encoding.QuoteCharacter);
+        Encodings.Csv.CsvLayout layout = Encodings.CsvEncodingProvider.Layout(context);
+        if (d.Separator.Contains(format.QuoteChar, StringComparison.Ordinal))
+        {
+            throw new DescriptorException("Envelope.Separator", $"the separator must not hold the quote character '{format.QuoteChar}'.");
+        }
+
+        return new DelimitedCsvFramer(format, layout, d.Separator, d.SkipHeader, d.SkipBlankLines, d.MaxRecordSize, d.OnOversize);
+    }
 }
 
 /// <summary>The error of a component whose descriptor is known but which cannot run in this build.</summary>

@@ -91,7 +91,7 @@ internal sealed class DelimitedCsvFramer : Framer
     public ReadOnlyMemory<byte> Separator => _separator;
 
     /// <inheritdoc />
-    internal override string? RejectionReason => _reason;
+    protected internal override string? RejectionReason => _reason;
 
     /// <inheritdoc />
     public override FrameStatus TryReadFrame(ref SequenceReader<byte> reader, bool isFinalBlock, out ReadOnlySequence<byte> frame)

@@ -20,6 +20,8 @@ public enum FrameStatus
     /// <see cref="Framer.OnOversize"/> is <see cref="OversizePolicy.Reject"/>: the reader moved past the record's first
     /// bytes (they are still in the buffer, for a preview), no frame is produced, and the framer discards the rest of the
     /// record as it arrives (returning <see cref="Skipped"/>). The caller reports the record as rejected; call again.
+    /// A framer also returns it for a malformed record it can skip (a corrupt header, a truncated record), with the
+    /// reason in <see cref="Framer.RejectionReason"/>.
     /// </summary>
     Rejected,
 }
@@ -70,6 +72,10 @@ public abstract class Framer
     /// <param name="output">Where the bytes go.</param>
     public virtual void WriteEnd(IBufferWriter<byte> output) { }
 
+    /// <summary>Ends an output batch: called after the frames of each batch are written, before they are flushed (ocf-block writes one container block per batch). The default writes nothing.</summary>
+    /// <param name="output">Where the bytes go.</param>
+    internal virtual void WriteBatchEnd(IBufferWriter<byte> output) { }
+
     /// <summary>
     /// Gets a value indicating whether <see cref="TryFrameSpan"/> frames records (a fast path for input streams). The
     /// default is <see langword="false"/>.
@@ -105,7 +111,7 @@ public abstract class Framer
     /// container block, a truncated record, bytes that match no schema); <see langword="null"/>: it was longer than
     /// <see cref="MaxRecordSize"/>.
     /// </summary>
-    internal virtual string? RejectionReason => null;
+    protected internal virtual string? RejectionReason => null;
 
     /// <summary>Forgets any state carried between reads (called when a looping stream rewinds).</summary>
     public virtual void Reset() { }

@@ -20,6 +20,13 @@ public abstract class SchemaCheckerProvider
     /// <exception cref="DescriptorException">The schema does not suit the encoding.</exception>
     public abstract SchemaChecker Create(Avro.Schema? schema, EncodingDescriptor? encoding);
 
+    /// <summary>Creates the checker of one stream, sharing per-stream state with its other components (csv: the columns).</summary>
+    /// <param name="schema">The schema to check against, or <see langword="null"/>.</param>
+    /// <param name="encoding">The stream's encoding.</param>
+    /// <param name="context">The stream's components' context.</param>
+    /// <returns>The checker.</returns>
+    internal virtual SchemaChecker Create(Avro.Schema? schema, EncodingDescriptor? encoding, ComponentContext context) => Create(schema, encoding);
+
     /// <summary>Creates a provider from a factory (for hosts and tests that supply their own checkers).</summary>
     /// <param name="encodingType">The encoding name.</param>
     /// <param name="factory">Creates a checker for a schema and an encoding.</param>

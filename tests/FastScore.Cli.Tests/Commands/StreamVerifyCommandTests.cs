@@ -250,7 +250,7 @@ public sealed class StreamVerifyCommandTests
     }
 
     [TestCase("""{"Transport": {"Type": "HDFS", "NameNode": "namenode:9000", "Path": "/data/in.jsons"}}""", "Transport.Type: 'hdfs' has no registered transport")]
-    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": "ocf-block", "Encoding": "avro-binary", "Schema": "int"}""", "is not available")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Encoding": "msgpack"}""", "is not available")]
     public async Task A_valid_descriptor_this_fastscore_cannot_run_fails_verify(string descriptor, string fragment)
     {
         (int code, string output, string error) = await Run("stream", "verify", descriptor);
@@ -258,6 +258,39 @@ public sealed class StreamVerifyCommandTests
         {
             Assert.That(code, Is.EqualTo(1));
             Assert.That(error, Does.Contain(fragment).And.Contain("cannot run it").And.Not.Contain("   at "));
+            Assert.That(output, Does.Not.Contain(FastScore.Cli.Commands.StreamVerifyCommand.NoErrors));
+        });
+    }
+
+    /// <summary>Issue 14: avro-binary, ocf-block, csv and delimited-csv run, so verify accepts them (exit 0).</summary>
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": "ocf-block", "Encoding": "avro-binary", "Schema": "int"}""")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": {"Type": "ocf-block", "Compress": "zstandard"}, "Encoding": "avro-binary", "Schema": "$inherit"}""")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.bin"}, "Encoding": "avro-binary", "Schema": {"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"}]}}""")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.csv"}, "Envelope": {"Type": "delimited-csv", "Separator": "\n", "SkipHeader": false}, "Encoding": {"Type": "csv", "Delimiter": ";;", "QuoteCharacter": "'"}, "Schema": {"type": "record", "name": "R", "fields": [{"name": "a", "type": ["null", "double"]}]}}""")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.csv"}, "Encoding": "csv"}""")]
+    public async Task Avro_and_csv_descriptors_verify(string descriptor)
+    {
+        (int code, string output, string error) = await Run("stream", "verify", descriptor);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(0), error);
+            Assert.That(output, Does.Contain(FastScore.Cli.Commands.StreamVerifyCommand.NoErrors));
+        });
+    }
+
+    /// <summary>Issue 14: the rules of avro-binary and csv are verify errors with field paths.</summary>
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.bin"}, "Encoding": "avro-binary", "Schema": null}""", "Schema")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.csv"}, "Encoding": "csv", "Schema": {"type": "record", "name": "R", "fields": [{"name": "a", "type": {"type": "array", "items": "int"}}]}}""", "Schema.fields[0]: the csv encoding cannot hold field 'a'")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.csv"}, "Encoding": {"Type": "csv", "Delimiter": ""}, "Schema": {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}}""", "Encoding.Delimiter")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": {"Type": "ocf-block", "Compress": "lz4"}, "Encoding": "avro-binary", "Schema": "int"}""", "Envelope.Compress")]
+    [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": "ocf-block", "Encoding": "json"}""", "Envelope")]
+    public async Task Avro_and_csv_rules_are_verify_errors(string descriptor, string fragment)
+    {
+        (int code, string output, string error) = await Run("stream", "verify", descriptor);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(1));
+            Assert.That(error + output, Does.Contain(fragment).And.Not.Contain("   at "));
             Assert.That(output, Does.Not.Contain(FastScore.Cli.Commands.StreamVerifyCommand.NoErrors));
         });
     }

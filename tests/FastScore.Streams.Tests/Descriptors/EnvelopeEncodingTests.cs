@@ -136,8 +136,15 @@ public sealed class EnvelopeEncodingTests
         FileFails("""  "Envelope": {"Type": "ocf-block", "SkipHeader": false}, "Encoding": "avro-binary", "Schema": "int"  """, "Envelope.SyncMarker", "required when SkipHeader is false");
 
     [Test]
-    public void Ocf_block_compress_must_be_null_or_deflate() =>
-        FileFails("""  "Envelope": {"Type": "ocf-block", "Compress": "snappy"}, "Encoding": "avro-binary", "Schema": "int"  """, "Envelope.Compress", "null or \"deflate\"", "found \"snappy\"");
+    public void Ocf_block_compress_must_be_a_known_codec() =>
+        FileFails("""  "Envelope": {"Type": "ocf-block", "Compress": "lz4"}, "Encoding": "avro-binary", "Schema": "int"  """, "Envelope.Compress", "null, \"deflate\", \"snappy\" or \"zstandard\"", "found \"lz4\"");
+
+    [TestCase("snappy", "snappy")]
+    [TestCase("ZSTD", "zstandard")]
+    [TestCase("Deflate", "deflate")]
+    [TestCase("null", null)]
+    public void Ocf_block_compress_reads_every_codec(string given, string? read) =>
+        Assert.That(((OcfBlockEnvelopeDescriptor)ParseFile($$"""  "Envelope": {"Type": "ocf-block", "Compress": "{{given}}"}, "Encoding": "avro-binary", "Schema": "int"  """).Envelope!).Compress, Is.EqualTo(read));
 
     [Test]
     public void Delimited_csv_defaults()

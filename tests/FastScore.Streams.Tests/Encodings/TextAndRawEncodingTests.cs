@@ -234,12 +234,13 @@ public sealed class RecordEncodingsTests
     }
 
     [Test]
-    public void Avro_binary_and_csv_are_not_supported_yet()
+    public void Avro_binary_and_csv_create_their_encodings()
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => TestComponents.Encoding(EncodingDescriptor.AvroBinary), Throws.TypeOf<DescriptorException>().With.Message.Contains("Encoding: the avro-binary encoding is not available"));
-            Assert.That(() => TestComponents.Encoding(new CsvEncodingDescriptor()), Throws.TypeOf<DescriptorException>().With.Message.Contains("is not available"));
+            Assert.That(() => TestComponents.Encoding(EncodingDescriptor.AvroBinary), Throws.TypeOf<DescriptorException>().With.Message.Contains("Schema: the avro-binary encoding requires a schema"));
+            Assert.That(TestComponents.Encoding(EncodingDescriptor.AvroBinary, schema: Avro.Schema.Parse("\"int\"")).Name, Is.EqualTo("avro-binary"));
+            Assert.That(TestComponents.Encoding(new CsvEncodingDescriptor()).Name, Is.EqualTo("csv"));
             Assert.That(ComponentRegistry.Default.TryGetEncoding("bert", out _), Is.False);
         });
     }

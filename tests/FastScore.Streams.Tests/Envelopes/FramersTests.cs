@@ -26,12 +26,13 @@ public sealed class FramersTests
         Assert.That(((FixedFramer)TestComponents.Framer(new FixedEnvelopeDescriptor { Size = 7 })).Size, Is.EqualTo(7));
 
     [Test]
-    public void Ocf_block_and_delimited_csv_are_not_supported_yet()
+    public void Ocf_block_and_delimited_csv_create_their_framers()
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => TestComponents.Framer(new OcfBlockEnvelopeDescriptor()), Throws.TypeOf<DescriptorException>().With.Message.Contains("Envelope: the ocf-block envelope is not available"));
-            Assert.That(() => TestComponents.Framer(new DelimitedCsvEnvelopeDescriptor()), Throws.TypeOf<DescriptorException>().With.Message.Contains("is not available"));
+            Assert.That(() => TestComponents.Framer(new OcfBlockEnvelopeDescriptor()), Throws.TypeOf<DescriptorException>().With.Message.Contains("Schema: an ocf-block stream needs the schema"));
+            Assert.That(TestComponents.Framer(new OcfBlockEnvelopeDescriptor(), Avro.Schema.Parse("\"int\"")), Is.TypeOf<FastScore.Streams.Envelopes.Ocf.OcfBlockFramer>());
+            Assert.That(TestComponents.Framer(new DelimitedCsvEnvelopeDescriptor { SkipHeader = false }), Is.TypeOf<DelimitedCsvFramer>().With.Property("SkipHeader").False);
         });
     }
 }

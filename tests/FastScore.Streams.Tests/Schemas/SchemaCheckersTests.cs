@@ -79,12 +79,15 @@ public sealed class SchemaCheckersTests
     }
 
     [Test]
-    public void Avro_binary_and_csv_checking_are_not_supported_yet()
+    public void Avro_binary_and_csv_have_registered_checkers()
     {
         Assert.Multiple(() =>
         {
-            Assert.That(ComponentRegistry.Default.TryGetSchemaChecker(EncodingTypes.AvroBinary, out _), Is.False, "no checker until a provider implements avro-binary");
-            Assert.That(ComponentRegistry.Default.TryGetSchemaChecker(EncodingTypes.Csv, out _), Is.False);
+            Assert.That(TestComponents.Checker(Avro.Schema.Parse("\"int\""), EncodingDescriptor.AvroBinary), Is.TypeOf<AvroBinarySchemaChecker>());
+            Assert.That(() => TestComponents.Checker(null, EncodingDescriptor.AvroBinary), Throws.TypeOf<DescriptorException>().With.Message.Contains("requires a schema"));
+            Assert.That(TestComponents.Checker(Avro.Schema.Parse("""{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"""), new CsvEncodingDescriptor()), Is.TypeOf<CsvSchemaChecker>());
+            Assert.That(TestComponents.Checker(Avro.Schema.Parse("""{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"""), new CsvEncodingDescriptor()).TryCheck("x"u8, out RecordRejection rejection), Is.False);
+            Assert.That(rejection.Reason, Does.Contain("$.a"));
         });
     }
 }

@@ -31,4 +31,29 @@ public sealed class ComponentContext
 
     /// <summary>Gets a value indicating whether the stream is an input (<see langword="false"/>: an output).</summary>
     public bool IsInput { get; }
+
+    /// <summary>
+    /// Gets the model slot's schema when it differs from the stream's own (and is compatible with it), or
+    /// <see langword="null"/>: avro-binary inputs read records written with the stream's schema as the model's (Avro schema resolution).
+    /// </summary>
+    internal Avro.Schema? ModelSchema { get; init; }
+
+    private Dictionary<Type, object>? _shared;
+
+    /// <summary>
+    /// Gets the per-stream object of type <typeparamref name="T"/> that the stream's components share (csv: the columns,
+    /// filled by the envelope from the header and read by the encoding and the checker), creating it on first use.
+    /// </summary>
+    internal T Shared<T>(Func<T> create) where T : class
+    {
+        _shared ??= [];
+        if (_shared.TryGetValue(typeof(T), out object? value))
+        {
+            return (T)value;
+        }
+
+        T created = create();
+        _shared[typeof(T)] = created;
+        return created;
+    }
 }

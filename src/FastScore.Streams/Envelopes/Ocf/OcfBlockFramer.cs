@@ -45,6 +45,7 @@ internal sealed class OcfBlockFramer : Framer
     private string? _codecError;
     private byte[]? _sync;
     private string? _reason;
+    private AvroPlan? _transcode; // the file's schema → the stream's, when they differ
 
     // The block being served: its decompressed data, where the next record starts, how many records are left, the
     // bytes the block takes in the stream (consumed after its last record) and, when set, why its records are rejected.
@@ -105,7 +106,7 @@ internal sealed class OcfBlockFramer : Framer
     public byte[] OutputSync { get; }
 
     /// <inheritdoc />
-    internal override string? RejectionReason => _reason;
+    protected internal override string? RejectionReason => _reason;
 
     /// <inheritdoc />
     public override void Reset()
@@ -115,6 +116,7 @@ internal sealed class OcfBlockFramer : Framer
         _block = default;
         Header = null;
         _reason = null;
+        _transcode = null;
         if (_options.HasHeader)
         {
             _state = State.Header;
@@ -232,6 +234,7 @@ internal sealed class OcfBlockFramer : Framer
         }
 
         Header = header;
+        _transcode = _options.Schema is { } stream && !stream.Equals(header.Schema) ? AvroResolver.Resolve(header.Schema, stream) : null;
         _writer = header.Schema;
         _sync = header.Sync;
         UseCodec(header.Codec);
@@ -409,6 +412,7 @@ internal sealed class OcfBlockFramer : Framer
 
         ReadOnlySpan<byte> rest = _block.Span[_blockPosition..];
         int length = AvroControl.Measure(rest, out _);
+        bool isControl = length > 0;
         if (length <= 0)
         {
             var cursor = new AvroCursor(rest);
@@ -448,6 +452,16 @@ internal sealed class OcfBlockFramer : Framer
             record = record[..MaxRecordSize];
         }
 
+        if (_transcode is { } plan && !isControl && !Transcode(plan, ref record))
+        {
+            if (last)
+            {
+                EndBlock(ref reader);
+            }
+
+            return FrameStatus.Rejected;
+        }
+
         frame = new ReadOnlySequence<byte>(record);
         if (last)
         {
@@ -455,6 +469,31 @@ internal sealed class OcfBlockFramer : Framer
         }
 
         return FrameStatus.Frame;
+    }
+
+    /// <summary>
+    /// Rewrites a record of the file's schema as a record of the stream's (when the header's schema differs from the
+    /// descriptor's but resolves to it): the stream's encoding then reads every record with the stream's schema.
+    /// </summary>
+    private bool Transcode(AvroPlan plan, ref ReadOnlyMemory<byte> record)
+    {
+        var cursor = new AvroCursor(record.Span);
+        if (!AvroGeneric.Read(ref cursor, plan, out object? value) || !cursor.AtEnd)
+        {
+            _reason = $"the record cannot be read with the stream's schema: {cursor.Describe()}";
+            return false;
+        }
+
+        try
+        {
+            record = AvroGeneric.Encode(_options.Schema!, value);
+            return true;
+        }
+        catch (StreamFormatException ex)
+        {
+            _reason = $"the record cannot be written with the stream's schema: {ex.Message}";
+            return false;
+        }
     }
 
     private FrameStatus RejectNext(ref SequenceReader<byte> reader)
@@ -481,9 +520,20 @@ internal sealed class OcfBlockFramer : Framer
 
     // ---- output ----------------------------------------------------------------------------------------------------
 
+    /// <summary>Gets or sets a value indicating whether output starts with the container header (the descriptor's <c>SkipHeader</c>; without it, readers need the sync marker and codec from elsewhere).</summary>
+    public bool WritesHeader { get; init; } = true;
+
     /// <summary>Writes the container header (the output schema is the stream's).</summary>
-    public override void WriteStart(IBufferWriter<byte> output) =>
-        OcfHeader.Write(output, _options.Schema ?? throw new InvalidOperationException("An output container file needs a schema."), _outputCodec, OutputSync);
+    public override void WriteStart(IBufferWriter<byte> output)
+    {
+        if (WritesHeader)
+        {
+            OcfHeader.Write(output, _options.Schema ?? throw new InvalidOperationException("An output container file needs a schema."), _outputCodec, OutputSync);
+        }
+    }
+
+    /// <summary>Writes the batch's records as one block.</summary>
+    internal override void WriteBatchEnd(IBufferWriter<byte> output) => EndBatch(output);
 
     /// <summary>Adds a record to the current block. A <c>set</c> control record ends the block; control records are not written (a container file has none).</summary>
     public override void WriteFrame(ReadOnlySpan<byte> record, IBufferWriter<byte> output)
