@@ -88,7 +88,7 @@ internal static class EngineControlCommands
             string resolved = CliLibrary.For(io).ResolveStream(stream); // a library name stands for its descriptor
             return File.Exists(resolved) ? File.ReadAllText(resolved)
                 : stream.TrimStart().StartsWith('{') ? stream
-                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream);
+                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream, CliStreams.DescriptorOptions(io, schemasDirectory: null));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using FastScore.Streams;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Engine;
+using FastScore.Streams.Rest;
 
 namespace FastScore.Cli.Commands;
 
