@@ -6,7 +6,7 @@ namespace FastScore.Cli;
 /// <summary>What every command shares: the stream factory with every package the CLI ships, and descriptor reading.</summary>
 internal static class CliStreams
 {
-    /// <summary>The components of every package the CLI ships (S3, Kafka, REST): descriptors are read, verified and run with these.</summary>
+    /// <summary>The components of every package the CLI ships (S3, Kafka, ODBC, REST): descriptors are read, verified and run with these.</summary>
     public static ComponentRegistry Components { get; } = CreateFactoryOptions(withRest: true).Components;
 
     /// <summary>A factory for <c>run</c> and <c>stream sample</c>: every package but REST, which only <c>serve</c> (with its HTTP server) adds.</summary>
@@ -19,6 +19,7 @@ internal static class CliStreams
         var options = new StreamFactoryOptions();
         options.AddS3();
         options.AddKafka();
+        options.AddOdbc();
         if (withRest)
         {
             _ = Streams.Rest.RestStreamFactoryOptionsExtensions.AddRestTransport(options);
