@@ -1,6 +1,7 @@
 using System.Net;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Rest.Tests.Infrastructure;
+using FastScore.Streams.S3;
 using FastScore.Streams.Transports;
 
 namespace FastScore.Streams.Rest.Tests;
@@ -17,7 +18,7 @@ public sealed class SecretMaskingTests
         await using RestTestEngine rest = await RestTestEngine.StartAsync(null,
             o =>
             {
-                o.Rest.DescriptorOptions = new StreamDescriptorOptions { Components = new ComponentRegistry().Add(new WebhookTransportProvider()) };
+                o.Rest.DescriptorOptions = new StreamDescriptorOptions { Components = new ComponentRegistry().Add(new WebhookTransportProvider()).Add(new S3TransportProvider()) };
                 o.Rest.TransportAccess["webhook"] = ApiTransportAccess.Allowed; // a host's own transport, allowed by the host
             },
             factory: f => f.Components.Add(new WebhookTransportProvider()));

@@ -19,6 +19,7 @@ internal static class Packages
         var options = new StreamFactoryOptions();
         Rest.RestStreamFactoryOptionsExtensions.AddRestTransport(options);
         options.AddS3();
+        options.AddKafka();
         return options.Components;
     }
 

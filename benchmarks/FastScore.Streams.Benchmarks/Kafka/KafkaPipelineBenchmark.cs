@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using FastScore.Streams.Benchmarks.Schemas;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Kafka;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Schemas;
 using KafkaMockHost;

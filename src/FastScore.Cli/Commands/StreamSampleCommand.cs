@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using FastScore.Streams;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Kafka;
 using FastScore.Streams.Encodings;
 using FastScore.Streams.Schemas;
 

@@ -51,7 +51,7 @@ internal sealed class ApiStreamPolicy
         {
             case FileTransportDescriptor file when CheckPath(file.Path, "Transport.Path") is { } problem:
                 return problem;
-            case KafkaTransportDescriptor kafka when CheckKafka(kafka) is { } problem:
+            case { Type: "kafka" } when CheckKafka(descriptor) is { } problem:
                 return problem;
             case HttpTransportDescriptor http when !http.Url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !http.Url.StartsWith("https://", StringComparison.OrdinalIgnoreCase):
                 return "Transport.Url: only http:// and https:// URLs are allowed over the engine API.";
@@ -60,16 +60,32 @@ internal sealed class ApiStreamPolicy
         return CheckSecretPaths(descriptor);
     }
 
-    private string? CheckKafka(KafkaTransportDescriptor kafka)
+    /// <summary>
+    /// Checks a kafka transport's server-side paths and code-loading settings. The Kafka descriptor type lives in the
+    /// Kafka package, which this package does not reference: its fields are read from the canonical JSON the transport
+    /// writes (<c>Keytab</c>, <c>Config</c>).
+    /// </summary>
+    private string? CheckKafka(StreamDescriptor descriptor)
     {
-        if (kafka.Keytab is { Length: > 0 } keytab && CheckPath(keytab, "Transport.Keytab") is { } problem)
+        using var document = System.Text.Json.JsonDocument.Parse(descriptor.ToJson(indented: false));
+        System.Text.Json.JsonElement transport = document.RootElement.GetProperty("Transport");
+        if (transport.TryGetProperty("Keytab", out System.Text.Json.JsonElement keytabElement)
+            && keytabElement.ValueKind == System.Text.Json.JsonValueKind.String
+            && keytabElement.GetString() is { Length: > 0 } keytab
+            && CheckPath(keytab, "Transport.Keytab") is { } problem)
         {
             return problem;
         }
 
-        foreach ((string key, string value) in kafka.Config)
+        if (!transport.TryGetProperty("Config", out System.Text.Json.JsonElement config) || config.ValueKind != System.Text.Json.JsonValueKind.Object)
         {
-            string name = key.Trim();
+            return null;
+        }
+
+        foreach (System.Text.Json.JsonProperty setting in config.EnumerateObject())
+        {
+            string value = setting.Value.ValueKind == System.Text.Json.JsonValueKind.String ? setting.Value.GetString() ?? string.Empty : setting.Value.GetRawText();
+            string name = setting.Name.Trim();
             if (s_kafkaCodeSettings.Any(k => name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             {
                 return $"Transport.Config.{name}: not allowed over the engine API (it loads code or runs a program on the server).";

@@ -9,14 +9,14 @@ namespace FastScore.Streams.Descriptors;
 /// <example>
 /// <code>
 /// StreamDescriptor d = StreamDescriptor.CreateBuilder()
-///     .UseKafka(k => { k.BootstrapServers = ["b:9092"]; k.Topic = "in"; })
+///     .UseFile("/data/in.jsons")
 ///     .UseEncoding("json")
 ///     .UseSchema("""{"type": "int"}""")
 ///     .Build();
 /// </code>
 /// </example>
 /// <remarks>
-/// Methods record values; problems (an unknown encoding name, a missing Kafka topic, a rule of §4) are all reported by
+/// Methods record values; problems (an unknown encoding name, a missing required field, a rule of §4) are all reported by
 /// <see cref="Build"/> in one <see cref="DescriptorException"/>. A builder builds once: any call after
 /// <see cref="Build"/> throws <see cref="InvalidOperationException"/>. Not thread-safe.
 /// </remarks>
@@ -48,24 +48,6 @@ public sealed class StreamDescriptorBuilder
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
     /// <exception cref="InvalidOperationException">The builder has already built.</exception>
     public StreamDescriptorBuilder UseFile(string path) => UseTransport(new FileTransportDescriptor { Path = path ?? string.Empty });
-
-    /// <summary>Uses a Kafka topic.</summary>
-    /// <param name="configure">Sets the bootstrap servers, the topic and any other Kafka field.</param>
-    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
-    public StreamDescriptorBuilder UseKafka(Action<KafkaTransportSettings> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        EnsureNotBuilt();
-        var settings = new KafkaTransportSettings();
-        configure(settings);
-        if (settings.Topic is null)
-        {
-            _sink.Error("Transport.Topic", "required field is missing; set Topic.");
-        }
-
-        return UseTransport(settings.ToDescriptor());
-    }
 
     /// <summary>Uses records written in the descriptor, one record per string.</summary>
     /// <param name="records">The records (UTF-8 text).</param>

@@ -27,7 +27,6 @@ public static class StreamLiteral
         ["exec"] = "exec:/usr/local/bin/produce.sh",
         ["http"] = "http://host:8080/data.jsons",
         ["https"] = "https://host/data.jsons",
-        ["kafka"] = "kafka:broker:9092/topic.json",
         ["tcp"] = "tcp:10.0.0.1:5678 or tcp::5678",
         ["udp"] = "udp::9099 or udp:10.0.0.1:9099",
     };
@@ -123,7 +122,6 @@ public static class StreamLiteral
         {
             writer.WriteStartObject();
             writer.WritePropertyName("Transport");
-            KafkaLiteral? kafka = null;
             string? guessSource;
             if (!s_examples.ContainsKey(tag) && components.TryFindLiteral(tag, out Transports.TransportProvider? provider, out LiteralTag? literalTag))
             {
@@ -145,9 +143,7 @@ public static class StreamLiteral
             }
             else
             {
-                kafka = tag == "kafka" ? KafkaLiteral.Parse(literal, rest) : null;
-                kafka?.WriteTransport(writer);
-                guessSource = kafka is not null ? kafka.Source : WriteTransport(writer, literal, tag, rest);
+                guessSource = WriteTransport(writer, literal, tag, rest);
             }
 
             writer.WritePropertyName("Encoding");
@@ -161,7 +157,6 @@ public static class StreamLiteral
                 writer.WriteStringValue(encoding);
             }
 
-            kafka?.WriteStreamFields(writer); // SkipToRecord from ?start=
             foreach (KeyValuePair<string, string> field in context?.Fields ?? [])
             {
                 writer.WritePropertyName(field.Key);
@@ -309,7 +304,7 @@ public static class StreamLiteral
         return [.. bytes];
     }
 
-    private static string Example(string tag) => s_examples.TryGetValue(tag, out string? example) ? example : s_examples["kafka"];
+    private static string Example(string tag) => s_examples[tag];
 
     private static string Syntax(string literal, string tag, string problem) =>
         $"'{literal}' {problem}; valid syntax: {Example(tag)}.";

@@ -7,8 +7,6 @@ public static class TransportTypes
 {
     /// <summary>HTTP(S) GET of a URL.</summary>
     public const string Http = "http";
-    /// <summary>Apache Kafka.</summary>
-    public const string Kafka = "kafka";
     /// <summary>A local file.</summary>
     public const string File = "file";
     /// <summary>An ODBC database.</summary>
@@ -111,63 +109,6 @@ public sealed record HttpTransportDescriptor : TransportDescriptor
             .Append(", Chunked = ").Append(Chunked);
         return true;
     }
-}
-
-/// <summary>Kafka: a topic (one partition, or all of them under a consumer group).</summary>
-public sealed record KafkaTransportDescriptor : TransportDescriptor
-{
-    /// <summary>The FastScore default of <see cref="MaxWaitTime"/> (0x7FFFFF).</summary>
-    public const long DefaultMaxWaitTime = 8388607;
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Kafka;
-    /// <summary>Gets the bootstrap servers, each <c>host:port</c>.</summary>
-    public required IReadOnlyList<string> BootstrapServers { get; init; }
-    /// <summary>Gets the topic.</summary>
-    public required string Topic { get; init; }
-    /// <summary>Gets the partition read when no <see cref="Group"/> is set.</summary>
-    /// <value>The default value is 0.</value>
-    public int Partition { get; init; }
-    /// <summary>Gets how long, in milliseconds, the input waits without records before end of stream; <see langword="null"/> waits forever.</summary>
-    /// <value>The default value is 8388607 (FastScore's default; the unit, unknown in FastScore, is milliseconds here: see docs/descriptors.md).</value>
-    public long? MaxWaitTime { get; init; } = DefaultMaxWaitTime;
-    /// <summary>Gets the consumer group, or <see langword="null"/>.</summary>
-    public string? Group { get; init; }
-    /// <summary>Gets a value indicating whether offsets are committed.</summary>
-    /// <value>The default value is <see langword="true"/>.</value>
-    public bool CommitOffset { get; init; } = true;
-    /// <summary>Gets the Kerberos principal, or <see langword="null"/>.</summary>
-    public string? Principal { get; init; }
-    /// <summary>Gets the Kerberos keytab path, or <see langword="null"/>.</summary>
-    public string? Keytab { get; init; }
-    /// <summary>Gets where an input starts when no SkipToRecord is given: the earliest record when looping, otherwise the latest.</summary>
-    /// <param name="loops">The descriptor's Loop.</param>
-    /// <returns>The position.</returns>
-    protected internal override RecordPosition? DefaultStartPosition(bool loops) => loops ? RecordPosition.Earliest : RecordPosition.Latest;
-    /// <summary>Gets librdkafka settings passed through unchanged (security.protocol, sasl.*, ssl.*, ...).</summary>
-    public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => true;
-    /// <inheritdoc />
-    public override bool IsSeekable => true;
-
-    /// <summary>Compares every field; lists and <see cref="Config"/> are compared by content.</summary>
-    /// <param name="other">The other descriptor.</param>
-    /// <returns><see langword="true"/> when both describe the same transport.</returns>
-    public bool Equals(KafkaTransportDescriptor? other) =>
-        other is not null
-        && base.Equals(other)
-        && BootstrapServers.SequenceEqual(other.BootstrapServers, StringComparer.Ordinal)
-        && Topic == other.Topic
-        && Partition == other.Partition
-        && MaxWaitTime == other.MaxWaitTime
-        && Group == other.Group
-        && CommitOffset == other.CommitOffset
-        && Principal == other.Principal
-        && Keytab == other.Keytab
-        && DescriptorEquality.DictionaryEquals(Config, other.Config);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Topic, Partition, Group, BootstrapServers.Count, Config.Count);
 }
 
 /// <summary>file: a local file.</summary>

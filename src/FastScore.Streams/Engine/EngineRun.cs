@@ -196,7 +196,7 @@ internal sealed class EngineRun
             if (cancel)
             {
                 FailLocked($"The stop did not finish within {limit} and was abandoned: records already read but not scored are not acknowledged "
-                    + "(a Kafka input reads them again), and outputs that were not completed were aborted (what they had not delivered is counted as undelivered).");
+                    + "(an input that acknowledges what was delivered reads them again), and outputs that were not completed were aborted (what they had not delivered is counted as undelivered).");
             }
         }
 

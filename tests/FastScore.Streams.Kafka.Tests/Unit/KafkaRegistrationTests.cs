@@ -58,7 +58,7 @@ public sealed class KafkaRegistrationTests
     {
         StreamFactoryOptions options = new StreamFactoryOptions().AddKafka(o => o.ForwardClientLogs = false);
 
-        Assert.That(options.Components.TryGetTransport(TransportTypes.Kafka, out var kafka) ? kafka : null, Is.InstanceOf<KafkaTransportProvider>());
+        Assert.That(options.Components.TryGetTransport(KafkaTransportDescriptor.TypeName, out var kafka) ? kafka : null, Is.InstanceOf<KafkaTransportProvider>());
     }
 
     [Test]
@@ -75,7 +75,7 @@ public sealed class KafkaRegistrationTests
               },
               "Encoding": "json"
             }
-            """);
+            """, new StreamFactoryOptions().AddKafka().CreateDescriptorOptions());
         var provider = new KafkaTransportProvider();
         var context = new TransportContext("scores");
 

@@ -32,9 +32,12 @@ internal sealed class RestTestEngine : IAsyncDisposable
         Batching = new BatchingDescriptor(null, 0),
     };
 
+    /// <summary>The engine's components: the core's, plus the Kafka and S3 transports (as <c>fastscore serve</c> has), whose descriptors the API tests post.</summary>
     public static StreamFactoryOptions CreateFactoryOptions()
     {
         var options = new StreamFactoryOptions();
+        options.AddKafka();
+        options.AddS3();
 
         return options;
     }

@@ -99,7 +99,7 @@ public sealed class CustomTransportTests
 
     private sealed class FakeKafkaProvider : TransportProvider
     {
-        public override string Type => TransportTypes.Kafka;
+        public override string Type => "kafka";
     }
 
     /// <summary>A "queue" transport: named in-memory queues of messages, one record per message.</summary>

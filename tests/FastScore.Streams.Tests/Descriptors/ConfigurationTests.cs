@@ -1,5 +1,6 @@
 using System.Text;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Kafka;
 using Microsoft.Extensions.Configuration;
 
 namespace FastScore.Streams.Tests.Descriptors;

@@ -1,5 +1,6 @@
 using System.Text;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Kafka;
 using FastScore.Streams.Rest;
 
 namespace FastScore.Streams.Tests.Descriptors;

@@ -23,8 +23,6 @@ internal static class DescriptorJsonWriter
 {
     public const string Mask = SafeText.Mask;
 
-    private static readonly string[] s_secretKeyWords = ["password", "secret", "sasl.jaas", "ssl.key"];
-
     public static string Write(StreamDescriptor descriptor, JsonForm form, bool indented)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -35,8 +33,6 @@ internal static class DescriptorJsonWriter
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
-
-    public static bool IsSecretConfigKey(string key) => s_secretKeyWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>PascalCase → lower snake_case, keeping acronyms together: <c>AccessKeyID</c> → <c>access_key_id</c>.</summary>
     public static string ToSnakeCase(string name)
@@ -121,24 +117,6 @@ internal static class DescriptorJsonWriter
                 case HttpTransportDescriptor http:
                     writer.WriteString(N("Url"), Masked ? SafeText.MaskSecrets(http.Url) : http.Url);
                     writer.WriteBoolean(N("Chunked"), http.Chunked);
-                    break;
-                case KafkaTransportDescriptor kafka:
-                    WriteStrings(N("BootstrapServers"), kafka.BootstrapServers);
-                    writer.WriteString(N("Topic"), kafka.Topic);
-                    writer.WriteNumber(N("Partition"), kafka.Partition);
-                    WriteNullableNumber(N("MaxWaitTime"), kafka.MaxWaitTime);
-                    writer.WriteString(N("Group"), kafka.Group);
-                    writer.WriteBoolean(N("CommitOffset"), kafka.CommitOffset);
-                    writer.WriteString(N("Principal"), kafka.Principal);
-                    writer.WriteString(N("Keytab"), kafka.Keytab);
-                    writer.WritePropertyName(N("Config"));
-                    writer.WriteStartObject();
-                    foreach (KeyValuePair<string, string> entry in kafka.Config.OrderBy(e => e.Key, StringComparer.Ordinal))
-                    {
-                        writer.WriteString(entry.Key, !Masked ? entry.Value : IsSecretConfigKey(entry.Key) ? Mask : SafeText.MaskSecrets(entry.Value));
-                    }
-
-                    writer.WriteEndObject();
                     break;
                 case OdbcTransportDescriptor odbc:
                     writer.WriteString(N("ConnectionString"), Masked ? SafeText.MaskSecrets(odbc.ConnectionString) : odbc.ConnectionString);

@@ -177,7 +177,6 @@ internal sealed class DescriptorReader
     private static readonly Dictionary<string, string[]> s_transportFields = new(StringComparer.Ordinal)
     {
         [TransportTypes.Http] = ["Type", "Url", "Chunked"],
-        [TransportTypes.Kafka] = ["Type", "BootstrapServers", "Topic", "Partition", "MaxWaitTime", "Group", "CommitOffset", "Principal", "Keytab", "Config"],
         [TransportTypes.Odbc] = ["Type", "ConnectionString", "SelectQuery", "InsertIntoTable", "OutputFields", "Timeout"],
         [TransportTypes.Hdfs] = ["Type", "NameNode", "Path", "Authentication"],
         [TransportTypes.Tcp] = ["Type", "Host", "Port"],
@@ -260,7 +259,6 @@ internal sealed class DescriptorReader
                 Url = Required(fields, "Url", shortcut),
                 Chunked = OptionalBool(fields, "Chunked", false),
             },
-            TransportTypes.Kafka => ReadKafka(fields, shortcut),
             TransportTypes.Odbc => new OdbcTransportDescriptor
             {
                 ConnectionString = Required(fields, "ConnectionString", shortcut),
@@ -287,75 +285,6 @@ internal sealed class DescriptorReader
                 Run = Required(fields, "Run", shortcut),
                 Args = fields.TryGet("Args", out Node args) && !IsNull(args) ? StringArray(args, fields.PathOf("Args")) : [],
             },
-        };
-    }
-
-    private KafkaTransportDescriptor ReadKafka(ObjectFields fields, string shortcut)
-    {
-        IReadOnlyList<string> servers = [];
-        if (fields.TryGet("BootstrapServers", out Node serversNode))
-        {
-            servers = StringArray(serversNode, fields.PathOf("BootstrapServers"));
-        }
-        else
-        {
-            _sink.Error(fields.PathOf("BootstrapServers"), $"required field is missing{shortcut}; expected an array of \"host:port\" strings, e.g. [\"kafka:9092\"].");
-        }
-
-        var config = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (fields.TryGet("Config", out Node configNode) && !IsNull(configNode))
-        {
-            string configPath = fields.PathOf("Config");
-            if (configNode.Kind is NodeKind.Object or NodeKind.Empty)
-            {
-                var named = new Dictionary<string, string>(StringComparer.Ordinal); // setting → the key that named it first
-                foreach (KeyValuePair<string, Node> entry in configNode.Properties())
-                {
-                    string entryPath = DescriptorPath.Key(configPath, entry.Key);
-                    if (!named.TryAdd(KafkaConfigKeys.Canonical(entry.Key), entry.Key))
-                    {
-                        string first = named[KafkaConfigKeys.Canonical(entry.Key)];
-                        _sink.Error(entryPath, $"{KafkaConfigKeys.WhySame(first, entry.Key)}; give each librdkafka setting once.");
-                        continue;
-                    }
-
-                    string? value = entry.Value.Kind switch
-                    {
-                        NodeKind.String => entry.Value.GetString(),
-                        NodeKind.Number => entry.Value.GetNumberText(),
-                        NodeKind.True => "true",
-                        NodeKind.False => "false",
-                        _ => null,
-                    };
-                    if (value is null)
-                    {
-                        _sink.Error(entryPath, $"expected a string, number or boolean (librdkafka settings are strings); found {entry.Value.Describe()}.");
-                    }
-                    else
-                    {
-                        config[entry.Key] = value;
-                    }
-                }
-            }
-            else
-            {
-                _sink.Error(configPath, $"expected an object of librdkafka settings, e.g. {{\"security.protocol\": \"SASL_SSL\"}}; found {configNode.Describe()}.");
-            }
-        }
-
-        return new KafkaTransportDescriptor
-        {
-            BootstrapServers = servers,
-            Topic = Required(fields, "Topic", shortcut),
-            Partition = OptionalInt32(fields, "Partition", Allowed.NonNegativeInt, 0),
-            MaxWaitTime = fields.TryGet("MaxWaitTime", out Node maxWait)
-                ? (TryNullableInt64(maxWait, fields.PathOf("MaxWaitTime"), Allowed.MillisecondsOrNull, long.MaxValue, out long? w) ? w : KafkaTransportDescriptor.DefaultMaxWaitTime)
-                : KafkaTransportDescriptor.DefaultMaxWaitTime,
-            Group = OptionalString(fields, "Group"),
-            CommitOffset = OptionalBool(fields, "CommitOffset", true),
-            Principal = OptionalString(fields, "Principal"),
-            Keytab = OptionalString(fields, "Keytab"),
-            Config = config,
         };
     }
 

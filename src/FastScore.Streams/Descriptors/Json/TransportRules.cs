@@ -18,9 +18,6 @@ internal static class TransportRules
                 }
 
                 break;
-            case KafkaTransportDescriptor kafka:
-                ValidateKafka(kafka, sink, P);
-                break;
             case OdbcTransportDescriptor odbc:
                 NonEmpty(odbc.ConnectionString, P("ConnectionString"), sink);
                 if (odbc.SelectQuery is null && odbc.InsertIntoTable is null)
@@ -97,79 +94,8 @@ internal static class TransportRules
         }
     }
 
-    private static void ValidateKafka(KafkaTransportDescriptor kafka, ErrorSink sink, Func<string, string> p)
-    {
-        if (kafka.BootstrapServers.Count == 0)
-        {
-            sink.Error(p("BootstrapServers"), "must list at least one \"host:port\" server, e.g. [\"kafka:9092\"]; found an empty list.");
-        }
-
-        for (int i = 0; i < kafka.BootstrapServers.Count; i++)
-        {
-            HostPort(kafka.BootstrapServers[i], DescriptorPath.Index(p("BootstrapServers"), i), "\"host:port\", e.g. \"kafka:9092\"", requirePort: true, sink);
-        }
-
-        if (!IsTopic(kafka.Topic))
-        {
-            sink.Error(p("Topic"), $"must be a Kafka topic name (1 to 249 characters: letters, digits, '.', '_', '-'); found {Node.Quote(kafka.Topic ?? string.Empty)}.");
-        }
-
-        if (kafka.Partition < 0)
-        {
-            sink.Error(p("Partition"), $"must be {Allowed.NonNegativeInt}; found {kafka.Partition.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (kafka.MaxWaitTime is < 0)
-        {
-            sink.Error(p("MaxWaitTime"), $"must be {Allowed.MillisecondsOrNull}; found {kafka.MaxWaitTime.Value.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (kafka.Group is { Length: 0 })
-        {
-            sink.Error(p("Group"), "must be a non-empty consumer group name or null; found \"\".");
-        }
-
-        if (string.IsNullOrEmpty(kafka.Principal) != string.IsNullOrEmpty(kafka.Keytab))
-        {
-            string missing = string.IsNullOrEmpty(kafka.Principal) ? "Principal" : "Keytab";
-            string given = missing == "Principal" ? "Keytab" : "Principal";
-            sink.Error(p(missing), $"Kerberos needs both Principal and Keytab; found {given} without {missing}.");
-        }
-
-        var named = new Dictionary<string, string>(StringComparer.Ordinal); // setting → the key that named it first
-        foreach (string key in kafka.Config.Keys.Order(StringComparer.Ordinal))
-        {
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                sink.Error(p("Config"), "setting names must be non-empty; found \"\".");
-            }
-            else if (!named.TryAdd(KafkaConfigKeys.Canonical(key), key))
-            {
-                sink.Error(DescriptorPath.Key(p("Config"), key), $"{KafkaConfigKeys.WhySame(named[KafkaConfigKeys.Canonical(key)], key)}; give each librdkafka setting once.");
-            }
-        }
-    }
-
     internal static bool IsHttpUrl(string? text) =>
         Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
-
-    private static bool IsTopic(string? topic)
-    {
-        if (string.IsNullOrEmpty(topic) || topic.Length > 249 || topic is "." or "..")
-        {
-            return false;
-        }
-
-        foreach (char c in topic)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     private static void HostPort(string? text, string path, string allowed, bool requirePort, ErrorSink sink)
     {

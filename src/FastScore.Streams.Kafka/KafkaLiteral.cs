@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using FastScore.Streams.Descriptors;
 
-namespace FastScore.Streams.Descriptors;
+namespace FastScore.Streams.Kafka;
 
 /// <summary>
 /// The <c>kafka:</c> stream literal:
@@ -9,7 +10,6 @@ namespace FastScore.Streams.Descriptors;
 /// FastScore's form (<c>kafka:broker:9092/topic.json</c>) is unchanged; the query names what a descriptor would say in
 /// <c>Group</c>, <c>SkipToRecord</c>, <c>Partition</c> and <c>MaxWaitTime</c>. See docs/kafka.md.
 /// </summary>
-/// <remarks>Self-contained (it only needs a JSON writer), so that it can move to the Kafka package with the transport.</remarks>
 internal sealed class KafkaLiteral
 {
     /// <summary>The query parameters, in the order they are documented.</summary>
@@ -130,22 +130,17 @@ internal sealed class KafkaLiteral
         writer.WriteEndObject();
     }
 
-    /// <summary>Writes the stream fields the literal sets beside <c>Transport</c> (<c>SkipToRecord</c>).</summary>
-    public void WriteStreamFields(Utf8JsonWriter writer)
+    /// <summary>Sets the stream fields the literal gives beside <c>Transport</c> (<c>SkipToRecord</c> from <c>start=</c>).</summary>
+    public void SetStreamFields(LiteralContext context)
     {
         if (Start is null)
         {
             return;
         }
 
-        if (long.TryParse(Start, NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
-        {
-            writer.WriteNumber("SkipToRecord", offset);
-        }
-        else
-        {
-            writer.WriteString("SkipToRecord", Start);
-        }
+        context.SetField("SkipToRecord", long.TryParse(Start, NumberStyles.None, CultureInfo.InvariantCulture, out long offset)
+            ? offset.ToString(CultureInfo.InvariantCulture)
+            : $"\"{Start}\""); // earliest or latest
     }
 
     private KafkaLiteral WithQuery(string literal, string query)

@@ -1,6 +1,6 @@
-namespace FastScore.Streams.Descriptors;
+namespace FastScore.Streams.Kafka;
 
-/// <summary>Mutable settings for <see cref="StreamDescriptorBuilder.UseKafka"/>; they become a <see cref="KafkaTransportDescriptor"/>.</summary>
+/// <summary>Mutable settings for <c>UseKafka(...)</c>; they become a <see cref="KafkaTransportDescriptor"/>.</summary>
 public sealed class KafkaTransportSettings
 {
     /// <summary>Gets or sets the bootstrap servers, each <c>host:port</c>. Required.</summary>
@@ -36,7 +36,7 @@ public sealed class KafkaTransportSettings
     internal KafkaTransportDescriptor ToDescriptor() => new()
     {
         BootstrapServers = [.. BootstrapServers],
-        Topic = Topic ?? string.Empty,
+        Topic = Topic!, // a missing topic is reported when the descriptor is built
         Partition = Partition,
         MaxWaitTime = MaxWaitTime,
         Group = Group,

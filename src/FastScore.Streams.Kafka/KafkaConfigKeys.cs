@@ -1,11 +1,10 @@
-namespace FastScore.Streams.Descriptors.Json;
+namespace FastScore.Streams.Kafka;
 
 /// <summary>
 /// Names of librdkafka settings in a Kafka descriptor's <c>Config</c>: two keys that name the same setting (the same
 /// name in another letter case, or one of librdkafka's aliases such as <c>linger.ms</c> for
 /// <c>queue.buffering.max.ms</c>) are a descriptor error, since only one of the values could win.
 /// </summary>
-/// <remarks>Self-contained, so that it can move to the Kafka package with the rest of Kafka's descriptor code.</remarks>
 internal static class KafkaConfigKeys
 {
     /// <summary>librdkafka's aliases (CONFIGURATION.md, "Alias for"), alias → the setting it names.</summary>
