@@ -63,23 +63,23 @@ public sealed class FastScoreRestOptions
     /// </summary>
     public IDictionary<string, ApiTransportAccess> TransportAccess { get; } = new Dictionary<string, ApiTransportAccess>(StringComparer.OrdinalIgnoreCase)
     {
-        [Descriptors.TransportTypes.Rest] = ApiTransportAccess.Allowed,
+        [RestTransportDescriptor.TypeName] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.Inline] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.Discard] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.File] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.Kafka] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.S3] = ApiTransportAccess.Allowed,
+        ["kafka"] = ApiTransportAccess.Allowed,
+        ["s3"] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.Http] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.Hdfs] = ApiTransportAccess.Allowed,
+        ["hdfs"] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.Console] = ApiTransportAccess.Refused,
         [Descriptors.TransportTypes.Exec] = ApiTransportAccess.Refused,
-        [Descriptors.TransportTypes.Odbc] = ApiTransportAccess.Refused,
+        ["odbc"] = ApiTransportAccess.Refused,
         [Descriptors.TransportTypes.Tcp] = ApiTransportAccess.Refused,
         [Descriptors.TransportTypes.Udp] = ApiTransportAccess.Refused,
     };
 
     /// <summary>Gets or sets how posted descriptors are read: the schema library for <c>{"$ref": name}</c> schemas and custom transport types.</summary>
-    /// <value>The default value is <see langword="null"/>: no library, built-in transports only.</value>
+    /// <value>The default value is <see langword="null"/>: the engine's <see cref="StreamFactoryOptions.CreateDescriptorOptions"/> (its registered components and schema library).</value>
     public Descriptors.StreamDescriptorOptions? DescriptorOptions { get; set; }
 
     /// <summary>

@@ -180,6 +180,7 @@ public sealed partial class InputStream
             }
 
             long start = reader.Consumed;
+            long oversizedBefore = framer.OversizedRecords;
             FrameStatus status = framer.TryReadFrame(ref reader, isCompleted, out ReadOnlySequence<byte> frame);
             if (status == FrameStatus.NeedMoreData)
             {
@@ -199,7 +200,7 @@ public sealed partial class InputStream
 
             if (status == FrameStatus.Rejected)
             {
-                RejectOversized(framer, reader.Sequence, start, reader.Consumed - start, baseOffset);
+                RejectFrame(framer, reader.Sequence, start, reader.Consumed - start, baseOffset, oversized: framer.OversizedRecords != oversizedBefore);
                 continue;
             }
 
@@ -329,21 +330,28 @@ public sealed partial class InputStream
         return _channel.Writer.WriteAsync(batch, _stop.Token);
     }
 
-    /// <summary>Reports a record the framer rejected for its size (<see cref="FrameStatus.Rejected"/>): it takes a record number, as any rejected record does.</summary>
+    /// <summary>
+    /// Reports a record the framer rejected (<see cref="FrameStatus.Rejected"/>): for its size, or because it is malformed
+    /// (a corrupt header, a truncated record; <see cref="Framer.RejectionReason"/> says why). It takes a record number, as
+    /// any rejected record does.
+    /// </summary>
     /// <param name="framer">The framer.</param>
     /// <param name="buffer">The buffer the record started in.</param>
     /// <param name="start">Where the record starts in <paramref name="buffer"/>.</param>
     /// <param name="consumed">How many of its bytes the framer consumed (the preview never reaches past them).</param>
     /// <param name="baseOffset">The stream offset of <paramref name="buffer"/>.</param>
-    private void RejectOversized(Framer framer, in ReadOnlySequence<byte> buffer, long start, long consumed, long baseOffset)
+    /// <param name="oversized">Whether the framer counted it as oversized (<see cref="Framer.OversizedRecords"/> grew): then the reject's kind is oversize, otherwise encoding.</param>
+    private void RejectFrame(Framer framer, in ReadOnlySequence<byte> buffer, long start, long consumed, long baseOffset, bool oversized)
     {
         const int PreviewBytes = 1024;
         _sequence++;
         Span<byte> head = stackalloc byte[PreviewBytes];
         int length = (int)Math.Min(Math.Min(consumed, buffer.Length - start), PreviewBytes);
         buffer.Slice(start, length).CopyTo(head);
-        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, framer.RejectionReason ?? $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)"), null, baseOffset + start,
-            oversized: true, truncated: true); // longer than MaxRecordSize: never whole here
+        string reason = framer.RejectionReason ?? (oversized ? $"the record is longer than MaxRecordSize ({framer.MaxRecordSize} bytes)" : "the envelope rejected the record");
+        // an oversized record is never whole here; a malformed one is what the framer consumed of it
+        Reject(head[..length], _sequence, new RecordRejection(RejectionKind.Encoding, reason), null, baseOffset + start,
+            oversized: oversized, truncated: oversized || length < consumed);
     }
 
     private void Reject(ReadOnlySpan<byte> record, long sequenceNumber, RecordRejection rejection, MessageMetadata? metadata, long? byteOffset = null, bool oversized = false, bool truncated = false)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using FastScore.Samples.Iris;
 using FastScore.Streams;
 using FastScore.Streams.Descriptors;
@@ -125,6 +126,47 @@ public sealed class PluginEngineTests
                     (0, 5, $"byte {bad2At}", "Not a kv record: 'sepal_length' has no '=' (at byte 5 of the record)."),
                 }));
                 Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in.kv.gz", "out.kv.gz" }), "no temporary file is left");
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task A_rejects_stream_gets_kind_encoding_for_a_malformed_netstring_and_oversize_for_a_long_one()
+    {
+        string dir = Directory.CreateTempSubdirectory("fss-plugin-").FullName;
+        try
+        {
+            string input = Path.Combine(dir, "in.kv.gz");
+            string rejects = Path.Combine(dir, "rejects.jsons");
+            string longRecord = "id=7;pad=" + new string('x', 150);
+            WriteGzip(input, Netstring(s_flowers[0]) + "3:abcX" + Netstring(longRecord) + Netstring(s_flowers[1]));
+            StreamFactoryOptions options = new StreamFactoryOptions().AddSamplePlugin();
+            StreamDescriptorOptions read = options.CreateDescriptorOptions();
+            var engineOptions = new EngineOptions { Rejects = StreamDescriptor.FromArgument("file:" + rejects, read) };
+            await using var engine = new ScoringEngine(new StreamFactory(options), engineOptions);
+            engine.LoadModel(new IrisKvModel());
+            engine.Attach(0, StreamDescriptor.Parse($$"""{"Transport": {"Type": "gzip", "Path": "{{input}}"}, "Envelope": {"Type": "netstring", "MaxRecordSize": 100}, "Encoding": "kv"}""", read));
+            engine.Attach(1, StreamDescriptor.CreateBuilder(read).UseDiscard().NoEnvelope().UseKv().Build());
+            EngineState final = await engine.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.That(final, Is.EqualTo(EngineState.Finished), engine.Inspect().Error);
+
+            JsonElement[] documents = [.. File.ReadAllLines(rejects).Select(line => JsonDocument.Parse(line).RootElement)];
+            Assert.That(documents, Has.Length.EqualTo(2));
+            Assert.Multiple(() =>
+            {
+                Assert.That(documents[0].GetProperty("kind").GetString(), Is.EqualTo("encoding"));
+                Assert.That(documents[0].GetProperty("reason").GetString(), Is.EqualTo("expected the terminator ',' after the netstring's 3 bytes, found 'X'"));
+                Assert.That(documents[0].GetProperty("record").GetString(), Is.EqualTo("3:abcX"));
+                Assert.That(documents[0].GetProperty("recordTruncated").GetBoolean(), Is.False);
+                Assert.That(documents[0].GetProperty("position").GetProperty("byteOffset").GetInt64(), Is.EqualTo(Netstring(s_flowers[0]).Length));
+                Assert.That(documents[1].GetProperty("kind").GetString(), Is.EqualTo("oversize"));
+                Assert.That(documents[1].GetProperty("reason").GetString(), Is.EqualTo("the record is longer than MaxRecordSize (100 bytes)"));
+                Assert.That(documents[1].GetProperty("recordTruncated").GetBoolean(), Is.True);
+                Assert.That(engine.Inspect().Slots[0].Oversized, Is.EqualTo(1));
             });
         }
         finally

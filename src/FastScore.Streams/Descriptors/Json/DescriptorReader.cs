@@ -176,10 +176,8 @@ internal sealed class DescriptorReader
     /// <summary>The transports whose descriptors are still read here, until they move to their packages as providers.</summary>
     private static readonly Dictionary<string, string[]> s_transportFields = new(StringComparer.Ordinal)
     {
-        [TransportTypes.Rest] = ["Type", "Mode"],
         [TransportTypes.Http] = ["Type", "Url", "Chunked"],
         [TransportTypes.Kafka] = ["Type", "BootstrapServers", "Topic", "Partition", "MaxWaitTime", "Group", "CommitOffset", "Principal", "Keytab", "Config"],
-        [TransportTypes.S3] = ["Type", "Bucket", "ObjectKey", "Region", "IntegrityChecks", "AccessKeyID", "SecretAccessKey", "Endpoint", "AssumeRoleWithSAML"],
         [TransportTypes.Odbc] = ["Type", "ConnectionString", "SelectQuery", "InsertIntoTable", "OutputFields", "Timeout"],
         [TransportTypes.Hdfs] = ["Type", "NameNode", "Path", "Authentication"],
         [TransportTypes.Tcp] = ["Type", "Host", "Port"],
@@ -257,14 +255,12 @@ internal sealed class DescriptorReader
 
         return type switch
         {
-            TransportTypes.Rest => ReadRest(fields),
             TransportTypes.Http => new HttpTransportDescriptor
             {
                 Url = Required(fields, "Url", shortcut),
                 Chunked = OptionalBool(fields, "Chunked", false),
             },
             TransportTypes.Kafka => ReadKafka(fields, shortcut),
-            TransportTypes.S3 => ReadS3(fields, shortcut),
             TransportTypes.Odbc => new OdbcTransportDescriptor
             {
                 ConnectionString = Required(fields, "ConnectionString", shortcut),
@@ -292,29 +288,6 @@ internal sealed class DescriptorReader
                 Args = fields.TryGet("Args", out Node args) && !IsNull(args) ? StringArray(args, fields.PathOf("Args")) : [],
             },
         };
-    }
-
-    private RestTransportDescriptor ReadRest(ObjectFields fields)
-    {
-        var mode = RestMode.Simple;
-        if (fields.TryGet("Mode", out Node node))
-        {
-            string path = fields.PathOf("Mode");
-            if (node.Kind == NodeKind.String && node.GetString().Trim().Equals("simple", StringComparison.OrdinalIgnoreCase))
-            {
-                mode = RestMode.Simple;
-            }
-            else if (node.Kind == NodeKind.String && node.GetString().Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase))
-            {
-                mode = RestMode.Chunked;
-            }
-            else
-            {
-                _sink.Error(path, $"expected \"simple\" or \"chunked\"; found {node.Describe()}.{(node.Kind == NodeKind.String ? NameSuggester.DidYouMean(node.GetString(), ["simple", "chunked"]) : string.Empty)}");
-            }
-        }
-
-        return new RestTransportDescriptor { Mode = mode };
     }
 
     private KafkaTransportDescriptor ReadKafka(ObjectFields fields, string shortcut)
@@ -383,34 +356,6 @@ internal sealed class DescriptorReader
             Principal = OptionalString(fields, "Principal"),
             Keytab = OptionalString(fields, "Keytab"),
             Config = config,
-        };
-    }
-
-    private S3TransportDescriptor ReadS3(ObjectFields fields, string shortcut)
-    {
-        string? assumeRole = null;
-        if (fields.TryGet("AssumeRoleWithSAML", out Node role) && !IsNull(role))
-        {
-            if (role.Kind is NodeKind.Object or NodeKind.String or NodeKind.Empty)
-            {
-                assumeRole = role.ToJsonText();
-            }
-            else
-            {
-                _sink.Error(fields.PathOf("AssumeRoleWithSAML"), $"expected an object {{\"RoleArn\": ..., \"SAMLAssertion\": ...}} or a string; found {role.Describe()}.");
-            }
-        }
-
-        return new S3TransportDescriptor
-        {
-            Bucket = Required(fields, "Bucket", shortcut),
-            ObjectKey = Required(fields, "ObjectKey", shortcut),
-            Region = OptionalString(fields, "Region") ?? "us-east-1",
-            IntegrityChecks = OptionalBool(fields, "IntegrityChecks", false),
-            AccessKeyId = EmptyToNull(OptionalString(fields, "AccessKeyID")),
-            SecretAccessKey = EmptyToNull(OptionalString(fields, "SecretAccessKey")),
-            Endpoint = EmptyToNull(OptionalString(fields, "Endpoint")),
-            AssumeRoleWithSaml = assumeRole,
         };
     }
 
@@ -765,8 +710,6 @@ internal sealed class DescriptorReader
 
     /// <summary>JSON null; in configuration also "", "null" and a key without value or children (appsettings.json null, {} or []).</summary>
     private static bool IsNull(Node node) => node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNull;
-
-    private static string? EmptyToNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private string Required(ObjectFields fields, string name, string shortcut)
     {

@@ -8,7 +8,11 @@ namespace FastScore.Streams.Transports.Exec;
 /// A child process of the <c>exec</c> transport: started from <c>Run</c> and <c>Args</c> directly (never through a
 /// shell), its stderr kept as a bounded tail for error messages. The child never outlives the engine: it is killed
 /// (with its own children) when the stream is disposed, and when this process exits normally; if this process is killed
-/// outright, the child's pipes close, so it reads the end of its stdin or gets SIGPIPE on its next write.
+/// outright (SIGKILL), Linux kills the child: it is started through <c>setpriv --pdeathsig KILL</c> (util-linux), which
+/// sets <c>PR_SET_PDEATHSIG</c> and then executes the program in the same process, from one dedicated thread that lives
+/// as long as this process (the signal follows the death of the thread that started the child, so a thread-pool thread
+/// that retires must not start it). Without <c>setpriv</c> (not Linux) the child's pipes still close, so it reads the
+/// end of its stdin or gets SIGPIPE on its next write.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
@@ -61,7 +65,9 @@ internal sealed class ChildProcess : IAsyncDisposable
             throw new StreamException($"Stream '{streamName}': exec needs a program to run (Transport.Run is empty).") { StreamName = streamName };
         }
 
-        var info = new ProcessStartInfo(run)
+        string? setpriv = Spawner.Setpriv;
+        string program = setpriv is null ? run : Resolve(streamName, run);
+        var info = new ProcessStartInfo(setpriv ?? program)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -69,6 +75,15 @@ internal sealed class ChildProcess : IAsyncDisposable
             RedirectStandardError = true,
             CreateNoWindow = true,
         };
+        if (setpriv is not null)
+        {
+            // setpriv sets PR_SET_PDEATHSIG and executes the program in its own process: the pid is the program's
+            info.ArgumentList.Add("--pdeathsig");
+            info.ArgumentList.Add("KILL");
+            info.ArgumentList.Add("--");
+            info.ArgumentList.Add(program);
+        }
+
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -77,7 +92,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         Process process;
         try
         {
-            process = Process.Start(info) ?? throw new Win32Exception("the process did not start");
+            process = Spawner.Start(info);
         }
         catch (Win32Exception ex)
         {
@@ -196,6 +211,110 @@ internal sealed class ChildProcess : IAsyncDisposable
         catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
         {
             // exited meanwhile
+        }
+    }
+
+    /// <summary>
+    /// Finds the program as <see cref="Process.Start(ProcessStartInfo)"/> would (a path, or a name in <c>PATH</c>), so that a
+    /// missing program is reported before anything starts, not as the exit code of <c>setpriv</c>.
+    /// </summary>
+    private static string Resolve(string streamName, string run)
+    {
+        if (run.Contains('/', StringComparison.Ordinal))
+        {
+            string path = Path.GetFullPath(run);
+            return IsExecutable(path) ? path : throw CannotStart(streamName, run, File.Exists(path) ? "Permission denied (it is not executable)" : "No such file or directory");
+        }
+
+        foreach (string folder in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(folder, run);
+            if (IsExecutable(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw CannotStart(streamName, run, "No such file or directory (not found in PATH)");
+    }
+
+    private static bool IsExecutable(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        const UnixFileMode Execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        return (File.GetUnixFileMode(path) & Execute) != 0;
+    }
+
+    private static StreamException CannotStart(string streamName, string run, string reason) =>
+        new($"Stream '{streamName}': exec cannot start '{run}' (Transport.Run): {reason}.") { StreamName = streamName };
+
+    /// <summary>Starts every child from one thread that lives as long as the process (see the class remarks).</summary>
+    private static class Spawner
+    {
+        private static readonly System.Collections.Concurrent.BlockingCollection<Action> s_work = [];
+
+        static Spawner()
+        {
+            var thread = new Thread(() =>
+            {
+                foreach (Action work in s_work.GetConsumingEnumerable())
+                {
+                    work();
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "FastScore exec spawner",
+            };
+            thread.Start();
+        }
+
+        /// <summary>Gets the path of <c>setpriv</c> on Linux, or null (then children are started directly).</summary>
+        public static string? Setpriv { get; } = FindSetpriv();
+
+        public static Process Start(ProcessStartInfo info)
+        {
+            var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+            s_work.Add(() =>
+            {
+                try
+                {
+                    started.SetResult(Process.Start(info) ?? throw new Win32Exception("the process did not start"));
+                }
+                catch (Exception ex)
+                {
+                    started.SetException(ex);
+                }
+            });
+            return started.Task.GetAwaiter().GetResult();
+        }
+
+        private static string? FindSetpriv()
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return null;
+            }
+
+            foreach (string folder in new[] { "/usr/bin", "/bin", "/usr/sbin", "/sbin" })
+            {
+                string path = Path.Combine(folder, "setpriv");
+                if (File.Exists(path))
+                {
+                    return path;
+                }
+            }
+
+            return null;
         }
     }
 
