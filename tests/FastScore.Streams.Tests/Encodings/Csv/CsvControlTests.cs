@@ -1,4 +1,5 @@
 using System.Buffers;
+using CsCheck;
 using System.Text;
 using System.Text.Json;
 using FastScore.Streams.Descriptors;
@@ -60,6 +61,25 @@ public sealed class CsvControlTests : EngineTestBase
     [TestCase("")]
     public void Other_rows_are_data(string text) =>
         Assert.That(Encoding().TryReadControl(System.Text.Encoding.UTF8.GetBytes(text), out _), Is.False);
+
+    [Test]
+    public void Any_bytes_after_the_marker_are_a_control_record_or_data_and_never_throw() =>
+        Gen.Byte.Array[0, 40].Sample(tail =>
+        {
+            byte[] row = [.. "$fastscore.set"u8, .. tail];
+            _ = Encoding().TryReadControl(row, out _);
+            _ = Encoding(";;", '\'').TryReadControl(row, out _);
+        }, iter: 20000, threads: 1);
+
+    [Test]
+    public void Every_control_record_round_trips() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Int.Nullable(0.3), Gen.Long.Nullable(0.3), Gen.String["ab;,'\"\r\n$é"].Null(0.2)).Sample((kind, id, timestamp, misc) =>
+        {
+            CsvRecordEncoding encoding = Encoding(";;", '\'');
+            var control = new ControlRecord((ControlKind)kind, id, timestamp, misc);
+            byte[] row = System.Text.Encoding.UTF8.GetBytes(Written(control, encoding));
+            return encoding.TryReadControl(row, out ControlRecord read) && read == control;
+        }, iter: 5000, threads: 1);
 
     [Test]
     public async Task A_set_row_in_a_csv_file_closes_a_batch_and_an_end_row_ends_the_stream()
