@@ -10,7 +10,7 @@ internal static class CliStreams
     private static readonly List<object> s_loaded = []; // providers of the assemblies given with --components
     private static ComponentRegistry? s_components;
 
-    /// <summary>The components of every package the CLI ships (S3, Kafka, REST) and of <c>--components</c> assemblies: descriptors are read, verified and run with these.</summary>
+    /// <summary>The components of every package the CLI ships (S3, Kafka, ODBC, REST) and of <c>--components</c> assemblies: descriptors are read, verified and run with these.</summary>
     public static ComponentRegistry Components
     {
         get
@@ -115,6 +115,7 @@ internal static class CliStreams
         var options = new StreamFactoryOptions();
         options.AddS3();
         options.AddKafka();
+        options.AddOdbc();
         if (withRest)
         {
             _ = Streams.Rest.RestStreamFactoryOptionsExtensions.AddRestTransport(options);
