@@ -306,7 +306,17 @@ internal static class TestCommand
             JsonNode? root;
             try
             {
-                root = JsonNode.Parse(File.ReadAllText(path), documentOptions: s_documentOptions);
+                string text = File.ReadAllText(path);
+                using (JsonDocument document = JsonDocument.Parse(text, s_documentOptions))
+                {
+                    if (Duplicate(document.RootElement, "$") is { } duplicate)
+                    {
+                        error.WriteLine($"{path}: {duplicate}: given twice");
+                        return null;
+                    }
+                }
+
+                root = JsonNode.Parse(text, documentOptions: s_documentOptions);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -403,6 +413,40 @@ internal static class TestCommand
             }
 
             return problems.Count == 0 ? new TestFile(path, model, assembly, type, streams, tolerance, cases) : null;
+        }
+
+        /// <summary>The path of the first member given twice in an object (JSON allows it; a test file may not), or null.</summary>
+        private static string? Duplicate(JsonElement element, string at)
+        {
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    if (!seen.Add(property.Name))
+                    {
+                        return $"{at}.{property.Name}";
+                    }
+
+                    if (Duplicate(property.Value, $"{at}.{property.Name}") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+            }
+            else if (element.ValueKind == JsonValueKind.Array)
+            {
+                int i = 0;
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    if (Duplicate(item, string.Create(CultureInfo.InvariantCulture, $"{at}[{i++}]")) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+            }
+
+            return null;
         }
 
         private static TestCase? ReadCase(JsonNode? node, string at, List<string> problems)
