@@ -77,11 +77,14 @@ internal static class CliApp
         root.Subcommands.Add(ServeCommand.Create(io));
         Command model = ModelDataCommands.Create(io);
         LibraryCommands.AddModelVerbs(model, io);
+        EngineJobCommands.AddModelLoad(model, io);
         root.Subcommands.Add(model);
         Command engine = EngineInspectCommand.Create(io);
         EngineControlCommands.AddEngineVerbs(engine, io);
+        EngineJobCommands.AddEnginePut(engine, io);
         root.Subcommands.Add(engine);
         root.Subcommands.Add(StatsCommand.Create(io));
+        root.Subcommands.Add(TestCommand.Create(io));
         return root;
     }
 }

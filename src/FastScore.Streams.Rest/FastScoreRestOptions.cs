@@ -63,7 +63,7 @@ public sealed class FastScoreRestOptions
     /// </summary>
     public IDictionary<string, ApiTransportAccess> TransportAccess { get; } = new Dictionary<string, ApiTransportAccess>(StringComparer.OrdinalIgnoreCase)
     {
-        [Descriptors.TransportTypes.Rest] = ApiTransportAccess.Allowed,
+        [RestTransportDescriptor.TypeName] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.Inline] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.Discard] = ApiTransportAccess.Allowed,
         [Descriptors.TransportTypes.File] = ApiTransportAccess.Allowed,
@@ -79,7 +79,7 @@ public sealed class FastScoreRestOptions
     };
 
     /// <summary>Gets or sets how posted descriptors are read: the schema library for <c>{"$ref": name}</c> schemas and custom transport types.</summary>
-    /// <value>The default value is <see langword="null"/>: no library, built-in transports only.</value>
+    /// <value>The default value is <see langword="null"/>: the engine's <see cref="StreamFactoryOptions.CreateDescriptorOptions"/> (its registered components and schema library).</value>
     public Descriptors.StreamDescriptorOptions? DescriptorOptions { get; set; }
 
     /// <summary>

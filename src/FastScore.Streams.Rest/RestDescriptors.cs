@@ -15,23 +15,29 @@ public static class RestDescriptors
     /// <summary>Gets the batching a REST stream gets when its descriptor has none: no record limit, no waiting.</summary>
     public static BatchingDescriptor RoundTripBatching { get; } = new(null, 0);
 
+    /// <summary>The core's components and the <c>rest</c> transport: what descriptors are read with when no options are given.</summary>
+    private static readonly StreamDescriptorOptions s_coreAndRest = new()
+    {
+        Components = new ComponentRegistry().Add(new Transports.RestTransportProvider(new Transports.RestTransportHub())),
+    };
+
     /// <summary>Parses descriptor JSON, applying the REST batching default.</summary>
     /// <param name="json">The descriptor.</param>
-    /// <param name="options">The schema library and custom transport types, or <see langword="null"/>.</param>
+    /// <param name="options">The schema library and the registered components, or <see langword="null"/> for the core's components and <c>rest</c>.</param>
     /// <returns>The validated descriptor.</returns>
     /// <exception cref="DescriptorException">The descriptor is invalid.</exception>
     public static StreamDescriptor Parse(string json, StreamDescriptorOptions? options = null) =>
-        WithRestDefaults(StreamDescriptor.Parse(json, options), HasBatching(json));
+        WithRestDefaults(StreamDescriptor.Parse(json, options ?? s_coreAndRest), HasBatching(json));
 
     /// <summary>Reads a command-line stream argument (descriptor file, descriptor JSON, or literal such as <c>rest:</c>), applying the REST batching default.</summary>
     /// <param name="text">The argument.</param>
-    /// <param name="options">The schema library and custom transport types, or <see langword="null"/>.</param>
+    /// <param name="options">The schema library and the registered components, or <see langword="null"/> for the core's components and <c>rest</c>.</param>
     /// <returns>The validated descriptor.</returns>
     /// <exception cref="DescriptorException">The file, JSON or literal is invalid.</exception>
     public static StreamDescriptor FromArgument(string text, StreamDescriptorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        StreamDescriptor descriptor = StreamDescriptor.FromArgument(text, options);
+        StreamDescriptor descriptor = StreamDescriptor.FromArgument(text, options ?? s_coreAndRest);
         bool batchingGiven = File.Exists(text) ? HasBatching(File.ReadAllText(text))
             : text.TrimStart().StartsWith('{') && HasBatching(text);
         return WithRestDefaults(descriptor, batchingGiven);

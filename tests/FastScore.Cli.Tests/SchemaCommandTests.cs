@@ -67,4 +67,32 @@ public sealed class SchemaCommandTests
             Assert.That(verifyErr, Is.EqualTo("2 records: 2 satisfy the schema, 0 rejected\n"));
         });
     }
+
+    [Test]
+    public async Task Infer_reads_csv_with_a_header_quoted_cells_and_empty_cells_as_optional_fields()
+    {
+        string csv = Path.Combine(_dir, "rows.csv");
+        await File.WriteAllTextAsync(csv, "id,sepal length,name,ok,score\r\n1,5.1,\"Iris, setosa\",true,2\r\n2,4.9,\"say \"\"hi\"\"\nthere\",false,\r\n3000000000,5,x,true,0.5\r\n");
+        string ragged = Path.Combine(_dir, "ragged.csv");
+        await File.WriteAllTextAsync(ragged, "a,b\n1,2\n3\n");
+
+        var (exit, stdout, err, _) = await CliRunner.RunAsync("schema", "infer", csv, "--name", "Row");
+        var (raggedExit, _, raggedErr, _) = await CliRunner.RunAsync("schema", "infer", ragged);
+        var (formatExit, _, formatErr, _) = await CliRunner.RunAsync("schema", "infer", csv, "--format", "xml");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(0), err);
+            Assert.That(stdout, Does.Contain("\"name\": \"Row\""));
+            Assert.That(stdout, Does.Match(@"""name"": ""id"",\s+""type"": ""long"""), "int and long widen to long");
+            Assert.That(stdout, Does.Match(@"""name"": ""sepal_length"",\s+""type"": ""double"""), "a header cell becomes a valid Avro name");
+            Assert.That(stdout, Does.Match(@"""name"": ""name"",\s+""type"": ""string"""));
+            Assert.That(stdout, Does.Match(@"""name"": ""ok"",\s+""type"": ""boolean"""));
+            Assert.That(stdout, Does.Match(@"""name"": ""score"",\s+""type"": \[\s+""null"",\s+""double""\s+\],\s+""default"": null"), "an empty cell makes the field optional");
+            Assert.That(raggedExit, Is.EqualTo(1));
+            Assert.That(raggedErr, Does.Contain("record 2 has 1 fields; the header has 2"));
+            Assert.That(formatExit, Is.EqualTo(2));
+            Assert.That(formatErr, Does.Contain("--format: expected jsons or csv"));
+        });
+    }
 }

@@ -72,21 +72,28 @@ internal static class EngineControlCommands
             _ => "engine: reset",
         }, cancellationToken);
 
-    private static Task<int> AttachAsync(CliIo io, HttpClient client, string stream, int slot, CancellationToken cancellationToken)
+    private static Task<int> AttachAsync(CliIo io, HttpClient client, string stream, int slot, CancellationToken cancellationToken) =>
+        DescriptorJson(io, stream) is { } text
+            ? SendAsync(io, client, HttpMethod.Put, $"2/active/stream/{slot}", text, $"slot {slot}: attached", cancellationToken)
+            : Task.FromResult(1);
+
+    /// <summary>
+    /// The descriptor JSON a stream argument stands for, as an engine reads it: a library name's or a file's JSON, JSON
+    /// as given, a literal expanded; null after printing why not.
+    /// </summary>
+    internal static string? DescriptorJson(CliIo io, string stream)
     {
-        string text;
         try
         {
-            // A descriptor file is sent as its JSON, a literal as the descriptor JSON it stands for (the engine reads JSON).
             string resolved = CliLibrary.For(io).ResolveStream(stream); // a library name stands for its descriptor
-            text = File.Exists(resolved) ? File.ReadAllText(resolved)
+            return File.Exists(resolved) ? File.ReadAllText(resolved)
                 : stream.TrimStart().StartsWith('{') ? stream
-                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream);
+                : Streams.Descriptors.StreamLiteral.ExpandToJson(stream, CliStreams.DescriptorOptions(io, schemasDirectory: null));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             io.Error.WriteLine($"{stream}: {ex.Message}");
-            return Task.FromResult(1);
+            return null;
         }
         catch (Streams.Descriptors.DescriptorException ex)
         {
@@ -96,10 +103,8 @@ internal static class EngineControlCommands
                 io.Error.WriteLine($"  {e}");
             }
 
-            return Task.FromResult(1);
+            return null;
         }
-
-        return SendAsync(io, client, HttpMethod.Put, $"2/active/stream/{slot}", text, $"slot {slot}: attached", cancellationToken);
     }
 
     private static async Task<int> SendAsync(CliIo io, HttpClient client, HttpMethod method, string path, string? body, string done, CancellationToken cancellationToken)

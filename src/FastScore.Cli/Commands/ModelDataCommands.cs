@@ -336,6 +336,9 @@ internal static class ModelDataCommands
             }
         }
 
+        /// <summary>The <c>--url</c> given, or null.</summary>
+        public string? GivenUrl(ParseResult parse) => parse.GetValue(_url);
+
         /// <summary>The client, or null after printing why the credentials could not be read.</summary>
         public HttpClient? Connect(ParseResult parse, CliIo io)
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using FastScore.Streams;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Engine;
+using FastScore.Streams.Rest;
 
 namespace FastScore.Cli.Commands;
 
@@ -71,15 +72,37 @@ internal static class RunCommand
                 "An input record is acknowledged only once its reject is durable.",
             HelpName = "STREAM",
         };
+        var local = new Option<bool>("--local") { Description = "Run in this process even when an engine is selected (fastscore use)." };
+        var wait = new Option<bool>("--wait") { Description = "On an engine: wait until it finishes (or fails), then exit 0 (finished) or 1." };
+        var connection = new ModelDataCommands.ConnectionOptions();
         var command = new Command("run",
             "Run a model on streams until every input ends (or Ctrl-C / SIGTERM: stop reading, score and write what was read, exit 3), " +
-            "then print the engine summary to stderr. " + ExitCodes)
+            "then print the engine summary to stderr. With an engine selected (fastscore use) or --url: load the model into that engine and attach the streams instead " +
+            "(--local runs here anyway). " + ExitCodes)
         {
-            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout, progressMode, progressInterval, rejects,
+            model, streams, assembly, type, schemas, onError, quiet, maxRejected, stopTimeout, progressMode, progressInterval, rejects, local, wait,
         };
-        command.SetAction((parse, ct) => RunAsync(io, parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(assembly), parse.GetValue(type),
-            parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), parse.GetValue(stopTimeout),
-            (parse.GetValue(progressMode), parse.GetValue(progressInterval)), parse.GetValue(rejects), ct));
+        connection.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            if (!parse.GetValue(local) && (connection.GivenUrl(parse) ?? UseCommand.SelectedEngine(io)) is not null)
+            {
+                if (parse.GetValue(assembly) is not null)
+                {
+                    io.Error.WriteLine("--assembly: an engine loads models by name (a built-in, or one of its library: fastscore model add); use --local to run the assembly here.");
+                    return Task.FromResult(Usage);
+                }
+
+                SortedDictionary<int, string>? slots = ParseSlots(parse.GetValue(streams)!, io.Error);
+                return slots is null ? Task.FromResult(Usage)
+                    : connection.Connect(parse, io) is { } client ? EngineJobCommands.RunOnEngineAsync(io, client, parse.GetValue(model)!, slots, parse.GetValue(wait), parse.GetValue(quiet), ct)
+                    : Task.FromResult(Usage);
+            }
+
+            return RunAsync(io, parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(assembly), parse.GetValue(type),
+                parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(quiet), parse.GetValue(maxRejected), parse.GetValue(stopTimeout),
+                (parse.GetValue(progressMode), parse.GetValue(progressInterval)), parse.GetValue(rejects), ct);
+        });
         return command;
     }
 

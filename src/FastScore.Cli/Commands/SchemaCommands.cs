@@ -31,13 +31,25 @@ internal static class SchemaCommands
         verify.SetAction((parse, ct) => Task.FromResult(Verify(io, parse.GetValue(verifySchema)!, parse.GetValue(verifyRecords))));
         schema.Subcommands.Add(verify);
 
-        var inferFile = new Argument<string>("file") { Description = "A JSON-lines file (one JSON record a line)." };
+        var inferFile = new Argument<string>("file") { Description = "A JSON-lines file (one JSON record a line), or a CSV file with a header line (*.csv, or --format csv)." };
         var inferName = new Option<string>("--name") { Description = "The top-level record's name.", DefaultValueFactory = _ => "Record" };
-        var infer = new Command("infer", "Print an Avro schema that every record of a JSON-lines file satisfies (fields missing from some records become optional: [\"null\", T] with default null).")
+        var inferFormat = new Option<string?>("--format") { Description = "jsons or csv (default: csv for a *.csv file, else jsons)." };
+        var inferSeparator = new Option<char>("--separator") { Description = "CSV: the field separator.", DefaultValueFactory = _ => ',' };
+        var infer = new Command("infer", "Print an Avro schema that every record of a JSON-lines or CSV file satisfies (fields missing from some records, or empty CSV cells, become optional: [\"null\", T] with default null).")
         {
-            inferFile, inferName,
+            inferFile, inferName, inferFormat, inferSeparator,
         };
-        infer.SetAction((parse, ct) => Task.FromResult(Infer(io, parse.GetValue(inferFile)!, parse.GetValue(inferName)!)));
+        infer.SetAction((parse, ct) =>
+        {
+            string file = parse.GetValue(inferFile)!;
+            string format = parse.GetValue(inferFormat) ?? (file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "jsons");
+            return Task.FromResult(format.ToLowerInvariant() switch
+            {
+                "csv" => InferCsv(io, file, parse.GetValue(inferName)!, parse.GetValue(inferSeparator)),
+                "jsons" or "json" => Infer(io, file, parse.GetValue(inferName)!),
+                _ => Usage(io, $"--format: expected jsons or csv; found '{format}'."),
+            });
+        });
         schema.Subcommands.Add(infer);
         return schema;
     }
@@ -95,6 +107,164 @@ internal static class SchemaCommands
 
         io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{number} records: {number - rejected} satisfy the schema, {rejected} rejected"));
         return rejected == 0 ? 0 : RecordsRejected;
+    }
+
+    private static int Usage(CliIo io, string message)
+    {
+        io.Error.WriteLine(message);
+        return 2;
+    }
+
+    /// <summary>
+    /// <c>schema infer FILE.csv</c>: the header line names the fields (made valid Avro names: other characters become
+    /// <c>_</c>); each cell is <c>boolean</c> (true/false), <c>int</c>, <c>long</c>, <c>double</c> or <c>string</c>, widened
+    /// as the rows require; an empty cell makes the field optional. Quoted cells (RFC 4180) may hold separators, quotes and line breaks.
+    /// </summary>
+    private static int InferCsv(CliIo io, string path, string name, char separator)
+    {
+        List<List<string>> rows;
+        try
+        {
+            rows = CsvRows(File.ReadAllText(path), separator);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            io.Error.WriteLine($"{path}: {ex.Message}");
+            return 1;
+        }
+
+        if (rows.Count < 2)
+        {
+            io.Error.WriteLine($"{path}: a CSV file needs a header line and at least one record.");
+            return 1;
+        }
+
+        string[] fields = [.. rows[0].Select(AvroName)];
+        string? duplicate = fields.GroupBy(f => f, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null)
+        {
+            io.Error.WriteLine($"{path}: the header names the field '{duplicate}' twice (after making the names valid Avro names).");
+            return 1;
+        }
+
+        JsonNode? type = null;
+        for (int r = 1; r < rows.Count; r++)
+        {
+            List<string> row = rows[r];
+            if (row.Count != fields.Length)
+            {
+                io.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: record {r} has {row.Count} fields; the header has {fields.Length}."));
+                return 1;
+            }
+
+            var record = new JsonObject();
+            for (int i = 0; i < fields.Length; i++)
+            {
+                record[fields[i]] = CellType(row[i]);
+            }
+
+            type = Merge(type, new JsonObject { ["record"] = record });
+        }
+
+        int counter = 0;
+        string text = Render(type!, name, ref counter).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        _ = Avro.Schema.Parse(text); // what is printed is a valid schema
+        io.Out.WriteLine(text);
+        return 0;
+    }
+
+    private static JsonNode CellType(string cell) =>
+        cell.Length == 0 ? "null"
+        : cell is "true" or "false" ? "boolean"
+        : int.TryParse(cell, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? "int"
+        : long.TryParse(cell, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? "long"
+        : double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? "double"
+        : "string";
+
+    /// <summary>A header cell as an Avro name: letters, digits and '_', not starting with a digit.</summary>
+    private static string AvroName(string header)
+    {
+        var name = new StringBuilder(header.Trim().Length + 1);
+        foreach (char c in header.Trim())
+        {
+            name.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        }
+
+        if (name.Length == 0 || char.IsAsciiDigit(name[0]))
+        {
+            name.Insert(0, '_');
+        }
+
+        return name.ToString();
+    }
+
+    /// <summary>Splits CSV text into rows of cells (RFC 4180: quoted cells, doubled quotes, CRLF or LF); empty lines are skipped.</summary>
+    internal static List<List<string>> CsvRows(string text, char separator)
+    {
+        var rows = new List<List<string>>();
+        var row = new List<string>();
+        var cell = new StringBuilder();
+        bool quoted = false;
+        bool any = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c != '"')
+                {
+                    cell.Append(c);
+                }
+                else if (i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else
+                {
+                    quoted = false;
+                }
+            }
+            else if (c == '"' && cell.Length == 0)
+            {
+                quoted = any = true;
+            }
+            else if (c == separator)
+            {
+                row.Add(cell.ToString());
+                cell.Clear();
+                any = true;
+            }
+            else if (c is '\r' or '\n')
+            {
+                if (any || cell.Length > 0)
+                {
+                    row.Add(cell.ToString());
+                    rows.Add(row);
+                }
+
+                row = [];
+                cell.Clear();
+                any = false;
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+            }
+            else
+            {
+                cell.Append(c);
+                any = true;
+            }
+        }
+
+        if (any || cell.Length > 0)
+        {
+            row.Add(cell.ToString());
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     private static int Infer(CliIo io, string path, string name)

@@ -23,11 +23,15 @@ internal static class ServeCommand
 
     public static Command Create(CliIo io)
     {
-        var model = new Argument<string>("model") { Description = "A built-in model (iris, echo) or, with --assembly, your model's type name." };
+        var model = new Argument<string?>("model")
+        {
+            Description = "A built-in model (iris, echo), a model of the library or, with --assembly, your model's type name. Without it the engine starts empty (INIT): load one with fastscore model load.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var streams = new Argument<string[]>("streams")
         {
-            Description = "Slot 0's stream, slot 1's stream, then more slot=stream pairs. A stream is a descriptor file or a literal; rest: makes the slot a REST stream.",
-            Arity = ArgumentArity.OneOrMore,
+            Description = "Slot 0's stream, slot 1's stream, then more slot=stream pairs. A stream is a library name, a descriptor file or a literal; rest: makes the slot a REST stream. Without them, attach streams with fastscore stream attach.",
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var urls = new Option<string[]>("--urls") { Description = $"Where to listen (default {DefaultUrl}; port 0 picks a free port). Use http://0.0.0.0:8003 to listen on every interface.", AllowMultipleArgumentsPerToken = true };
         var assembly = new Option<string?>("--assembly") { Description = "Load the model from this assembly (.dll)." };
@@ -49,13 +53,14 @@ internal static class ServeCommand
         var certificatePasswordFile = new Option<string?>("--certificate-password-file") { Description = "A file holding the certificate's password." };
         var maxBody = new Option<long?>("--max-body-size") { Description = "The largest request body in bytes (default 8 MiB)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print the summary at exit." };
+        var noUpload = new Option<bool>("--no-file-upload") { Description = "Refuse fastscore engine put (PUT /2/engine/file), which otherwise writes files into the data root." };
         var command = new Command("serve", "Serve a model over FastScore's engine REST API (on-demand scoring with rest: streams) until Ctrl-C / SIGTERM.")
         {
             model, streams, urls, assembly, type, schemas, onError, user, userFile, apiKey, apiKeyFile, allowAnonymous, dataRoot, allowTransport,
-            inputQueue, roundTripQueue, outputQueue, certificate, certificatePassword, certificatePasswordFile, maxBody, quiet,
+            inputQueue, roundTripQueue, outputQueue, certificate, certificatePassword, certificatePasswordFile, maxBody, quiet, noUpload,
         };
         command.SetAction((parse, ct) => ServeAsync(io, new Settings(
-            parse.GetValue(model)!, parse.GetValue(streams)!, parse.GetValue(urls) ?? [], parse.GetValue(assembly), parse.GetValue(type),
+            parse.GetValue(model), parse.GetValue(streams) ?? [], parse.GetValue(urls) ?? [], parse.GetValue(assembly), parse.GetValue(type),
             parse.GetValue(schemas), parse.GetValue(onError), parse.GetValue(user), parse.GetValue(apiKey), parse.GetValue(certificate),
             parse.GetValue(certificatePassword), parse.GetValue(maxBody), parse.GetValue(quiet))
         {
@@ -65,6 +70,7 @@ internal static class ServeCommand
             AllowAnonymous = parse.GetValue(allowAnonymous),
             DataRoot = parse.GetValue(dataRoot),
             AllowTransports = parse.GetValue(allowTransport) ?? [],
+            NoFileUpload = parse.GetValue(noUpload),
             Queues = new RestTransportOptions
             {
                 InputQueueCapacity = parse.GetValue(inputQueue) ?? new RestTransportOptions().InputQueueCapacity,
@@ -97,10 +103,19 @@ internal static class ServeCommand
             return 2;
         }
 
-        IModel model;
+        IModel? model = null;
+        CliLibrary library = CliLibrary.For(io);
         try
         {
-            model = ModelLoader.Load(settings.Model, settings.Assembly, settings.Type, CliLibrary.For(io));
+            if (settings.Model is not null)
+            {
+                model = ModelLoader.Load(settings.Model, settings.Assembly, settings.Type, library);
+            }
+            else if (settings.Streams.Length > 0 || settings.Assembly is not null)
+            {
+                io.Error.WriteLine("Give the model before the streams (fastscore serve MODEL STREAM0 STREAM1), or nothing to start an empty engine.");
+                return 2;
+            }
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or TypeLoadException)
         {
@@ -145,13 +160,15 @@ internal static class ServeCommand
         }
 
         serverOptions.Rest.DescriptorOptions = descriptorOptions;
+        serverOptions.Rest.ModelResolver = name => ResolveModel(name, library); // fastscore model load NAME
+        serverOptions.Rest.AllowFileUpload = !settings.NoFileUpload; // fastscore engine put SRC DST, into the data root only
 
         var engineOptions = new EngineOptions
         {
             OnModelError = settings.OnModelError,
             ConsoleInput = io.StandardInput,
             ConsoleOutput = io.StandardOutput,
-            SchemaLookup = descriptorOptions.SchemaLibrary is { } library ? name => library.TryGetSchemaJson(name, out string? json) ? json : null : null,
+            SchemaLookup = descriptorOptions.SchemaLibrary is { } schemas ? name => schemas.TryGetSchemaJson(name, out string? json) ? json : null : null,
         };
         await using var engine = new ScoringEngine(CliStreams.CreateFactory(), engineOptions);
         engine.Factory.Options.AddRestTransport(settings.Queues);
@@ -170,13 +187,20 @@ internal static class ServeCommand
         {
             try
             {
-                engine.LoadModel(model, settings.Model);
+                if (model is not null)
+                {
+                    engine.LoadModel(model, settings.Model);
+                }
+
                 foreach ((int slot, StreamDescriptor descriptor) in descriptors)
                 {
                     engine.Attach(slot, descriptor, SafeText.MaskSecrets(slots[slot])); // the name is shown by the API and logs
                 }
 
-                engine.Start();
+                if (model is not null && descriptors.Count > 0)
+                {
+                    engine.Start();
+                }
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or StreamException)
             {
@@ -184,7 +208,11 @@ internal static class ServeCommand
                 return 1;
             }
 
-            io.Error.WriteLine($"Serving {settings.Model} on {string.Join(", ", server.Addresses)} ({string.Join(", ", slots.Select(s => $"slot {s.Key}: {s.Value}"))}). Ctrl-C stops.");
+            io.Error.WriteLine(model is null
+                ? $"Serving an empty engine on {string.Join(", ", server.Addresses)} (data root {serverOptions.Rest.DataRoot ?? Environment.CurrentDirectory}): load a model with fastscore model load, attach streams with fastscore stream attach. Ctrl-C stops."
+                : descriptors.Count == 0
+                    ? $"Serving {settings.Model} on {string.Join(", ", server.Addresses)}, no streams yet: attach them with fastscore stream attach. Ctrl-C stops."
+                    : $"Serving {settings.Model} on {string.Join(", ", server.Addresses)} ({string.Join(", ", slots.Select(s => $"slot {s.Key}: {s.Value}"))}). Ctrl-C stops.");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -205,6 +233,24 @@ internal static class ServeCommand
 
         (model as IDisposable)?.Dispose();
         return 0;
+    }
+
+    /// <summary>A model that <c>model load</c> names: a built-in or one of the library's (never an assembly path sent over the API).</summary>
+    private static IModel? ResolveModel(string name, CliLibrary library)
+    {
+        if (!ModelLoader.BuiltIns.ContainsKey(name) && !(CliLibrary.IsName(name) && File.Exists(library.ModelFile(name))))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ModelLoader.Load(name, null, null, library);
+        }
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or TypeLoadException or MissingMethodException or System.Reflection.TargetInvocationException)
+        {
+            throw new ArgumentException($"The model '{name}' cannot be created: {CliApp.OneLine(ex)}", ex);
+        }
     }
 
     /// <summary>
@@ -285,7 +331,7 @@ internal static class ServeCommand
         return options;
     }
 
-    private sealed record Settings(string Model, string[] Streams, string[] Urls, string? Assembly, string? Type, string? Schemas, ModelErrorPolicy OnModelError,
+    private sealed record Settings(string? Model, string[] Streams, string[] Urls, string? Assembly, string? Type, string? Schemas, ModelErrorPolicy OnModelError,
         string? User, string? ApiKey, string? Certificate, string? CertificatePassword, long? MaxBodySize, bool Quiet)
     {
         public string? UserFile { get; init; }
@@ -301,5 +347,7 @@ internal static class ServeCommand
         public string[] AllowTransports { get; init; } = [];
 
         public RestTransportOptions Queues { get; init; } = new();
+
+        public bool NoFileUpload { get; init; }
     }
 }

@@ -14,9 +14,11 @@ internal static class UseCommand
 
     public static Command Create(CliIo io)
     {
-        var url = new Argument<string?>("url") { Description = "The engine's base URL, e.g. http://127.0.0.1:8003 or https://host:8000/api/1/service/engine-1.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("use", $"Select the engine that engine, stream and model verbs talk to when no --url is given (saved in ${HomeVariable}/engine or .fastscore/engine).") { url };
-        command.SetAction(parse => Use(io, parse.GetValue(url)));
+        var target = new Argument<string?>("engine") { Description = "An engine's name (saved earlier with fastscore use NAME URL) or base URL, e.g. http://127.0.0.1:8003 or https://host:8000/api/1/service/engine-1.", Arity = ArgumentArity.ZeroOrOne };
+        var url = new Argument<string?>("url") { Description = "With a name: the engine's URL, saved under that name (engines/NAME).", Arity = ArgumentArity.ZeroOrOne };
+        var clear = new Option<bool>("--clear") { Description = "Forget the selection: engine verbs use the default URL, run runs in this process." };
+        var command = new Command("use", $"Select the engine that engine, stream and model verbs (and run) talk to when no --url is given (saved in ${HomeVariable}/engine or .fastscore/engine); NAME URL also names it.") { target, url, clear };
+        command.SetAction(parse => parse.GetValue(clear) ? Clear(io) : Use(io, parse.GetValue(target), parse.GetValue(url)));
         return command;
     }
 
@@ -37,13 +39,55 @@ internal static class UseCommand
         }
     }
 
-    private static int Use(CliIo io, string? url)
+    private static int Clear(CliIo io)
     {
         string file = Path.Combine(Home(io), "engine");
-        if (url is null)
+        File.Delete(file);
+        io.Out.WriteLine($"no engine selected (run runs in this process; engine verbs use {ServeCommand.DefaultUrl})");
+        return 0;
+    }
+
+    private static int Use(CliIo io, string? target, string? url)
+    {
+        string file = Path.Combine(Home(io), "engine");
+        if (target is null)
         {
             io.Out.WriteLine(SelectedEngine(io) is { } selected ? $"{selected} (from {file})" : $"{ServeCommand.DefaultUrl} (the default; none selected in {file})");
             return 0;
+        }
+
+        CliLibrary library = CliLibrary.For(io);
+        string? name = null;
+        if (!target.Contains("://", StringComparison.Ordinal))
+        {
+            if (CliLibrary.NameProblem(target) is { } problem)
+            {
+                io.Error.WriteLine(problem);
+                return 2;
+            }
+
+            name = target;
+            if (url is null)
+            {
+                string saved = library.EngineFile(name);
+                if (!File.Exists(saved) || File.ReadAllText(saved).Trim() is not { Length: > 0 } known)
+                {
+                    IReadOnlyList<string> names = CliLibrary.Names(library.EnginesFolder, "");
+                    io.Error.WriteLine($"No engine named '{name}' (known: {(names.Count == 0 ? "none" : string.Join(", ", names))}); name one with fastscore use {name} URL.");
+                    return 1;
+                }
+
+                url = known;
+            }
+        }
+        else if (url is not null)
+        {
+            io.Error.WriteLine("Give fastscore use URL, fastscore use NAME, or fastscore use NAME URL.");
+            return 2;
+        }
+        else
+        {
+            url = target;
         }
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("http" or "https"))
@@ -61,6 +105,12 @@ internal static class UseCommand
         try
         {
             Directory.CreateDirectory(Home(io));
+            if (name is not null)
+            {
+                Directory.CreateDirectory(library.EnginesFolder);
+                File.WriteAllText(library.EngineFile(name), url + Environment.NewLine);
+            }
+
             File.WriteAllText(file, url + Environment.NewLine);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -69,7 +119,7 @@ internal static class UseCommand
             return 1;
         }
 
-        io.Out.WriteLine($"using the engine at {url} (saved in {file})");
+        io.Out.WriteLine(name is null ? $"using the engine at {url} (saved in {file})" : $"using the engine {name} at {url} (saved in {file})");
         return 0;
     }
 }

@@ -47,7 +47,7 @@ public static class RestStreamFactoryOptionsExtensions
         ArgumentNullException.ThrowIfNull(options);
         lock (options)
         {
-            if (options.Components.TryGetTransport(Descriptors.TransportTypes.Rest, out Streams.Transports.TransportProvider? existing) && existing is RestTransportProvider rest)
+            if (options.Components.TryGetTransport(RestTransportDescriptor.TypeName, out Streams.Transports.TransportProvider? existing) && existing is RestTransportProvider rest)
             {
                 return rest.Hub;
             }

@@ -43,7 +43,7 @@ internal sealed partial class FastScoreApi
         string? name = StreamName(ctx.Request.Headers.ContentDisposition);
         try
         {
-            StreamDescriptor descriptor = RestDescriptors.Parse(RestDescriptors.Text(body, _options.DescriptorOptions), _options.DescriptorOptions);
+            StreamDescriptor descriptor = RestDescriptors.Parse(RestDescriptors.Text(body, DescriptorOptions), DescriptorOptions);
             if (_policy.Check(descriptor, asInput: slot % 2 == 0) is { } refused)
             {
                 await TextAsync(ctx, 403, refused).ConfigureAwait(false);
@@ -264,7 +264,7 @@ internal sealed partial class FastScoreApi
         var records = new JsonArray();
         try
         {
-            StreamDescriptor descriptor = RestDescriptors.Parse(RestDescriptors.Text(body, _options.DescriptorOptions), _options.DescriptorOptions);
+            StreamDescriptor descriptor = RestDescriptors.Parse(RestDescriptors.Text(body, DescriptorOptions), DescriptorOptions);
             if (descriptor.Transport is RestTransportDescriptor)
             {
                 await TextAsync(ctx, 400, "A REST stream has no data of its own to sample; post records to /1/job/input instead.").ConfigureAwait(false);
@@ -313,4 +313,7 @@ internal sealed partial class FastScoreApi
 
         await JsonAsync(ctx, 200, records).ConfigureAwait(false);
     }
+
+    /// <summary>How posted descriptors are read: the host's options, or else the engine's registered components (so package transports are known).</summary>
+    private StreamDescriptorOptions DescriptorOptions => _options.DescriptorOptions ?? _engine.Factory.Options.CreateDescriptorOptions();
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Transports;
 
@@ -31,7 +32,63 @@ public sealed class RestTransportProvider : TransportProvider
     public RestTransportOptions Options { get; }
 
     /// <inheritdoc />
-    public override string Type => TransportTypes.Rest;
+    public override string Type => RestTransportDescriptor.TypeName;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string>? Fields => ["Mode"];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<LiteralTag> LiteralTags => [new("rest", "rest:"), new("rest-chunked", "rest-chunked:")];
+
+    /// <inheritdoc />
+    public override bool PreservesRecordBoundaries => true;
+
+    /// <summary>Reads <c>Mode</c> (<c>simple</c>, the default, or <c>chunked</c>, any case); <c>"REST"</c> alone is simple mode.</summary>
+    /// <param name="fields">The fields of the transport object.</param>
+    /// <returns>The descriptor.</returns>
+    protected override TransportDescriptor Read(DescriptorFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var mode = RestMode.Simple;
+        if (fields.TryGet("Mode", out DescriptorValue value))
+        {
+            string text = value.Kind == JsonValueKind.String ? value.GetString().Trim() : string.Empty;
+            if (text.Equals("chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                mode = RestMode.Chunked;
+            }
+            else if (!text.Equals("simple", StringComparison.OrdinalIgnoreCase))
+            {
+                string hint = value.Kind == JsonValueKind.String ? DescriptorErrors.DidYouMean(value.GetString(), ["simple", "chunked"]) : string.Empty;
+                fields.Errors.Add("Mode", $"expected \"simple\" or \"chunked\"; found {value.Describe()}.{hint}");
+            }
+        }
+
+        return new RestTransportDescriptor { Mode = mode };
+    }
+
+    /// <summary>Expands <c>rest:</c> (simple mode) and <c>rest-chunked:</c>; both take nothing after the colon and give json.</summary>
+    /// <param name="context">The literal.</param>
+    protected override void ExpandLiteral(LiteralContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Details.Length != 0)
+        {
+            throw context.Fail("takes nothing after the colon");
+        }
+
+        if (context.Tag == "rest-chunked")
+        {
+            context.Transport.WriteStartObject();
+            context.Transport.WriteString(nameof(RestTransportDescriptor.Type), "REST");
+            context.Transport.WriteString("Mode", "chunked");
+            context.Transport.WriteEndObject();
+        }
+        else
+        {
+            context.Transport.WriteStringValue("REST");
+        }
+    }
 
     /// <inheritdoc />
     public override InputTransport CreateInput(StreamDescriptor descriptor, TransportContext context)

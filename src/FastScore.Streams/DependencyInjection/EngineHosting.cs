@@ -113,14 +113,25 @@ public sealed class EngineSlotsBuilder
         return this;
     }
 
-    /// <summary>Sends every rejected record to a rejects stream given as text: descriptor JSON, a descriptor file's path, or a literal such as <c>kafka:broker:9092/rejects</c>.</summary>
+    /// <summary>
+    /// Sends every rejected record to a rejects stream given as text: descriptor JSON, a descriptor file's path, or a
+    /// literal such as <c>kafka:broker:9092/rejects</c>. The text is read when the engine is created, with the
+    /// registered components (<see cref="StreamDescriptorOptions"/> from the services), so package transports work.
+    /// </summary>
     /// <param name="descriptor">The descriptor JSON, file path or literal.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    /// <exception cref="DescriptorException">The text is not a valid descriptor, file or literal.</exception>
     public EngineSlotsBuilder Rejects(string descriptor)
     {
         ArgumentException.ThrowIfNullOrEmpty(descriptor);
-        return Rejects(descriptor.TrimStart().StartsWith('{') ? StreamDescriptor.Parse(descriptor) : StreamDescriptor.FromArgument(descriptor));
+        _rejects = sp => ParseText(sp, descriptor);
+        return this;
+    }
+
+    /// <summary>Reads descriptor text (JSON, a file path or a literal) with the components registered in the services.</summary>
+    private static StreamDescriptor ParseText(IServiceProvider services, string descriptor)
+    {
+        StreamDescriptorOptions? options = services.GetService<StreamDescriptorOptions>();
+        return descriptor.TrimStart().StartsWith('{') ? StreamDescriptor.Parse(descriptor, options) : StreamDescriptor.FromArgument(descriptor, options);
     }
 
     /// <summary>Sends every rejected record to a stream registered with <see cref="FastScoreStreamsBuilderExtensions.AddStream"/> (resolved when the engine is created).</summary>
@@ -148,17 +159,22 @@ public sealed class EngineSlotsBuilder
         return this;
     }
 
-    /// <summary>Attaches a stream given as text: descriptor JSON, a descriptor file's path, or a stream literal such as <c>file:/data/in.jsons</c>.</summary>
+    /// <summary>
+    /// Attaches a stream given as text: descriptor JSON, a descriptor file's path, or a stream literal such as
+    /// <c>file:/data/in.jsons</c>. The text is read when the engine is created, with the registered components, so
+    /// literals of package transports (<c>rest:</c>, <c>kafka:...</c>) work; an invalid text fails the host's start with
+    /// a <see cref="DescriptorException"/>.
+    /// </summary>
     /// <param name="slot">The slot: even for an input, odd for an output.</param>
     /// <param name="descriptor">The descriptor JSON, file path or literal.</param>
     /// <param name="name">The stream's display name, if any.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    /// <exception cref="DescriptorException">The text is not a valid descriptor, file or literal.</exception>
     public EngineSlotsBuilder Attach(int slot, string descriptor, string? name = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentException.ThrowIfNullOrEmpty(descriptor);
-        StreamDescriptor parsed = descriptor.TrimStart().StartsWith('{') ? StreamDescriptor.Parse(descriptor) : StreamDescriptor.FromArgument(descriptor);
-        return Attach(slot, parsed, name);
+        _slots.Add((slot, sp => ParseText(sp, descriptor), name));
+        return this;
     }
 
     /// <summary>Attaches a stream registered with <see cref="FastScoreStreamsBuilderExtensions.AddStream"/> (resolved when the host starts).</summary>

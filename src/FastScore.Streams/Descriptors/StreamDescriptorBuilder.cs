@@ -90,12 +90,6 @@ public sealed class StreamDescriptorBuilder
         return UseTransport(settings.ToDescriptor());
     }
 
-    /// <summary>Uses REST: records arrive by HTTP requests and leave by responses.</summary>
-    /// <param name="mode">Simple (one record per request) or chunked (bodies framed by the envelope).</param>
-    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
-    public StreamDescriptorBuilder UseRest(RestMode mode = RestMode.Simple) => UseTransport(new RestTransportDescriptor { Mode = mode });
-
     /// <summary>Uses records written in the descriptor, one record per string.</summary>
     /// <param name="records">The records (UTF-8 text).</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>

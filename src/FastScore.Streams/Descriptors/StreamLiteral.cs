@@ -28,8 +28,6 @@ public static class StreamLiteral
         ["http"] = "http://host:8080/data.jsons",
         ["https"] = "https://host/data.jsons",
         ["kafka"] = "kafka:broker:9092/topic.json",
-        ["rest"] = "rest:",
-        ["rest-chunked"] = "rest-chunked:",
         ["s3"] = "s3://bucket/path/data.jsons",
         ["tcp"] = "tcp:10.0.0.1:5678 or tcp::5678",
         ["udp"] = "udp::9099 or udp:10.0.0.1:9099",
@@ -213,27 +211,6 @@ public static class StreamLiteral
                 writer.WriteEndObject();
                 int cut = rest.IndexOfAny(['?', '#']);
                 return cut >= 0 ? rest[..cut] : rest;
-
-            case "rest":
-            case "rest-chunked":
-                if (rest.Length != 0)
-                {
-                    throw Fail(literal, Syntax(literal, tag, "takes nothing after the colon"));
-                }
-
-                if (tag == "rest-chunked")
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("Type", "REST");
-                    writer.WriteString("Mode", "chunked");
-                    writer.WriteEndObject();
-                }
-                else
-                {
-                    writer.WriteStringValue("REST");
-                }
-
-                return null;
 
             case "tcp":
             case "udp":

@@ -5,8 +5,6 @@ namespace FastScore.Streams.Descriptors;
 /// <summary>The canonical (lower-case) transport type names. Names match case-insensitively on input.</summary>
 public static class TransportTypes
 {
-    /// <summary>REST (on-demand scoring).</summary>
-    public const string Rest = "rest";
     /// <summary>HTTP(S) GET of a URL.</summary>
     public const string Http = "http";
     /// <summary>Apache Kafka.</summary>
@@ -84,32 +82,6 @@ public abstract record TransportDescriptor
     protected internal virtual void WriteFields(DescriptorWriter writer)
     {
     }
-}
-
-/// <summary>REST transport mode.</summary>
-public enum RestMode
-{
-    /// <summary>Each HTTP request or response carries one record.</summary>
-    Simple,
-
-    /// <summary>Bodies are raw chunks framed by the envelope.</summary>
-    Chunked,
-}
-
-/// <summary>REST: records arrive by HTTP requests to the engine and leave by responses.</summary>
-public sealed record RestTransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Rest;
-    /// <summary>Gets the mode.</summary>
-    /// <value>The default value is <see cref="RestMode.Simple"/>.</value>
-    public RestMode Mode { get; init; } = RestMode.Simple;
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => Mode == RestMode.Simple;
-    /// <inheritdoc />
-    protected internal override string DescribeShape() => Mode == RestMode.Simple ? " in simple mode" : string.Empty;
-    /// <inheritdoc />
-    public override bool IsSeekable => false;
 }
 
 /// <summary>HTTP: reads a URL (input only).</summary>

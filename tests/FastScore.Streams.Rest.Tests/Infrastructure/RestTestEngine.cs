@@ -86,7 +86,7 @@ internal sealed class RestTestEngine : IAsyncDisposable
 
     /// <summary>Finds the REST input transport attached to a slot (to watch its queues).</summary>
     public T Input<T>(int slot) where T : FastScore.Streams.Transports.InputTransport =>
-        (T)(Engine.Factory.Options.Components.TryGetTransport(TransportTypes.Rest, out var rest) ? (RestTransportProvider)rest : throw new InvalidOperationException("no rest transport")).Hub.FindInput(slot)!;
+        (T)(Engine.Factory.Options.Components.TryGetTransport(RestTransportDescriptor.TypeName, out var rest) ? (RestTransportProvider)rest : throw new InvalidOperationException("no rest transport")).Hub.FindInput(slot)!;
 
     public static async Task WaitUntilAsync(Func<bool> condition)
     {

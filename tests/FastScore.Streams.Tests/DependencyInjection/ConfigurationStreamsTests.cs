@@ -150,7 +150,7 @@ public sealed class ConfigurationStreamsTests
     public void Code_and_configuration_streams_share_the_catalog_and_a_later_registration_wins()
     {
         WriteAppSettings(""" "a": {"Transport": "discard"}, "b": {"Transport": "discard"} """);
-        StreamDescriptor console = StreamDescriptor.CreateBuilder().UseConsole().Build();
+        StreamDescriptor console = Packages.CreateBuilder().UseConsole().Build();
         using IHost host = BuildHost(b => b.AddStream("b", console).AddStream("c", d => d.UseInline("1")));
         StreamCatalog catalog = host.Services.GetRequiredService<StreamCatalog>();
 

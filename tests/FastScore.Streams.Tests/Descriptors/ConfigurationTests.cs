@@ -32,15 +32,15 @@ public sealed class ConfigurationTests
     [TestCaseSource(nameof(Descriptors))]
     public void A_section_reads_like_the_same_json(string descriptorJson)
     {
-        StreamDescriptor fromJson = StreamDescriptor.Parse(descriptorJson);
-        StreamDescriptor fromConfig = StreamDescriptor.FromConfiguration(Section($$$"""{"Streams": {"in": {{{descriptorJson}}}}}"""));
+        StreamDescriptor fromJson = Packages.Parse(descriptorJson);
+        StreamDescriptor fromConfig = Packages.FromConfiguration(Section($$$"""{"Streams": {"in": {{{descriptorJson}}}}}"""));
         Assert.That(fromConfig, Is.EqualTo(fromJson));
     }
 
     [Test]
     public void String_values_are_coerced_where_the_field_wants_bool_int_or_null()
     {
-        StreamDescriptor d = StreamDescriptor.FromConfiguration(Memory(new()
+        StreamDescriptor d = Packages.FromConfiguration(Memory(new()
         {
             ["S:Transport:Type"] = "file",
             ["S:Transport:Path"] = "/d/x",
@@ -63,7 +63,7 @@ public sealed class ConfigurationTests
     [Test]
     public void Array_items_come_as_numbered_child_keys()
     {
-        StreamDescriptor d = StreamDescriptor.FromConfiguration(Memory(new()
+        StreamDescriptor d = Packages.FromConfiguration(Memory(new()
         {
             ["S:Transport:Type"] = "kafka",
             ["S:Transport:BootstrapServers:0"] = "a:1",
@@ -76,7 +76,7 @@ public sealed class ConfigurationTests
     [Test]
     public void A_schema_can_be_given_as_json_text()
     {
-        StreamDescriptor d = StreamDescriptor.FromConfiguration(Memory(new()
+        StreamDescriptor d = Packages.FromConfiguration(Memory(new()
         {
             ["S:Transport"] = "REST",
             ["S:Encoding"] = "json",
@@ -88,7 +88,7 @@ public sealed class ConfigurationTests
     [Test]
     public void A_bad_value_reports_the_descriptor_path_and_the_section()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromConfiguration(Memory(new()
+        var ex = Assert.Throws<DescriptorException>(() => Packages.FromConfiguration(Memory(new()
         {
             ["S:Transport:Type"] = "tcp",
             ["S:Transport:Host"] = "h",
@@ -106,7 +106,7 @@ public sealed class ConfigurationTests
     [Test]
     public void An_unknown_key_is_reported_with_a_suggestion()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromConfiguration(Memory(new()
+        var ex = Assert.Throws<DescriptorException>(() => Packages.FromConfiguration(Memory(new()
         {
             ["S:Transport"] = "REST",
             ["S:Encodng"] = "json",
@@ -117,7 +117,7 @@ public sealed class ConfigurationTests
     [Test]
     public void A_missing_section_reports_the_missing_transport()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromConfiguration(Memory(new())));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.FromConfiguration(Memory(new())));
         Assert.That(ex!.Errors.Single().Path, Is.EqualTo("Transport"));
     }
 }
@@ -131,7 +131,7 @@ public sealed class CustomTransportTests
     [Test]
     public void A_registered_type_parses_into_a_custom_descriptor()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "Time", "Period": 1.5, "MaxCount": 3}, "Encoding": "json"}""", Options());
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "Time", "Period": 1.5, "MaxCount": 3}, "Encoding": "json"}""", Options());
         var custom = (CustomTransportDescriptor)d.Transport;
         Assert.Multiple(() =>
         {
@@ -146,25 +146,25 @@ public sealed class CustomTransportTests
 
     [Test]
     public void A_registered_type_shortcut_parses() =>
-        Assert.That(StreamDescriptor.Parse("""{"Transport": "time"}""", Options()).Transport.Type, Is.EqualTo("time"));
+        Assert.That(Packages.Parse("""{"Transport": "time"}""", Options()).Transport.Type, Is.EqualTo("time"));
 
     [Test]
     public void Registered_capabilities_drive_the_rules() =>
-        Assert.That(() => StreamDescriptor.Parse("""{"Transport": "time", "Loop": true}""", Options()),
+        Assert.That(() => Packages.Parse("""{"Transport": "time", "Loop": true}""", Options()),
             Throws.InstanceOf<DescriptorException>().With.Message.Contains("Loop: true needs a seekable transport"));
 
     [Test]
     public void Unknown_types_list_the_registered_ones_too()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.Parse("""{"Transport": "tme"}""", Options()));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.Parse("""{"Transport": "tme"}""", Options()));
         Assert.That(ex!.Errors.Single().Message, Does.Contain("tcp, time, udp").And.Contain("Did you mean 'time'?"));
     }
 
     [Test]
     public void A_custom_descriptor_round_trips()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "TIME", "Delay": 0.5, "Token": "abc"}, "Encoding": "json"}""", Options());
-        StreamDescriptor again = StreamDescriptor.Parse(d.ToJson(), Options());
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "TIME", "Delay": 0.5, "Token": "abc"}, "Encoding": "json"}""", Options());
+        StreamDescriptor again = Packages.Parse(d.ToJson(), Options());
         Assert.Multiple(() =>
         {
             Assert.That(again, Is.EqualTo(d));
@@ -180,7 +180,7 @@ public sealed class CustomTransportTests
     public void A_provider_registered_under_a_core_name_replaces_the_core_one()
     {
         StreamDescriptorOptions options = DescriptorOnlyTransport.Options(new DescriptorOnlyTransport("file", preservesRecordBoundaries: true, isSeekable: false));
-        Assert.That(StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Anything": 1}}""", options).Transport, Is.TypeOf<CustomTransportDescriptor>());
+        Assert.That(Packages.Parse("""{"Transport": {"Type": "file", "Anything": 1}}""", options).Transport, Is.TypeOf<CustomTransportDescriptor>());
     }
 
     [Test]
@@ -192,7 +192,7 @@ public sealed class CustomTransportTests
 
     [Test]
     public void Without_registration_the_type_is_unknown() =>
-        Assert.That(() => StreamDescriptor.Parse("""{"Transport": "time"}"""), Throws.InstanceOf<DescriptorException>().With.Message.Contains("'time' is not a known transport"));
+        Assert.That(() => Packages.Parse("""{"Transport": "time"}"""), Throws.InstanceOf<DescriptorException>().With.Message.Contains("'time' is not a known transport"));
 }
 
 /// <summary>CheckSlot: even slots are inputs, odd slots outputs.</summary>
@@ -205,7 +205,7 @@ public sealed class SlotCheckTests
     [TestCase("""{"Type": "odbc", "ConnectionString": "DSN=x", "SelectQuery": "SELECT 1"}""", 1, "give InsertIntoTable")]
     public void A_transport_that_cannot_serve_the_slot_direction_is_reported(string transport, int slot, string fragment)
     {
-        IReadOnlyList<DescriptorError> errors = StreamDescriptor.Parse($$"""{"Transport": {{transport}}}""").CheckSlot(slot);
+        IReadOnlyList<DescriptorError> errors = Packages.Parse($$"""{"Transport": {{transport}}}""").CheckSlot(slot);
         Assert.Multiple(() =>
         {
             Assert.That(errors.Single().Path, Is.EqualTo("Transport"));
@@ -218,13 +218,13 @@ public sealed class SlotCheckTests
     [TestCase("\"REST\"", 1)]
     [TestCase("""{"Type": "inline", "Data": ["1"]}""", 2)]
     public void A_fitting_transport_has_no_slot_errors(string transport, int slot) =>
-        Assert.That(StreamDescriptor.Parse($$"""{"Transport": {{transport}}}""").CheckSlot(slot), Is.Empty);
+        Assert.That(Packages.Parse($$"""{"Transport": {{transport}}}""").CheckSlot(slot), Is.Empty);
 
     [Test]
     public void A_csv_output_needs_a_schema() =>
-        Assert.That(StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Path": "/x"}, "Encoding": "csv", "Schema": null}""").CheckSlot(1).Single().Path, Is.EqualTo("Schema"));
+        Assert.That(Packages.Parse("""{"Transport": {"Type": "file", "Path": "/x"}, "Encoding": "csv", "Schema": null}""").CheckSlot(1).Single().Path, Is.EqualTo("Schema"));
 
     [Test]
     public void A_negative_slot_is_an_argument_error() =>
-        Assert.That(() => StreamDescriptor.Parse("""{"Transport": "REST"}""").CheckSlot(-1), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(() => Packages.Parse("""{"Transport": "REST"}""").CheckSlot(-1), Throws.InstanceOf<ArgumentOutOfRangeException>());
 }

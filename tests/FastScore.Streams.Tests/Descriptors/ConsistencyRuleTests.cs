@@ -10,7 +10,7 @@ public sealed class ConsistencyRuleTests
     private const string File = """{"Type": "file", "Path": "/d/x"}""";
     private const string InlineArray = """{"Type": "inline", "Data": ["1", "2"]}""";
 
-    private static StreamDescriptor Parse(string transport, string fields) => StreamDescriptor.Parse($$"""{"Transport": {{transport}}, {{fields}}}""");
+    private static StreamDescriptor Parse(string transport, string fields) => Packages.Parse($$"""{"Transport": {{transport}}, {{fields}}}""");
 
     private static DescriptorError RuleFails(string transport, string fields, string path, params string[] fragments) =>
         Fails($$"""{"Transport": {{transport}}, {{fields}}}""", path, fragments);

@@ -7,7 +7,7 @@ internal static class DescriptorAssert
 {
     public static IReadOnlyList<DescriptorError> Errors(string json, StreamDescriptorOptions? options = null)
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.Parse(json, options));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.Parse(json, options));
         return ex!.Errors;
     }
 

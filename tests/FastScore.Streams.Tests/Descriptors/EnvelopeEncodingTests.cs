@@ -8,7 +8,7 @@ public sealed class EnvelopeEncodingTests
 {
     private const string File = """{"Type": "file", "Path": "/d/x"}""";
 
-    private static StreamDescriptor ParseFile(string fields) => StreamDescriptor.Parse($$"""{"Transport": {{File}}, {{fields}}}""");
+    private static StreamDescriptor ParseFile(string fields) => Packages.Parse($$"""{"Transport": {{File}}, {{fields}}}""");
 
     private static DescriptorError FileFails(string fields, string path, params string[] fragments) =>
         Fails($$"""{"Transport": {{File}}, {{fields}}}""", path, fragments);
@@ -33,7 +33,7 @@ public sealed class EnvelopeEncodingTests
     [TestCase("""{"Type": "inline", "Data": "1\n2"}""", "\"json\"", EnvelopeTypes.Delimited)]
     public void Omitted_envelope_follows_the_default_table(string transport, string encoding, string? expected)
     {
-        StreamDescriptor d = StreamDescriptor.Parse($$"""{"Transport": {{transport}}, "Encoding": {{encoding}}}""");
+        StreamDescriptor d = Packages.Parse($$"""{"Transport": {{transport}}, "Encoding": {{encoding}}}""");
         Assert.That(d.Envelope?.Type, Is.EqualTo(expected));
     }
 
@@ -238,7 +238,7 @@ public sealed class EnvelopeEncodingTests
 
     [Test]
     public void Encoding_defaults_to_null() =>
-        Assert.That(StreamDescriptor.Parse($$"""{"Transport": {{File}}}""").Encoding, Is.Null);
+        Assert.That(Packages.Parse($$"""{"Transport": {{File}}}""").Encoding, Is.Null);
 
     [Test]
     public void Csv_encoding_defaults()

@@ -1,4 +1,5 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Rest;
 
 namespace FastScore.Streams.Tests.Descriptors;
 
@@ -16,7 +17,7 @@ public sealed class FastScoreExampleTests
     public void Example_parses_and_verifies_with_the_schema_library(string file)
     {
         var options = new StreamDescriptorOptions { SchemaLibrary = Library() };
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", file), options);
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", file), options);
         Assert.Multiple(() =>
         {
             Assert.That(d.Version, Is.EqualTo("1.2"));
@@ -27,9 +28,9 @@ public sealed class FastScoreExampleTests
     [TestCaseSource(nameof(ExampleFiles))]
     public void Example_round_trips_through_canonical_json(string file)
     {
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", file));
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", file));
         string json = d.ToJson();
-        StreamDescriptor again = StreamDescriptor.Parse(json);
+        StreamDescriptor again = Packages.Parse(json);
         Assert.Multiple(() =>
         {
             Assert.That(again, Is.EqualTo(d));
@@ -40,7 +41,7 @@ public sealed class FastScoreExampleTests
     [TestCaseSource(nameof(ExampleFiles))]
     public void Example_display_and_internal_forms_are_valid_json(string file)
     {
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", file));
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", file));
         Assert.Multiple(() =>
         {
             Assert.That(() => System.Text.Json.JsonDocument.Parse(d.ToDisplayJson()).Dispose(), Throws.Nothing);
@@ -63,7 +64,7 @@ public sealed class FastScoreExampleTests
     public void Four_doubles_input_reads_csv_with_an_explicit_delimited_envelope()
     {
         var options = new StreamDescriptorOptions { SchemaLibrary = Library() };
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", "four-doubles-input-file.json"), options);
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", "four-doubles-input-file.json"), options);
         Assert.Multiple(() =>
         {
             Assert.That(d.Encoding, Is.EqualTo(new CsvEncodingDescriptor()));
@@ -77,7 +78,7 @@ public sealed class FastScoreExampleTests
     public void Doubles_output_refers_to_the_avro_primitive_double()
     {
         var options = new StreamDescriptorOptions { SchemaLibrary = Library() };
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", "doubles-output-file.json"), options);
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", "doubles-output-file.json"), options);
         Assert.Multiple(() =>
         {
             Assert.That(d.Schema, Is.EqualTo(SchemaReference.Ref("double")));
@@ -88,7 +89,7 @@ public sealed class FastScoreExampleTests
     [Test]
     public void S3_sts_input_keeps_the_assume_role_string_as_raw_json()
     {
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", "s3-sts-input.json"));
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", "s3-sts-input.json"));
         var s3 = (S3TransportDescriptor)d.Transport;
         Assert.Multiple(() =>
         {
@@ -103,7 +104,7 @@ public sealed class FastScoreExampleTests
     [Test]
     public void Rest_trip_keeps_its_low_latency_batching()
     {
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", "rest-trip.json"));
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", "rest-trip.json"));
         Assert.Multiple(() =>
         {
             Assert.That(d.Transport, Is.EqualTo(new RestTransportDescriptor()));
@@ -115,7 +116,7 @@ public sealed class FastScoreExampleTests
     [Test]
     public void Kafka_example_takes_the_kafka_defaults()
     {
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", "kafka_in.json"));
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", "kafka_in.json"));
         var kafka = (KafkaTransportDescriptor)d.Transport;
         Assert.Multiple(() =>
         {
@@ -133,7 +134,7 @@ public sealed class FastScoreExampleTests
     [Test]
     public void Looping_file_example_is_accepted()
     {
-        StreamDescriptor d = StreamDescriptor.ParseFile(DescriptorAssert.FixturePath("streams", "lr-input-file-stream.json"));
+        StreamDescriptor d = Packages.ParseFile(DescriptorAssert.FixturePath("streams", "lr-input-file-stream.json"));
         Assert.That(d.Loop, Is.True);
     }
 }

@@ -30,21 +30,21 @@ public sealed class JsonWriterTests
     [TestCaseSource(nameof(RoundTripCases))]
     public void Parse_write_parse_is_lossless(string json)
     {
-        StreamDescriptor first = StreamDescriptor.Parse(json);
+        StreamDescriptor first = Packages.Parse(json);
         string written = first.ToJson();
-        StreamDescriptor second = StreamDescriptor.Parse(written);
+        StreamDescriptor second = Packages.Parse(written);
         Assert.Multiple(() =>
         {
             Assert.That(second, Is.EqualTo(first));
             Assert.That(second.ToJson(), Is.EqualTo(written), "the canonical form is a fixed point");
-            Assert.That(StreamDescriptor.Parse(first.ToJson(indented: false)), Is.EqualTo(first));
+            Assert.That(Packages.Parse(first.ToJson(indented: false)), Is.EqualTo(first));
         });
     }
 
     [Test]
     public void Canonical_json_fills_in_every_default_with_pascal_case_names()
     {
-        string json = StreamDescriptor.Parse("""{"Transport": "rest", "Encoding": "JSON"}""").ToJson(indented: false);
+        string json = Packages.Parse("""{"Transport": "rest", "Encoding": "JSON"}""").ToJson(indented: false);
         Assert.That(json, Is.EqualTo(
             """{"Version":"1.2","Transport":{"Type":"rest","Mode":"simple"},"Loop":false,"SkipTo":null,"SkipToRecord":null,"Envelope":null,"Encoding":"json","Schema":"$inherit","Batching":{"Watermark":1000,"NagleTime":500},"LingerTime":3000}"""));
     }
@@ -52,7 +52,7 @@ public sealed class JsonWriterTests
     [Test]
     public void Canonical_json_writes_envelope_objects_in_full()
     {
-        string json = StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Path": "/x"}, "Encoding": "json"}""").ToJson(indented: false);
+        string json = Packages.Parse("""{"Transport": {"Type": "file", "Path": "/x"}, "Encoding": "json"}""").ToJson(indented: false);
         Assert.That(json, Does.Contain("""
             "Envelope":{"Type":"delimited","Separator":"\n","MaxRecordSize":8388608,"OnOversize":"reject"}
             """));
@@ -61,17 +61,17 @@ public sealed class JsonWriterTests
     [Test]
     public void Canonical_json_keeps_secrets()
     {
-        string json = StreamDescriptor.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "AKIA", "SecretAccessKey": "sk"}}""").ToJson();
+        string json = Packages.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "AKIA", "SecretAccessKey": "sk"}}""").ToJson();
         Assert.That(json, Does.Contain("\"SecretAccessKey\": \"sk\""));
     }
 
     [Test]
     public void Indented_json_is_indented() =>
-        Assert.That(StreamDescriptor.Parse("""{"Transport": "REST"}""").ToJson(), Does.Contain("\n  \"Transport\": {"));
+        Assert.That(Packages.Parse("""{"Transport": "REST"}""").ToJson(), Does.Contain("\n  \"Transport\": {"));
 
     // ------------------------------------------------------------------ display (masked)
 
-    private static JsonElement Display(string json) => JsonDocument.Parse(StreamDescriptor.Parse(json).ToDisplayJson()).RootElement;
+    private static JsonElement Display(string json) => JsonDocument.Parse(Packages.Parse(json).ToDisplayJson()).RootElement;
 
     [Test]
     public void Display_masks_the_s3_secret_key_always_and_the_access_key_unless_it_is_a_reference()
@@ -147,7 +147,7 @@ public sealed class JsonWriterTests
     [Test]
     public void Display_does_not_change_the_descriptor()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "AKIA", "SecretAccessKey": "sk"}}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "AKIA", "SecretAccessKey": "sk"}}""");
         _ = d.ToDisplayJson();
         Assert.That(((S3TransportDescriptor)d.Transport).SecretAccessKey, Is.EqualTo("sk"));
     }
@@ -157,7 +157,7 @@ public sealed class JsonWriterTests
     [Test]
     public void Internal_form_matches_fastscore_for_rest_without_schema()
     {
-        string json = StreamDescriptor.Parse("""{"Transport": "REST", "Schema": null}""").ToInternalJson(indented: false);
+        string json = Packages.Parse("""{"Transport": "REST", "Schema": null}""").ToInternalJson(indented: false);
         Assert.That(json, Is.EqualTo(
             """{"transport":{"type":"rest","mode":"simple"},"loop":false,"skip_to":null,"skip_to_record":null,"envelope":null,"encoding":null,"schema":null,"batching":{"watermark":1000,"nagle_time":500},"linger_time":3000}"""));
     }
@@ -165,7 +165,7 @@ public sealed class JsonWriterTests
     [Test]
     public void Internal_form_uses_snake_case_for_transport_fields_and_masks_secrets()
     {
-        JsonElement t = JsonDocument.Parse(StreamDescriptor.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "a", "SecretAccessKey": "b"}}""").ToInternalJson())
+        JsonElement t = JsonDocument.Parse(Packages.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "a", "SecretAccessKey": "b"}}""").ToInternalJson())
             .RootElement.GetProperty("transport");
         Assert.Multiple(() =>
         {

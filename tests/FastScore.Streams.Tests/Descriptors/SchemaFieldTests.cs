@@ -7,14 +7,14 @@ namespace FastScore.Streams.Tests.Descriptors;
 public sealed class SchemaFieldTests
 {
     private static StreamDescriptor Parse(string schema, StreamDescriptorOptions? options = null, string encoding = "\"json\"") =>
-        StreamDescriptor.Parse($$"""{"Transport": "REST", "Encoding": {{encoding}}, "Schema": {{schema}}}""", options);
+        Packages.Parse($$"""{"Transport": "REST", "Encoding": {{encoding}}, "Schema": {{schema}}}""", options);
 
     private static DescriptorError SchemaFails(string schema, string path, params string[] fragments) =>
         Fails($$"""{"Transport": "REST", "Encoding": "json", "Schema": {{schema}}}""", path, fragments);
 
     [Test]
     public void Schema_defaults_to_inherit() =>
-        Assert.That(StreamDescriptor.Parse("""{"Transport": "REST"}""").Schema, Is.EqualTo(SchemaReference.Inherit));
+        Assert.That(Packages.Parse("""{"Transport": "REST"}""").Schema, Is.EqualTo(SchemaReference.Inherit));
 
     [Test]
     public void Inherit_is_read() => Assert.That(Parse("\"$inherit\"").Schema, Is.EqualTo(SchemaReference.Inherit));

@@ -79,7 +79,7 @@ public sealed class SecretResolverTests
     [Test]
     public void Parsing_and_printing_never_read_a_secret()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "secret://missing-id", "SecretAccessKey": "secret://missing-key"}}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AccessKeyID": "secret://missing-id", "SecretAccessKey": "secret://missing-key"}}""");
         Assert.Multiple(() =>
         {
             Assert.That(((S3TransportDescriptor)d.Transport).AccessKeyId, Is.EqualTo("secret://missing-id"));

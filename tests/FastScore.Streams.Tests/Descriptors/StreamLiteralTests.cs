@@ -1,5 +1,6 @@
 using System.Text;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Rest;
 
 namespace FastScore.Streams.Tests.Descriptors;
 
@@ -41,19 +42,19 @@ public sealed class StreamLiteralTests
     [TestCase("kafka://b1:9092,b2/t.utf8?START=Latest&maxwait=none", """{"Transport":{"Type":"Kafka","BootstrapServers":["b1:9092","b2:9092"],"Topic":"t","MaxWaitTime":null},"Encoding":"utf-8","SkipToRecord":"latest"}""")]
     [TestCase("kafka:b/t.json?maxwait=2000&group=a%26b+c", """{"Transport":{"Type":"Kafka","BootstrapServers":["b:9092"],"Topic":"t","Group":"a&b+c","MaxWaitTime":2000},"Encoding":"json"}""")]
     public void Literal_expands_to_the_fastscore_json(string literal, string json) =>
-        Assert.That(StreamLiteral.ExpandToJson(literal), Is.EqualTo(json));
+        Assert.That(Packages.ExpandToJson(literal), Is.EqualTo(json));
 
     [Test]
     public void Rest_literal_expands_to_a_full_descriptor()
     {
-        StreamDescriptor d = StreamLiteral.Expand("rest:");
-        Assert.That(d, Is.EqualTo(StreamDescriptor.Parse("""{"Transport": "REST", "Encoding": "json"}""")));
+        StreamDescriptor d = Packages.Expand("rest:");
+        Assert.That(d, Is.EqualTo(Packages.Parse("""{"Transport": "REST", "Encoding": "json"}""")));
     }
 
     [Test]
     public void Kafka_literal_expands_with_kafka_defaults()
     {
-        StreamDescriptor d = StreamLiteral.Expand("kafka:broker:9092/scores.json");
+        StreamDescriptor d = Packages.Expand("kafka:broker:9092/scores.json");
         var kafka = (KafkaTransportDescriptor)d.Transport;
         Assert.Multiple(() =>
         {
@@ -68,7 +69,7 @@ public sealed class StreamLiteralTests
     [Test]
     public void File_literal_gets_a_delimited_envelope()
     {
-        StreamDescriptor d = StreamLiteral.Expand("file:/data/in.jsons");
+        StreamDescriptor d = Packages.Expand("file:/data/in.jsons");
         Assert.Multiple(() =>
         {
             Assert.That(d.Transport, Is.EqualTo(new FileTransportDescriptor { Path = "/data/in.jsons" }));
@@ -78,12 +79,12 @@ public sealed class StreamLiteralTests
 
     [Test]
     public void Udp_literal_host_becomes_bind_to() =>
-        Assert.That(StreamLiteral.Expand("udp:10.0.0.1:124").Transport, Is.EqualTo(new UdpTransportDescriptor { BindTo = "10.0.0.1", Port = 124 }));
+        Assert.That(Packages.Expand("udp:10.0.0.1:124").Transport, Is.EqualTo(new UdpTransportDescriptor { BindTo = "10.0.0.1", Port = 124 }));
 
     [Test]
     public void Inline_literal_with_percent_escapes_gives_binary_records()
     {
-        var inline = (InlineTransportDescriptor)StreamLiteral.Expand("inline:%FF%00,a%2Cb").Transport;
+        var inline = (InlineTransportDescriptor)Packages.Expand("inline:%FF%00,a%2Cb").Transport;
         Assert.Multiple(() =>
         {
             Assert.That(inline.IsBinary, Is.True);
@@ -94,7 +95,7 @@ public sealed class StreamLiteralTests
     [Test]
     public void Inline_chunked_literal_is_one_chunk()
     {
-        StreamDescriptor d = StreamLiteral.Expand("inline-chunked:%06%02%04%06");
+        StreamDescriptor d = Packages.Expand("inline-chunked:%06%02%04%06");
         var inline = (InlineTransportDescriptor)d.Transport;
         Assert.Multiple(() =>
         {
@@ -107,7 +108,7 @@ public sealed class StreamLiteralTests
     [Test]
     public void Kafka_literal_with_a_group_and_a_start_offset_expands_to_a_consumer_group_input()
     {
-        StreamDescriptor d = StreamLiteral.Expand("kafka:broker:9092/scores.json?group=scorers&start=42&maxwait=5000");
+        StreamDescriptor d = Packages.Expand("kafka:broker:9092/scores.json?group=scorers&start=42&maxwait=5000");
         var kafka = (KafkaTransportDescriptor)d.Transport;
         Assert.Multiple(() =>
         {
@@ -122,7 +123,7 @@ public sealed class StreamLiteralTests
 
     [Test]
     public void Inline_literal_keeps_plus_signs() =>
-        Assert.That(Encoding.UTF8.GetString(((InlineTransportDescriptor)StreamLiteral.Expand("inline:a+b%20c").Transport).Items[0].Span), Is.EqualTo("a+b c"));
+        Assert.That(Encoding.UTF8.GetString(((InlineTransportDescriptor)Packages.Expand("inline:a+b%20c").Transport).Items[0].Span), Is.EqualTo("a+b c"));
 
     [TestCase("kafak:b/t", "'kafak' in 'kafak:b/t' is not a known stream literal tag", "Did you mean 'kafka'?", "Example: kafka:broker:9092/topic.json")]
     [TestCase("ftp://host/x", "'ftp' in 'ftp://host/x' is not a known stream literal tag", "known: console, discard, exec")]
@@ -147,7 +148,7 @@ public sealed class StreamLiteralTests
     [TestCase("no-colon", "is not a stream literal: expected tag:details")]
     public void Bad_literals_explain_the_valid_syntax(string literal, params string[] fragments)
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamLiteral.Expand(literal));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.Expand(literal));
         Assert.Multiple(() =>
         {
             Assert.That(ex!.Errors, Has.Count.EqualTo(1));
@@ -163,21 +164,21 @@ public sealed class StreamLiteralTests
     [Test]
     public void A_literal_with_a_bad_value_reports_the_field_path()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamLiteral.Expand("tcp:host:70000"));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.Expand("tcp:host:70000"));
         Assert.That(ex!.Errors.Single().Path, Is.EqualTo("Transport.Port"));
     }
 
     [Test]
     public void TryExpand_returns_true_for_a_good_literal()
     {
-        Assert.That(StreamLiteral.TryExpand("discard:", out StreamDescriptor? d), Is.True);
+        Assert.That(Packages.TryExpand("discard:", out StreamDescriptor? d), Is.True);
         Assert.That(d!.Transport, Is.TypeOf<DiscardTransportDescriptor>());
     }
 
     [Test]
     public void TryExpand_returns_false_and_the_errors_for_a_bad_literal()
     {
-        Assert.That(StreamLiteral.TryExpand("nope:x", null, out StreamDescriptor? d, out IReadOnlyList<DescriptorError> errors), Is.False);
+        Assert.That(Packages.TryExpand("nope:x", null, out StreamDescriptor? d, out IReadOnlyList<DescriptorError> errors), Is.False);
         Assert.Multiple(() =>
         {
             Assert.That(d, Is.Null);
@@ -207,7 +208,7 @@ public sealed class FromArgumentTests
         File.WriteAllText(path, """{"Transport": "discard"}""");
         try
         {
-            Assert.That(StreamDescriptor.FromArgument(path).Transport, Is.TypeOf<DiscardTransportDescriptor>());
+            Assert.That(Packages.FromArgument(path).Transport, Is.TypeOf<DiscardTransportDescriptor>());
         }
         finally
         {
@@ -217,23 +218,23 @@ public sealed class FromArgumentTests
 
     [Test]
     public void Text_with_a_colon_is_a_literal() =>
-        Assert.That(StreamDescriptor.FromArgument("kafka:b:9092/t.json").Transport, Is.TypeOf<KafkaTransportDescriptor>());
+        Assert.That(Packages.FromArgument("kafka:b:9092/t.json").Transport, Is.TypeOf<KafkaTransportDescriptor>());
 
     [Test]
     public void Text_starting_with_a_brace_is_descriptor_json() =>
-        Assert.That(StreamDescriptor.FromArgument("""{"Transport": "REST", "Encoding": "json"}""").Transport, Is.TypeOf<RestTransportDescriptor>());
+        Assert.That(Packages.FromArgument("""{"Transport": "REST", "Encoding": "json"}""").Transport, Is.TypeOf<RestTransportDescriptor>());
 
     [Test]
     public void Bad_descriptor_json_argument_reports_its_errors()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromArgument("""{"Transport": "REST", "Loop": 2}"""));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.FromArgument("""{"Transport": "REST", "Loop": 2}"""));
         Assert.That(ex!.Errors.Single().Path, Is.EqualTo("Loop"));
     }
 
     [Test]
     public void Other_text_is_an_error()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromArgument("missing.json"));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.FromArgument("missing.json"));
         Assert.That(ex!.Errors[0].Message, Does.Contain("'missing.json' is neither an existing descriptor file nor a stream literal"));
     }
 }

@@ -1,4 +1,5 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Rest;
 using static FastScore.Streams.Tests.Descriptors.DescriptorAssert;
 
 namespace FastScore.Streams.Tests.Descriptors;
@@ -9,7 +10,7 @@ public sealed class TopLevelFieldTests
     [Test]
     public void Minimal_descriptor_takes_every_default()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": "REST"}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": "REST"}""");
         Assert.Multiple(() =>
         {
             Assert.That(d.Version, Is.EqualTo("1.2"));
@@ -30,7 +31,7 @@ public sealed class TopLevelFieldTests
     [Test]
     public void Description_is_kept()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": "discard", "Description": "scores out"}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": "discard", "Description": "scores out"}""");
         Assert.That(d.Description, Is.EqualTo("scores out"));
     }
 
@@ -54,7 +55,7 @@ public sealed class TopLevelFieldTests
     [TestCase("false", false)]
     public void Loop_is_read(string value, bool expected)
     {
-        StreamDescriptor d = StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "/d/x.jsons"}, "Loop": {{value}}}""");
+        StreamDescriptor d = Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "/d/x.jsons"}, "Loop": {{value}}}""");
         Assert.That(d.Loop, Is.EqualTo(expected));
     }
 
@@ -67,14 +68,14 @@ public sealed class TopLevelFieldTests
     [Test]
     public void Loop_defaults_to_false_even_for_files()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Path": "/d/x.jsons"}}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "file", "Path": "/d/x.jsons"}}""");
         Assert.That(d.Loop, Is.False);
     }
 
     [Test]
     public void SkipTo_is_read_as_a_byte_offset()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Path": "/d/x"}, "SkipTo": 1024}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "file", "Path": "/d/x"}, "SkipTo": 1024}""");
         Assert.That(d.SkipTo, Is.EqualTo(1024));
     }
 
@@ -89,7 +90,7 @@ public sealed class TopLevelFieldTests
     [Test]
     public void SkipTo_null_is_accepted()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Path": "/d/x"}, "SkipTo": null}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "file", "Path": "/d/x"}, "SkipTo": null}""");
         Assert.That(d.SkipTo, Is.Null);
     }
 
@@ -98,7 +99,7 @@ public sealed class TopLevelFieldTests
     [TestCase("42", RecordPositionKind.Offset, 42)]
     public void SkipToRecord_is_read(string value, RecordPositionKind kind, long offset)
     {
-        StreamDescriptor d = StreamDescriptor.Parse($$"""{"Transport": {"Type": "kafka", "BootstrapServers": ["k:9092"], "Topic": "t"}, "SkipToRecord": {{value}}}""");
+        StreamDescriptor d = Packages.Parse($$"""{"Transport": {"Type": "kafka", "BootstrapServers": ["k:9092"], "Topic": "t"}, "SkipToRecord": {{value}}}""");
         Assert.That(d.SkipToRecord, Is.EqualTo(new RecordPosition(kind, offset)));
     }
 
@@ -114,14 +115,14 @@ public sealed class TopLevelFieldTests
     [Test]
     public void LingerTime_is_read_in_milliseconds()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": "discard", "LingerTime": 250}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": "discard", "LingerTime": 250}""");
         Assert.That(d.LingerTime, Is.EqualTo(250));
     }
 
     [Test]
     public void LingerTime_null_disables_the_wait()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": "discard", "LingerTime": null}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": "discard", "LingerTime": null}""");
         Assert.That(d.LingerTime, Is.Null);
     }
 
@@ -143,7 +144,7 @@ public sealed class TopLevelFieldTests
     [TestCase("{}", 1000, 500)]
     public void Batching_is_read(string value, int? watermark, int? nagle)
     {
-        StreamDescriptor d = StreamDescriptor.Parse($$"""{"Transport": "REST", "Batching": {{value}}}""");
+        StreamDescriptor d = Packages.Parse($$"""{"Transport": "REST", "Batching": {{value}}}""");
         Assert.That(d.Batching, Is.EqualTo(new BatchingDescriptor(watermark, nagle)));
     }
 
@@ -181,7 +182,7 @@ public sealed class TopLevelFieldTests
     [Test]
     public void Field_names_match_case_insensitively()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"transport": "REST", "ENCODING": "json", "lingertime": 1}""");
+        StreamDescriptor d = Packages.Parse("""{"transport": "REST", "ENCODING": "json", "lingertime": 1}""");
         Assert.Multiple(() =>
         {
             Assert.That(d.Encoding, Is.EqualTo(EncodingDescriptor.Json));
@@ -205,7 +206,7 @@ public sealed class TopLevelFieldTests
     [Test]
     public void The_exception_message_lists_every_error_with_its_path()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.Parse("""{"Transport": "REST", "Loop": 1, "LingerTime": -1}"""));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.Parse("""{"Transport": "REST", "Loop": 1, "LingerTime": -1}"""));
         Assert.That(ex!.Message, Does.Contain("2 errors").And.Contain("Loop: expected true or false").And.Contain("LingerTime: must be"));
     }
 
@@ -216,7 +217,7 @@ public sealed class TopLevelFieldTests
     [Test]
     public void EndMarker_is_ignored_with_a_warning()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": "REST", "EndMarker": "$end-of-stream"}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": "REST", "EndMarker": "$end-of-stream"}""");
         Assert.That(d.Warnings.Select(w => w.Path), Is.EqualTo(new[] { "EndMarker" }));
         Assert.That(d.Warnings[0].Message, Does.Contain("control records"));
     }
@@ -224,7 +225,7 @@ public sealed class TopLevelFieldTests
     [Test]
     public void Json_comments_are_allowed()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""
+        StreamDescriptor d = Packages.Parse("""
             {
               // input from REST
               "Transport": "REST" /* simple mode */
@@ -239,14 +240,14 @@ public sealed class VersionTests
 {
     [Test]
     public void Absent_version_is_1_2() =>
-        Assert.That(StreamDescriptor.Parse("""{"Transport": "REST"}""").Version, Is.EqualTo("1.2"));
+        Assert.That(Packages.Parse("""{"Transport": "REST"}""").Version, Is.EqualTo("1.2"));
 
     [TestCase("1.2")]
     [TestCase("1.0")]
     [TestCase("1.1")]
     public void Known_versions_are_accepted_without_warning(string version)
     {
-        StreamDescriptor d = StreamDescriptor.Parse($$"""{"Version": "{{version}}", "Transport": "REST"}""");
+        StreamDescriptor d = Packages.Parse($$"""{"Version": "{{version}}", "Transport": "REST"}""");
         Assert.Multiple(() =>
         {
             Assert.That(d.Version, Is.EqualTo(version));
@@ -258,7 +259,7 @@ public sealed class VersionTests
     [TestCase("1.10")]
     public void A_newer_minor_version_is_accepted_with_a_warning(string version)
     {
-        StreamDescriptor d = StreamDescriptor.Parse($$"""{"Version": "{{version}}", "Transport": "REST"}""");
+        StreamDescriptor d = Packages.Parse($$"""{"Version": "{{version}}", "Transport": "REST"}""");
         Assert.Multiple(() =>
         {
             Assert.That(d.Version, Is.EqualTo(version));
@@ -301,14 +302,14 @@ public sealed class MalformedJsonTests
     [Test]
     public void Utf8_bytes_report_malformed_json_too()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.Parse("{\"Transport\": }"u8));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.Parse("{\"Transport\": }"u8));
         Assert.That(ex!.Errors[0].Message, Does.StartWith("malformed JSON at line 1, position 15"));
     }
 
     [Test]
     public void Utf8_bytes_with_a_second_value_are_malformed()
     {
-        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.Parse("{\"Transport\": \"REST\"} {}"u8));
+        var ex = Assert.Throws<DescriptorException>(() => Packages.Parse("{\"Transport\": \"REST\"} {}"u8));
         Assert.That(ex!.Errors[0].Message, Does.StartWith("malformed JSON"));
     }
 
@@ -316,21 +317,21 @@ public sealed class MalformedJsonTests
     public void Utf8_bytes_with_a_byte_order_mark_parse()
     {
         byte[] bytes = [0xEF, 0xBB, 0xBF, .. "{\"Transport\": \"REST\"}"u8.ToArray()];
-        Assert.That(StreamDescriptor.Parse(bytes.AsSpan()).Transport, Is.TypeOf<RestTransportDescriptor>());
+        Assert.That(Packages.Parse(bytes.AsSpan()).Transport, Is.TypeOf<RestTransportDescriptor>());
     }
 
     [Test]
     public void A_stream_parses()
     {
         using var stream = new MemoryStream("{\"Transport\": \"discard\"}"u8.ToArray());
-        Assert.That(StreamDescriptor.Parse(stream).Transport, Is.TypeOf<DiscardTransportDescriptor>());
+        Assert.That(Packages.Parse(stream).Transport, Is.TypeOf<DiscardTransportDescriptor>());
     }
 
     [Test]
     public async Task A_stream_parses_asynchronously()
     {
         using var stream = new MemoryStream("{\"Transport\": \"discard\"}"u8.ToArray());
-        StreamDescriptor d = await StreamDescriptor.ParseAsync(stream);
+        StreamDescriptor d = await Packages.ParseAsync(stream);
         Assert.That(d.Transport, Is.TypeOf<DiscardTransportDescriptor>());
     }
 
@@ -341,7 +342,7 @@ public sealed class MalformedJsonTests
         File.WriteAllText(path, """{"Transport": "REST", "Loop": 3}""");
         try
         {
-            var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.ParseFile(path));
+            var ex = Assert.Throws<DescriptorException>(() => Packages.ParseFile(path));
             Assert.Multiple(() =>
             {
                 Assert.That(ex!.Origin, Is.EqualTo($"file {path}"));
@@ -356,5 +357,5 @@ public sealed class MalformedJsonTests
 
     [Test]
     public void A_missing_file_throws_an_IOException() =>
-        Assert.That(() => StreamDescriptor.ParseFile("/nonexistent/descriptor.json"), Throws.InstanceOf<IOException>());
+        Assert.That(() => Packages.ParseFile("/nonexistent/descriptor.json"), Throws.InstanceOf<IOException>());
 }

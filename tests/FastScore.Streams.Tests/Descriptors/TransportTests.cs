@@ -1,5 +1,6 @@
 using System.Text;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Rest;
 using static FastScore.Streams.Tests.Descriptors.DescriptorAssert;
 
 namespace FastScore.Streams.Tests.Descriptors;
@@ -8,7 +9,7 @@ namespace FastScore.Streams.Tests.Descriptors;
 public sealed class TransportTests
 {
     private static TransportDescriptor Transport(string transportJson, string extra = "") =>
-        StreamDescriptor.Parse($$"""{"Transport": {{transportJson}}{{extra}}}""").Transport;
+        Packages.Parse($$"""{"Transport": {{transportJson}}{{extra}}}""").Transport;
 
     private static DescriptorError TransportFails(string transportJson, string path, params string[] fragments) =>
         Fails($$"""{"Transport": {{transportJson}}}""", path, fragments);
@@ -68,7 +69,7 @@ public sealed class TransportTests
     [Test]
     public void Rest_chunked_is_not_boundary_preserving_so_it_gets_a_delimited_envelope()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "REST", "Mode": "chunked"}, "Encoding": "json"}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "REST", "Mode": "chunked"}, "Encoding": "json"}""");
         Assert.That(d.Envelope, Is.EqualTo(new DelimitedEnvelopeDescriptor()));
     }
 
@@ -209,7 +210,7 @@ public sealed class TransportTests
     [Test]
     public void Kafka_config_built_in_code_with_an_alias_and_its_setting_fails_validation()
     {
-        var descriptor = StreamDescriptor.Parse("""{"Transport": {"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t"}, "Encoding": "json"}""");
+        var descriptor = Packages.Parse("""{"Transport": {"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t"}, "Encoding": "json"}""");
         var kafka = (KafkaTransportDescriptor)descriptor.Transport;
         StreamDescriptor twice = descriptor with { Transport = kafka with { Config = new Dictionary<string, string> { ["acks"] = "all", ["request.required.acks"] = "1" } } };
 
@@ -334,7 +335,7 @@ public sealed class TransportTests
     [Test]
     public void Odbc_reads_every_field()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""
+        StreamDescriptor d = Packages.Parse("""
             {"Transport": {"Type": "ODBC", "ConnectionString": "DSN=db;UID=u;PWD=p", "InsertIntoTable": "scores",
                            "OutputFields": ["id", "score"], "Timeout": 5000}, "Encoding": null, "Schema": null}
             """);
@@ -353,7 +354,7 @@ public sealed class TransportTests
     [Test]
     public void Odbc_schema_defaults_to_null()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT * FROM t"}}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT * FROM t"}}""");
         Assert.Multiple(() =>
         {
             Assert.That(d.Schema, Is.EqualTo(SchemaReference.None));
@@ -525,7 +526,7 @@ public sealed class TransportTests
     [Test]
     public void Inline_data_string_is_one_chunk_framed_by_the_envelope()
     {
-        StreamDescriptor d = StreamDescriptor.Parse("""{"Transport": {"Type": "inline", "Data": "aaa\nbbb\nccc"}, "Encoding": "utf-8"}""");
+        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "inline", "Data": "aaa\nbbb\nccc"}, "Encoding": "utf-8"}""");
         var inline = (InlineTransportDescriptor)d.Transport;
         Assert.Multiple(() =>
         {

@@ -9,7 +9,7 @@ namespace FastScore.Streams.Tests.Reliability;
 /// </summary>
 public sealed class DescriptorTextTests
 {
-    private static DescriptorException Invalid(byte[] json) => Assert.Throws<DescriptorException>(() => StreamDescriptor.Parse(json))!;
+    private static DescriptorException Invalid(byte[] json) => Assert.Throws<DescriptorException>(() => Packages.Parse(json))!;
 
     private static DescriptorException Invalid(string json) => Invalid(Encoding.UTF8.GetBytes(json));
 
@@ -37,21 +37,21 @@ public sealed class DescriptorTextTests
     [Test]
     public void A_descriptor_string_holding_a_lone_surrogate_character_is_an_error_not_an_ArgumentException()
     {
-        var error = Assert.Throws<DescriptorException>(() => StreamDescriptor.Parse("{\"Transport\": {\"Type\": \"file\", \"Path\": \"/tmp/\ud800\"}}"));
+        var error = Assert.Throws<DescriptorException>(() => Packages.Parse("{\"Transport\": {\"Type\": \"file\", \"Path\": \"/tmp/\ud800\"}}"));
         Assert.That(error!.Message, Does.Contain("not Unicode text"));
     }
 
     [Test]
     public void A_literal_holding_a_lone_surrogate_character_is_an_error_not_an_ArgumentException()
     {
-        var error = Assert.Throws<DescriptorException>(() => StreamLiteral.Expand("file:/tmp/\ud800"));
+        var error = Assert.Throws<DescriptorException>(() => Packages.Expand("file:/tmp/\ud800"));
         Assert.That(error!.Message, Does.Contain("not Unicode text"));
     }
 
     [Test]
     public void Paired_surrogates_are_text_and_read_back()
     {
-        StreamDescriptor descriptor = StreamDescriptor.Parse("""{"Transport": {"Type": "file", "Path": "/tmp/\ud83d\ude00"}, "Encoding": "json"}""");
+        StreamDescriptor descriptor = Packages.Parse("""{"Transport": {"Type": "file", "Path": "/tmp/\ud83d\ude00"}, "Encoding": "json"}""");
         Assert.That(((FileTransportDescriptor)descriptor.Transport).Path, Is.EqualTo("/tmp/😀"));
     }
 }

@@ -41,7 +41,7 @@ public sealed class BuiltInTransportTests
     public async Task A_file_input_reads_every_line_and_drops_the_empty_record_after_the_last_newline()
     {
         string path = WriteLines("1", "2", "3");
-        Assert.That(await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json"}""")), Is.EqualTo(new[] { "1", "2", "3" }));
+        Assert.That(await ReadAsync(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json"}""")), Is.EqualTo(new[] { "1", "2", "3" }));
     }
 
     [Test]
@@ -51,9 +51,9 @@ public sealed class BuiltInTransportTests
         string[] lines = Enumerable.Range(0, 30_000).Select(i => $"{{\"n\": {i}}}").ToArray();
         string input = WriteLines(lines);
         string output = Path.Combine(_dir, "copy.jsons");
-        await using (OutputStream writer = new StreamFactory().CreateOutput(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{output}}"}, "Encoding": "json"}""")))
+        await using (OutputStream writer = new StreamFactory().CreateOutput(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{output}}"}, "Encoding": "json"}""")))
         {
-            await using InputStream reader = new StreamFactory().CreateInput(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{input}}"}, "Encoding": "json"}"""));
+            await using InputStream reader = new StreamFactory().CreateInput(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{input}}"}, "Encoding": "json"}"""));
             await foreach (byte[] record in reader.ReadAllAsync<byte[]>())
             {
                 await writer.WriteAsync(record);
@@ -83,7 +83,7 @@ public sealed class BuiltInTransportTests
             await Task.Delay(50);
             await pipe.WriteAsync("3\n"u8.ToArray());
         });
-        List<string> records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{fifo}}"}, "Encoding": "json"}"""));
+        List<string> records = await ReadAsync(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{fifo}}"}, "Encoding": "json"}"""));
         await writer;
         Assert.That(records, Is.EqualTo(new[] { "1", "2", "3" }));
     }
@@ -92,7 +92,7 @@ public sealed class BuiltInTransportTests
     public async Task SkipTo_starts_reading_a_file_at_a_byte_offset()
     {
         string path = WriteLines("10", "20", "30");
-        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "SkipTo": 3}"""));
+        var records = await ReadAsync(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "SkipTo": 3}"""));
         Assert.That(records, Is.EqualTo(new[] { "20", "30" }));
     }
 
@@ -100,7 +100,7 @@ public sealed class BuiltInTransportTests
     public async Task A_looping_file_rewinds_to_the_start_at_end_of_file()
     {
         string path = WriteLines("1", "2");
-        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Loop": true}"""), max: 5);
+        var records = await ReadAsync(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Loop": true}"""), max: 5);
         Assert.That(records, Is.EqualTo(new[] { "1", "2", "1", "2", "1" }));
     }
 
@@ -109,7 +109,7 @@ public sealed class BuiltInTransportTests
     {
         string path = Path.Combine(_dir, "empty.jsons");
         File.WriteAllText(path, "");
-        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Loop": true}"""));
+        var records = await ReadAsync(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Loop": true}"""));
         Assert.That(records, Is.Empty);
     }
 
@@ -119,7 +119,7 @@ public sealed class BuiltInTransportTests
         string path = WriteLines("\"a\"", "\"b\"", """{"$fastscore": "set"}""");
         var rejected = new List<RejectedRecord>();
         var records = await ReadAsync(
-            StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int", "Loop": true}"""),
+            Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int", "Loop": true}"""),
             options: new StreamOpenOptions { OnRejected = rejected.Add }).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Multiple(() =>
         {
@@ -132,7 +132,7 @@ public sealed class BuiltInTransportTests
     public void A_missing_input_file_fails_with_the_path_in_the_message()
     {
         string path = Path.Combine(_dir, "missing.jsons");
-        var ex = Assert.ThrowsAsync<StreamException>(() => ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json"}""")));
+        var ex = Assert.ThrowsAsync<StreamException>(() => ReadAsync(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json"}""")));
         Assert.That(ex!.Message, Does.Contain(path));
     }
 
@@ -140,7 +140,7 @@ public sealed class BuiltInTransportTests
     public async Task A_file_output_holds_every_record_after_completion_and_creates_missing_folders()
     {
         string path = Path.Combine(_dir, "deeper", "out.jsons");
-        await using (OutputStream output = new StreamFactory().CreateOutput(StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int"}""")))
+        await using (OutputStream output = new StreamFactory().CreateOutput(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int"}""")))
         {
             for (int i = 0; i < 5000; i++)
             {
@@ -162,7 +162,7 @@ public sealed class BuiltInTransportTests
         string path = Path.Combine(_dir, "out.jsons");
         var rejected = new List<RejectedRecord>();
         await using OutputStream output = new StreamFactory().CreateOutput(
-            StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int"}"""),
+            Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json", "Schema": "int"}"""),
             new StreamOpenOptions { Name = "scores", Slot = 1, OnRejected = rejected.Add });
         Assert.That(await output.WriteAsync(1), Is.True);
         Assert.That(await output.WriteAsync("two"), Is.False);
@@ -181,14 +181,14 @@ public sealed class BuiltInTransportTests
     [Test]
     public async Task Inline_data_as_one_chunk_is_cut_by_the_envelope()
     {
-        var records = await ReadAsync(StreamDescriptor.Parse("""{"Transport": {"Type": "inline", "Data": "aaa\nbbb\nccc"}, "Encoding": "utf-8"}"""));
+        var records = await ReadAsync(Packages.Parse("""{"Transport": {"Type": "inline", "Data": "aaa\nbbb\nccc"}, "Encoding": "utf-8"}"""));
         Assert.That(records, Is.EqualTo(new[] { "aaa", "bbb", "ccc" }));
     }
 
     [Test]
     public async Task Inline_data_as_an_array_gives_one_record_per_element()
     {
-        var records = await ReadAsync(StreamDescriptor.Parse("""{"Transport": {"Type": "inline", "Data": ["a\nb", "c"]}, "Encoding": "utf-8"}"""));
+        var records = await ReadAsync(Packages.Parse("""{"Transport": {"Type": "inline", "Data": ["a\nb", "c"]}, "Encoding": "utf-8"}"""));
         Assert.That(records, Is.EqualTo(new[] { "a\nb", "c" }));
     }
 
@@ -196,21 +196,21 @@ public sealed class BuiltInTransportTests
     public async Task Inline_DataBinary_is_base64_decoded()
     {
         string b64 = Convert.ToBase64String(Encoding.UTF8.GetBytes("hello"));
-        var records = await ReadAsync(StreamDescriptor.Parse($$"""{"Transport": {"Type": "inline", "DataBinary": ["{{b64}}"]}, "Encoding": null}"""));
+        var records = await ReadAsync(Packages.Parse($$"""{"Transport": {"Type": "inline", "DataBinary": ["{{b64}}"]}, "Encoding": null}"""));
         Assert.That(records, Is.EqualTo(new[] { "hello" }));
     }
 
     [Test]
     public async Task The_inline_literal_reads_its_three_records()
     {
-        var records = await ReadAsync(StreamDescriptor.FromArgument("inline:1,2,3"));
+        var records = await ReadAsync(Packages.FromArgument("inline:1,2,3"));
         Assert.That(records, Is.EqualTo(new[] { "1", "2", "3" }));
     }
 
     [Test]
     public async Task Discard_accepts_and_counts_everything()
     {
-        await using OutputStream output = new StreamFactory().CreateOutput(StreamDescriptor.FromArgument("discard:"));
+        await using OutputStream output = new StreamFactory().CreateOutput(Packages.FromArgument("discard:"));
         for (int i = 0; i < 10; i++)
         {
             await output.WriteAsync(i);
@@ -226,8 +226,8 @@ public sealed class BuiltInTransportTests
         var stdin = new MemoryStream(Encoding.UTF8.GetBytes("{\"x\":1}\n{\"x\":2}\n"));
         var stdout = new MemoryStream();
         var options = new StreamOpenOptions { ConsoleInput = stdin, ConsoleOutput = stdout };
-        var records = await ReadAsync(StreamDescriptor.FromArgument("console:"), options: options);
-        await using (OutputStream output = new StreamFactory().CreateOutput(StreamDescriptor.FromArgument("console:"), options))
+        var records = await ReadAsync(Packages.FromArgument("console:"), options: options);
+        await using (OutputStream output = new StreamFactory().CreateOutput(Packages.FromArgument("console:"), options))
         {
             foreach (string r in records)
             {
@@ -243,14 +243,14 @@ public sealed class BuiltInTransportTests
     [Test]
     public void An_output_only_transport_cannot_be_an_input()
     {
-        var ex = Assert.Throws<DescriptorException>(() => new StreamFactory().CreateInput(StreamDescriptor.FromArgument("discard:")));
+        var ex = Assert.Throws<DescriptorException>(() => new StreamFactory().CreateInput(Packages.FromArgument("discard:")));
         Assert.That(ex!.Errors[0].Path, Is.EqualTo("Transport.Type"));
     }
 
     [Test]
     public void An_unregistered_transport_names_the_registered_ones()
     {
-        var ex = Assert.Throws<DescriptorException>(() => new StreamFactory().CreateInput(StreamDescriptor.FromArgument("kafka:broker:9092/topic.json")));
+        var ex = Assert.Throws<DescriptorException>(() => new StreamFactory().CreateInput(Packages.FromArgument("kafka:broker:9092/topic.json")));
         Assert.That(ex!.Message, Does.Contain("registered: ").And.Contain("file").And.Contain("Register the package that provides it"));
     }
 }

@@ -118,9 +118,6 @@ internal static class DescriptorJsonWriter
             writer.WriteString(N("Type"), transport.Type);
             switch (transport)
             {
-                case RestTransportDescriptor rest:
-                    writer.WriteString(N("Mode"), rest.Mode == RestMode.Chunked ? "chunked" : "simple");
-                    break;
                 case HttpTransportDescriptor http:
                     writer.WriteString(N("Url"), Masked ? SafeText.MaskSecrets(http.Url) : http.Url);
                     writer.WriteBoolean(N("Chunked"), http.Chunked);

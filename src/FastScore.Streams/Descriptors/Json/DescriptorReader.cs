@@ -176,7 +176,6 @@ internal sealed class DescriptorReader
     /// <summary>The transports whose descriptors are still read here, until they move to their packages as providers.</summary>
     private static readonly Dictionary<string, string[]> s_transportFields = new(StringComparer.Ordinal)
     {
-        [TransportTypes.Rest] = ["Type", "Mode"],
         [TransportTypes.Http] = ["Type", "Url", "Chunked"],
         [TransportTypes.Kafka] = ["Type", "BootstrapServers", "Topic", "Partition", "MaxWaitTime", "Group", "CommitOffset", "Principal", "Keytab", "Config"],
         [TransportTypes.S3] = ["Type", "Bucket", "ObjectKey", "Region", "IntegrityChecks", "AccessKeyID", "SecretAccessKey", "Endpoint", "AssumeRoleWithSAML"],
@@ -257,7 +256,6 @@ internal sealed class DescriptorReader
 
         return type switch
         {
-            TransportTypes.Rest => ReadRest(fields),
             TransportTypes.Http => new HttpTransportDescriptor
             {
                 Url = Required(fields, "Url", shortcut),
@@ -292,29 +290,6 @@ internal sealed class DescriptorReader
                 Args = fields.TryGet("Args", out Node args) && !IsNull(args) ? StringArray(args, fields.PathOf("Args")) : [],
             },
         };
-    }
-
-    private RestTransportDescriptor ReadRest(ObjectFields fields)
-    {
-        var mode = RestMode.Simple;
-        if (fields.TryGet("Mode", out Node node))
-        {
-            string path = fields.PathOf("Mode");
-            if (node.Kind == NodeKind.String && node.GetString().Trim().Equals("simple", StringComparison.OrdinalIgnoreCase))
-            {
-                mode = RestMode.Simple;
-            }
-            else if (node.Kind == NodeKind.String && node.GetString().Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase))
-            {
-                mode = RestMode.Chunked;
-            }
-            else
-            {
-                _sink.Error(path, $"expected \"simple\" or \"chunked\"; found {node.Describe()}.{(node.Kind == NodeKind.String ? NameSuggester.DidYouMean(node.GetString(), ["simple", "chunked"]) : string.Empty)}");
-            }
-        }
-
-        return new RestTransportDescriptor { Mode = mode };
     }
 
     private KafkaTransportDescriptor ReadKafka(ObjectFields fields, string shortcut)

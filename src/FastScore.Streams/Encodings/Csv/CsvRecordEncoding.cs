@@ -293,6 +293,12 @@ internal sealed class CsvRecordEncoding : RecordEncoding
     private CsvPocoWriter<T> CreateWriter<T>(IReadOnlyList<CsvColumn> columns) =>
         EmittedCode.IsSupported ? CsvPocoCodec.CreateWriter<T>(columns, Format) : new CsvJsonWriter<T>(this);
 
+    /// <summary>Recognises a control row: first field <c>$fastscore.end</c>, <c>.set</c> or <c>.pig</c>, then optionally id, timestamp and misc (<see cref="CsvControl"/>).</summary>
+    public override bool TryReadControl(ReadOnlySpan<byte> record, out ControlRecord control) => CsvControl.TryRead(record, Format, out control);
+
+    /// <summary>Writes a control row (<see cref="CsvControl"/>).</summary>
+    public override void WriteControl(ControlRecord control, IBufferWriter<byte> output) => CsvControl.Write(control, Format, output);
+
     /// <inheritdoc />
     protected internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker)
     {
@@ -310,6 +316,12 @@ internal sealed class CsvRecordEncoding : RecordEncoding
     {
         public override bool TryDecodeValid(ReadOnlySpan<byte> record, out T value)
         {
+            if (record.Length > 0 && (record[0] == (byte)'$' || record[0] == encoding.Format.Quote) && encoding.TryReadControl(record, out _))
+            {
+                value = default!;
+                return false; // a control row takes the usual way
+            }
+
             try
             {
                 return encoding.TryDecode(record, validate: true, out value, out _);
