@@ -18,7 +18,8 @@ command -v afl-fuzz >/dev/null || { echo "afl-fuzz is not installed (Debian: apt
 rm -rf "$OUT/bin" "$OUT/replay"
 dotnet publish "$FUZZ/FastScore.Streams.Fuzz" -c Release -o "$OUT/bin" -nologo -v q
 cp -r "$OUT/bin" "$OUT/replay" # not instrumented: instrumented code needs afl-fuzz's shared memory to run
-(cd "$FUZZ" && dotnet tool restore >/dev/null && dotnet sharpfuzz "$OUT/bin/FastScore.Streams.dll")
+(cd "$FUZZ" && dotnet tool restore >/dev/null && dotnet sharpfuzz "$OUT/bin/FastScore.Streams.dll" \
+  && dotnet sharpfuzz "$OUT/bin/FastScore.Samples.Plugin.dll") # the sample package's netstring/kv (target netstring-kv)
 HARNESS="$OUT/bin/FastScore.Streams.Fuzz.dll"
 REPLAY="$OUT/replay/FastScore.Streams.Fuzz.dll"
 if [ "$TARGET" = all ]; then TARGETS=$(dotnet "$REPLAY" list); else TARGETS=$TARGET; fi

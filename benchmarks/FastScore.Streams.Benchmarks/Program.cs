@@ -37,6 +37,12 @@ public static class Program
             return;
         }
 
+        if (args is ["probe-telemetry", ..])
+        {
+            Pipeline.TelemetryCostBenchmark.Probe(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 12);
+            return;
+        }
+
         if (args is ["check-floats"])
         {
             Environment.ExitCode = Schemas.FloatFormatCheck.Run() == 0 ? 0 : 1;

@@ -118,6 +118,9 @@ public sealed class OutputStream : IAsyncDisposable
     /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
     public OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint) { Suffix = _suffix };
 
+    /// <summary>Gets a value indicating whether the transport writes message headers (a message output, e.g. Kafka): only then do records carry the batch span's trace context.</summary>
+    internal bool CarriesHeaders => _transport is MessageOutputTransport;
+
     /// <summary>Encodes and checks one value into a batch. A value that cannot be encoded or fails the schema is counted, reported and left out.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="batch">The batch.</param>

@@ -7,8 +7,8 @@ using FastScore.Streams.TestUtilities;
 namespace FastScore.Cli.Tests;
 
 /// <summary>
-/// Issue 15 points 4 and 7 through <c>fastscore run</c>: bad input for the network and exec transports (port in use,
-/// connection refused, unknown host, missing executable, a child that exits at once) ends the run in ERROR with exit
+/// Issue 15 points 4 and 7 through <c>fastscore run</c>: bad input for the tcp, udp, http, exec and odbc transports (port
+/// in use, connection refused, unknown host, missing executable, a child that exits at once, SQL errors) ends the run in ERROR with exit
 /// code 1 and an error naming the stream and the field, and leaves no process behind; an exec child dies with the
 /// engine's process even when that process is killed with SIGKILL.
 /// </summary>
@@ -81,6 +81,31 @@ public sealed class RunTransportFailureTests
     {
         var (exit, err) = await RunAsync("run", "echo", "tcp:no-such-host.invalid:9", "discard:");
         AssertFailed(exit, err, "Stream 'tcp:no-such-host.invalid:9': TCP cannot connect to no-such-host.invalid:9 (Transport.Host): unknown host.");
+    }
+
+    [Test]
+    public async Task A_udp_input_on_a_port_in_use_fails_naming_the_stream_and_Port()
+    {
+        using var taken = new UdpClient(new IPEndPoint(IPAddress.Any, 0));
+        int port = ((IPEndPoint)taken.Client.LocalEndPoint!).Port;
+        var (exit, err) = await RunAsync("run", "echo", $"udp::{port}", "discard:");
+        AssertFailed(exit, err, $"Stream 'udp::{port}': UDP cannot bind 0.0.0.0:{port} (Transport.Port): the port is already in use.");
+    }
+
+    [Test]
+    public async Task An_http_input_whose_server_refuses_fails_naming_the_stream_and_Url()
+    {
+        string url = $"http://127.0.0.1:{ClosedPort()}/x.jsons";
+        var (exit, err) = await RunAsync("run", "echo", url, "discard:");
+        AssertFailed(exit, err, $"Stream '{url}': HTTP GET {url} (Transport.Url) failed: connection refused (nothing listens there).");
+    }
+
+    [Test]
+    public async Task An_http_input_on_an_unknown_host_fails_naming_the_stream_and_Url()
+    {
+        const string Url = "http://no-such-host.invalid/x.jsons";
+        var (exit, err) = await RunAsync("run", "echo", Url, "discard:");
+        AssertFailed(exit, err, $"Stream '{Url}': HTTP GET {Url} (Transport.Url) failed: unknown host.");
     }
 
     [Test]

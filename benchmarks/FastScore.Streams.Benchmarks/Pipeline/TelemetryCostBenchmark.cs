@@ -32,6 +32,82 @@ public class TelemetryCostBenchmark
     [GlobalSetup(Target = nameof(MetricsAndTracing))]
     public void SetupWith()
     {
+        Attach();
+        Setup();
+    }
+
+    /// <summary>
+    /// A paired cross-check in one process: rounds of 200,000 records alternate without and with the listeners (the
+    /// listeners are attached for a round and removed after it; the order flips every round), so both see the same
+    /// machine load. Prints each one's median and fastest round and the throughput ratios. Run:
+    /// <c>dotnet run -c Release --project benchmarks/FastScore.Streams.Benchmarks -- probe-telemetry [rounds]</c>.
+    /// </summary>
+    /// <param name="rounds">Rounds of each.</param>
+    public static void Probe(int rounds)
+    {
+        var bench = new TelemetryCostBenchmark();
+        bench.Setup();
+        var without = new List<double>();
+        var with = new List<double>();
+        var allocatedWithout = new List<double>();
+        var allocatedWith = new List<double>();
+        try
+        {
+            for (int round = 0; round < rounds; round++)
+            {
+                foreach (bool listening in round % 2 == 0 ? new[] { false, true } : [true, false])
+                {
+                    if (listening)
+                    {
+                        bench.Attach();
+                    }
+
+                    long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    long start = Stopwatch.GetTimestamp();
+                    bench.RunAsync(bench._input, Records).GetAwaiter().GetResult();
+                    double ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Records;
+                    double bytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records;
+                    (listening ? allocatedWith : allocatedWithout).Add(bytes);
+                    if (listening)
+                    {
+                        bench.Detach();
+                    }
+
+                    (listening ? with : without).Add(ns);
+                    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"round {round + 1,2} {(listening ? "MetricsAndTracing" : "NoListeners      ")} {ns,7:F1} ns/record, {bytes,6:F1} B/record allocated"));
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(bench._dir, recursive: true);
+        }
+
+        double medianWithout = Median(without), medianWith = Median(with);
+        double bestWithout = without.Min(), bestWith = with.Min();
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"NoListeners:       median {medianWithout:F1} ns/record, fastest {bestWithout:F1}\nMetricsAndTracing: median {medianWith:F1} ns/record, fastest {bestWith:F1}\n" +
+            $"throughput with listeners: {medianWithout / medianWith:F3}x by the medians, {bestWithout / bestWith:F3}x by the fastest rounds ({rounds} rounds each, {bench._measurements} measurements and {bench._activities} spans seen)\n" +
+            $"allocated per record (median): {Median(allocatedWithout):F1} B without, {Median(allocatedWith):F1} B with the listeners"));
+    }
+
+    private static double Median(List<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private void Detach()
+    {
+        _meters?.RecordObservableInstruments();
+        _meters?.Dispose();
+        _meters = null;
+        _spans?.Dispose();
+        _spans = null;
+    }
+
+    private void Attach()
+    {
         _meters = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
@@ -53,7 +129,6 @@ public class TelemetryCostBenchmark
             ActivityStopped = _ => Interlocked.Increment(ref _activities),
         };
         ActivitySource.AddActivityListener(_spans);
-        Setup();
     }
 
     /// <summary>Removes the files and the listeners.</summary>

@@ -36,6 +36,7 @@ public static class FuzzTargets
         ["csv"] = CsvTarget.Run,
         ["delimited-csv"] = DelimitedCsvTarget.Run,
         ["http-chunked"] = HttpChunkedTarget.Run,
+        ["netstring-kv"] = NetstringKvTarget.Run,
     };
 }
 

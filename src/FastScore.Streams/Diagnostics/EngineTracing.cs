@@ -43,7 +43,7 @@ internal static class EngineTracing
         }
 
         DateTimeOffset start = batch.ReadTimestamp != 0 ? DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(batch.ReadTimestamp) : default;
-        Activity? activity = source.StartActivity("process " + slot.Name, ActivityKind.Consumer, parentContext: default, tags: null, links: links, startTime: start);
+        Activity? activity = source.StartActivity(slot.ProcessSpanName, ActivityKind.Consumer, parentContext: default, tags: null, links: links, startTime: start);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", slot.Descriptor.Transport.Type);

@@ -27,6 +27,23 @@ internal sealed class EngineOutputs(int maxSlot, int maxBatchRecords, Action<int
 
     public void SetStream(int slot, OutputStream stream) => _streams[slot] = stream;
 
+    /// <summary>Gets a value indicating whether some attached output writes message headers (so a batch span's trace context is worth encoding).</summary>
+    public bool AnyCarriesHeaders
+    {
+        get
+        {
+            foreach (OutputStream? stream in _streams)
+            {
+                if (stream is { CarriesHeaders: true })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     public IModelOutput<T> Typed<T>()
     {
         if (!_typed.TryGetValue(typeof(T), out object? typed))
@@ -43,9 +60,9 @@ internal sealed class EngineOutputs(int maxSlot, int maxBatchRecords, Action<int
         OutputStream stream = Resolve(slot);
         OutputBatch batch = _batches[slot] ??= stream.CreateBatch();
         _dirty = true;
-        if (stream.TryAdd(batch, value) && TraceHeaders is { } headers)
+        if (stream.TryAdd(batch, value) && TraceHeaders is { } headers && stream.CarriesHeaders)
         {
-            batch.SetLastHeaders(headers); // the current batch span's traceparent (only while tracing)
+            batch.SetLastHeaders(headers); // the current batch span's traceparent (only while tracing, only for outputs that write headers)
         }
 
         if (batch.Count >= maxBatchRecords || batch.ByteCount >= MaxBatchBytes)

@@ -14,6 +14,7 @@ internal sealed class EngineSlot(int slot, StreamDescriptor descriptor, string n
     private long _modelErrors;
     private long _pendingRecords;
     private (string Name, KeyValuePair<string, object?>[] Tags)? _metricTags;
+    private (string Name, string Span)? _processSpanName;
 
     public int Slot { get; } = slot;
 
@@ -37,6 +38,23 @@ internal sealed class EngineSlot(int slot, StreamDescriptor descriptor, string n
             KeyValuePair<string, object?>[] tags = Diagnostics.EngineMetrics.Tags(Slot, Name, IsInput, Descriptor.Transport.Type);
             _metricTags = (Name, tags);
             return tags;
+        }
+    }
+
+    /// <summary>Gets the name of the slot's batch span, <c>process NAME</c> (computed once per stream name, so a span allocates no name).</summary>
+    public string ProcessSpanName
+    {
+        get
+        {
+            (string Name, string Span)? cached = _processSpanName;
+            if (cached is { } c && ReferenceEquals(c.Name, Name))
+            {
+                return c.Span;
+            }
+
+            string span = "process " + Name;
+            _processSpanName = (Name, span);
+            return span;
         }
     }
 

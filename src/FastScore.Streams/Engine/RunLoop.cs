@@ -196,7 +196,8 @@ internal sealed class RunLoop(EngineRun run)
         long readAt = batch.ReadTimestamp;
         bool needsAck = batch.LastMessage is not null && input.NeedsAcknowledgement;
         using Activity? activity = EngineTracing.StartBatch(slot, batch);
-        _outputs.TraceHeaders = EngineTracing.Headers(activity);
+        // the span's traceparent, encoded once per batch and only when an output writes message headers (Kafka)
+        _outputs.TraceHeaders = activity is not null && _outputs.AnyCarriesHeaders ? EngineTracing.Headers(activity) : null;
         long started = Stopwatch.GetTimestamp();
         bool ok;
         try
