@@ -36,7 +36,73 @@ public sealed class S3TransportProvider : TransportProvider
     }
 
     /// <inheritdoc />
-    public override string Type => TransportTypes.S3;
+    public override string Type => S3TransportDescriptor.TypeName;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string>? Fields =>
+        ["Bucket", "ObjectKey", "Region", "IntegrityChecks", "AccessKeyID", "SecretAccessKey", "Endpoint", "AssumeRoleWithSAML"];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<LiteralTag> LiteralTags => [new("s3", "s3://bucket/path/data.jsons")];
+
+    /// <inheritdoc />
+    public override bool IsSeekable => true;
+
+    /// <summary>Reads the fields of FastScore's S3 transport; empty keys and endpoint mean none (the AWS credential chain, AWS itself).</summary>
+    /// <param name="fields">The fields of the transport object.</param>
+    /// <returns>The descriptor.</returns>
+    protected override TransportDescriptor Read(DescriptorFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        string? assumeRole = null;
+        if (fields.TryGet("AssumeRoleWithSAML", out DescriptorValue role) && !role.IsNull)
+        {
+            if (role.Kind is System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.String)
+            {
+                assumeRole = role.ToJsonText();
+            }
+            else
+            {
+                fields.Errors.Add("AssumeRoleWithSAML", $"expected an object {{\"RoleArn\": ..., \"SAMLAssertion\": ...}} or a string; found {role.Describe()}.");
+            }
+        }
+
+        return new S3TransportDescriptor
+        {
+            Bucket = fields.RequiredString("Bucket"),
+            ObjectKey = fields.RequiredString("ObjectKey"),
+            Region = fields.OptionalString("Region") ?? "us-east-1",
+            IntegrityChecks = fields.OptionalBoolean("IntegrityChecks", false),
+            AccessKeyId = EmptyToNull(fields.OptionalString("AccessKeyID")),
+            SecretAccessKey = EmptyToNull(fields.OptionalString("SecretAccessKey")),
+            Endpoint = EmptyToNull(fields.OptionalString("Endpoint")),
+            AssumeRoleWithSaml = assumeRole,
+        };
+    }
+
+    /// <summary>Expands <c>s3://bucket/key</c> (also <c>s3:bucket/key</c>); the key's ending names the encoding.</summary>
+    /// <param name="context">The literal.</param>
+    protected override void ExpandLiteral(LiteralContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        string rest = context.Details;
+        string s3 = rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
+        int keyStart = s3.IndexOf('/', StringComparison.Ordinal);
+        if (keyStart <= 0 || keyStart == s3.Length - 1)
+        {
+            throw context.Fail("needs a bucket and an object key");
+        }
+
+        System.Text.Json.Utf8JsonWriter writer = context.Transport;
+        writer.WriteStartObject();
+        writer.WriteString(nameof(S3TransportDescriptor.Type), "S3");
+        writer.WriteString(nameof(S3TransportDescriptor.Bucket), s3[..keyStart]);
+        writer.WriteString(nameof(S3TransportDescriptor.ObjectKey), s3[(keyStart + 1)..]);
+        writer.WriteEndObject();
+        context.EncodingSource = s3;
+    }
+
+    private static string? EmptyToNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>Gets the settings.</summary>
     public S3TransportOptions Options { get; }

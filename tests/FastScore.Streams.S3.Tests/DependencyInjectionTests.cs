@@ -22,7 +22,7 @@ public sealed class DependencyInjectionTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(options.Components.TryGetTransport(TransportTypes.S3, out var s3) ? s3 : null, Is.InstanceOf<S3TransportProvider>());
+            Assert.That(options.Components.TryGetTransport(S3TransportDescriptor.TypeName, out var s3) ? s3 : null, Is.InstanceOf<S3TransportProvider>());
             Assert.That(((S3TransportProvider)(options.Components.TryGetTransport("S3", out var s3b) ? s3b : null)!).Options.PartSize, Is.EqualTo(16 * 1024 * 1024));
             Assert.That(provider.GetRequiredService<StreamFactory>().Options.Components.TryGetTransport("s3", out _), Is.True);
         });

@@ -18,6 +18,7 @@ internal static class Packages
     {
         var options = new StreamFactoryOptions();
         Rest.RestStreamFactoryOptionsExtensions.AddRestTransport(options);
+        options.AddS3();
         return options.Components;
     }
 

@@ -67,29 +67,6 @@ public sealed class StreamDescriptorBuilder
         return UseTransport(settings.ToDescriptor());
     }
 
-    /// <summary>Uses an S3 object (or every object under a prefix).</summary>
-    /// <param name="configure">Sets the bucket, the object key and any other S3 field.</param>
-    /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
-    public StreamDescriptorBuilder UseS3(Action<S3TransportSettings> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        EnsureNotBuilt();
-        var settings = new S3TransportSettings();
-        configure(settings);
-        if (settings.Bucket is null)
-        {
-            _sink.Error("Transport.Bucket", "required field is missing; set Bucket.");
-        }
-
-        if (settings.ObjectKey is null)
-        {
-            _sink.Error("Transport.ObjectKey", "required field is missing; set ObjectKey.");
-        }
-
-        return UseTransport(settings.ToDescriptor());
-    }
-
     /// <summary>Uses records written in the descriptor, one record per string.</summary>
     /// <param name="records">The records (UTF-8 text).</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>

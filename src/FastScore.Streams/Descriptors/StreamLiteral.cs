@@ -28,7 +28,6 @@ public static class StreamLiteral
         ["http"] = "http://host:8080/data.jsons",
         ["https"] = "https://host/data.jsons",
         ["kafka"] = "kafka:broker:9092/topic.json",
-        ["s3"] = "s3://bucket/path/data.jsons",
         ["tcp"] = "tcp:10.0.0.1:5678 or tcp::5678",
         ["udp"] = "udp::9099 or udp:10.0.0.1:9099",
     };
@@ -247,21 +246,6 @@ public static class StreamLiteral
                 writer.WriteString("Run", rest);
                 writer.WriteEndObject();
                 return null;
-
-            case "s3":
-                string s3 = rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
-                int keyStart = s3.IndexOf('/', StringComparison.Ordinal);
-                if (keyStart <= 0 || keyStart == s3.Length - 1)
-                {
-                    throw Fail(literal, Syntax(literal, tag, "needs a bucket and an object key"));
-                }
-
-                writer.WriteStartObject();
-                writer.WriteString("Type", "S3");
-                writer.WriteString("Bucket", s3[..keyStart]);
-                writer.WriteString("ObjectKey", s3[(keyStart + 1)..]);
-                writer.WriteEndObject();
-                return s3;
 
             default:
                 throw new InvalidOperationException($"no literal code for '{tag}'.");

@@ -9,8 +9,6 @@ public static class TransportTypes
     public const string Http = "http";
     /// <summary>Apache Kafka.</summary>
     public const string Kafka = "kafka";
-    /// <summary>Amazon S3 or an S3-compatible store.</summary>
-    public const string S3 = "s3";
     /// <summary>A local file.</summary>
     public const string File = "file";
     /// <summary>An ODBC database.</summary>
@@ -170,55 +168,6 @@ public sealed record KafkaTransportDescriptor : TransportDescriptor
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Topic, Partition, Group, BootstrapServers.Count, Config.Count);
-}
-
-/// <summary>S3: an object (or every object under a prefix) of a bucket.</summary>
-public sealed record S3TransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.S3;
-    /// <summary>Gets the bucket.</summary>
-    public required string Bucket { get; init; }
-    /// <summary>Gets the object key (or the key prefix when it ends with <c>/</c> on input).</summary>
-    public required string ObjectKey { get; init; }
-    /// <summary>Gets the region.</summary>
-    /// <value>The default value is <c>"us-east-1"</c>.</value>
-    public string Region { get; init; } = "us-east-1";
-    /// <summary>Gets a value indicating whether Content-MD5 integrity checks are made.</summary>
-    public bool IntegrityChecks { get; init; }
-    /// <summary>Gets the access key id (may be a <c>secret://</c> reference), or <see langword="null"/> for the AWS credential chain.</summary>
-    public string? AccessKeyId { get; init; }
-    /// <summary>Gets the secret access key (may be a <c>secret://</c> reference), or <see langword="null"/>.</summary>
-    public string? SecretAccessKey { get; init; }
-    /// <summary>Gets the S3-compatible endpoint URL (path-style addressing), or <see langword="null"/> for AWS.</summary>
-    public string? Endpoint { get; init; }
-    /// <summary>Gets the <c>AssumeRoleWithSAML</c> settings as raw JSON, or <see langword="null"/>.</summary>
-    public string? AssumeRoleWithSaml { get; init; }
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => false;
-    /// <inheritdoc />
-    public override bool IsSeekable => true;
-
-    /// <summary>Prints the members for <c>ToString()</c> with the keys and the SAML settings masked as <c>*****</c> (a <c>secret://</c> reference is shown).</summary>
-    /// <param name="builder">Receives the members.</param>
-    /// <returns><see langword="true"/>.</returns>
-    protected override bool PrintMembers(System.Text.StringBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Append("Type = ").Append(Type)
-            .Append(", Bucket = ").Append(Bucket)
-            .Append(", ObjectKey = ").Append(ObjectKey)
-            .Append(", Region = ").Append(Region)
-            .Append(", IntegrityChecks = ").Append(IntegrityChecks)
-            .Append(", Endpoint = ").Append(Endpoint is null ? null : Diagnostics.SafeText.MaskSecrets(Endpoint))
-            .Append(", AccessKeyId = ").Append(Mask(AccessKeyId))
-            .Append(", SecretAccessKey = ").Append(Mask(SecretAccessKey))
-            .Append(", AssumeRoleWithSaml = ").Append(AssumeRoleWithSaml is null ? null : "*****");
-        return true;
-    }
-
-    private static string? Mask(string? value) =>
-        string.IsNullOrEmpty(value) || value.StartsWith("secret://", StringComparison.OrdinalIgnoreCase) ? value : "*****";
 }
 
 /// <summary>file: a local file.</summary>

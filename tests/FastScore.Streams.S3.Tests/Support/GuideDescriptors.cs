@@ -10,6 +10,9 @@ internal static class GuideDescriptors
 
     public static string FixturePath(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
+    /// <summary>Reads descriptors with the s3 transport registered (the core alone does not know it).</summary>
+    public static StreamDescriptorOptions Options { get; } = new StreamFactoryOptions().AddS3().CreateDescriptorOptions();
+
     public static StreamDescriptor Load(string name, string endpoint) =>
-        StreamDescriptor.Parse(File.ReadAllText(FixturePath(name)).Replace(FixtureEndpoint, endpoint, StringComparison.Ordinal));
+        StreamDescriptor.Parse(File.ReadAllText(FixturePath(name)).Replace(FixtureEndpoint, endpoint, StringComparison.Ordinal), Options);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.S3;
 using FastScore.Streams.Rest;
 using static FastScore.Streams.Tests.Descriptors.DescriptorAssert;
 

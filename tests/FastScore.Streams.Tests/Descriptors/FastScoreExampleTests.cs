@@ -1,4 +1,5 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.S3;
 using FastScore.Streams.Rest;
 
 namespace FastScore.Streams.Tests.Descriptors;

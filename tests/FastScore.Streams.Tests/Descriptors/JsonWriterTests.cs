@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.S3;
 
 namespace FastScore.Streams.Tests.Descriptors;
 

@@ -140,26 +140,6 @@ internal static class DescriptorJsonWriter
 
                     writer.WriteEndObject();
                     break;
-                case S3TransportDescriptor s3:
-                    writer.WriteString(N("Bucket"), s3.Bucket);
-                    writer.WriteString(N("ObjectKey"), s3.ObjectKey);
-                    writer.WriteString(N("Region"), s3.Region);
-                    writer.WriteBoolean(N("IntegrityChecks"), s3.IntegrityChecks);
-                    writer.WriteString(N("AccessKeyID"), Masked && s3.AccessKeyId is not null && !SecretResolver.IsSecretReference(s3.AccessKeyId) ? Mask : s3.AccessKeyId);
-                    writer.WriteString(N("SecretAccessKey"), Masked && s3.SecretAccessKey is not null ? Mask : s3.SecretAccessKey);
-                    writer.WriteString(N("Endpoint"), Masked && s3.Endpoint is not null ? SafeText.MaskSecrets(s3.Endpoint) : s3.Endpoint);
-                    writer.WritePropertyName(N("AssumeRoleWithSAML"));
-                    if (s3.AssumeRoleWithSaml is null)
-                    {
-                        writer.WriteNullValue();
-                    }
-                    else
-                    {
-                        using var document = JsonDocument.Parse(s3.AssumeRoleWithSaml);
-                        WriteMaskedElement(document.RootElement, ["saml"], keyIsSecret: false);
-                    }
-
-                    break;
                 case OdbcTransportDescriptor odbc:
                     writer.WriteString(N("ConnectionString"), Masked ? SafeText.MaskSecrets(odbc.ConnectionString) : odbc.ConnectionString);
                     writer.WriteString(N("SelectQuery"), odbc.SelectQuery);
@@ -213,9 +193,6 @@ internal static class DescriptorJsonWriter
 
             writer.WriteEndObject();
         }
-
-        private void WriteMaskedElement(JsonElement element, string[] secretWords, bool keyIsSecret) =>
-            new DescriptorWriter(writer, form).WriteMasked(element, secretWords, keyIsSecret);
 
         private void WriteEnvelope(EnvelopeDescriptor? envelope)
         {

@@ -178,7 +178,6 @@ internal sealed class DescriptorReader
     {
         [TransportTypes.Http] = ["Type", "Url", "Chunked"],
         [TransportTypes.Kafka] = ["Type", "BootstrapServers", "Topic", "Partition", "MaxWaitTime", "Group", "CommitOffset", "Principal", "Keytab", "Config"],
-        [TransportTypes.S3] = ["Type", "Bucket", "ObjectKey", "Region", "IntegrityChecks", "AccessKeyID", "SecretAccessKey", "Endpoint", "AssumeRoleWithSAML"],
         [TransportTypes.Odbc] = ["Type", "ConnectionString", "SelectQuery", "InsertIntoTable", "OutputFields", "Timeout"],
         [TransportTypes.Hdfs] = ["Type", "NameNode", "Path", "Authentication"],
         [TransportTypes.Tcp] = ["Type", "Host", "Port"],
@@ -262,7 +261,6 @@ internal sealed class DescriptorReader
                 Chunked = OptionalBool(fields, "Chunked", false),
             },
             TransportTypes.Kafka => ReadKafka(fields, shortcut),
-            TransportTypes.S3 => ReadS3(fields, shortcut),
             TransportTypes.Odbc => new OdbcTransportDescriptor
             {
                 ConnectionString = Required(fields, "ConnectionString", shortcut),
@@ -358,34 +356,6 @@ internal sealed class DescriptorReader
             Principal = OptionalString(fields, "Principal"),
             Keytab = OptionalString(fields, "Keytab"),
             Config = config,
-        };
-    }
-
-    private S3TransportDescriptor ReadS3(ObjectFields fields, string shortcut)
-    {
-        string? assumeRole = null;
-        if (fields.TryGet("AssumeRoleWithSAML", out Node role) && !IsNull(role))
-        {
-            if (role.Kind is NodeKind.Object or NodeKind.String or NodeKind.Empty)
-            {
-                assumeRole = role.ToJsonText();
-            }
-            else
-            {
-                _sink.Error(fields.PathOf("AssumeRoleWithSAML"), $"expected an object {{\"RoleArn\": ..., \"SAMLAssertion\": ...}} or a string; found {role.Describe()}.");
-            }
-        }
-
-        return new S3TransportDescriptor
-        {
-            Bucket = Required(fields, "Bucket", shortcut),
-            ObjectKey = Required(fields, "ObjectKey", shortcut),
-            Region = OptionalString(fields, "Region") ?? "us-east-1",
-            IntegrityChecks = OptionalBool(fields, "IntegrityChecks", false),
-            AccessKeyId = EmptyToNull(OptionalString(fields, "AccessKeyID")),
-            SecretAccessKey = EmptyToNull(OptionalString(fields, "SecretAccessKey")),
-            Endpoint = EmptyToNull(OptionalString(fields, "Endpoint")),
-            AssumeRoleWithSaml = assumeRole,
         };
     }
 
@@ -740,8 +710,6 @@ internal sealed class DescriptorReader
 
     /// <summary>JSON null; in configuration also "", "null" and a key without value or children (appsettings.json null, {} or []).</summary>
     private static bool IsNull(Node node) => node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNull;
-
-    private static string? EmptyToNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private string Required(ObjectFields fields, string name, string shortcut)
     {

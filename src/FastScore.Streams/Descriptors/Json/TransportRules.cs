@@ -21,9 +21,6 @@ internal static class TransportRules
             case KafkaTransportDescriptor kafka:
                 ValidateKafka(kafka, sink, P);
                 break;
-            case S3TransportDescriptor s3:
-                ValidateS3(s3, sink, P);
-                break;
             case OdbcTransportDescriptor odbc:
                 NonEmpty(odbc.ConnectionString, P("ConnectionString"), sink);
                 if (odbc.SelectQuery is null && odbc.InsertIntoTable is null)
@@ -149,52 +146,6 @@ internal static class TransportRules
             else if (!named.TryAdd(KafkaConfigKeys.Canonical(key), key))
             {
                 sink.Error(DescriptorPath.Key(p("Config"), key), $"{KafkaConfigKeys.WhySame(named[KafkaConfigKeys.Canonical(key)], key)}; give each librdkafka setting once.");
-            }
-        }
-    }
-
-    private static void ValidateS3(S3TransportDescriptor s3, ErrorSink sink, Func<string, string> p)
-    {
-        if (s3.Bucket is null || s3.Bucket.Length is < 3 or > 63)
-        {
-            sink.Error(p("Bucket"), $"must be a bucket name of 3 to 63 characters; found {Node.Quote(s3.Bucket ?? string.Empty)}.");
-        }
-
-        int keyBytes = Encoding.UTF8.GetByteCount(s3.ObjectKey ?? string.Empty);
-        if (keyBytes is < 1 or > 1024)
-        {
-            sink.Error(p("ObjectKey"), $"must be an object key of 1 to 1024 bytes; found {(keyBytes == 0 ? "\"\"" : $"{keyBytes.ToString(CultureInfo.InvariantCulture)} bytes")}.");
-        }
-
-        NonEmpty(s3.Region, p("Region"), sink);
-        if (string.IsNullOrEmpty(s3.AccessKeyId) != string.IsNullOrEmpty(s3.SecretAccessKey))
-        {
-            string missing = string.IsNullOrEmpty(s3.AccessKeyId) ? "AccessKeyID" : "SecretAccessKey";
-            string given = missing == "AccessKeyID" ? "SecretAccessKey" : "AccessKeyID";
-            sink.Error(p(missing), $"give both AccessKeyID and SecretAccessKey, or neither (to use the AWS credential chain); found {given} without {missing}.");
-        }
-
-        if (s3.Endpoint is not null && !IsHttpUrl(s3.Endpoint))
-        {
-            sink.Error(p("Endpoint"), $"must be an absolute http or https URL, e.g. \"http://localhost:4568\", or null; found {Node.Quote(s3.Endpoint)}.");
-        }
-
-        if (s3.AssumeRoleWithSaml is { } role)
-        {
-            bool ok;
-            try
-            {
-                using var document = System.Text.Json.JsonDocument.Parse(role);
-                ok = document.RootElement.ValueKind is System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.String;
-            }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
-            {
-                ok = false; // ArgumentException: the text is not valid UTF-16
-            }
-
-            if (!ok)
-            {
-                sink.Error(p("AssumeRoleWithSAML"), "must hold the JSON text of an object {\"RoleArn\": ..., \"SAMLAssertion\": ...} or of a string.");
             }
         }
     }
