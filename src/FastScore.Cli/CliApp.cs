@@ -6,6 +6,9 @@ namespace FastScore.Cli;
 /// <summary>The fastscore command line: builds the command tree and runs it.</summary>
 internal static class CliApp
 {
+    /// <summary>The variable that lists assemblies of third-party components to load, as <c>--components</c> does.</summary>
+    public const string ComponentsVariable = "FASTSCORE_COMPONENTS";
+
     /// <summary>Runs the command line with the given arguments, writing to the given writers.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
         RunAsync(args, new CliIo(stdout, stderr, Stream.Null, Stream.Null, IsTerminal: false), cancellationToken);
@@ -19,10 +22,36 @@ internal static class CliApp
     {
         io = io with { Error = io.Error as SafeTextWriter ?? new SafeTextWriter(io.Error) }; // no secret inside a URL reaches stderr
         RootCommand root = BuildRoot(io);
+        var components = new Option<string[]>("--components")
+        {
+            Description = $"Load a third party's stream components (transports, envelopes, encodings) from this assembly (.dll); repeatable. Also {ComponentsVariable} (paths separated by '{Path.PathSeparator}').",
+            Recursive = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        root.Options.Add(components);
         ParseResult parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
         try
         {
+            CliStreams.ResetComponents();
+            if (parse.Errors.Count == 0)
+            {
+                string[] assemblies = [.. (io.GetVariable(ComponentsVariable) ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    .. parse.GetValue(components) ?? []];
+                foreach (string assembly in assemblies)
+                {
+                    try
+                    {
+                        _ = CliStreams.LoadComponents(assembly);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        await io.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                        return 2;
+                    }
+                }
+            }
+
             int exit = await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
             return parse.Errors.Count > 0 ? 2 : exit; // a command line that does not parse is a usage error, as the commands' own usage errors are
         }

@@ -118,6 +118,77 @@ public sealed class RunTransportFailureTests
         });
     }
 
+    /// <summary>A SQLite database (through unixODBC's SQLite3 driver) with a table <c>iris(n, s)</c> of two rows and an empty <c>scores(n, s)</c>.</summary>
+    private string SqliteDatabase()
+    {
+        string file = Path.Combine(_dir, "iris.db");
+        using var connection = new System.Data.Odbc.OdbcConnection($"Driver=SQLite3;Database={file}");
+        connection.Open();
+        foreach (string sql in new[] { "CREATE TABLE iris(n INTEGER, s TEXT)", "INSERT INTO iris VALUES (1, 'a'), (2, 'b')", "CREATE TABLE scores(n INTEGER, s TEXT)" })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        return $"Driver=SQLite3;Database={file}";
+    }
+
+    private string Descriptor(string name, string json)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Test]
+    public async Task An_odbc_input_with_a_sql_syntax_error_fails_naming_the_stream_and_SelectQuery()
+    {
+        string input = Descriptor("rows.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{SqliteDatabase()}}", "SelectQuery": "SELEC * FROM iris"} }""");
+        var (exit, err) = await RunAsync("run", "echo", input, "discard:");
+        AssertFailed(exit, err, $"Stream '{input}': ODBC Transport.SelectQuery failed: near \"SELEC\": syntax error");
+    }
+
+    [Test]
+    public async Task An_odbc_input_on_a_missing_table_fails_naming_the_stream_and_SelectQuery()
+    {
+        string input = Descriptor("rows.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{SqliteDatabase()}}", "SelectQuery": "SELECT * FROM nosuch"} }""");
+        var (exit, err) = await RunAsync("run", "echo", input, "discard:");
+        AssertFailed(exit, err, $"Stream '{input}': ODBC Transport.SelectQuery failed: no such table: nosuch");
+    }
+
+    [Test]
+    public async Task An_odbc_output_into_a_missing_table_fails_naming_the_stream_and_InsertIntoTable_and_rolls_back()
+    {
+        string connection = SqliteDatabase();
+        string input = Descriptor("rows.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{connection}}", "SelectQuery": "SELECT * FROM iris"} }""");
+        string output = Descriptor("out.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{connection}}", "InsertIntoTable": "nosuch"} }""");
+        var (exit, err) = await RunAsync("run", "echo", input, output);
+        AssertFailed(exit, err, $"Stream '{output}': ODBC Transport.InsertIntoTable INSERT INTO nosuch failed at record 1 (its batch of 2 was rolled back): no such table: nosuch");
+    }
+
+    [Test]
+    public async Task An_odbc_run_that_works_copies_the_rows_and_exits_0()
+    {
+        string connection = SqliteDatabase();
+        string input = Descriptor("rows.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{connection}}", "SelectQuery": "SELECT n, s FROM iris ORDER BY n"} }""");
+        string output = Descriptor("out.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{connection}}", "InsertIntoTable": "scores"} }""");
+        var (exit, err) = await RunAsync("run", "echo", input, output);
+        Assert.That(exit, Is.EqualTo(0), err);
+        using var db = new System.Data.Odbc.OdbcConnection(connection);
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT n || s FROM scores ORDER BY n";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        Assert.That(rows, Is.EqualTo(new[] { "1a", "2b" }));
+    }
+
     [Test]
     public async Task Stopping_the_run_kills_a_child_that_neither_reads_nor_writes()
     {

@@ -86,7 +86,14 @@ internal static class EngineJobCommands
                     io.Out.WriteLine($"slot {slot}: {text} attached");
                 }
 
+                // the engine starts by itself once the model and every slot's stream are there, a moment after the last attach
                 string state = await StateAsync(client, cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < 50 && state == "init"; i++)
+                {
+                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                    state = await StateAsync(client, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (!wait)
                 {
                     io.Out.WriteLine($"engine at {client.BaseAddress}: {state}");

@@ -76,7 +76,14 @@ internal sealed class OcfBlockEnvelopeProvider : EnvelopeProvider
         var d = (OcfBlockEnvelopeDescriptor)envelope;
         Avro.Schema schema = context.Schema ?? throw new DescriptorException("Schema", "an ocf-block stream needs the schema of its records (avro-binary requires a schema); found null.");
         byte[]? sync = d.SyncMarker?.ToArray();
-        var options = new Ocf.OcfReadOptions(schema, HasHeader: d.SkipHeader, SyncMarker: sync, Codec: d.Compress, StartsMidFile: context.IsInput && context.Descriptor.SkipTo is > 0);
+        bool midFile = context.IsInput && context.Descriptor.SkipTo is > 0;
+        if (midFile && sync is null)
+        {
+            throw new DescriptorException("Envelope.SyncMarker", $"SkipTo ({context.Descriptor.SkipTo}) starts past the container file's header, so the sync marker (and the codec, Compress) must be given: the header that holds them is not read; found null.");
+        }
+
+        // Started mid-file, the header is not read: the schema, sync marker and codec are the descriptor's.
+        var options = new Ocf.OcfReadOptions(schema, HasHeader: d.SkipHeader && !midFile, SyncMarker: sync, Codec: d.Compress, StartsMidFile: midFile);
         return new Ocf.OcfBlockFramer(options, d.MaxRecordSize, d.OnOversize, outputCodec: d.Compress ?? "null", outputSync: sync) { WritesHeader = d.SkipHeader };
     }
 
