@@ -20,6 +20,7 @@ internal static class Packages
         Rest.RestStreamFactoryOptionsExtensions.AddRestTransport(options);
         options.AddS3();
         options.AddKafka();
+        options.AddOdbc();
         return options.Components;
     }
 

@@ -214,7 +214,7 @@ public sealed partial record StreamDescriptor
         return errors;
     }
 
-    private string OdbcHint(bool input) => Transport is OdbcTransportDescriptor ? (input ? "; give SelectQuery" : "; give InsertIntoTable") : string.Empty;
+    private string OdbcHint(bool input) => Transport.Type == "odbc" ? (input ? "; give SelectQuery" : "; give InsertIntoTable") : string.Empty; // the odbc package's descriptor: its direction follows its fields
 
     private static string An(string type) => type.Length > 0 && ("aeio".Contains(type[0], StringComparison.Ordinal) || type is "s3" or "hdfs" or "http") ? "n" : string.Empty;
 

@@ -21,16 +21,6 @@ namespace FastScore.Streams.Descriptors;
 /// </remarks>
 public static class StreamLiteral
 {
-    /// <summary>The literals still expanded here, until their transports move to their packages as providers.</summary>
-    private static readonly Dictionary<string, string> s_examples = new(StringComparer.Ordinal)
-    {
-        ["exec"] = "exec:/usr/local/bin/produce.sh",
-        ["http"] = "http://host:8080/data.jsons",
-        ["https"] = "https://host/data.jsons",
-        ["tcp"] = "tcp:10.0.0.1:5678 or tcp::5678",
-        ["udp"] = "udp::9099 or udp:10.0.0.1:9099",
-    };
-
     /// <summary>Expands a literal into a validated descriptor.</summary>
     /// <param name="literal">The literal, e.g. <c>kafka:broker:9092/scores.json</c>.</param>
     /// <param name="options">The schema library and custom transport types, or <see langword="null"/> for none.</param>
@@ -108,7 +98,7 @@ public static class StreamLiteral
         ComponentRegistry components = (options ?? StreamDescriptorOptions.Default).Components;
         string text = literal.Trim();
         int colon = text.IndexOf(':', StringComparison.Ordinal);
-        IReadOnlyList<string> tags = [.. components.LiteralTags.Concat(s_examples.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        IReadOnlyList<string> tags = [.. components.LiteralTags];
         if (colon <= 0)
         {
             throw Fail(literal, $"'{literal}' is not a stream literal: expected tag:details, e.g. file:/data/input.jsons, kafka:broker:9092/topic.json or rest:; known tags: {string.Join(", ", tags)}.");
@@ -123,27 +113,18 @@ public static class StreamLiteral
             writer.WriteStartObject();
             writer.WritePropertyName("Transport");
             string? guessSource;
-            if (!s_examples.ContainsKey(tag) && components.TryFindLiteral(tag, out Transports.TransportProvider? provider, out LiteralTag? literalTag))
+            if (components.TryFindLiteral(tag, out Transports.TransportProvider? provider, out LiteralTag? literalTag))
             {
                 context = new LiteralContext(literal, tag, rest, writer, literalTag.Example);
                 Expand(provider, context);
                 guessSource = context.EncodingSource;
             }
-            else if (!s_examples.ContainsKey(tag))
+            else
             {
                 Dictionary<string, string> examples = components.AllLiteralTags.GroupBy(t => t.Tag, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Example, StringComparer.Ordinal);
-                foreach (KeyValuePair<string, string> example in s_examples)
-                {
-                    examples.TryAdd(example.Key, example.Value);
-                }
-
                 string? suggestion = NameSuggester.Suggest(tag, tags);
                 string shown = suggestion is not null && examples.TryGetValue(suggestion, out string? e) ? e : examples.GetValueOrDefault("kafka") ?? examples.Values.FirstOrDefault() ?? "file:/data/input.jsons";
                 throw Fail(literal, $"'{tag}' in '{literal}' is not a known stream literal tag; known: {string.Join(", ", tags)}.{NameSuggester.DidYouMean(tag, tags)} Example: {shown}.");
-            }
-            else
-            {
-                guessSource = WriteTransport(writer, literal, tag, rest);
             }
 
             writer.WritePropertyName("Encoding");
@@ -191,60 +172,6 @@ public static class StreamLiteral
         }
 
         return source.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) ? null : EncodingTypes.Json;
-    }
-
-    private static string? WriteTransport(Utf8JsonWriter writer, string literal, string tag, string rest)
-    {
-        switch (tag)
-        {
-            case "http":
-            case "https":
-                writer.WriteStartObject();
-                writer.WriteString("Type", "HTTP");
-                writer.WriteString("Url", literal.Trim());
-                writer.WriteEndObject();
-                int cut = rest.IndexOfAny(['?', '#']);
-                return cut >= 0 ? rest[..cut] : rest;
-
-            case "tcp":
-            case "udp":
-                int last = rest.LastIndexOf(':');
-                if (last < 0 || !int.TryParse(rest.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
-                {
-                    throw Fail(literal, Syntax(literal, tag, "needs host:port or :port"));
-                }
-
-                string host = rest[..last];
-                writer.WriteStartObject();
-                writer.WriteString("Type", tag.ToUpperInvariant());
-                if (tag == "tcp")
-                {
-                    writer.WriteString("Host", host.Length == 0 ? "0.0.0.0" : host);
-                }
-                else if (host.Length != 0)
-                {
-                    writer.WriteString("Host", host);
-                }
-
-                writer.WriteNumber("Port", port);
-                writer.WriteEndObject();
-                return null;
-
-            case "exec":
-                if (rest.Length == 0)
-                {
-                    throw Fail(literal, Syntax(literal, tag, "needs the program to run"));
-                }
-
-                writer.WriteStartObject();
-                writer.WriteString("Type", "exec");
-                writer.WriteString("Run", rest);
-                writer.WriteEndObject();
-                return null;
-
-            default:
-                throw new InvalidOperationException($"no literal code for '{tag}'.");
-        }
     }
 
     private static void Expand(Transports.TransportProvider provider, LiteralContext context)
@@ -303,11 +230,6 @@ public static class StreamLiteral
 
         return [.. bytes];
     }
-
-    private static string Example(string tag) => s_examples[tag];
-
-    private static string Syntax(string literal, string tag, string problem) =>
-        $"'{literal}' {problem}; valid syntax: {Example(tag)}.";
 
     private static string Origin(string literal) => $"literal '{literal}'";
 

@@ -9,8 +9,6 @@ public static class TransportTypes
     public const string Http = "http";
     /// <summary>A local file.</summary>
     public const string File = "file";
-    /// <summary>An ODBC database.</summary>
-    public const string Odbc = "odbc";
     /// <summary>A TCP socket.</summary>
     public const string Tcp = "tcp";
     /// <summary>A UDP socket.</summary>
@@ -23,8 +21,6 @@ public static class TransportTypes
     public const string Discard = "discard";
     /// <summary>The console: stdin for input, stdout for output.</summary>
     public const string Console = "console";
-    /// <summary>A file in HDFS (FastScore v1.9).</summary>
-    public const string Hdfs = "hdfs";
 }
 
 /// <summary>The <c>Transport</c> field of a descriptor. One sealed subclass per transport type.</summary>
@@ -80,37 +76,6 @@ public abstract record TransportDescriptor
     }
 }
 
-/// <summary>HTTP: reads a URL (input only).</summary>
-public sealed record HttpTransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Http;
-    /// <summary>Gets the URL to read.</summary>
-    public required string Url { get; init; }
-    /// <summary>Gets a value indicating whether each <c>Transfer-Encoding: chunked</c> chunk is one record.</summary>
-    public bool Chunked { get; init; }
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => Chunked;
-    /// <inheritdoc />
-    protected internal override string DescribeShape() => Chunked ? " with Chunked true" : string.Empty;
-    /// <inheritdoc />
-    public override bool IsSeekable => !Chunked;
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <summary>Prints the members for <c>ToString()</c> with the secrets inside <see cref="Url"/> masked (<see cref="Diagnostics.SafeText.MaskSecrets"/>).</summary>
-    /// <param name="builder">Receives the members.</param>
-    /// <returns><see langword="true"/>.</returns>
-    protected override bool PrintMembers(System.Text.StringBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Append("Type = ").Append(Type)
-            .Append(", Url = ").Append(Diagnostics.SafeText.MaskSecrets(Url))
-            .Append(", Chunked = ").Append(Chunked);
-        return true;
-    }
-}
-
 /// <summary>file: a local file.</summary>
 public sealed record FileTransportDescriptor : TransportDescriptor
 {
@@ -139,162 +104,6 @@ public sealed record FileTransportDescriptor : TransportDescriptor
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteString("Path", Path);
     }
-}
-
-/// <summary>ODBC: SELECT on input, INSERT on output.</summary>
-public sealed record OdbcTransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Odbc;
-    /// <summary>Gets the connection string (may hold a password; masked when displayed).</summary>
-    public required string ConnectionString { get; init; }
-    /// <summary>Gets the SELECT query (input only).</summary>
-    public string? SelectQuery { get; init; }
-    /// <summary>Gets the table to insert into (output only).</summary>
-    public string? InsertIntoTable { get; init; }
-    /// <summary>Gets the columns written, or <see langword="null"/> for all.</summary>
-    public IReadOnlyList<string>? OutputFields { get; init; }
-    /// <summary>Gets the timeout in milliseconds, or <see langword="null"/>.</summary>
-    public int? Timeout { get; init; }
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => true;
-    /// <inheritdoc />
-    public override bool IsSeekable => false;
-    /// <inheritdoc />
-    public override bool DefinesRecordFormat => true;
-    /// <summary>Gets a value indicating whether the transport can be an input: it needs a <see cref="SelectQuery"/>.</summary>
-    public override bool CanRead => SelectQuery is not null;
-    /// <summary>Gets a value indicating whether the transport can be an output: it needs an <see cref="InsertIntoTable"/>.</summary>
-    public override bool CanWrite => InsertIntoTable is not null;
-
-    /// <summary>Compares every field; <see cref="OutputFields"/> is compared by content.</summary>
-    /// <param name="other">The other descriptor.</param>
-    /// <returns><see langword="true"/> when both describe the same transport.</returns>
-    public bool Equals(OdbcTransportDescriptor? other) =>
-        other is not null
-        && base.Equals(other)
-        && ConnectionString == other.ConnectionString
-        && SelectQuery == other.SelectQuery
-        && InsertIntoTable == other.InsertIntoTable
-        && Timeout == other.Timeout
-        && DescriptorEquality.ListEquals(OutputFields, other.OutputFields);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(ConnectionString, SelectQuery, InsertIntoTable, Timeout);
-    /// <summary>Prints the members for <c>ToString()</c> with the password of <see cref="ConnectionString"/> masked (<see cref="Diagnostics.SafeText.MaskSecrets"/>).</summary>
-    /// <param name="builder">Receives the members.</param>
-    /// <returns><see langword="true"/>.</returns>
-    protected override bool PrintMembers(System.Text.StringBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Append("Type = ").Append(Type)
-            .Append(", ConnectionString = ").Append(Diagnostics.SafeText.MaskSecrets(ConnectionString))
-            .Append(", SelectQuery = ").Append(SelectQuery)
-            .Append(", InsertIntoTable = ").Append(InsertIntoTable)
-            .Append(", Timeout = ").Append(Timeout);
-        return true;
-    }
-}
-
-/// <summary>HDFS: a file in a Hadoop file system (FastScore v1.9), read or written through the name node.</summary>
-public sealed record HdfsTransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Hdfs;
-    /// <summary>Gets the name node, <c>host[:port]</c> (the port defaults to 9000).</summary>
-    public required string NameNode { get; init; }
-    /// <summary>Gets the absolute path of the file in HDFS.</summary>
-    public required string Path { get; init; }
-    /// <summary>Gets the Kerberos authentication settings, or <see langword="null"/> for none.</summary>
-    public HdfsKerberosAuthentication? Authentication { get; init; }
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => false;
-    /// <inheritdoc />
-    public override bool IsSeekable => true;
-}
-
-/// <summary>The <c>Authentication</c> object of an HDFS transport: <c>{"Type": "Kerberos", ...}</c>.</summary>
-public sealed record HdfsKerberosAuthentication
-{
-    /// <summary>The default <see cref="Timeout"/> in milliseconds.</summary>
-    public const int DefaultTimeout = 3000;
-    /// <summary>Gets the Kerberos realm.</summary>
-    public required string Realm { get; init; }
-    /// <summary>Gets the key distribution center, <c>host[:port]</c> (the port defaults to 88). JSON name: <c>KDCHost</c>.</summary>
-    public required string KdcHost { get; init; }
-    /// <summary>Gets the principal.</summary>
-    public required string Principal { get; init; }
-    /// <summary>Gets the password (may be a <c>secret://</c> reference; masked when displayed).</summary>
-    public required string Password { get; init; }
-    /// <summary>Gets the timeout in milliseconds, or <see langword="null"/> to wait without limit.</summary>
-    /// <value>The default value is 3000.</value>
-    public int? Timeout { get; init; } = DefaultTimeout;
-    private bool PrintMembers(System.Text.StringBuilder builder)
-    {
-        builder.Append("Realm = ").Append(Realm)
-            .Append(", KdcHost = ").Append(KdcHost)
-            .Append(", Principal = ").Append(Principal)
-            .Append(", Password = ").Append(Password.StartsWith(SecretResolver.Scheme, StringComparison.Ordinal) ? Password : Diagnostics.SafeText.Mask)
-            .Append(", Timeout = ").Append(Timeout);
-        return true;
-    }
-}
-
-/// <summary>TCP: connect to <see cref="Host"/>, or listen when it is <c>0.0.0.0</c>.</summary>
-public sealed record TcpTransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Tcp;
-    /// <summary>Gets the host.</summary>
-    public required string Host { get; init; }
-    /// <summary>Gets the port.</summary>
-    public required int Port { get; init; }
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => false;
-    /// <inheritdoc />
-    public override bool IsSeekable => false;
-}
-
-/// <summary>UDP: each datagram is one record (input only).</summary>
-public sealed record UdpTransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Udp;
-    /// <summary>Gets the address to bind to (<c>BindTo</c>; <c>Bind</c> and <c>Host</c> are accepted on input).</summary>
-    /// <value>The default value is <c>"0.0.0.0"</c>.</value>
-    public string BindTo { get; init; } = "0.0.0.0";
-    /// <summary>Gets the port.</summary>
-    public required int Port { get; init; }
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => true;
-    /// <inheritdoc />
-    public override bool IsSeekable => false;
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-}
-
-/// <summary>exec: records move through a child process's stdout (input) or stdin (output).</summary>
-public sealed record ExecTransportDescriptor : TransportDescriptor
-{
-    /// <inheritdoc />
-    public override string Type => TransportTypes.Exec;
-    /// <summary>Gets the executable.</summary>
-    public required string Run { get; init; }
-    /// <summary>Gets the arguments.</summary>
-    public IReadOnlyList<string> Args { get; init; } = [];
-    /// <inheritdoc />
-    public override bool PreservesRecordBoundaries => false;
-    /// <inheritdoc />
-    public override bool IsSeekable => false;
-
-    /// <summary>Compares every field; <see cref="Args"/> is compared by content.</summary>
-    /// <param name="other">The other descriptor.</param>
-    /// <returns><see langword="true"/> when both describe the same transport.</returns>
-    public bool Equals(ExecTransportDescriptor? other) =>
-        other is not null && base.Equals(other) && Run == other.Run && DescriptorEquality.ListEquals(Args, other.Args);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Run, Args.Count);
 }
 
 /// <summary>inline: records written in the descriptor (input only). One chunk, or one record per element.</summary>

@@ -129,7 +129,7 @@ public sealed class StreamVerifyCommandTests
 
     [TestCase("discard:", "0", "a discard transport cannot be an input, but slot 0 is an input slot")]
     [TestCase("inline:1,2", "1", "an inline transport cannot be an output, but slot 1 is an output slot")]
-    [TestCase("udp::9000", "3", "a udp transport cannot be an output")]
+    [TestCase("http://host/data.jsons", "3", "an http transport cannot be an output")]
     public async Task A_slot_of_the_wrong_direction_is_an_error_at_Transport(string literal, string slot, string fragment)
     {
         (int code, string output, string error) = await Run("stream", "verify", literal, slot);

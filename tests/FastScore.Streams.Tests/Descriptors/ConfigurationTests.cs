@@ -201,7 +201,6 @@ public sealed class SlotCheckTests
 {
     [TestCase("\"discard\"", 0, "a discard transport cannot be an input")]
     [TestCase("""{"Type": "inline", "Data": ["1"]}""", 1, "an inline transport cannot be an output")]
-    [TestCase("""{"Type": "udp", "Port": 1}""", 3, "a udp transport cannot be an output")]
     [TestCase("""{"Type": "http", "Url": "http://h/x"}""", 1, "an http transport cannot be an output")]
     [TestCase("""{"Type": "odbc", "ConnectionString": "DSN=x", "SelectQuery": "SELECT 1"}""", 1, "give InsertIntoTable")]
     public void A_transport_that_cannot_serve_the_slot_direction_is_reported(string transport, int slot, string fragment)

@@ -80,7 +80,7 @@ public sealed class StreamLiteralTests
 
     [Test]
     public void Udp_literal_host_becomes_bind_to() =>
-        Assert.That(Packages.Expand("udp:10.0.0.1:124").Transport, Is.EqualTo(new UdpTransportDescriptor { BindTo = "10.0.0.1", Port = 124 }));
+        Assert.That(Packages.Expand("udp:10.0.0.1:124").Transport, Is.EqualTo(new UdpTransportDescriptor { BindTo = "10.0.0.1", Host = "10.0.0.1", Port = 124 }));
 
     [Test]
     public void Inline_literal_with_percent_escapes_gives_binary_records()

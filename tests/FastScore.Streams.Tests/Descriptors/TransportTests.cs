@@ -1,6 +1,7 @@
 using System.Text;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Kafka;
+using FastScore.Streams.Odbc;
 using FastScore.Streams.S3;
 using FastScore.Streams.Rest;
 using static FastScore.Streams.Tests.Descriptors.DescriptorAssert;
@@ -393,25 +394,28 @@ public sealed class TransportTests
     // ------------------------------------------------------------------ HDFS
 
     [Test]
-    public void Hdfs_reads_every_field()
+    public void Hdfs_is_a_declared_name_whose_fields_are_read_checked_and_kept()
     {
-        var hdfs = (HdfsTransportDescriptor)Transport("""
+        var hdfs = (CustomTransportDescriptor)Transport("""
             {"Type": "HDFS", "NameNode": "nn:9000", "Path": "/data/in.jsons",
              "Authentication": {"Type": "Kerberos", "Realm": "EXAMPLE.COM", "KDCHost": "kdc", "Principal": "u", "Password": "p", "Timeout": null}}
             """);
         Assert.Multiple(() =>
         {
-            Assert.That(hdfs.NameNode, Is.EqualTo("nn:9000"));
-            Assert.That(hdfs.Path, Is.EqualTo("/data/in.jsons"));
-            Assert.That(hdfs.Authentication, Is.EqualTo(new HdfsKerberosAuthentication { Realm = "EXAMPLE.COM", KdcHost = "kdc", Principal = "u", Password = "p", Timeout = null }));
+            Assert.That(hdfs.Type, Is.EqualTo("hdfs"));
+            Assert.That(hdfs.Fields.GetProperty("NameNode").GetString(), Is.EqualTo("nn:9000"));
+            Assert.That(hdfs.Fields.GetProperty("Path").GetString(), Is.EqualTo("/data/in.jsons"));
+            Assert.That(hdfs.Fields.GetProperty("Authentication").GetProperty("Realm").GetString(), Is.EqualTo("EXAMPLE.COM"));
+            Assert.That(hdfs.IsSeekable, Is.True);
+            Assert.That(hdfs.PreservesRecordBoundaries, Is.False);
+            Assert.That(new StreamDescriptor { Transport = hdfs }.ToDisplayJson(indented: false), Does.Contain("\"Password\":\"*****\"").And.Not.Contain("\"p\""));
         });
     }
 
     [Test]
-    public void Hdfs_kerberos_timeout_defaults_to_3000() =>
-        Assert.That(((HdfsTransportDescriptor)Transport("""
-            {"Type": "hdfs", "NameNode": "nn", "Path": "/x", "Authentication": {"Type": "kerberos", "Realm": "R", "KDCHost": "kdc:88", "Principal": "u", "Password": "p"}}
-            """)).Authentication!.Timeout, Is.EqualTo(3000));
+    public void Hdfs_kerberos_timeout_must_be_milliseconds() =>
+        TransportFails("""{"Type": "hdfs", "NameNode": "nn", "Path": "/x", "Authentication": {"Type": "kerberos", "Realm": "R", "KDCHost": "kdc:88", "Principal": "u", "Password": "p", "Timeout": -1}}""",
+            "Transport.Authentication.Timeout", "milliseconds");
 
     [Test]
     public void Hdfs_kerberos_fields_are_mandatory()
@@ -468,9 +472,12 @@ public sealed class TransportTests
 
     [TestCase("BindTo")]
     [TestCase("Bind")]
-    [TestCase("Host")]
-    public void Udp_accepts_BindTo_Bind_and_Host(string key) =>
+    public void Udp_accepts_BindTo_and_Bind(string key) =>
         Assert.That(Transport($$"""{"Type": "UDP", "{{key}}": "10.0.0.1", "Port": 9099}"""), Is.EqualTo(new UdpTransportDescriptor { BindTo = "10.0.0.1", Port = 9099 }));
+
+    [Test]
+    public void Udp_Host_is_where_an_output_sends_and_an_input_given_only_Host_binds_to_it() =>
+        Assert.That(Transport("""{"Type": "UDP", "Host": "10.0.0.1", "Port": 9099}"""), Is.EqualTo(new UdpTransportDescriptor { BindTo = "10.0.0.1", Host = "10.0.0.1", Port = 9099 }));
 
     [Test]
     public void Udp_binds_to_every_address_by_default() =>

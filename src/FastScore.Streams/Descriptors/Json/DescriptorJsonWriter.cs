@@ -112,63 +112,7 @@ internal static class DescriptorJsonWriter
         {
             writer.WriteStartObject();
             writer.WriteString(N("Type"), transport.Type);
-            switch (transport)
-            {
-                case HttpTransportDescriptor http:
-                    writer.WriteString(N("Url"), Masked ? SafeText.MaskSecrets(http.Url) : http.Url);
-                    writer.WriteBoolean(N("Chunked"), http.Chunked);
-                    break;
-                case OdbcTransportDescriptor odbc:
-                    writer.WriteString(N("ConnectionString"), Masked ? SafeText.MaskSecrets(odbc.ConnectionString) : odbc.ConnectionString);
-                    writer.WriteString(N("SelectQuery"), odbc.SelectQuery);
-                    writer.WriteString(N("InsertIntoTable"), odbc.InsertIntoTable);
-                    if (odbc.OutputFields is null)
-                    {
-                        writer.WriteNull(N("OutputFields"));
-                    }
-                    else
-                    {
-                        WriteStrings(N("OutputFields"), odbc.OutputFields);
-                    }
-
-                    WriteNullableNumber(N("Timeout"), odbc.Timeout);
-                    break;
-                case HdfsTransportDescriptor hdfs:
-                    writer.WriteString(N("NameNode"), hdfs.NameNode);
-                    writer.WriteString(N("Path"), hdfs.Path);
-                    if (hdfs.Authentication is not { } auth)
-                    {
-                        writer.WriteNull(N("Authentication"));
-                        break;
-                    }
-
-                    writer.WritePropertyName(N("Authentication"));
-                    writer.WriteStartObject();
-                    writer.WriteString(N("Type"), "Kerberos");
-                    writer.WriteString(N("Realm"), auth.Realm);
-                    writer.WriteString(N("KDCHost"), auth.KdcHost);
-                    writer.WriteString(N("Principal"), auth.Principal);
-                    writer.WriteString(N("Password"), Masked ? Mask : auth.Password);
-                    WriteNullableNumber(N("Timeout"), auth.Timeout);
-                    writer.WriteEndObject();
-                    break;
-                case TcpTransportDescriptor tcp:
-                    writer.WriteString(N("Host"), tcp.Host);
-                    writer.WriteNumber(N("Port"), tcp.Port);
-                    break;
-                case UdpTransportDescriptor udp:
-                    writer.WriteString(N("BindTo"), udp.BindTo);
-                    writer.WriteNumber(N("Port"), udp.Port);
-                    break;
-                case ExecTransportDescriptor exec:
-                    writer.WriteString(N("Run"), exec.Run);
-                    WriteStrings(N("Args"), exec.Args);
-                    break;
-                default:
-                    transport.WriteFields(new DescriptorWriter(writer, form));
-                    break;
-            }
-
+            transport.WriteFields(new DescriptorWriter(writer, form));
             writer.WriteEndObject();
         }
 

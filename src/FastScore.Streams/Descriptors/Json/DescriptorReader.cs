@@ -173,21 +173,8 @@ internal sealed class DescriptorReader
 
     // ---------------------------------------------------------------- transports
 
-    /// <summary>The transports whose descriptors are still read here, until they move to their packages as providers.</summary>
-    private static readonly Dictionary<string, string[]> s_transportFields = new(StringComparer.Ordinal)
-    {
-        [TransportTypes.Http] = ["Type", "Url", "Chunked"],
-        [TransportTypes.Odbc] = ["Type", "ConnectionString", "SelectQuery", "InsertIntoTable", "OutputFields", "Timeout"],
-        [TransportTypes.Hdfs] = ["Type", "NameNode", "Path", "Authentication"],
-        [TransportTypes.Tcp] = ["Type", "Host", "Port"],
-        [TransportTypes.Udp] = ["Type", "BindTo", "Port"],
-        [TransportTypes.Exec] = ["Type", "Run", "Args"],
-    };
-
-    /// <summary>The transport names read by the legacy code above.</summary>
-    public static IEnumerable<string> LegacyTransports => s_transportFields.Keys;
-
-    private static readonly Dictionary<string, string> s_udpAliases = new(StringComparer.Ordinal) { ["Bind"] = "BindTo", ["Host"] = "BindTo" };
+    /// <summary>Names the reader knows without a registered provider: FastScore's hdfs, read and checked but not runnable here.</summary>
+    public static IEnumerable<string> LegacyTransports => [Transports.Hdfs.HdfsTransportDeclaration.Instance.Type];
 
     private TransportDescriptor? ReadTransport(Node node, string path)
     {
@@ -231,101 +218,23 @@ internal sealed class DescriptorReader
                 return null;
         }
 
-        string type = typeName.ToLowerInvariant();
         string typePath = objectNode is null ? path : DescriptorPath.Join(path, "Type");
-        if (!s_transportFields.TryGetValue(type, out string[]? known))
+        Transports.TransportProvider? provider;
+        ComponentAlias? alias = null;
+        if (!_options.Components.TryFindTransport(typeName, out provider, out alias))
         {
-            if (!_options.Components.TryFindTransport(typeName, out Transports.TransportProvider? provider, out ComponentAlias? alias))
+            if (!typeName.Equals(Transports.Hdfs.HdfsTransportDeclaration.Instance.Type, StringComparison.OrdinalIgnoreCase))
             {
                 _sink.Error(typePath, DescriptorNames.UnknownTransportMessage(typeName, _options));
                 return null;
             }
 
-            Warn(typePath, typeName, alias, provider.Type);
-            DescriptorFields transportFields = Fields(objectNode, path, provider.Type, provider.Fields, provider.FieldAliases, $"{DescriptorFinisher.WithArticle(provider.Type)} transport");
-            return ComponentCalls.Read(provider, transportFields, _sink, path);
+            provider = Transports.Hdfs.HdfsTransportDeclaration.Instance; // declared: read and checked, never run here
         }
 
-        string context = $"a{(type is "s3" or "hdfs" or "http" or "odbc" or "exec" or "inline" ? "n" : string.Empty)} {type} transport";
-        ObjectFields fields = objectNode is { } o
-            ? new ObjectFields(o, path, known, context, _sink, type == TransportTypes.Udp ? s_udpAliases : null)
-            : new ObjectFields(path);
-        string shortcut = objectNode is null ? $" (the shortcut \"{typeName}\" gives no fields; write an object)" : string.Empty;
-
-        return type switch
-        {
-            TransportTypes.Http => new HttpTransportDescriptor
-            {
-                Url = Required(fields, "Url", shortcut),
-                Chunked = OptionalBool(fields, "Chunked", false),
-            },
-            TransportTypes.Odbc => new OdbcTransportDescriptor
-            {
-                ConnectionString = Required(fields, "ConnectionString", shortcut),
-                SelectQuery = OptionalString(fields, "SelectQuery"),
-                InsertIntoTable = OptionalString(fields, "InsertIntoTable"),
-                OutputFields = fields.TryGet("OutputFields", out Node outputFields) && !IsNull(outputFields)
-                    ? StringArray(outputFields, fields.PathOf("OutputFields"))
-                    : null,
-                Timeout = OptionalNullableInt32(fields, "Timeout", Allowed.MillisecondsOrNull, null),
-            },
-            TransportTypes.Hdfs => ReadHdfs(fields, shortcut),
-            TransportTypes.Tcp => new TcpTransportDescriptor
-            {
-                Host = Required(fields, "Host", shortcut),
-                Port = RequiredInt32(fields, "Port", Allowed.Port, shortcut),
-            },
-            TransportTypes.Udp => new UdpTransportDescriptor
-            {
-                BindTo = OptionalString(fields, "BindTo") ?? "0.0.0.0",
-                Port = RequiredInt32(fields, "Port", Allowed.ListenPort, shortcut),
-            },
-            _ => new ExecTransportDescriptor
-            {
-                Run = Required(fields, "Run", shortcut),
-                Args = fields.TryGet("Args", out Node args) && !IsNull(args) ? StringArray(args, fields.PathOf("Args")) : [],
-            },
-        };
-    }
-
-    private static readonly string[] s_kerberosFields = ["Type", "Realm", "KDCHost", "Principal", "Password", "Timeout"];
-
-    private HdfsTransportDescriptor ReadHdfs(ObjectFields fields, string shortcut)
-    {
-        HdfsKerberosAuthentication? authentication = null;
-        if (fields.TryGet("Authentication", out Node authNode) && !IsNull(authNode))
-        {
-            string authPath = fields.PathOf("Authentication");
-            if (authNode.Kind is NodeKind.Object or NodeKind.Empty)
-            {
-                var auth = new ObjectFields(authNode, authPath, s_kerberosFields, "a Kerberos authentication", _sink);
-                string type = Required(auth, "Type", string.Empty);
-                if (type.Length > 0 && !type.Trim().Equals("Kerberos", StringComparison.OrdinalIgnoreCase))
-                {
-                    _sink.Error(auth.PathOf("Type"), $"expected \"Kerberos\" (the only HDFS authentication); found {Node.Quote(type)}.");
-                }
-
-                authentication = new HdfsKerberosAuthentication
-                {
-                    Realm = Required(auth, "Realm", string.Empty),
-                    KdcHost = Required(auth, "KDCHost", string.Empty),
-                    Principal = Required(auth, "Principal", string.Empty),
-                    Password = Required(auth, "Password", string.Empty),
-                    Timeout = OptionalNullableInt32(auth, "Timeout", Allowed.MillisecondsOrNull, HdfsKerberosAuthentication.DefaultTimeout),
-                };
-            }
-            else
-            {
-                _sink.Error(authPath, $"expected null or {{\"Type\": \"Kerberos\", \"Realm\": ..., \"KDCHost\": ..., \"Principal\": ..., \"Password\": ...}}; found {authNode.Describe()}.");
-            }
-        }
-
-        return new HdfsTransportDescriptor
-        {
-            NameNode = Required(fields, "NameNode", shortcut),
-            Path = Required(fields, "Path", shortcut),
-            Authentication = authentication,
-        };
+        Warn(typePath, typeName, alias, provider.Type);
+        DescriptorFields transportFields = Fields(objectNode, path, provider.Type, provider.Fields, provider.FieldAliases, $"{DescriptorFinisher.WithArticle(provider.Type)} transport");
+        return ComponentCalls.Read(provider, transportFields, _sink, path);
     }
 
     // ---------------------------------------------------------------- envelope, encoding, schema, batching
