@@ -17,6 +17,21 @@ internal abstract class CsvPocoReader<T>
     /// <param name="error">Why not, with the field path and position.</param>
     /// <returns>Whether the value was read.</returns>
     public abstract bool TryRead(ReadOnlySpan<byte> row, ReadOnlySpan<CsvField> fields, bool validate, out T value, out string? error);
+
+    /// <summary>
+    /// The fast path: splits a valid row and parses each field straight into its member in one pass (the parse is the
+    /// check). False for anything it does not take (a bad row, a column that needs a separate check, a multi-byte
+    /// delimiter): the caller then takes the usual way, which gives the reason. Never throws.
+    /// </summary>
+    /// <param name="row">The row (any bytes).</param>
+    /// <param name="format">The delimiter and quote.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>Whether the row was valid and read.</returns>
+    public virtual bool TryReadRow(ReadOnlySpan<byte> row, CsvFormat format, out T value)
+    {
+        value = default!;
+        return false;
+    }
 }
 
 /// <summary>Writes a host type as the fields of a row (without the record separator).</summary>
@@ -190,6 +205,109 @@ internal static class CsvPocoCodec
 
 internal sealed class ReflectionReader<T>(Func<T> create, IReadOnlyList<CsvColumn> columns, CsvBinder<T>?[] binders, byte quote) : CsvPocoReader<T>
 {
+    // Every column has a member whose parse proves the field valid: the one-pass path applies.
+    private readonly CsvBinder<T>[]? _fused = binders.Length > 0 && Array.TrueForAll(binders, b => b is { Validates: true }) ? Array.ConvertAll(binders, b => b!) : null;
+
+    public override bool TryReadRow(ReadOnlySpan<byte> row, CsvFormat format, out T value)
+    {
+        value = default!;
+        CsvBinder<T>[]? fused = _fused;
+        if (fused is null || format.Delimiter.Length != 1 || format.Quote != quote || !System.Text.Unicode.Utf8.IsValid(row))
+        {
+            return false;
+        }
+
+        byte delimiter = format.Delimiter[0];
+        T target = create();
+        int i = 0;
+        int last = fused.Length - 1;
+        for (int c = 0; ; c++)
+        {
+            // The same rules as CsvRowParser.TryParse, one field at a time.
+            CsvField field;
+            int next;
+            if (i < row.Length && row[i] == quote)
+            {
+                bool escaped = false;
+                int j = i + 1;
+                while (true)
+                {
+                    int k = row[j..].IndexOf(quote);
+                    if (k < 0)
+                    {
+                        return false;
+                    }
+
+                    j += k;
+                    if (j + 1 < row.Length && row[j + 1] == quote)
+                    {
+                        escaped = true;
+                        j += 2;
+                        continue;
+                    }
+
+                    break;
+                }
+
+                field = new CsvField(i + 1, j, true, escaped);
+                int after = j + 1;
+                if (after == row.Length)
+                {
+                    next = -1;
+                }
+                else if (row[after] == delimiter)
+                {
+                    next = after + 1;
+                }
+                else
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                int end = row[i..].IndexOfAny(delimiter, quote);
+                if (end < 0)
+                {
+                    field = new CsvField(i, row.Length, false, false);
+                    next = -1;
+                }
+                else if (row[i + end] == quote)
+                {
+                    return false;
+                }
+                else
+                {
+                    field = new CsvField(i, i + end, false, false);
+                    next = i + end + 1;
+                }
+            }
+
+            if (!fused[c].TrySet(target, row, field, quote))
+            {
+                return false;
+            }
+
+            if (next < 0)
+            {
+                if (c != last)
+                {
+                    return false; // too few fields
+                }
+
+                value = target;
+                return true;
+            }
+
+            if (c == last)
+            {
+                return false; // too many fields
+            }
+
+            i = next;
+        }
+    }
+
     public override bool TryRead(ReadOnlySpan<byte> row, ReadOnlySpan<CsvField> fields, bool validate, out T value, out string? error)
     {
         T target = create();

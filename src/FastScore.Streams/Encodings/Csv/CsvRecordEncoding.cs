@@ -109,6 +109,12 @@ internal sealed class CsvRecordEncoding : RecordEncoding
     internal bool TryDecode<T>(ReadOnlySpan<byte> record, bool validate, out T value, out RecordRejection rejection)
     {
         IReadOnlyList<CsvColumn> columns = Columns;
+        if (validate && ReaderOf<T>(columns).TryReadRow(record, Format, out value))
+        {
+            rejection = default;
+            return true; // split, checked and read in one pass
+        }
+
         CsvField[] fields = CsvRows.Buffer(columns.Count);
         if (!CsvRows.TrySplit(record, Format, columns, fields, out rejection))
         {

@@ -1,0 +1,82 @@
+using System.Text;
+using CsCheck;
+using CsvField = FastScore.Streams.Encodings.Csv.CsvField;
+using FastScore.Streams.Encodings.Csv;
+using FastScore.Streams.Schemas;
+
+namespace FastScore.Streams.Tests.Reliability;
+
+/// <summary>
+/// The one-pass POCO path (split, check and read each field straight into its member) against the two-pass way (split,
+/// then check and read): on any row both accept the same rows with the same values, and neither throws.
+/// </summary>
+public sealed class CsvOnePassTests
+{
+    public sealed class Row
+    {
+        public int Id { get; set; }
+
+        public string? Name { get; set; }
+
+        public double Amount { get; set; }
+
+        public bool Active { get; set; }
+
+        public long? Ref { get; set; }
+
+        public float Score { get; set; }
+    }
+
+    private const string Schema = """
+        {"type":"record","name":"R","fields":[{"name":"id","type":"int"},{"name":"name","type":["null","string"]},{"name":"amount","type":"double"},
+        {"name":"active","type":"boolean"},{"name":"ref","type":["null","long"]},{"name":"score","type":"float"}]}
+        """;
+
+    private static readonly Gen<string> s_field = Gen.OneOf(
+        Gen.Int.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Gen.Double.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)),
+        Gen.OneOf(Gen.Const("true"), Gen.Const("FALSE"), Gen.Const(""), Gen.Const("\"\""), Gen.Const("\"7\""), Gen.Const("\"a,\"\"b\""), Gen.Const("1e5"), Gen.Const("x\"y"),
+            Gen.Const("\"open"), Gen.Const("\"c\"d"), Gen.Const("é"), Gen.Const("12345678901")),
+        Gen.String[Gen.Char["09a-.,\"e é"], 0, 6]);
+
+    private static readonly Gen<byte[]> s_row = Gen.OneOf(
+        s_field.Array[4, 8].Select(fields => Encoding.UTF8.GetBytes(string.Join(',', fields))),
+        Gen.Byte.Array[0, 24],
+        s_field.Array[6].Select(fields => Encoding.UTF8.GetBytes(string.Join(',', fields)).Append((byte)0xC3).ToArray()));
+
+    [Test]
+    public void One_pass_and_two_pass_decoding_agree_on_any_row()
+    {
+        var encoding = new CsvRecordEncoding(CsvFormat.Default, CsvLayout.FromSchema(Avro.Schema.Parse(Schema)));
+        IReadOnlyList<CsvColumn> columns = encoding.Layout.Columns!;
+        CsvPocoReader<Row> reader = encoding.ReaderOf<Row>(columns);
+        int accepted = 0;
+        s_row.Sample(row =>
+        {
+            bool onePass = reader.TryReadRow(row, encoding.Format, out Row one);
+            var fields = new CsvField[16];
+            bool twoPass = CsvRows.TrySplit(row, encoding.Format, columns, fields, out RecordRejection _)
+                && reader.TryRead(row, fields, validate: true, out Row two, out _)
+                && Same(one, two, onePass);
+            Assert.That(onePass, Is.EqualTo(twoPass), Encoding.UTF8.GetString(row));
+            Assert.That(onePass, Is.EqualTo(CsvRows.TryCheck(row, encoding.Format, columns, out _)), Encoding.UTF8.GetString(row));
+            accepted += onePass ? 1 : 0;
+        }, seed: "0N2Yd8gJfPM7", iter: 20000, threads: 1);
+        Assert.That(accepted, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void A_valid_row_is_read_in_one_pass_with_its_values()
+    {
+        var encoding = new CsvRecordEncoding(CsvFormat.Default, CsvLayout.FromSchema(Avro.Schema.Parse(Schema)));
+        CsvPocoReader<Row> reader = encoding.ReaderOf<Row>(encoding.Layout.Columns!);
+        Assert.That(reader.TryReadRow("7,\"Smith, \"\"J\"\"\",1.25,true,,2.5"u8, encoding.Format, out Row row), Is.True);
+        Assert.That((row.Id, row.Name, row.Amount, row.Active, row.Ref, row.Score), Is.EqualTo((7, "Smith, \"J\"", 1.25, true, (long?)null, 2.5f)));
+        Assert.That(reader.TryReadRow("7,,1.25,true,9,2.5,extra"u8, encoding.Format, out _), Is.False);
+        Assert.That(reader.TryReadRow("7,,1.25,true,9"u8, encoding.Format, out _), Is.False);
+    }
+
+    private static bool Same(Row one, Row two, bool onePass) =>
+        !onePass || (one.Id == two.Id && one.Name == two.Name && BitConverter.DoubleToInt64Bits(one.Amount) == BitConverter.DoubleToInt64Bits(two.Amount)
+            && one.Active == two.Active && one.Ref == two.Ref && BitConverter.SingleToInt32Bits(one.Score) == BitConverter.SingleToInt32Bits(two.Score));
+}
