@@ -39,7 +39,19 @@ public sealed class CsvOnePassTests
             Gen.Const("\"open"), Gen.Const("\"c\"d"), Gen.Const("é"), Gen.Const("12345678901")),
         Gen.String[Gen.Char["09a-.,\"e é"], 0, 6]);
 
+    // Rows that are valid for the schema: without them, acceptance is rare among random rows (a few in 20,000), and
+    // the property would say little about the accepting path.
+    private static readonly Gen<byte[]> s_validRow = Gen.Select(Gen.Int, Gen.String[Gen.Char["a-z ,\"é"], 0, 6], Gen.Double[-1e6, 1e6], Gen.Bool, Gen.Long.Nullable(), Gen.Float[-1e3f, 1e3f])
+        .Select((id, name, amount, active, reference, score) => Encoding.UTF8.GetBytes(string.Join(',',
+            id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+            amount.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            active ? "true" : "false",
+            reference?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+            score.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+
     private static readonly Gen<byte[]> s_row = Gen.OneOf(
+        s_validRow,
         s_field.Array[4, 8].Select(fields => Encoding.UTF8.GetBytes(string.Join(',', fields))),
         Gen.Byte.Array[0, 24],
         s_field.Array[6].Select(fields => Encoding.UTF8.GetBytes(string.Join(',', fields)).Append((byte)0xC3).ToArray()));
@@ -62,7 +74,7 @@ public sealed class CsvOnePassTests
             Assert.That(onePass, Is.EqualTo(CsvRows.TryCheck(row, encoding.Format, columns, out _)), Encoding.UTF8.GetString(row));
             accepted += onePass ? 1 : 0;
         }, seed: "0N2Yd8gJfPM7", iter: 20000, threads: 1);
-        Assert.That(accepted, Is.GreaterThan(0));
+        Assert.That(accepted, Is.GreaterThan(1000)); // about a quarter of the rows are valid ones
     }
 
     [Test]
