@@ -52,7 +52,10 @@ timed() {
 # ms from the start of a process to the first byte it writes to its standard output (a pipe): its first record written
 first_record() {
   local t0; t0=$(date +%s%N)
-  "$@" 2> /dev/null | { IFS= read -r -n 1 _ && echo $(( ($(date +%s%N) - t0) / 1000000 )); cat > /dev/null; }
+  local ms
+  ms=$("$@" 2> /dev/null | { IFS= read -r -n 1 _ && echo $(( ($(date +%s%N) - t0) / 1000000 )); cat > /dev/null; })
+  [ -n "$ms" ] || { echo "no record written to stdout: $*" >&2; exit 1; }
+  echo "$ms"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 wall() { cut -d' ' -f1 "$1" | median; }
