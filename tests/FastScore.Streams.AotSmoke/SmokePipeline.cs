@@ -35,7 +35,7 @@ public static class SmokePipeline
         var options = new StreamFactoryOptions();
         // POCO metadata from the source generator; new options per run, so each run builds its own codecs
         var json = new JsonRecordEncoding(new JsonSerializerOptions { TypeInfoResolver = SmokeJsonContext.Default });
-        options.Components.Add(EncodingProvider.Create(EncodingTypes.Json, _ => json));
+        options.Components.Add(EncodingProvider.Create("json", _ => json));
         var rejected = new List<string>();
         await using var engine = new ScoringEngine(new StreamFactory(options), new EngineOptions { OnModelError = ModelErrorPolicy.Stop });
         engine.LoadModel(new PetalModel(), "petal-area");

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace FastScore.Streams.Descriptors;
 
 /// <summary>The canonical (lower-case) transport type names. Names match case-insensitively on input.</summary>
-public static class TransportTypes
+internal static class TransportTypes
 {
     /// <summary>HTTP(S) GET of a URL.</summary>
     public const string Http = "http";
@@ -107,7 +107,7 @@ public sealed record FileTransportDescriptor : TransportDescriptor
 }
 
 /// <summary>inline: records written in the descriptor (input only). One chunk, or one record per element.</summary>
-public sealed record InlineTransportDescriptor : TransportDescriptor
+internal sealed record InlineTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Inline;
@@ -208,7 +208,7 @@ public sealed record InlineTransportDescriptor : TransportDescriptor
 }
 
 /// <summary>discard: drops everything (output only).</summary>
-public sealed record DiscardTransportDescriptor : TransportDescriptor
+internal sealed record DiscardTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Discard;
@@ -221,7 +221,7 @@ public sealed record DiscardTransportDescriptor : TransportDescriptor
 }
 
 /// <summary>console: stdin for input, stdout for output (dropped by FastScore; kept here for the CLI).</summary>
-public sealed record ConsoleTransportDescriptor : TransportDescriptor
+internal sealed record ConsoleTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Console;

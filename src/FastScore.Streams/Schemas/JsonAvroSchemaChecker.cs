@@ -15,7 +15,7 @@ namespace FastScore.Streams.Schemas;
 /// <c>$.petal_width: expected float, got "abc"</c>. The checker is thread-safe; its only state is the key order records
 /// come in, which it learns to prove them faster (the verdicts do not depend on it).
 /// </remarks>
-public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
+internal sealed class JsonAvroSchemaChecker : AvroSchemaChecker
 {
     private const int MaxEmissions = 4;
 

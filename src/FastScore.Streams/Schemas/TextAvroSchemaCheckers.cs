@@ -6,7 +6,7 @@ namespace FastScore.Streams.Schemas;
 /// Checks <c>utf-8</c> records: the schema must be <c>"string"</c> (or a union with a string branch), and a record
 /// is valid when it is valid UTF-8 (otherwise it is rejected by encoding). Thread-safe.
 /// </summary>
-public sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
+internal sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
 {
     /// <summary>Creates the checker.</summary>
     /// <param name="schema">The schema: <c>"string"</c> or a union containing it.</param>
@@ -33,7 +33,7 @@ public sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
 /// Checks records of the null (raw bytes) encoding: the schema must be <c>"bytes"</c> (or a union with a bytes
 /// branch), and every record is valid. Thread-safe.
 /// </summary>
-public sealed class BytesAvroSchemaChecker : AvroSchemaChecker
+internal sealed class BytesAvroSchemaChecker : AvroSchemaChecker
 {
     /// <summary>Creates the checker.</summary>
     /// <param name="schema">The schema: <c>"bytes"</c> or a union containing it.</param>

@@ -4,7 +4,7 @@ namespace FastScore.Streams.Descriptors;
 /// exec: records move through a child process's stdout (input) or stdin (output), never through a shell. Read, checked
 /// and expanded from the <c>exec:PROGRAM</c> literal by the core's exec provider (docs/exec.md).
 /// </summary>
-public sealed record ExecTransportDescriptor : TransportDescriptor
+internal sealed record ExecTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Exec;
@@ -57,8 +57,8 @@ public sealed record ExecTransportDescriptor : TransportDescriptor
     }
 }
 
-/// <summary>The exec transport's builder method.</summary>
-public static class ExecStreamDescriptorBuilderExtensions
+/// <summary>Builder methods of the core's network and process transports (exec, http, tcp, udp), one part per transport folder.</summary>
+public static partial class TransportBuilderExtensions
 {
     /// <summary>Uses a child process: an input reads its stdout, an output writes its stdin (never through a shell).</summary>
     /// <param name="builder">The builder.</param>

@@ -4,7 +4,7 @@ namespace FastScore.Streams.Descriptors;
 /// HTTP: reads a URL (input only). Read, checked and expanded from <c>http://...</c> and <c>https://...</c> literals by
 /// the core's http provider (docs/http.md).
 /// </summary>
-public sealed record HttpTransportDescriptor : TransportDescriptor
+internal sealed record HttpTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Http;
@@ -61,8 +61,7 @@ public sealed record HttpTransportDescriptor : TransportDescriptor
         Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
 }
 
-/// <summary>The http transport's builder method.</summary>
-public static class HttpStreamDescriptorBuilderExtensions
+public static partial class TransportBuilderExtensions
 {
     /// <summary>Uses an HTTP(S) URL, read with a streamed GET (input only).</summary>
     /// <param name="builder">The builder.</param>

@@ -6,7 +6,7 @@ namespace FastScore.Streams.Descriptors;
 /// TCP: connect to <see cref="Host"/>, or listen when it is <c>0.0.0.0</c> (also <c>::</c>). Read, checked and expanded
 /// from the <c>tcp:HOST:PORT</c> (connect) and <c>tcp::PORT</c> (listen) literals by the core's tcp provider (docs/tcp.md).
 /// </summary>
-public sealed record TcpTransportDescriptor : TransportDescriptor
+internal sealed record TcpTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Tcp;
@@ -48,8 +48,7 @@ public sealed record TcpTransportDescriptor : TransportDescriptor
     }
 }
 
-/// <summary>The tcp transport's builder methods.</summary>
-public static class TcpStreamDescriptorBuilderExtensions
+public static partial class TransportBuilderExtensions
 {
     /// <summary>Uses TCP: connects to <paramref name="host"/>, or listens when it is <c>0.0.0.0</c> (inputs only).</summary>
     /// <param name="builder">The builder.</param>

@@ -7,7 +7,7 @@ namespace FastScore.Streams.Descriptors;
 /// <see cref="Host"/>:<see cref="Port"/>. Read, checked and expanded from the <c>udp::PORT</c> and
 /// <c>udp:HOST:PORT</c> literals by the core's udp provider (docs/udp.md).
 /// </summary>
-public sealed record UdpTransportDescriptor : TransportDescriptor
+internal sealed record UdpTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Udp;
@@ -61,8 +61,7 @@ public sealed record UdpTransportDescriptor : TransportDescriptor
     }
 }
 
-/// <summary>The udp transport's builder method.</summary>
-public static class UdpStreamDescriptorBuilderExtensions
+public static partial class TransportBuilderExtensions
 {
     /// <summary>Uses UDP: an input receives each datagram on <paramref name="port"/> as one record; an output sends each record to <paramref name="host"/>:<paramref name="port"/>.</summary>
     /// <param name="builder">The builder.</param>
