@@ -49,7 +49,7 @@ internal sealed class ApiStreamPolicy
 
         switch (descriptor.Transport)
         {
-            case FileTransportDescriptor file when CheckPath(file.Path, "Transport.Path") is { } problem:
+            case { Type: "file" } when TransportString(descriptor, "Path") is { } path && CheckPath(path, "Transport.Path") is { } problem:
                 return problem;
             case { Type: "kafka" } when CheckKafka(descriptor) is { } problem:
                 return problem;
@@ -62,7 +62,7 @@ internal sealed class ApiStreamPolicy
     }
 
     /// <summary>
-    /// Reads a string field of the transport from the canonical JSON it writes (the http descriptor is the core's own,
+    /// Reads a string field of the transport from the canonical JSON it writes (the file and http descriptors are the core's own,
     /// not public API: every transport is inspected through what it writes, as <see cref="CheckKafka"/> does).
     /// </summary>
     private static string? TransportString(StreamDescriptor descriptor, string field)

@@ -61,6 +61,15 @@ public abstract record TransportDescriptor
     protected internal virtual string DescribeShape() => string.Empty;
 
     /// <summary>
+    /// Says what makes a descriptor of this transport usable in a direction it cannot serve as written, added to the
+    /// "cannot be an input/output" error of a slot check, e.g. <c>"give SelectQuery"</c> for a database transport whose
+    /// direction follows its fields; the empty string (the default) adds nothing.
+    /// </summary>
+    /// <param name="input">Whether the descriptor was needed as an input.</param>
+    /// <returns>The hint, or the empty string.</returns>
+    protected internal virtual string DirectionHint(bool input) => string.Empty;
+
+    /// <summary>
     /// Checks the transport's own fields: ranges, formats, pairs of fields that go together. Descriptors read from
     /// JSON, configuration or a literal and descriptors made by the builder all go through it.
     /// </summary>
@@ -77,7 +86,7 @@ public abstract record TransportDescriptor
 }
 
 /// <summary>file: a local file.</summary>
-public sealed record FileTransportDescriptor : TransportDescriptor
+internal sealed record FileTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.File;

@@ -47,7 +47,7 @@ internal sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     }
 
     /// <inheritdoc />
-    public override StandardCheck Standard { get; }
+    internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
@@ -189,7 +189,7 @@ internal sealed class JsonSyntaxChecker : SchemaChecker
 
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64 };
 
-    public override StandardCheck Standard => s_standard;
+    internal override StandardCheck Standard => s_standard;
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {

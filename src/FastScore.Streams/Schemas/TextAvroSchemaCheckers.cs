@@ -23,7 +23,7 @@ internal sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
     }
 
     /// <inheritdoc />
-    public override StandardCheck Standard { get; }
+    internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection) => TryCheckUtf8(record, out rejection);
@@ -50,7 +50,7 @@ internal sealed class BytesAvroSchemaChecker : AvroSchemaChecker
     }
 
     /// <inheritdoc />
-    public override StandardCheck Standard { get; }
+    internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
@@ -77,7 +77,7 @@ internal sealed class Utf8OnlyChecker : SchemaChecker
 {
     public static readonly Utf8OnlyChecker Instance = new();
 
-    public override StandardCheck Standard { get; } = new(EncodingTypes.Utf8, null);
+    internal override StandardCheck Standard { get; } = new(EncodingTypes.Utf8, null);
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {

@@ -57,17 +57,13 @@ internal sealed record ExecTransportDescriptor : TransportDescriptor
     }
 }
 
-/// <summary>Builder methods of the core's network and process transports (exec, http, tcp, udp), one part per transport folder.</summary>
-public static partial class TransportBuilderExtensions
+// This transport's builder method: one part of StreamDescriptorBuilder per transport folder.
+public sealed partial class StreamDescriptorBuilder
 {
     /// <summary>Uses a child process: an input reads its stdout, an output writes its stdin (never through a shell).</summary>
-    /// <param name="builder">The builder.</param>
     /// <param name="run">The executable.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static StreamDescriptorBuilder UseExec(this StreamDescriptorBuilder builder, string run, params string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.UseTransport(new ExecTransportDescriptor { Run = run ?? string.Empty, Args = [.. args ?? []] });
-    }
+    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
+    public StreamDescriptorBuilder UseExec(string run, params string[] args) => UseTransport(new ExecTransportDescriptor { Run = run ?? string.Empty, Args = [.. args ?? []] });
 }

@@ -61,16 +61,13 @@ internal sealed record HttpTransportDescriptor : TransportDescriptor
         Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
 }
 
-public static partial class TransportBuilderExtensions
+// This transport's builder method: one part of StreamDescriptorBuilder per transport folder.
+public sealed partial class StreamDescriptorBuilder
 {
     /// <summary>Uses an HTTP(S) URL, read with a streamed GET (input only).</summary>
-    /// <param name="builder">The builder.</param>
     /// <param name="url">The URL.</param>
     /// <param name="chunked">Whether each <c>Transfer-Encoding: chunked</c> chunk is one record.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static StreamDescriptorBuilder UseHttp(this StreamDescriptorBuilder builder, string url, bool chunked = false)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.UseTransport(new HttpTransportDescriptor { Url = url ?? string.Empty, Chunked = chunked });
-    }
+    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
+    public StreamDescriptorBuilder UseHttp(string url, bool chunked = false) => UseTransport(new HttpTransportDescriptor { Url = url ?? string.Empty, Chunked = chunked });
 }
