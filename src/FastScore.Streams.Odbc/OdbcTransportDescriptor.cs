@@ -53,6 +53,9 @@ public sealed record OdbcTransportDescriptor : TransportDescriptor
     /// <summary>Gets a value indicating whether the transport can be an output: it needs an <see cref="InsertIntoTable"/>.</summary>
     public override bool CanWrite => InsertIntoTable is not null;
 
+    /// <inheritdoc/>
+    protected override string DirectionHint(bool input) => input ? "give SelectQuery" : "give InsertIntoTable";
+
     /// <summary>Compares every field; <see cref="OutputFields"/> is compared by content.</summary>
     /// <param name="other">The other descriptor.</param>
     /// <returns><see langword="true"/> when both describe the same transport.</returns>

@@ -64,18 +64,18 @@ public sealed class FastScoreRestOptions
     public IDictionary<string, ApiTransportAccess> TransportAccess { get; } = new Dictionary<string, ApiTransportAccess>(StringComparer.OrdinalIgnoreCase)
     {
         [RestTransportDescriptor.TypeName] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.Inline] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.Discard] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.File] = ApiTransportAccess.Allowed,
+        ["inline"] = ApiTransportAccess.Allowed,
+        ["discard"] = ApiTransportAccess.Allowed,
+        ["file"] = ApiTransportAccess.Allowed,
         ["kafka"] = ApiTransportAccess.Allowed,
         ["s3"] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.Http] = ApiTransportAccess.Allowed,
+        ["http"] = ApiTransportAccess.Allowed,
         ["hdfs"] = ApiTransportAccess.Allowed,
-        [Descriptors.TransportTypes.Console] = ApiTransportAccess.Refused,
-        [Descriptors.TransportTypes.Exec] = ApiTransportAccess.Refused,
+        ["console"] = ApiTransportAccess.Refused,
+        ["exec"] = ApiTransportAccess.Refused,
         ["odbc"] = ApiTransportAccess.Refused,
-        [Descriptors.TransportTypes.Tcp] = ApiTransportAccess.Refused,
-        [Descriptors.TransportTypes.Udp] = ApiTransportAccess.Refused,
+        ["tcp"] = ApiTransportAccess.Refused,
+        ["udp"] = ApiTransportAccess.Refused,
     };
 
     /// <summary>Gets or sets how posted descriptors are read: the schema library for <c>{"$ref": name}</c> schemas and custom transport types.</summary>

@@ -7,7 +7,7 @@ namespace FastScore.Streams;
 /// A batch of encoded output records on their way to an output stream. Records are encoded straight into one pooled
 /// buffer (it is the <see cref="IBufferWriter{T}"/> encoders write to), then framed and written by the stream's writer task.
 /// </summary>
-public sealed class OutputBatch : IBufferWriter<byte>, IDisposable
+internal sealed class OutputBatch : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _used;

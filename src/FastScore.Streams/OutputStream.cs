@@ -116,7 +116,7 @@ public sealed class OutputStream : IAsyncDisposable
     internal int QueuedBatches => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
 
     /// <summary>Creates an empty batch to fill with <see cref="TryAdd{T}"/> and send with <see cref="WriteAsync(OutputBatch, CancellationToken)"/>.</summary>
-    public OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint) { Suffix = _suffix };
+    internal OutputBatch CreateBatch() => new(_batchBytesHint, _batchRecordsHint) { Suffix = _suffix };
 
     /// <summary>Gets a value indicating whether the transport writes message headers (a message output, e.g. Kafka): only then do records carry the batch span's trace context.</summary>
     internal bool CarriesHeaders => _transport is MessageOutputTransport;
@@ -126,7 +126,7 @@ public sealed class OutputStream : IAsyncDisposable
     /// <param name="batch">The batch.</param>
     /// <param name="value">The value.</param>
     /// <returns><see langword="true"/> when added.</returns>
-    public bool TryAdd<T>(OutputBatch batch, T value)
+    internal bool TryAdd<T>(OutputBatch batch, T value)
     {
         ArgumentNullException.ThrowIfNull(batch);
         long sequence = ++_sequence;
@@ -175,7 +175,7 @@ public sealed class OutputStream : IAsyncDisposable
     /// <summary>Adds a control record (end, set, pig) to a batch, in the encoding's wire form.</summary>
     /// <param name="batch">The batch.</param>
     /// <param name="control">The control record.</param>
-    public void AddControl(OutputBatch batch, ControlRecord control)
+    internal void AddControl(OutputBatch batch, ControlRecord control)
     {
         ArgumentNullException.ThrowIfNull(batch);
         batch.BeginRecord();
@@ -187,7 +187,7 @@ public sealed class OutputStream : IAsyncDisposable
     /// <param name="batch">The batch.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when the batch is queued.</returns>
-    public async ValueTask WriteAsync(OutputBatch batch, CancellationToken cancellationToken = default)
+    internal async ValueTask WriteAsync(OutputBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Count > 0)

@@ -39,15 +39,3 @@ public class StreamFormatException : StreamException
     /// <summary>Gets the 1-based record number, when known.</summary>
     public long? RecordNumber { get; init; }
 }
-
-/// <summary>A record does not match the stream's Avro schema.</summary>
-public class SchemaValidationException : StreamException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="path">The field path, e.g. <c>$.petal_width</c>.</param>
-    /// <param name="message">The reason, naming the path.</param>
-    public SchemaValidationException(string path, string message) : base(message) => Path = path;
-
-    /// <summary>Gets the JSON-style path of the offending field, e.g. <c>$.petal_width</c>.</summary>
-    public string Path { get; }
-}

@@ -127,10 +127,10 @@ public sealed class PluginDescriptorTests
         Assert.Multiple(() =>
         {
             Assert.That(utf8.Transport, Is.EqualTo(new GzipTransportDescriptor { Path = "/data/in.utf8.gz" }));
-            Assert.That(utf8.Encoding?.Type, Is.EqualTo(EncodingTypes.Utf8));
+            Assert.That(utf8.Encoding?.Type, Is.EqualTo("utf-8"));
             Assert.That(json.Transport, Is.EqualTo(new GzipTransportDescriptor { Path = "/data/in.jsons.gz" }));
-            Assert.That(json.Encoding?.Type, Is.EqualTo(EncodingTypes.Json));
-            Assert.That(json.Envelope?.Type, Is.EqualTo(EnvelopeTypes.Delimited));
+            Assert.That(json.Encoding?.Type, Is.EqualTo("json"));
+            Assert.That(json.Envelope?.Type, Is.EqualTo("delimited"));
         });
     }
 

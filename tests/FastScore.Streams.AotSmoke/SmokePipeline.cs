@@ -29,13 +29,15 @@ public static class SmokePipeline
     public static async Task<SmokeResult> RunAsync(string descriptorDirectory, string outputPath, CancellationToken cancellationToken = default)
     {
         StreamDescriptor input = StreamDescriptor.ParseFile(Path.Combine(descriptorDirectory, "input.json"));
-        StreamDescriptor output = StreamDescriptor.ParseFile(Path.Combine(descriptorDirectory, "output.json"));
-        output = output with { Transport = new FileTransportDescriptor { Path = Path.GetFullPath(outputPath) } }; // the descriptor names a placeholder
+        // the descriptor names a placeholder path: its Transport is replaced before it is read
+        var outputJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(descriptorDirectory, "output.json")))!.AsObject();
+        outputJson["Transport"] = new System.Text.Json.Nodes.JsonObject { ["Type"] = "file", ["Path"] = Path.GetFullPath(outputPath) };
+        StreamDescriptor output = StreamDescriptor.Parse(outputJson.ToJsonString());
 
         var options = new StreamFactoryOptions();
         // POCO metadata from the source generator; new options per run, so each run builds its own codecs
         var json = new JsonRecordEncoding(new JsonSerializerOptions { TypeInfoResolver = SmokeJsonContext.Default });
-        options.Components.Add(EncodingProvider.Create(EncodingTypes.Json, _ => json));
+        options.Components.Add(EncodingProvider.Create("json", _ => json));
         var rejected = new List<string>();
         await using var engine = new ScoringEngine(new StreamFactory(options), new EngineOptions { OnModelError = ModelErrorPolicy.Stop });
         engine.LoadModel(new PetalModel(), "petal-area");

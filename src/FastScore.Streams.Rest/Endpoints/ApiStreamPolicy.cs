@@ -49,15 +49,29 @@ internal sealed class ApiStreamPolicy
 
         switch (descriptor.Transport)
         {
-            case FileTransportDescriptor file when CheckPath(file.Path, "Transport.Path") is { } problem:
+            case { Type: "file" } when TransportString(descriptor, "Path") is { } path && CheckPath(path, "Transport.Path") is { } problem:
                 return problem;
             case { Type: "kafka" } when CheckKafka(descriptor) is { } problem:
                 return problem;
-            case HttpTransportDescriptor http when !http.Url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !http.Url.StartsWith("https://", StringComparison.OrdinalIgnoreCase):
+            case { Type: "http" } when TransportString(descriptor, "Url") is { } url
+                && !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase):
                 return "Transport.Url: only http:// and https:// URLs are allowed over the engine API.";
         }
 
         return CheckSecretPaths(descriptor);
+    }
+
+    /// <summary>
+    /// Reads a string field of the transport from the canonical JSON it writes (the file and http descriptors are the core's own,
+    /// not public API: every transport is inspected through what it writes, as <see cref="CheckKafka"/> does).
+    /// </summary>
+    private static string? TransportString(StreamDescriptor descriptor, string field)
+    {
+        using var document = JsonDocument.Parse(descriptor.ToJson(indented: false));
+        return document.RootElement.TryGetProperty("Transport", out JsonElement transport) && transport.ValueKind == JsonValueKind.Object
+            && transport.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
     }
 
     /// <summary>

@@ -91,7 +91,7 @@ internal sealed partial class FastScoreApi
             return $"Transport '{descriptor.Transport.Type}' is not registered in this engine.";
         }
 
-        string encoding = descriptor.Encoding?.Type ?? EncodingTypes.Null;
+        string encoding = descriptor.Encoding?.Type ?? "null"; // raw bytes
         if (!_engine.Factory.Options.Components.TryGetEncoding(encoding, out _))
         {
             return $"Encoding '{encoding}' is not registered in this engine.";

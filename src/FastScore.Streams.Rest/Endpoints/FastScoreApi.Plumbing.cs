@@ -227,9 +227,9 @@ internal sealed partial class FastScoreApi
 
     private static string ContentType(EncodingDescriptor? encoding, bool several) => encoding?.Type switch
     {
-        EncodingTypes.Json => several ? "application/x-ndjson" : Json,
-        EncodingTypes.Utf8 => "text/plain; charset=utf-8",
-        EncodingTypes.AvroBinary => "application/avro-binary",
+        "json" => several ? "application/x-ndjson" : Json,
+        "utf-8" => "text/plain; charset=utf-8",
+        "avro-binary" => "application/avro-binary",
         _ => "application/octet-stream",
     };
 

@@ -185,14 +185,27 @@ internal sealed partial class FastScoreApi
 
         response.ContentType = ContentType(output.Encoding, several: true);
         var body = new ArrayBufferWriter<byte>();
-        Framer framer = output.Envelope is null ? new DelimitedFramer("\n", int.MaxValue, OversizePolicy.Fail) : CreateFramer(output, output.Envelope);
-        framer.WriteStart(body);
-        foreach (byte[] record in outputs)
+        if (output.Envelope is null)
         {
-            framer.WriteFrame(record, body);
+            // Several outputs of an envelope-less stream: one per line, as NDJSON.
+            foreach (byte[] record in outputs)
+            {
+                body.Write(record);
+                body.Write("\n"u8);
+            }
+        }
+        else
+        {
+            Framer framer = CreateFramer(output, output.Envelope);
+            framer.WriteStart(body);
+            foreach (byte[] record in outputs)
+            {
+                framer.WriteFrame(record, body);
+            }
+
+            framer.WriteEnd(body);
         }
 
-        framer.WriteEnd(body);
         response.ContentLength = body.WrittenCount;
         await response.Body.WriteAsync(body.WrittenMemory).ConfigureAwait(false);
     }

@@ -11,8 +11,8 @@ using Microsoft.Extensions.Options;
 
 namespace FastScore.Streams;
 
-/// <summary>Runs a <see cref="ScoringEngine"/> inside a .NET Generic Host.</summary>
-public static class EngineFastScoreStreamsBuilderExtensions
+// AddEngine: runs a ScoringEngine inside a .NET Generic Host (one class with the builder's other extension methods).
+public static partial class FastScoreStreamsBuilderExtensions
 {
     /// <summary>
     /// Registers a scoring engine running <typeparamref name="TModel"/> on the given slots, and a hosted service that

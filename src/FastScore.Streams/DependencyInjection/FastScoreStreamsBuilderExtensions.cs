@@ -9,8 +9,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace FastScore.Streams;
 
-/// <summary>Extension methods of <see cref="IFastScoreStreamsBuilder"/>: transports, schemas and named streams.</summary>
-public static class FastScoreStreamsBuilderExtensions
+/// <summary>Extension methods of <see cref="IFastScoreStreamsBuilder"/>: components, schemas, named streams and hosted engines.</summary>
+public static partial class FastScoreStreamsBuilderExtensions
 {
     /// <summary>The configuration section <see cref="AddStreamsFromConfiguration(IFastScoreStreamsBuilder, string)"/> reads by default.</summary>
     public const string DefaultConfigurationSection = "FastScore:Streams";

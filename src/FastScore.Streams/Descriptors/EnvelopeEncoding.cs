@@ -1,7 +1,7 @@
 namespace FastScore.Streams.Descriptors;
 
 /// <summary>The canonical envelope names.</summary>
-public static class EnvelopeTypes
+internal static class EnvelopeTypes
 {
     /// <summary>Records end at a separator byte sequence.</summary>
     public const string Delimited = "delimited";
@@ -59,7 +59,7 @@ public abstract record EnvelopeDescriptor
 }
 
 /// <summary><c>delimited</c>: a record ends at <see cref="Separator"/>.</summary>
-public sealed record DelimitedEnvelopeDescriptor : EnvelopeDescriptor
+internal sealed record DelimitedEnvelopeDescriptor : EnvelopeDescriptor
 {
     /// <inheritdoc />
     public override string Type => EnvelopeTypes.Delimited;
@@ -86,7 +86,7 @@ public sealed record DelimitedEnvelopeDescriptor : EnvelopeDescriptor
 }
 
 /// <summary><c>fixed</c>: records of exactly <see cref="Size"/> bytes; on output padded with zeros or truncated.</summary>
-public sealed record FixedEnvelopeDescriptor : EnvelopeDescriptor
+internal sealed record FixedEnvelopeDescriptor : EnvelopeDescriptor
 {
     /// <inheritdoc />
     public override string Type => EnvelopeTypes.Fixed;
@@ -116,7 +116,7 @@ public sealed record FixedEnvelopeDescriptor : EnvelopeDescriptor
 }
 
 /// <summary><c>ocf-block</c>: Avro Object Container File blocks.</summary>
-public sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
+internal sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
 {
     /// <inheritdoc />
     public override string Type => EnvelopeTypes.OcfBlock;
@@ -188,7 +188,7 @@ public sealed record OcfBlockEnvelopeDescriptor : EnvelopeDescriptor
 }
 
 /// <summary><c>delimited-csv</c>: RFC 4180 lines (a separator inside quotes does not end the record).</summary>
-public sealed record DelimitedCsvEnvelopeDescriptor : EnvelopeDescriptor
+internal sealed record DelimitedCsvEnvelopeDescriptor : EnvelopeDescriptor
 {
     /// <inheritdoc />
     public override string Type => EnvelopeTypes.DelimitedCsv;
@@ -223,7 +223,7 @@ public sealed record DelimitedCsvEnvelopeDescriptor : EnvelopeDescriptor
 }
 
 /// <summary>The canonical encoding names. <see langword="null"/> (raw bytes) is an encoding too.</summary>
-public static class EncodingTypes
+internal static class EncodingTypes
 {
     /// <summary>JSON (System.Text.Json).</summary>
     public const string Json = "json";
@@ -284,11 +284,11 @@ public record EncodingDescriptor
     public static EncodingDescriptor SoapRpc { get; } = new(EncodingTypes.SoapRpc);
 
     /// <summary>CSV with the default delimiter and quote character.</summary>
-    public static CsvEncodingDescriptor Csv { get; } = new();
+    public static EncodingDescriptor Csv { get; } = new CsvEncodingDescriptor();
 }
 
 /// <summary>The <c>csv</c> encoding with its parameters.</summary>
-public sealed record CsvEncodingDescriptor : EncodingDescriptor
+internal sealed record CsvEncodingDescriptor : EncodingDescriptor
 {
     /// <summary>Creates the descriptor.</summary>
     public CsvEncodingDescriptor() : base(EncodingTypes.Csv) { }

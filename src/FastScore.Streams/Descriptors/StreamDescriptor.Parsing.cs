@@ -199,11 +199,11 @@ public sealed partial record StreamDescriptor
         bool input = slot % 2 == 0;
         if (input && !Transport.CanRead)
         {
-            errors.Add(new DescriptorError("Transport", $"a{An(Transport.Type)} {Transport.Type} transport cannot be an input, but slot {slot} is an input slot (even slots are inputs, odd slots are outputs){OdbcHint(input)}."));
+            errors.Add(new DescriptorError("Transport", $"a{An(Transport.Type)} {Transport.Type} transport cannot be an input, but slot {slot} is an input slot (even slots are inputs, odd slots are outputs){DirectionHint(input)}."));
         }
         else if (!input && !Transport.CanWrite)
         {
-            errors.Add(new DescriptorError("Transport", $"a{An(Transport.Type)} {Transport.Type} transport cannot be an output, but slot {slot} is an output slot (even slots are inputs, odd slots are outputs){OdbcHint(input)}."));
+            errors.Add(new DescriptorError("Transport", $"a{An(Transport.Type)} {Transport.Type} transport cannot be an output, but slot {slot} is an output slot (even slots are inputs, odd slots are outputs){DirectionHint(input)}."));
         }
 
         if (!input && Encoding?.Type == EncodingTypes.Csv && Schema.Kind == SchemaKind.None)
@@ -214,7 +214,7 @@ public sealed partial record StreamDescriptor
         return errors;
     }
 
-    private string OdbcHint(bool input) => Transport.Type == "odbc" ? (input ? "; give SelectQuery" : "; give InsertIntoTable") : string.Empty; // the odbc package's descriptor: its direction follows its fields
+    private string DirectionHint(bool input) => Transport.DirectionHint(input) is { Length: > 0 } hint ? "; " + hint : string.Empty;
 
     private static string An(string type) => type.Length > 0 && ("aeio".Contains(type[0], StringComparison.Ordinal) || type is "s3" or "hdfs" or "http") ? "n" : string.Empty;
 

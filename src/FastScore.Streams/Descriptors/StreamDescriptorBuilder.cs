@@ -20,7 +20,7 @@ namespace FastScore.Streams.Descriptors;
 /// <see cref="Build"/> in one <see cref="DescriptorException"/>. A builder builds once: any call after
 /// <see cref="Build"/> throws <see cref="InvalidOperationException"/>. Not thread-safe.
 /// </remarks>
-public sealed class StreamDescriptorBuilder
+public sealed partial class StreamDescriptorBuilder
 {
     private readonly StreamDescriptorOptions _options;
     private readonly DescriptorDraft _draft = new();

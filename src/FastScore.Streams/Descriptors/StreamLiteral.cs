@@ -19,7 +19,7 @@ namespace FastScore.Streams.Descriptors;
 /// <c>.avro</c> → avro-binary, <c>.utf8</c> → utf-8, <c>.bin</c> → null (raw bytes), anything else → json.
 /// See docs/descriptors.md for the full table.
 /// </remarks>
-public static class StreamLiteral
+internal static class StreamLiteral
 {
     /// <summary>Expands a literal into a validated descriptor.</summary>
     /// <param name="literal">The literal, e.g. <c>kafka:broker:9092/scores.json</c>.</param>

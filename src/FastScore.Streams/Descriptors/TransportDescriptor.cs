@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace FastScore.Streams.Descriptors;
 
 /// <summary>The canonical (lower-case) transport type names. Names match case-insensitively on input.</summary>
-public static class TransportTypes
+internal static class TransportTypes
 {
     /// <summary>HTTP(S) GET of a URL.</summary>
     public const string Http = "http";
@@ -61,6 +61,15 @@ public abstract record TransportDescriptor
     protected internal virtual string DescribeShape() => string.Empty;
 
     /// <summary>
+    /// Says what makes a descriptor of this transport usable in a direction it cannot serve as written, added to the
+    /// "cannot be an input/output" error of a slot check, e.g. <c>"give SelectQuery"</c> for a database transport whose
+    /// direction follows its fields; the empty string (the default) adds nothing.
+    /// </summary>
+    /// <param name="input">Whether the descriptor was needed as an input.</param>
+    /// <returns>The hint, or the empty string.</returns>
+    protected internal virtual string DirectionHint(bool input) => string.Empty;
+
+    /// <summary>
     /// Checks the transport's own fields: ranges, formats, pairs of fields that go together. Descriptors read from
     /// JSON, configuration or a literal and descriptors made by the builder all go through it.
     /// </summary>
@@ -77,7 +86,7 @@ public abstract record TransportDescriptor
 }
 
 /// <summary>file: a local file.</summary>
-public sealed record FileTransportDescriptor : TransportDescriptor
+internal sealed record FileTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.File;
@@ -107,7 +116,7 @@ public sealed record FileTransportDescriptor : TransportDescriptor
 }
 
 /// <summary>inline: records written in the descriptor (input only). One chunk, or one record per element.</summary>
-public sealed record InlineTransportDescriptor : TransportDescriptor
+internal sealed record InlineTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Inline;
@@ -208,7 +217,7 @@ public sealed record InlineTransportDescriptor : TransportDescriptor
 }
 
 /// <summary>discard: drops everything (output only).</summary>
-public sealed record DiscardTransportDescriptor : TransportDescriptor
+internal sealed record DiscardTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Discard;
@@ -221,7 +230,7 @@ public sealed record DiscardTransportDescriptor : TransportDescriptor
 }
 
 /// <summary>console: stdin for input, stdout for output (dropped by FastScore; kept here for the CLI).</summary>
-public sealed record ConsoleTransportDescriptor : TransportDescriptor
+internal sealed record ConsoleTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Console;

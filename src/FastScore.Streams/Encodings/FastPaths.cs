@@ -8,7 +8,7 @@ namespace FastScore.Streams.Encodings;
 /// <see cref="RecordEncoding.CreateCheckingDecoder{T}"/>; it is used by one stream's producer task at a time.
 /// </summary>
 /// <typeparam name="T">The host's type.</typeparam>
-public abstract class CheckingDecoder<T>
+internal abstract class CheckingDecoder<T>
 {
     /// <summary>
     /// Decodes a record when it can prove it a valid data record: not a control record, accepted by the checker the
@@ -27,7 +27,7 @@ public abstract class CheckingDecoder<T>
 /// <see cref="RecordEncoding.CreateValidEncoder{T}"/>; it is used by one stream's producer at a time.
 /// </summary>
 /// <typeparam name="T">The host's type.</typeparam>
-public abstract class ValidEncoder<T>
+internal abstract class ValidEncoder<T>
 {
     /// <summary>
     /// Encodes a value when what it writes is certainly accepted by the checker the encoder was created for, and is what

@@ -260,13 +260,13 @@ public sealed class JsonRecordEncoding : RecordEncoding
     /// <remarks>For a flat POCO (see <see cref="JsonPocoCodec{T}"/>) and a checker whose <see cref="SchemaChecker.Standard"/>
     /// check is <c>json</c> against a flat record schema (or JSON syntax only): the codec that reads a record proves it valid
     /// in the same pass (docs/schemas.md, "Checking and decoding in one pass").</remarks>
-    protected internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) =>
+    internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) =>
         IsJsonCheck(checker, out Avro.Schema? schema) ? CreateValidatingReader<T>(schema) : null;
 
     /// <inheritdoc />
     /// <remarks>For a flat POCO whose properties are all fields of the checker's flat record schema, of types that accept
     /// every value the property holds (or for JSON syntax only).</remarks>
-    protected internal override ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) =>
+    internal override ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) =>
         IsJsonCheck(checker, out Avro.Schema? schema) && CreateValidatingWriter<T>(schema) is { } codec ? new ValidatingWriter<T>(codec) : null;
 
     private static bool IsJsonCheck(SchemaChecker checker, out Avro.Schema? schema)

@@ -13,7 +13,7 @@ namespace FastScore.Streams.Encodings;
 /// unsigned 64-bit integers, and the rest is <c>misc</c> (Latin-1). Shorter trailing bytes are <c>misc</c> alone.
 /// The encoding is stateless and thread-safe.
 /// </remarks>
-public sealed class RawRecordEncoding : RecordEncoding
+internal sealed class RawRecordEncoding : RecordEncoding
 {
     private RawRecordEncoding()
     {

@@ -41,7 +41,7 @@ public abstract class RecordEncoding
     /// <param name="checker">The stream's checker: an encoding should only trust what <see cref="SchemaChecker.Standard"/>
     /// says it checks (a checker with rules of its own says nothing).</param>
     /// <returns>The decoder, or <see langword="null"/>.</returns>
-    protected internal virtual CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) => null;
+    internal virtual CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) => null;
 
     /// <summary>
     /// Creates an encoder whose <typeparamref name="T"/> records are valid for <paramref name="checker"/> by construction (a
@@ -51,7 +51,7 @@ public abstract class RecordEncoding
     /// <typeparam name="T">The host's type.</typeparam>
     /// <param name="checker">The stream's checker (see <see cref="CreateCheckingDecoder{T}"/>).</param>
     /// <returns>The encoder, or <see langword="null"/>.</returns>
-    protected internal virtual ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) => null;
+    internal virtual ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) => null;
 
     /// <summary>Recognises a control record (end, set, pig) in this encoding's wire form.</summary>
     /// <param name="record">The record's bytes.</param>

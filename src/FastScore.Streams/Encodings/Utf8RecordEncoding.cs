@@ -13,7 +13,7 @@ namespace FastScore.Streams.Encodings;
 /// followed by <c>|id|timestamp|misc</c>. The literal spelling <c>\u262efastscore.</c> is also recognised on input.
 /// The encoding is stateless and thread-safe.
 /// </remarks>
-public sealed class Utf8RecordEncoding : RecordEncoding
+internal sealed class Utf8RecordEncoding : RecordEncoding
 {
     private Utf8RecordEncoding()
     {

@@ -136,7 +136,7 @@ internal sealed class DelimitedCsvEnvelopeProvider : EnvelopeProvider
     public override Framer CreateFramer(EnvelopeDescriptor envelope, ComponentContext context)
     {
         var d = (DelimitedCsvEnvelopeDescriptor)envelope;
-        var encoding = context.Descriptor.Encoding as CsvEncodingDescriptor ?? CsvEncodingDescriptor.Csv;
+        var encoding = context.Descriptor.Encoding as CsvEncodingDescriptor ?? (CsvEncodingDescriptor)EncodingDescriptor.Csv;
         var format = new Encodings.Csv.CsvFormat(encoding.Delimiter, encoding.QuoteCharacter);
         Encodings.Csv.CsvLayout layout = Encodings.CsvEncodingProvider.Layout(context);
         if (d.Separator.Contains(format.QuoteChar, StringComparison.Ordinal))

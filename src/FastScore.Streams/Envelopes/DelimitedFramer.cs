@@ -19,7 +19,7 @@ namespace FastScore.Streams.Envelopes;
 /// is rejected or truncated at once, and the framer remembers to discard the rest of it as it arrives.</para>
 /// <para>One instance serves one stream; it is not thread-safe.</para>
 /// </remarks>
-public sealed class DelimitedFramer : Framer
+internal sealed class DelimitedFramer : Framer
 {
     private readonly byte[] _separator;
     private readonly int _singleByte;

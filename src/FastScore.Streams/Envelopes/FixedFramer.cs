@@ -16,7 +16,7 @@ namespace FastScore.Streams.Envelopes;
 /// buffering a whole record.</para>
 /// <para>One instance serves one stream; it is not thread-safe.</para>
 /// </remarks>
-public sealed class FixedFramer : Framer
+internal sealed class FixedFramer : Framer
 {
     private long _skipRemaining;
 

@@ -14,7 +14,7 @@ namespace FastScore.Streams.Envelopes;
 /// <para>Boundary-preserving transports (Kafka, REST, inline arrays) do not need a framer at all: each message is a record.</para>
 /// <para>One instance serves one stream; it is not thread-safe.</para>
 /// </remarks>
-public sealed class NoneFramer : Framer
+internal sealed class NoneFramer : Framer
 {
     private bool _skipping;
 

@@ -7,7 +7,7 @@ namespace FastScore.Streams.Schemas;
 /// A <see cref="SchemaChecker"/> for one Avro schema and one encoding. Create one with
 /// the schema checker provider of the encoding, or directly with the subclass for the encoding.
 /// </summary>
-public abstract class AvroSchemaChecker : SchemaChecker
+internal abstract class AvroSchemaChecker : SchemaChecker
 {
     /// <summary>Creates the checker.</summary>
     /// <param name="schema">The Avro schema.</param>

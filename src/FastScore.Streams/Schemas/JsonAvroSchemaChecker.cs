@@ -15,7 +15,7 @@ namespace FastScore.Streams.Schemas;
 /// <c>$.petal_width: expected float, got "abc"</c>. The checker is thread-safe; its only state is the key order records
 /// come in, which it learns to prove them faster (the verdicts do not depend on it).
 /// </remarks>
-public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
+internal sealed class JsonAvroSchemaChecker : AvroSchemaChecker
 {
     private const int MaxEmissions = 4;
 
@@ -47,7 +47,7 @@ public sealed class JsonAvroSchemaChecker : AvroSchemaChecker
     }
 
     /// <inheritdoc />
-    public override StandardCheck Standard { get; }
+    internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
@@ -189,7 +189,7 @@ internal sealed class JsonSyntaxChecker : SchemaChecker
 
     private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64 };
 
-    public override StandardCheck Standard => s_standard;
+    internal override StandardCheck Standard => s_standard;
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {

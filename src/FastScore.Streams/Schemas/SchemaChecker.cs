@@ -34,7 +34,7 @@ public abstract class SchemaChecker
     /// own, whose <see cref="TryCheck"/> is always called. Return a value only when <see cref="TryCheck"/> accepts exactly
     /// the records that standard check accepts.
     /// </summary>
-    public virtual StandardCheck? Standard => null;
+    internal virtual StandardCheck? Standard => null;
 }
 
 /// <summary>Checks records against two schemas in turn (a stream's own and its model slot's); the first rejection wins.</summary>

@@ -7,7 +7,7 @@ namespace FastScore.Streams.Schemas;
 /// <remarks>An encoding that knows its standard check may prove records valid while decoding them
 /// (<see cref="Encodings.CheckingDecoder{T}"/>) or write records that are valid by construction
 /// (<see cref="Encodings.ValidEncoder{T}"/>); streams then skip <see cref="SchemaChecker.TryCheck"/> for those records.</remarks>
-public sealed class StandardCheck
+internal sealed class StandardCheck
 {
     /// <summary>Creates the description of a standard check.</summary>
     /// <param name="encoding">The encoding's name (<c>json</c>, <c>utf-8</c>...), or <see langword="null"/> for raw bytes.</param>

@@ -6,7 +6,7 @@ namespace FastScore.Streams.Schemas;
 /// Checks <c>utf-8</c> records: the schema must be <c>"string"</c> (or a union with a string branch), and a record
 /// is valid when it is valid UTF-8 (otherwise it is rejected by encoding). Thread-safe.
 /// </summary>
-public sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
+internal sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
 {
     /// <summary>Creates the checker.</summary>
     /// <param name="schema">The schema: <c>"string"</c> or a union containing it.</param>
@@ -23,7 +23,7 @@ public sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
     }
 
     /// <inheritdoc />
-    public override StandardCheck Standard { get; }
+    internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection) => TryCheckUtf8(record, out rejection);
@@ -33,7 +33,7 @@ public sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
 /// Checks records of the null (raw bytes) encoding: the schema must be <c>"bytes"</c> (or a union with a bytes
 /// branch), and every record is valid. Thread-safe.
 /// </summary>
-public sealed class BytesAvroSchemaChecker : AvroSchemaChecker
+internal sealed class BytesAvroSchemaChecker : AvroSchemaChecker
 {
     /// <summary>Creates the checker.</summary>
     /// <param name="schema">The schema: <c>"bytes"</c> or a union containing it.</param>
@@ -50,7 +50,7 @@ public sealed class BytesAvroSchemaChecker : AvroSchemaChecker
     }
 
     /// <inheritdoc />
-    public override StandardCheck Standard { get; }
+    internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
@@ -77,7 +77,7 @@ internal sealed class Utf8OnlyChecker : SchemaChecker
 {
     public static readonly Utf8OnlyChecker Instance = new();
 
-    public override StandardCheck Standard { get; } = new(EncodingTypes.Utf8, null);
+    internal override StandardCheck Standard { get; } = new(EncodingTypes.Utf8, null);
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {

@@ -4,7 +4,7 @@ using FastScore.Streams.Descriptors;
 namespace FastScore.Streams.Transports;
 
 /// <summary>The <c>file</c> transport: reads a file (seekable, loopable) or writes one (flushed and fsync'd on close).</summary>
-public sealed class FileTransportProvider : TransportProvider
+internal sealed class FileTransportProvider : TransportProvider
 {
     /// <summary>The read and write buffer size in bytes.</summary>
     public const int BufferSize = 64 * 1024;

@@ -5,7 +5,7 @@ using FastScore.Streams.Descriptors;
 namespace FastScore.Streams.Transports;
 
 /// <summary>The <c>inline</c> transport: records written in the descriptor (one chunk, or one record per element). Input only; loopable.</summary>
-public sealed class InlineTransportProvider : TransportProvider
+internal sealed class InlineTransportProvider : TransportProvider
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Inline;
@@ -196,7 +196,7 @@ public sealed class InlineTransportProvider : TransportProvider
 }
 
 /// <summary>The <c>discard</c> transport: an output that drops everything.</summary>
-public sealed class DiscardTransportProvider : TransportProvider
+internal sealed class DiscardTransportProvider : TransportProvider
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Discard;
@@ -234,7 +234,7 @@ public sealed class DiscardTransportProvider : TransportProvider
 }
 
 /// <summary>The <c>console</c> transport: stdin as input, stdout as output (for the CLI).</summary>
-public sealed class ConsoleTransportProvider : TransportProvider
+internal sealed class ConsoleTransportProvider : TransportProvider
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Console;

@@ -131,10 +131,10 @@ public sealed class FastPathHookTests
 
         public override void Encode<T>(T value, IBufferWriter<byte> output) => output.Write(Encoding.ASCII.GetBytes(value!.ToString()!));
 
-        protected internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) =>
+        internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker) =>
             typeof(T) == typeof(int) && checker.Standard == Standard ? (CheckingDecoder<T>)(object)new DigitsDecoder(this) : null;
 
-        protected internal override ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) =>
+        internal override ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) =>
             typeof(T) == typeof(int) && checker.Standard == Standard ? (ValidEncoder<T>)(object)new DigitsWriter(this) : null;
 
         private sealed class DigitsDecoder(DigitsEncoding owner) : CheckingDecoder<int>
@@ -173,7 +173,7 @@ public sealed class FastPathHookTests
     {
         public List<string> Checked { get; } = [];
 
-        public override StandardCheck? Standard => standard;
+        internal override StandardCheck? Standard => standard;
 
         public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
         {

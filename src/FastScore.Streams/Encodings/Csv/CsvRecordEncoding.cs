@@ -306,7 +306,7 @@ internal sealed class CsvRecordEncoding : RecordEncoding
     public override void WriteControl(ControlRecord control, IBufferWriter<byte> output) => CsvControl.Write(control, Format, output);
 
     /// <inheritdoc />
-    protected internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker)
+    internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker)
     {
         if (checker is not CsvSchemaChecker csv || csv.Layout != Layout || !csv.Format.SameSyntax(Format) || Layout.Schema is null
             || typeof(T) == typeof(object) || typeof(T) == typeof(string) || typeof(T).IsPrimitive || typeof(T).IsValueType

@@ -4,7 +4,7 @@ namespace FastScore.Streams.Descriptors;
 /// exec: records move through a child process's stdout (input) or stdin (output), never through a shell. Read, checked
 /// and expanded from the <c>exec:PROGRAM</c> literal by the core's exec provider (docs/exec.md).
 /// </summary>
-public sealed record ExecTransportDescriptor : TransportDescriptor
+internal sealed record ExecTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Exec;
@@ -57,17 +57,13 @@ public sealed record ExecTransportDescriptor : TransportDescriptor
     }
 }
 
-/// <summary>The exec transport's builder method.</summary>
-public static class ExecStreamDescriptorBuilderExtensions
+// This transport's builder method: one part of StreamDescriptorBuilder per transport folder.
+public sealed partial class StreamDescriptorBuilder
 {
     /// <summary>Uses a child process: an input reads its stdout, an output writes its stdin (never through a shell).</summary>
-    /// <param name="builder">The builder.</param>
     /// <param name="run">The executable.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static StreamDescriptorBuilder UseExec(this StreamDescriptorBuilder builder, string run, params string[] args)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.UseTransport(new ExecTransportDescriptor { Run = run ?? string.Empty, Args = [.. args ?? []] });
-    }
+    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
+    public StreamDescriptorBuilder UseExec(string run, params string[] args) => UseTransport(new ExecTransportDescriptor { Run = run ?? string.Empty, Args = [.. args ?? []] });
 }

@@ -4,7 +4,7 @@ namespace FastScore.Streams.Descriptors;
 /// HTTP: reads a URL (input only). Read, checked and expanded from <c>http://...</c> and <c>https://...</c> literals by
 /// the core's http provider (docs/http.md).
 /// </summary>
-public sealed record HttpTransportDescriptor : TransportDescriptor
+internal sealed record HttpTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Http;
@@ -61,17 +61,13 @@ public sealed record HttpTransportDescriptor : TransportDescriptor
         Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
 }
 
-/// <summary>The http transport's builder method.</summary>
-public static class HttpStreamDescriptorBuilderExtensions
+// This transport's builder method: one part of StreamDescriptorBuilder per transport folder.
+public sealed partial class StreamDescriptorBuilder
 {
     /// <summary>Uses an HTTP(S) URL, read with a streamed GET (input only).</summary>
-    /// <param name="builder">The builder.</param>
     /// <param name="url">The URL.</param>
     /// <param name="chunked">Whether each <c>Transfer-Encoding: chunked</c> chunk is one record.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static StreamDescriptorBuilder UseHttp(this StreamDescriptorBuilder builder, string url, bool chunked = false)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.UseTransport(new HttpTransportDescriptor { Url = url ?? string.Empty, Chunked = chunked });
-    }
+    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
+    public StreamDescriptorBuilder UseHttp(string url, bool chunked = false) => UseTransport(new HttpTransportDescriptor { Url = url ?? string.Empty, Chunked = chunked });
 }

@@ -6,7 +6,7 @@ namespace FastScore.Streams.Descriptors;
 /// TCP: connect to <see cref="Host"/>, or listen when it is <c>0.0.0.0</c> (also <c>::</c>). Read, checked and expanded
 /// from the <c>tcp:HOST:PORT</c> (connect) and <c>tcp::PORT</c> (listen) literals by the core's tcp provider (docs/tcp.md).
 /// </summary>
-public sealed record TcpTransportDescriptor : TransportDescriptor
+internal sealed record TcpTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Tcp;
@@ -48,17 +48,13 @@ public sealed record TcpTransportDescriptor : TransportDescriptor
     }
 }
 
-/// <summary>The tcp transport's builder methods.</summary>
-public static class TcpStreamDescriptorBuilderExtensions
+// This transport's builder method: one part of StreamDescriptorBuilder per transport folder.
+public sealed partial class StreamDescriptorBuilder
 {
     /// <summary>Uses TCP: connects to <paramref name="host"/>, or listens when it is <c>0.0.0.0</c> (inputs only).</summary>
-    /// <param name="builder">The builder.</param>
     /// <param name="host">The host to connect to, or <c>0.0.0.0</c> to listen.</param>
     /// <param name="port">The port (0 lets a listening input pick one).</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static StreamDescriptorBuilder UseTcp(this StreamDescriptorBuilder builder, string host, int port)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.UseTransport(new TcpTransportDescriptor { Host = host ?? string.Empty, Port = port });
-    }
+    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
+    public StreamDescriptorBuilder UseTcp(string host, int port) => UseTransport(new TcpTransportDescriptor { Host = host ?? string.Empty, Port = port });
 }

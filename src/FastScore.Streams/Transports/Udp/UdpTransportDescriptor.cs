@@ -7,7 +7,7 @@ namespace FastScore.Streams.Descriptors;
 /// <see cref="Host"/>:<see cref="Port"/>. Read, checked and expanded from the <c>udp::PORT</c> and
 /// <c>udp:HOST:PORT</c> literals by the core's udp provider (docs/udp.md).
 /// </summary>
-public sealed record UdpTransportDescriptor : TransportDescriptor
+internal sealed record UdpTransportDescriptor : TransportDescriptor
 {
     /// <inheritdoc />
     public override string Type => TransportTypes.Udp;
@@ -61,18 +61,14 @@ public sealed record UdpTransportDescriptor : TransportDescriptor
     }
 }
 
-/// <summary>The udp transport's builder method.</summary>
-public static class UdpStreamDescriptorBuilderExtensions
+// This transport's builder method: one part of StreamDescriptorBuilder per transport folder.
+public sealed partial class StreamDescriptorBuilder
 {
     /// <summary>Uses UDP: an input receives each datagram on <paramref name="port"/> as one record; an output sends each record to <paramref name="host"/>:<paramref name="port"/>.</summary>
-    /// <param name="builder">The builder.</param>
     /// <param name="port">The port (an input may give 0: the system picks one).</param>
     /// <param name="host">The host an output sends to; <see langword="null"/> for an input.</param>
     /// <param name="bindTo">The local address an input binds to.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static StreamDescriptorBuilder UseUdp(this StreamDescriptorBuilder builder, int port, string? host = null, string bindTo = "0.0.0.0")
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.UseTransport(new UdpTransportDescriptor { Port = port, Host = host, BindTo = bindTo ?? string.Empty });
-    }
+    /// <exception cref="InvalidOperationException">The builder has already built.</exception>
+    public StreamDescriptorBuilder UseUdp(int port, string? host = null, string bindTo = "0.0.0.0") => UseTransport(new UdpTransportDescriptor { Port = port, Host = host, BindTo = bindTo ?? string.Empty });
 }
