@@ -341,6 +341,7 @@ public sealed partial class InputStream
     /// Only disposing cancels the write: a graceful stop never drops a batch that was read.</summary>
     private ValueTask PublishAsync(RecordBatch batch)
     {
+        _decoder?.Seal(batch);
         _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
         _batchRecordsHint = Math.Max(16, batch.Count);
         Counters.Add(_batchRecords, _batchBytes);

@@ -7,8 +7,8 @@ namespace FastScore.Streams.Encodings;
 
 /// <summary>
 /// The pass-through fast path for models over a record's raw bytes (<see cref="ReadOnlyMemory{T}"/> of <see cref="byte"/>):
-/// an input stream copies the checked records of a batch into one array (not one array per record) and remembers which
-/// checker accepted them and where each record begins and ends. An output stream whose checker is that same checker
+/// when an input stream hands a batch on, it copies the batch's bytes into one array of exactly their size (one copy per
+/// batch, not an array per record) and remembers which checker accepted the records and where each begins and ends. An output stream whose checker is that same checker
 /// then writes a value that is exactly one of those records without checking it again: the checker already accepted
 /// these very bytes (see docs/performance.md, "TCP, HTTP and ODBC transports").
 /// </summary>
@@ -22,23 +22,22 @@ internal sealed class CheckedRecords
 {
     private static readonly ConditionalWeakTable<byte[], CheckedRecords> s_chunks = new();
 
-    private readonly byte[] _buffer;
-    private int[] _ends = new int[64]; // record i is [_ends[i - 1] (0 for the first), _ends[i])
-    private int _count;
-    private int _used;
+    // Data record i is [_starts[i], _ends[i]) of the array, in increasing order (control records are left out).
+    private readonly int[] _starts;
+    private readonly int[] _ends;
+    private readonly int _count;
 
-    private CheckedRecords(int size, SchemaChecker checker)
+    private CheckedRecords(byte[] array, int[] starts, int[] ends, int count, SchemaChecker checker)
     {
-        _buffer = GC.AllocateUninitializedArray<byte>(size);
+        _starts = starts;
+        _ends = ends;
+        _count = count;
         Checker = checker;
-        s_chunks.Add(_buffer, this);
+        s_chunks.Add(array, this);
     }
 
-    /// <summary>Gets the checker that accepted every record of the chunk.</summary>
+    /// <summary>Gets the checker that accepted every record of the array.</summary>
     public SchemaChecker Checker { get; }
-
-    /// <summary>Gets how many bytes the records take.</summary>
-    public int Used => _used;
 
     /// <summary>Whether <paramref name="encoding"/> decodes and encodes <see cref="ReadOnlyMemory{T}"/> as the record's bytes, unchanged.</summary>
     public static bool HandsBytesAsIs(RecordEncoding encoding) =>
@@ -53,22 +52,56 @@ internal sealed class CheckedRecords
             ? (ValidEncoder<T>)(object)new PassThroughEncoder(checker)
             : null;
 
-    /// <summary>Finds the chunk an array belongs to.</summary>
+    /// <summary>
+    /// Gives the data records of a batch their values: slices of one new array holding a copy of the batch's bytes
+    /// (the batch's own buffer goes back to a pool, so it cannot be handed to a model). Called once, when the batch is
+    /// complete (every record in it checked), on the producer task.
+    /// </summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="values">The batch's values, by record index.</param>
+    /// <param name="checker">The checker that accepted the batch's data records.</param>
+    public static void Seal(RecordBatch batch, ReadOnlyMemory<byte>[] values, SchemaChecker checker)
+    {
+        byte[] array = GC.AllocateUninitializedArray<byte>(batch.ByteCount);
+        batch.CopyBytesTo(array);
+        int n = batch.Count;
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        int count = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (batch.GetControl(i).Kind != ControlKind.None)
+            {
+                continue;
+            }
+
+            (int offset, int length) = batch.GetBounds(i);
+            values[i] = new ReadOnlyMemory<byte>(array, offset, length);
+            starts[count] = offset;
+            ends[count++] = offset + length;
+        }
+
+        _ = new CheckedRecords(array, starts, ends, count, checker); // found again through the array
+    }
+
+    /// <summary>Finds the records an array holds.</summary>
     public static bool TryFind(byte[] array, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CheckedRecords? records) => s_chunks.TryGetValue(array, out records);
 
-    /// <summary>Whether [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of the chunk's array is exactly one record.</summary>
+    /// <summary>Whether [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) of the array is exactly one data record.</summary>
+    /// <param name="offset">Where the value starts in the array.</param>
+    /// <param name="length">Its length.</param>
+    /// <param name="hint">The index to try first (the record after the last one found: models emit in order); updated.</param>
     public bool IsRecord(int offset, int length, ref int hint)
     {
         if (length <= 0)
         {
-            return false;
+            return false; // an empty value could be any empty record, or none: the usual way decides
         }
 
-        int end = offset + length;
         int i = hint;
-        if ((uint)i >= (uint)_count || _ends[i] != end)
+        if ((uint)i >= (uint)_count || _starts[i] != offset)
         {
-            i = Array.BinarySearch(_ends, 0, _count, end);
+            i = Array.BinarySearch(_starts, 0, _count, offset);
             if (i < 0)
             {
                 return false;
@@ -76,60 +109,7 @@ internal sealed class CheckedRecords
         }
 
         hint = i + 1;
-        return (i == 0 ? 0 : _ends[i - 1]) == offset;
-    }
-
-    private bool HasRoom(int length) => _buffer.Length - _used >= length;
-
-    private ReadOnlyMemory<byte> Append(ReadOnlySpan<byte> record)
-    {
-        int start = _used;
-        record.CopyTo(_buffer.AsSpan(start));
-        _used += record.Length;
-        if (_count == _ends.Length)
-        {
-            Array.Resize(ref _ends, _count * 2);
-        }
-
-        _ends[_count++] = _used;
-        return new ReadOnlyMemory<byte>(_buffer, start, record.Length);
-    }
-
-    /// <summary>
-    /// An input stream's side (its producer task): copies checked records into chunks, one chunk or more per batch, never
-    /// a chunk shared by two batches (the engine reads a batch's chunk while the producer fills the next batch).
-    /// </summary>
-    internal sealed class Writer(SchemaChecker checker)
-    {
-        private CheckedRecords? _chunk;
-        private RecordBatch? _batch;
-        private int _batchBytes;
-        private int _nextSize = 16 * 1024;
-
-        /// <summary>Copies a record the checker accepted and returns the copy.</summary>
-        public ReadOnlyMemory<byte> Copy(RecordBatch batch, ReadOnlySpan<byte> record)
-        {
-            if (!ReferenceEquals(batch, _batch))
-            {
-                if (_batch is not null)
-                {
-                    _nextSize = Math.Clamp(_batchBytes, 4 * 1024, 4 * 1024 * 1024); // the next batch is likely as big
-                }
-
-                _batch = batch;
-                _batchBytes = 0;
-                _chunk = null;
-            }
-
-            if (_chunk is null || !_chunk.HasRoom(record.Length))
-            {
-                int size = _chunk is null ? _nextSize : Math.Min(_chunk._buffer.Length * 2, 4 * 1024 * 1024);
-                _chunk = new CheckedRecords(Math.Max(size, record.Length), checker);
-            }
-
-            _batchBytes += record.Length;
-            return _chunk.Append(record);
-        }
+        return _ends[i] == offset + length;
     }
 
     /// <summary>An output stream's side: writes a value that is exactly one record its checker accepted, unchecked.</summary>

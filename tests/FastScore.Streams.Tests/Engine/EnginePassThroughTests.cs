@@ -9,7 +9,7 @@ namespace FastScore.Streams.Tests.Engine;
 
 /// <summary>
 /// The pass-through fast path for models over a record's raw bytes (docs/performance.md): an input copies a batch's
-/// checked records into one shared array, and an output with the same checker writes a value that is exactly one of
+/// checked records into one array per batch, and an output with the same checker writes a value that is exactly one of
 /// those records without checking it again. Anything else a model emits (a slice, other bytes) is checked as before.
 /// </summary>
 public sealed class EnginePassThroughTests : EngineTestBase
@@ -88,15 +88,18 @@ public sealed class EnginePassThroughTests : EngineTestBase
     [Test]
     public void The_pass_through_encoder_takes_exactly_the_records_its_own_checker_accepted()
     {
-        var writer = new CheckedRecords.Writer(JsonSyntaxChecker.Instance);
         using var batch = new RecordBatch();
-        ReadOnlyMemory<byte> first = writer.Copy(batch, "{\"a\": 1}"u8);
-        ReadOnlyMemory<byte> second = writer.Copy(batch, "[2]"u8);
+        batch.Append("{\"a\": 1}"u8, 1, null);
+        batch.Append("[2]"u8, 2, null);
+        var values = new ReadOnlyMemory<byte>[2];
+        CheckedRecords.Seal(batch, values, JsonSyntaxChecker.Instance);
+        ReadOnlyMemory<byte> first = values[0], second = values[1];
         ValidEncoder<ReadOnlyMemory<byte>> encoder = CheckedRecords.CreateEncoder<ReadOnlyMemory<byte>>(JsonRecordEncoding.Default, JsonSyntaxChecker.Instance)!;
         ValidEncoder<ReadOnlyMemory<byte>> other = CheckedRecords.CreateEncoder<ReadOnlyMemory<byte>>(JsonRecordEncoding.Default, new JsonAvroSchemaChecker(Avro.Schema.Parse("\"int\"")))!;
         var output = new ArrayBufferWriter<byte>();
         Assert.Multiple(() =>
         {
+            Assert.That(Encoding.UTF8.GetString(first.Span) + Encoding.UTF8.GetString(second.Span), Is.EqualTo("{\"a\": 1}[2]"));
             Assert.That(encoder.TryEncodeValid(second, output), Is.True);
             Assert.That(encoder.TryEncodeValid(first, output), Is.True, "in any order");
             Assert.That(Encoding.UTF8.GetString(output.WrittenSpan), Is.EqualTo("[2]{\"a\": 1}"));
