@@ -251,7 +251,7 @@ internal sealed class AvroBinaryRecordEncoding : RecordEncoding
     /// booleans 0 and 1, strict UTF-8, union branches and enum ordinals from the schema, fixed sizes checked) or fails,
     /// so the checker's skip-parse would accept every record it writes. Deeper schemas, bytes and JSON values are checked.
     /// </summary>
-    protected internal override ValidEncoder<T>? CreateValidEncoder<T>(Schemas.SchemaChecker checker)
+    internal override ValidEncoder<T>? CreateValidEncoder<T>(Schemas.SchemaChecker checker)
     {
         if (checker is not Schemas.AvroBinarySchemaChecker avro || !EmittedCode.IsSupported || !IsPocoType(typeof(T)) || !IsFlatRecord(Schema)
             || !(ReferenceEquals(avro.Schema, Schema) || avro.Schema.Equals(Schema)))
