@@ -71,6 +71,10 @@ public sealed class KvEncodingProvider : EncodingProvider
     public override IReadOnlyList<ComponentAlias> Aliases { get; } = [new("key-value"), new("keyvalue", "write 'kv'")];
 
     /// <inheritdoc />
+    /// <remarks>A literal whose data name ends in <c>.kv</c> (<c>gzip:/d/in.kv.gz</c>, <c>file:/d/in.kv</c>) uses kv.</remarks>
+    public override IReadOnlyList<string> FileEndings { get; } = [".kv"];
+
+    /// <inheritdoc />
     public override IReadOnlyList<string> Fields { get; } = ["Separator"];
 
     /// <inheritdoc />

@@ -60,10 +60,10 @@ public sealed class StreamOpenOptions
     public Action<RejectedRecord>? OnRejected { get; init; }
 
     /// <summary>Gets or sets the stream the <c>console</c> transport reads (stdin by default).</summary>
-    public Stream? ConsoleInput { get; init; }
+    internal Stream? ConsoleInput { get; init; }
 
     /// <summary>Gets or sets the stream the <c>console</c> transport writes (stdout by default).</summary>
-    public Stream? ConsoleOutput { get; init; }
+    internal Stream? ConsoleOutput { get; init; }
 
     /// <summary>Gets or sets the clock used for time limits such as an output's LingerTime (a fake one makes tests deterministic).</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
@@ -284,7 +284,7 @@ public sealed class StreamFactory
     /// <param name="options">The inherited schema and the reference lookup.</param>
     /// <returns>The Avro schema, or <see langword="null"/> when the stream is untyped.</returns>
     /// <exception cref="DescriptorException">The schema is invalid or the reference is unknown.</exception>
-    public static Avro.Schema? ResolveSchema(StreamDescriptor descriptor, StreamOpenOptions options)
+    internal static Avro.Schema? ResolveSchema(StreamDescriptor descriptor, StreamOpenOptions options)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(options);

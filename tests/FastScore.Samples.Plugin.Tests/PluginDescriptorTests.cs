@@ -119,6 +119,20 @@ public sealed class PluginDescriptorTests
     }
 
     [Test]
+    public void A_literal_picks_the_package_encoding_by_its_file_ending()
+    {
+        StreamDescriptorOptions options = Options().CreateDescriptorOptions();
+        StreamDescriptor kv = StreamDescriptor.FromLiteral("gzip:/data/in.kv.gz", options);
+        StreamDescriptor file = StreamDescriptor.FromLiteral("file:/data/in.KV", options);
+        Assert.Multiple(() =>
+        {
+            Assert.That(kv.Encoding?.Type, Is.EqualTo("kv"));
+            Assert.That(file.Encoding?.Type, Is.EqualTo("kv"));
+            Assert.That(StreamDescriptor.FromLiteral("file:/data/in.kv").Encoding?.Type, Is.EqualTo("json"), "without the package, .kv is not an encoding's ending");
+        });
+    }
+
+    [Test]
     public void The_literal_expands_to_the_transport_and_guesses_the_encoding_without_gz()
     {
         StreamDescriptorOptions options = Options().CreateDescriptorOptions();

@@ -107,9 +107,24 @@ public sealed partial record StreamDescriptor
     }
 
     /// <summary>
+    /// Expands a stream literal (FastScore's CLI syntax, e.g. <c>file:/data/in.jsons</c>, <c>kafka:broker:9092/topic.json</c>,
+    /// <c>inline:1,2,3</c>) into a validated descriptor; every field the literal does not give takes its default. The
+    /// literal tags are those of the transports registered in <paramref name="options"/> (the core's without options).
+    /// </summary>
+    /// <param name="literal">The literal.</param>
+    /// <param name="options">The registered components and schema library, or <see langword="null"/> for the core's.</param>
+    /// <returns>The validated descriptor.</returns>
+    /// <exception cref="DescriptorException">The literal is malformed (the message shows valid syntax) or names no registered transport.</exception>
+    public static StreamDescriptor FromLiteral(string literal, StreamDescriptorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(literal);
+        return StreamLiteral.Expand(literal, options);
+    }
+
+    /// <summary>
     /// Reads a command-line argument naming a stream: an existing descriptor file is parsed; text starting with
     /// <c>{</c> is parsed as descriptor JSON; otherwise text containing <c>:</c> is expanded as a stream literal
-    /// (<see cref="StreamLiteral"/>). Unlike <see cref="StreamLiteral.Expand"/>, a <c>file:</c> literal may give a relative
+    /// (<see cref="FromLiteral"/>). Unlike <see cref="FromLiteral"/>, a <c>file:</c> literal may give a relative
     /// path (<c>file:data/in.jsons</c>), resolved against the current directory, as a command line expects.
     /// </summary>
     /// <param name="text">A file path, descriptor JSON, or a literal such as <c>kafka:broker:9092/topic.json</c>.</param>

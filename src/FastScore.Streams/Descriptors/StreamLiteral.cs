@@ -128,7 +128,7 @@ internal static class StreamLiteral
             }
 
             writer.WritePropertyName("Encoding");
-            string? encoding = GuessEncoding(guessSource);
+            string? encoding = GuessEncoding(guessSource, components);
             if (encoding is null)
             {
                 writer.WriteNullValue();
@@ -149,6 +149,42 @@ internal static class StreamLiteral
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Guesses the encoding from a literal's ending: the registered encoding declaring the longest matching
+    /// <see cref="Encodings.EncodingProvider.FileEndings"/> entry (<c>.csv</c> → csv, a package's <c>.kv</c> → kv), else the
+    /// FastScore rules below.
+    /// </summary>
+    /// <param name="source">The part of the literal that names the data (a path, topic or URL), or <see langword="null"/>.</param>
+    /// <param name="components">The registered components.</param>
+    /// <returns>The encoding's name, or <see langword="null"/> for raw bytes.</returns>
+    internal static string? GuessEncoding(string? source, ComponentRegistry components)
+    {
+        if (source is null)
+        {
+            return EncodingTypes.Json;
+        }
+
+        string? best = null;
+        int bestLength = 0;
+        foreach (string name in components.EncodingNames)
+        {
+            if (components.TryGetEncoding(name, out Encodings.EncodingProvider? provider))
+            {
+                foreach (string ending in provider.FileEndings)
+                {
+                    if (ending.Length > bestLength && source.EndsWith(ending, StringComparison.OrdinalIgnoreCase))
+                    {
+                        (best, bestLength) = (provider.Type, ending.Length);
+                    }
+                }
+            }
+        }
+
+        return best is null ? GuessEncoding(source)
+            : best.Equals(EncodingTypes.Null, StringComparison.OrdinalIgnoreCase) ? null
+            : best;
     }
 
     /// <summary>Guesses the encoding from a literal's ending.</summary>

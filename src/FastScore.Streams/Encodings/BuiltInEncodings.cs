@@ -10,6 +10,8 @@ internal sealed class JsonEncodingProvider(JsonSerializerOptions? options = null
 {
     public override string Type => EncodingTypes.Json;
 
+    public override IReadOnlyList<string> FileEndings { get; } = [".json", ".jsons", ".jsonl", ".ndjson"];
+
     public override RecordEncoding CreateEncoding(EncodingDescriptor? encoding, ComponentContext context) =>
         options is null ? JsonRecordEncoding.Default : new JsonRecordEncoding(options);
 }
@@ -18,6 +20,8 @@ internal sealed class JsonEncodingProvider(JsonSerializerOptions? options = null
 internal sealed class Utf8EncodingProvider : EncodingProvider
 {
     public override string Type => EncodingTypes.Utf8;
+
+    public override IReadOnlyList<string> FileEndings { get; } = [".utf8"];
 
     public override IReadOnlyList<ComponentAlias> Aliases { get; } = [new("utf8")];
 
@@ -31,6 +35,8 @@ internal sealed class Utf8EncodingProvider : EncodingProvider
 internal sealed class RawEncodingProvider : EncodingProvider
 {
     public override string Type => EncodingTypes.Null;
+
+    public override IReadOnlyList<string> FileEndings { get; } = [".bin"];
 
     protected internal override string? CheckSchema(Avro.Schema schema) =>
         schema.Tag == Avro.Schema.Type.Bytes ? null : "needs the schema \"bytes\"";
@@ -64,6 +70,8 @@ internal sealed class DeclaredEncodingProvider(string type, bool isSelfDelimitin
 internal sealed class AvroBinaryEncodingProvider : EncodingProvider
 {
     public override string Type => EncodingTypes.AvroBinary;
+
+    public override IReadOnlyList<string> FileEndings { get; } = [".avro"];
 
     public override bool IsSelfDelimiting => true;
 
@@ -99,6 +107,8 @@ internal sealed class AvroBinaryEncodingProvider : EncodingProvider
 internal sealed class CsvEncodingProvider : EncodingProvider
 {
     public override string Type => EncodingTypes.Csv;
+
+    public override IReadOnlyList<string> FileEndings { get; } = [".csv"];
 
     internal override bool ChecksModelSchema => false;
 

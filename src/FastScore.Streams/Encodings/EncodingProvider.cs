@@ -40,6 +40,14 @@ public abstract class EncodingProvider
     /// <value>The default value is <see langword="false"/>.</value>
     public virtual bool IsSelfDelimiting => false;
 
+    /// <summary>
+    /// Gets the endings of a literal's data name (its path, topic or URL: <see cref="Descriptors.LiteralContext.EncodingSource"/>)
+    /// that select this encoding, e.g. <c>.csv</c>; matched case-insensitively, the longest matching ending of any
+    /// registered encoding wins.
+    /// </summary>
+    /// <value>The default value is empty: literals never guess this encoding.</value>
+    public virtual IReadOnlyList<string> FileEndings => [];
+
     /// <summary>Gets whether the encoding needs a schema.</summary>
     /// <value>The default value is <see cref="SchemaUse.Optional"/>.</value>
     public virtual SchemaUse SchemaUse => SchemaUse.Optional;

@@ -113,10 +113,10 @@ public sealed class EngineOptions
     public Func<string, string?>? SchemaLookup { get; set; }
 
     /// <summary>Gets or sets the stream the <c>console</c> transport reads.</summary>
-    public Stream? ConsoleInput { get; set; }
+    internal Stream? ConsoleInput { get; set; }
 
     /// <summary>Gets or sets the stream the <c>console</c> transport writes.</summary>
-    public Stream? ConsoleOutput { get; set; }
+    internal Stream? ConsoleOutput { get; set; }
 }
 
 /// <summary>An exception thrown by the model, as reported by the engine.</summary>

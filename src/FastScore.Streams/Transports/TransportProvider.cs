@@ -138,8 +138,8 @@ public sealed class TransportContext
     public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>Gets or sets the console input used by the <c>console</c> transport (stdin by default).</summary>
-    public Stream? ConsoleInput { get; init; }
+    internal Stream? ConsoleInput { get; init; }
 
     /// <summary>Gets or sets the console output used by the <c>console</c> transport (stdout by default).</summary>
-    public Stream? ConsoleOutput { get; init; }
+    internal Stream? ConsoleOutput { get; init; }
 }

@@ -238,4 +238,32 @@ public sealed class FromArgumentTests
         var ex = Assert.Throws<DescriptorException>(() => Packages.FromArgument("missing.json"));
         Assert.That(ex!.Errors[0].Message, Does.Contain("'missing.json' is neither an existing descriptor file nor a stream literal"));
     }
+
+    [Test]
+    public void FromLiteral_is_the_public_way_to_expand_a_literal()
+    {
+        StreamDescriptor descriptor = StreamDescriptor.FromLiteral("inline:1,2,3");
+        Assert.Multiple(() =>
+        {
+            Assert.That(descriptor.Transport.Type, Is.EqualTo("inline"));
+            Assert.That(descriptor.Encoding?.Type, Is.EqualTo("json"));
+            Assert.That(descriptor.ToJson(indented: false), Is.EqualTo(StreamLiteral.Expand("inline:1,2,3").ToJson(indented: false)));
+        });
+        var ex = Assert.Throws<DescriptorException>(() => StreamDescriptor.FromLiteral("kafak:b/t"));
+        Assert.That(ex!.Errors[0].Message, Does.Contain("not a known stream literal tag"));
+    }
+
+    [Test]
+    public void A_literal_picks_the_encoding_that_declares_its_file_ending()
+    {
+        StreamDescriptor csv = StreamDescriptor.FromLiteral("file:/data/iris.csv");
+        Assert.Multiple(() =>
+        {
+            Assert.That(csv.Encoding?.Type, Is.EqualTo("csv"));
+            Assert.That(csv.Envelope?.Type, Is.EqualTo("delimited-csv"));
+            Assert.That(StreamDescriptor.FromLiteral("file:/data/x.jsonl").Encoding?.Type, Is.EqualTo("json"));
+            Assert.That(StreamDescriptor.FromLiteral("file:/data/x.avro").Encoding?.Type, Is.EqualTo("avro-binary"));
+            Assert.That(StreamDescriptor.FromLiteral("file:/data/x.bin").Encoding, Is.Null);
+        });
+    }
 }

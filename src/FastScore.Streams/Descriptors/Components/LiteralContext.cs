@@ -40,8 +40,10 @@ public sealed class LiteralContext
     public Utf8JsonWriter Transport { get; }
 
     /// <summary>
-    /// Gets or sets the part of the literal that names the data (a path, a topic, an object key): <c>.avro</c> gives
-    /// avro-binary, <c>.utf8</c> utf-8, <c>.bin</c> raw bytes, anything else json. <see langword="null"/> (the default) gives json.
+    /// Gets or sets the part of the literal that names the data (a path, a topic, an object key): its ending picks the
+    /// registered encoding that declares it (<see cref="Encodings.EncodingProvider.FileEndings"/>: <c>.csv</c> csv,
+    /// <c>.avro</c> avro-binary, <c>.utf8</c> utf-8, <c>.bin</c> raw bytes, a package's own); anything else gives json.
+    /// <see langword="null"/> (the default) gives json.
     /// </summary>
     public string? EncodingSource { get; set; }
 
