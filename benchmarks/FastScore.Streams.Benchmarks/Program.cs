@@ -55,6 +55,14 @@ public static class Program
             return;
         }
 
+        if (args is ["probe-net", ..])
+        {
+            Network.NetworkProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300_000,
+                args.Length > 3 ? args[3] : null);
+            return;
+        }
+
         if (args is ["probe-s3", ..])
         {
             S3.S3Probe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
