@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace FastScore.Streams.Encodings.Csv;
 
@@ -19,6 +20,14 @@ internal static class CsvNumbers
 
     public static bool TryParseFloat(ReadOnlySpan<byte> text, out float value)
     {
+        if (TryPlainDecimal(text, out ulong plain, out int fraction, out bool minus) && plain <= (1UL << 24) && fraction <= 10)
+        {
+            float m = plain;
+            value = fraction == 0 ? m : m / s_floatPowers[fraction];
+            value = minus ? -value : value;
+            return true;
+        }
+
         if (TryDecimal(text, out ulong mantissa, out int exponent, out bool negative))
         {
             if (mantissa <= (1UL << 24) && exponent is >= -10 and <= 10)
@@ -59,6 +68,14 @@ internal static class CsvNumbers
 
     public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value)
     {
+        if (TryPlainDecimal(text, out ulong plain, out int fraction, out bool minus) && plain <= (1UL << 53) && fraction <= 22)
+        {
+            double m = plain;
+            value = fraction == 0 ? m : m / s_doublePowers[fraction];
+            value = minus ? -value : value;
+            return true;
+        }
+
         if (TryDecimal(text, out ulong mantissa, out int exponent, out bool negative) && mantissa <= (1UL << 53) && exponent is >= -22 and <= 22)
         {
             double m = mantissa;
@@ -126,6 +143,47 @@ internal static class CsvNumbers
         }
 
         value = negative ? -n : n;
+        return true;
+    }
+
+    // The usual text, read in one loop: an optional '-', digits, and optionally '.' and more digits, at most 18 bytes in
+    // all (so at most 18 digits): the value is mantissa / 10^fraction. Anything else (a '+', an exponent, "1.", ".5")
+    // returns false and takes TryDecimal, which reads the same text to the same mantissa and exponent.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryPlainDecimal(ReadOnlySpan<byte> text, out ulong mantissa, out int fraction, out bool negative)
+    {
+        mantissa = 0;
+        fraction = 0;
+        int length = text.Length;
+        negative = length > 0 && text[0] == (byte)'-';
+        int i = negative ? 1 : 0;
+        if (length > 18 || i >= length)
+        {
+            return false;
+        }
+
+        ulong m = 0;
+        int dot = -1;
+        for (; i < length; i++)
+        {
+            byte b = text[i];
+            uint d = (uint)(b - '0');
+            if (d <= 9)
+            {
+                m = (m * 10) + d;
+            }
+            else if (b == (byte)'.' && dot < 0 && i > (negative ? 1 : 0) && i + 1 < length)
+            {
+                dot = i;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        mantissa = m;
+        fraction = dot < 0 ? 0 : length - dot - 1;
         return true;
     }
 

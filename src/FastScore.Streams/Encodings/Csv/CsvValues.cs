@@ -64,14 +64,17 @@ internal static class CsvValues
     /// <summary><c>true</c> or <c>false</c>, in any case.</summary>
     public static bool TryBoolean(ReadOnlySpan<byte> text, out bool value)
     {
-        if (Ascii.EqualsIgnoreCase(text, "true"u8))
+        // Setting bit 0x20 lower-cases an ASCII letter and changes nothing else that could then match: the byte is one of
+        // the two cases of the letter, as Ascii.EqualsIgnoreCase compares (a word read at once).
+        if (text.Length == 4 && (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(text) | 0x2020_2020u) == 0x6575_7274u) // "true"
         {
             value = true;
             return true;
         }
 
         value = false;
-        return Ascii.EqualsIgnoreCase(text, "false"u8);
+        return text.Length == 5 && (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(text) | 0x2020_2020u) == 0x736C_6166u // "fals"
+            && (text[4] | 0x20) == (byte)'e';
     }
 
     /// <summary>The index of the enum symbol a field holds, or -1.</summary>
