@@ -43,11 +43,18 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
 {
     private CheckingDecoder<T>? _checking;
 
+    // Raw-bytes models: the checked records of a batch are copied into shared chunks, not an array each (CheckedRecords).
+    private CheckedRecords.Writer? _bytes;
+
     public override Type ValueType => typeof(T);
 
     public override bool CanValidate => _checking is not null;
 
-    public override void Bind(SchemaChecker checker) => _checking = encoding.CreateCheckingDecoder<T>(checker);
+    public override void Bind(SchemaChecker checker)
+    {
+        _checking = encoding.CreateCheckingDecoder<T>(checker);
+        _bytes = typeof(T) == typeof(ReadOnlyMemory<byte>) && CheckedRecords.HandsBytesAsIs(encoding) ? new CheckedRecords.Writer(checker) : null;
+    }
 
     public override bool TryDecodeValid(RecordBatch batch, int index, ReadOnlySpan<byte> record)
     {
@@ -62,6 +69,13 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
 
     public override bool TryDecode(RecordBatch batch, int index, ReadOnlySpan<byte> record, [NotNullWhen(false)] out string? error)
     {
+        if (_bytes is not null)
+        {
+            Store(batch, index, (T)(object)_bytes.Copy(batch, record)); // what Decode gives, in the batch's chunk
+            error = null;
+            return true;
+        }
+
         T value;
         try
         {
