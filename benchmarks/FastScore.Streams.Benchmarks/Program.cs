@@ -23,6 +23,12 @@ public static class Program
             return;
         }
 
+        if (args is ["probe-14", ..])
+        {
+            AvroCsv.Issue14Probe.Run(args[1..]);
+            return;
+        }
+
         if (args is ["probe"])
         {
             InterleavedProbe.Run();

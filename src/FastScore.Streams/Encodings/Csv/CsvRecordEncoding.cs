@@ -308,7 +308,7 @@ internal sealed class CsvRecordEncoding : RecordEncoding
     /// <inheritdoc />
     protected internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker)
     {
-        if (checker is not CsvSchemaChecker csv || csv.Layout != Layout || csv.Format != Format || Layout.Schema is null
+        if (checker is not CsvSchemaChecker csv || csv.Layout != Layout || !csv.Format.SameSyntax(Format) || Layout.Schema is null
             || typeof(T) == typeof(object) || typeof(T) == typeof(string) || typeof(T).IsPrimitive || typeof(T).IsValueType
             || typeof(T).IsArray || typeof(JsonNode).IsAssignableFrom(typeof(T)) || typeof(T) == typeof(JsonElement))
         {
