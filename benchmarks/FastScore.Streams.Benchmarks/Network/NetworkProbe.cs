@@ -74,6 +74,58 @@ public static class NetworkProbe
         {
             bench.Cleanup();
         }
+
+        PerRecordCosts(records, rounds);
+    }
+
+    private delegate bool Check(ReadOnlySpan<byte> record, out FastScore.Streams.Schemas.RecordRejection rejection);
+
+    /// <summary>
+    /// What the pipeline's per-record steps cost on one thread over the same records: framing (a vectorized
+    /// <c>IndexOf('\n')</c>), the schema-less JSON check as the engine runs it (byte scanner, <c>Utf8JsonReader</c> only for
+    /// what it cannot prove), the <c>Utf8JsonReader</c> check alone (what every record paid before), and a
+    /// <see cref="System.Text.Json.JsonDocument"/> parse (the hand-written baseline's).
+    /// </summary>
+    private static void PerRecordCosts(int records, int rounds)
+    {
+        byte[] data = IrisData.NewlineDelimited(records);
+        Type checkerType = typeof(StreamFactory).Assembly.GetType("FastScore.Streams.Schemas.JsonSyntaxChecker")!;
+        var checker = (FastScore.Streams.Schemas.SchemaChecker)checkerType.GetField("Instance")!.GetValue(null)!;
+        var full = checkerType.GetMethod("FullCheck", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.CreateDelegate<Check>();
+        (string Name, Func<ReadOnlyMemory<byte>, bool> Step)[] steps =
+        [
+            ("framing (IndexOf)", _ => true),
+            ("json check (engine)", r => checker.TryCheck(r.Span, out _)),
+            ("json check (Utf8JsonReader only)", r => full(r.Span, out _)),
+            ("JsonDocument.Parse", r =>
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(r);
+                return true;
+            }),
+        ];
+        Console.WriteLine($"Per-record steps on one thread, {records:N0} records, best of {rounds + WarmUpRounds} passes:");
+        foreach ((string name, Func<ReadOnlyMemory<byte>, bool> step) in steps)
+        {
+            double best = double.MaxValue;
+            for (int round = 0; round < rounds + WarmUpRounds; round++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                int at = 0, accepted = 0, newline;
+                while ((newline = data.AsSpan(at).IndexOf((byte)'\n')) >= 0)
+                {
+                    accepted += step(data.AsMemory(at, newline)) ? 1 : 0;
+                    at += newline + 1;
+                }
+
+                best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds / records);
+                if (accepted != records)
+                {
+                    throw new InvalidOperationException($"{name}: {accepted} of {records} records accepted.");
+                }
+            }
+
+            Console.WriteLine($"  {name,-34} {best,8:F1} ns/record (framing included)");
+        }
     }
 
     private static string LoadAverage()

@@ -13,8 +13,9 @@ namespace FastScore.Streams.Encodings;
 /// these very bytes (see docs/performance.md, "TCP, HTTP and ODBC transports").
 /// </summary>
 /// <remarks>
-/// Only the built-in checkers are trusted to give the same verdict twice on the same bytes, and only the encodings that
-/// hand bytes over unchanged (<c>json</c>, <c>utf-8</c>, raw) take part. A value that is a slice of a record, or a record
+/// Only checkers that say their verdict on the same bytes never changes (<see cref="SchemaChecker.HasStableVerdicts"/>:
+/// the built-in json, utf-8 and raw checkers) are trusted, and only encodings that hand bytes over unchanged
+/// (<see cref="RecordEncoding.HandsBytesUnchanged"/>: <c>json</c>, <c>utf-8</c>, raw) take part. A value that is a slice of a record, or a record
 /// of another stream or checker, takes the usual way (encode, then check). The records are read-only memory: a model
 /// that writes into them through <see cref="MemoryMarshal"/> breaks that contract.
 /// </remarks>
@@ -40,11 +41,10 @@ internal sealed class CheckedRecords
     public SchemaChecker Checker { get; }
 
     /// <summary>Whether <paramref name="encoding"/> decodes and encodes <see cref="ReadOnlyMemory{T}"/> as the record's bytes, unchanged.</summary>
-    public static bool HandsBytesAsIs(RecordEncoding encoding) =>
-        encoding.GetType() == typeof(JsonRecordEncoding) || encoding.GetType() == typeof(RawRecordEncoding) || encoding.GetType() == typeof(Utf8RecordEncoding);
+    public static bool HandsBytesAsIs(RecordEncoding encoding) => encoding.HandsBytesUnchanged;
 
-    /// <summary>Whether records accepted by <paramref name="checker"/> may pass through: a built-in checker, whose verdict on the same bytes never changes.</summary>
-    public static bool IsTrusted(SchemaChecker checker) => checker.GetType().Assembly == typeof(CheckedRecords).Assembly;
+    /// <summary>Whether records accepted by <paramref name="checker"/> may pass through: its verdict on the same bytes never changes.</summary>
+    public static bool IsTrusted(SchemaChecker checker) => checker.HasStableVerdicts;
 
     /// <summary>The pass-through encoder for an output stream, when <typeparamref name="T"/> is <see cref="ReadOnlyMemory{T}"/> of bytes and the encoding and checker allow it.</summary>
     public static ValidEncoder<T>? CreateEncoder<T>(RecordEncoding encoding, SchemaChecker checker) =>

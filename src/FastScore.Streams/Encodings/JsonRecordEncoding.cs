@@ -124,6 +124,9 @@ public sealed class JsonRecordEncoding : RecordEncoding
     public override string? Name => EncodingTypes.Json;
 
     /// <inheritdoc />
+    internal override bool HandsBytesUnchanged => true;
+
+    /// <inheritdoc />
     public override T Decode<T>(ReadOnlySpan<byte> record)
     {
         // The host type's kind is worked out once per type, so POCOs pay one static read here.

@@ -26,6 +26,9 @@ internal sealed class RawRecordEncoding : RecordEncoding
     public override string? Name => null;
 
     /// <inheritdoc />
+    internal override bool HandsBytesUnchanged => true;
+
+    /// <inheritdoc />
     /// <remarks><typeparamref name="T"/> is <c>byte[]</c> (or <see cref="object"/>, which gives a <c>byte[]</c>), <see cref="ReadOnlyMemory{T}"/>, <see cref="Memory{T}"/> or <see cref="string"/>.</remarks>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is none of those.</exception>
     public override T Decode<T>(ReadOnlySpan<byte> record)

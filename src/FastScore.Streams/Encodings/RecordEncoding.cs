@@ -53,6 +53,13 @@ public abstract class RecordEncoding
     /// <returns>The encoder, or <see langword="null"/>.</returns>
     internal virtual ValidEncoder<T>? CreateValidEncoder<T>(SchemaChecker checker) => null;
 
+    /// <summary>
+    /// Gets a value indicating whether the encoding decodes a record to <see cref="ReadOnlyMemory{T}"/> of bytes as the
+    /// record's bytes and encodes such a value as those bytes, unchanged (so raw-bytes models may pass records through;
+    /// see <see cref="CheckedRecords"/>). <see langword="false"/> by default.
+    /// </summary>
+    internal virtual bool HandsBytesUnchanged => false;
+
     /// <summary>Recognises a control record (end, set, pig) in this encoding's wire form.</summary>
     /// <param name="record">The record's bytes.</param>
     /// <param name="control">The control record, when recognised.</param>

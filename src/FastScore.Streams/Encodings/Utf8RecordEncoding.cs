@@ -26,6 +26,9 @@ internal sealed class Utf8RecordEncoding : RecordEncoding
     public override string? Name => EncodingTypes.Utf8;
 
     /// <inheritdoc />
+    internal override bool HandsBytesUnchanged => true;
+
+    /// <inheritdoc />
     /// <remarks><typeparamref name="T"/> is <see cref="string"/> (or <see cref="object"/>, which gives a string), <c>byte[]</c>, <see cref="ReadOnlyMemory{T}"/> or <see cref="Memory{T}"/> of <see cref="byte"/>.</remarks>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is none of those.</exception>
     public override T Decode<T>(ReadOnlySpan<byte> record)

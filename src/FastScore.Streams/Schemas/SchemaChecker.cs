@@ -35,6 +35,13 @@ public abstract class SchemaChecker
     /// the records that standard check accepts.
     /// </summary>
     internal virtual StandardCheck? Standard => null;
+
+    /// <summary>
+    /// Gets a value indicating whether the same bytes always get the same verdict (no state, clock or outside input
+    /// changes it), so records this checker accepted may be written by an output with this same checker without a
+    /// second check (the pass-through of <see cref="Encodings.CheckedRecords"/>). <see langword="false"/> by default.
+    /// </summary>
+    internal virtual bool HasStableVerdicts => false;
 }
 
 /// <summary>Checks records against two schemas in turn (a stream's own and its model slot's); the first rejection wins.</summary>
@@ -42,4 +49,6 @@ internal sealed class BothSchemasChecker(SchemaChecker first, SchemaChecker seco
 {
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection) =>
         first.TryCheck(record, out rejection) && second.TryCheck(record, out rejection);
+
+    internal override bool HasStableVerdicts => first.HasStableVerdicts && second.HasStableVerdicts;
 }

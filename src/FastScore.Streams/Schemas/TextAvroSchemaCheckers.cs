@@ -26,6 +26,9 @@ internal sealed class Utf8AvroSchemaChecker : AvroSchemaChecker
     internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
+    internal override bool HasStableVerdicts => true;
+
+    /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection) => TryCheckUtf8(record, out rejection);
 }
 
@@ -53,6 +56,9 @@ internal sealed class BytesAvroSchemaChecker : AvroSchemaChecker
     internal override StandardCheck Standard { get; }
 
     /// <inheritdoc />
+    internal override bool HasStableVerdicts => true;
+
+    /// <inheritdoc />
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {
         rejection = default;
@@ -64,6 +70,8 @@ internal sealed class BytesAvroSchemaChecker : AvroSchemaChecker
 internal sealed class AcceptAllChecker : SchemaChecker
 {
     public static readonly AcceptAllChecker Instance = new();
+
+    internal override bool HasStableVerdicts => true;
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {
@@ -78,6 +86,8 @@ internal sealed class Utf8OnlyChecker : SchemaChecker
     public static readonly Utf8OnlyChecker Instance = new();
 
     internal override StandardCheck Standard { get; } = new(EncodingTypes.Utf8, null);
+
+    internal override bool HasStableVerdicts => true;
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {
