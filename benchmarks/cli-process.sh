@@ -6,7 +6,10 @@
 #     whole processes, interleaved in the same run, wall and CPU (user + sys) time, medians of RUNS runs;
 #   - the same fastscore run under runtime settings (TieredPGO off, TieredCompilation off, ReadyToRun code ignored);
 #   - start-up: `fastscore run iris` on the guide's 25-record file, file to file (an upper bound of the time to the
-#     first record written), and the loop on the same file.
+#     first record written), and the loop on the same file;
+#   - the time from start to the first record written: the same 25-record runs with a console: output, timed from the
+#     start of the process to the first byte on its standard output (a pipe).
+# FASTSCORE_STARTUP_TRACE=1 on a single run prints where its start-up time goes (docs/performance.md).
 # The tool is packed (dotnet pack src/FastScore.Cli -r <this machine's RID>: ReadyToRun, as docs/cli.md says) and
 # installed into a temporary tool path; FASTSCORE_PACKAGES=<folder> installs an already packed package instead.
 # Usage: benchmarks/cli-process.sh [RUNS=5] [RECORDS=2000000]
@@ -34,6 +37,7 @@ MODEL=(IrisIdentity --assembly "$WORK/bench/FastScore.Cli.ProcessBench.dll")
 
 IRIS="$ROOT/samples/FastScore.Samples.Iris/data/xgboost_iris_inputs.jsons"
 awk -v n="$RECORDS" '{ line[NR] = $0 } END { for (i = 0; i < n; i++) print line[i % NR + 1] }' "$IRIS" > "$WORK/in.jsons"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "# $(wc -l < "$WORK/in.jsons") records, $(du -h "$WORK/in.jsons" | cut -f1); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # one timed run: appends "wall cpu" (seconds) to the file named by $1; fails if the output does not have $2 lines
@@ -44,6 +48,14 @@ timed() {
   local got; got=$(wc -l < "$WORK/out.jsons")
   [ "$got" -eq "$lines" ] || { echo "expected $lines output records, got $got: $*" >&2; cat "$WORK/stderr" >&2; exit 1; }
   awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$WORK/time" >> "$results"
+}
+# ms from the start of a process to the first byte it writes to its standard output (a pipe): its first record written
+first_record() {
+  local t0; t0=$(date +%s%N)
+  local ms
+  ms=$("$@" 2> /dev/null | { IFS= read -r -n 1 _ && echo $(( ($(date +%s%N) - t0) / 1000000 )); cat > /dev/null; })
+  [ -n "$ms" ] || { echo "no record written to stdout: $*" >&2; exit 1; }
+  echo "$ms"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 wall() { cut -d' ' -f1 "$1" | median; }
@@ -67,7 +79,15 @@ for i in $(seq $((RUNS * 2))); do
   timed "$WORK/small-loop" 25 "${LOOP[@]}" "$IRIS" "$WORK/out.jsons"
 done
 
+for i in $(seq $((RUNS * 2))); do
+  first_record "$FASTSCORE" run "${MODEL[@]}" "file:$IRIS" console: -q >> "$WORK/first-typed"
+  first_record "$FASTSCORE" run iris "file:$IRIS" console: -q >> "$WORK/first-iris"
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
 lw=$(wall "$WORK/loop"); lc=$(cpu "$WORK/loop")
+echo
+echo "Load average: $load_before at the start, $load_after at the end ($(nproc) cores)."
 echo
 echo "$RECORDS iris records, file to file, medians of $RUNS interleaved runs (wall s / CPU s, user + sys):"
 echo
@@ -97,3 +117,13 @@ for v in small-fastscore small-typed small-loop; do
   esac
   awk -v n="$name" -v w="$(wall "$WORK/$v")" -v c="$(cpu "$WORK/$v")" 'BEGIN { printf "| %s | %.0f | %.0f |\n", n, w * 1000, c * 1000 }'
 done
+echo
+echo "From start to the first record written: the 25-record runs with a console: output, start of the process to the first byte on its stdout, medians of $((RUNS * 2)) runs:"
+echo
+echo "| process | first record (ms) |"
+echo "|---|---|"
+echo "| fastscore run IrisIdentity --assembly | $(median < "$WORK/first-typed") |"
+echo "| fastscore run iris | $(median < "$WORK/first-iris") |"
+echo
+awk -v lw="$lw" -v lc="$lc" -v w="$(wall "$WORK/fastscore")" -v c="$(cpu "$WORK/fastscore")" -v f="$(median < "$WORK/first-typed")" \
+  'BEGIN { printf "Goals (issue 16, point 8): wall %.2fx (>= 5x), CPU %.2fx (>= 3x), first record %d ms (< 150 ms)\n", lw / w, lc / c, f }'

@@ -23,6 +23,12 @@ public static class Program
             return;
         }
 
+        if (args is ["probe-14", ..])
+        {
+            AvroCsv.Issue14Probe.Run(args[1..]);
+            return;
+        }
+
         if (args is ["probe"])
         {
             InterleavedProbe.Run();
@@ -46,6 +52,14 @@ public static class Program
         if (args is ["check-floats"])
         {
             Environment.ExitCode = Schemas.FloatFormatCheck.Run() == 0 ? 0 : 1;
+            return;
+        }
+
+        if (args is ["probe-net", ..])
+        {
+            Network.NetworkProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300_000,
+                args.Length > 3 ? args[3] : null);
             return;
         }
 

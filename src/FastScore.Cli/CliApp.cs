@@ -29,7 +29,9 @@ internal static class CliApp
             AllowMultipleArgumentsPerToken = false,
         };
         root.Options.Add(components);
+        StartupTrace.Mark("commands built");
         ParseResult parse = root.Parse(args);
+        StartupTrace.Mark("parsed");
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
         try
         {

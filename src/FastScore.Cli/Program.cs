@@ -4,6 +4,7 @@ using FastScore.Cli;
 // The first Ctrl-C or SIGTERM stops gracefully: reading stops, what was read is scored and flushed, and the command
 // exits normally (a run's stop is bounded by LingerTime + --stop-timeout). A second one exits at once, with 130
 // (SIGINT) or 143 (SIGTERM): what was not delivered is lost on the way out, and a Kafka input reads it again.
+StartupTrace.Mark("main");
 using var stop = new CancellationTokenSource();
 int signals = 0;
 void OnSignal(PosixSignalContext context)
@@ -23,4 +24,6 @@ void OnSignal(PosixSignalContext context)
 
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-return await CliApp.RunAsync(args, CliIo.Console(), stop.Token).ConfigureAwait(false);
+int exitCode = await CliApp.RunAsync(args, CliIo.Console(), stop.Token).ConfigureAwait(false);
+StartupTrace.Mark("exit");
+return exitCode;

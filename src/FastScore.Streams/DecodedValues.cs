@@ -36,6 +36,11 @@ internal abstract class RecordDecoder
     /// <c>json</c> encoding, a flat POCO, a flat record schema).
     /// </summary>
     public abstract void Bind(SchemaChecker checker);
+
+    /// <summary>Completes the values of a batch whose every record is checked and decoded, before it is handed on.</summary>
+    public virtual void Seal(RecordBatch batch)
+    {
+    }
 }
 
 /// <inheritdoc />
@@ -43,11 +48,26 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
 {
     private CheckingDecoder<T>? _checking;
 
+    // Raw-bytes models: the checked records of a batch get one array per batch when it is sealed, not an array each (CheckedRecords).
+    private SchemaChecker? _bytesChecker;
+
     public override Type ValueType => typeof(T);
 
     public override bool CanValidate => _checking is not null;
 
-    public override void Bind(SchemaChecker checker) => _checking = encoding.CreateCheckingDecoder<T>(checker);
+    public override void Bind(SchemaChecker checker)
+    {
+        _checking = encoding.CreateCheckingDecoder<T>(checker);
+        _bytesChecker = typeof(T) == typeof(ReadOnlyMemory<byte>) && CheckedRecords.HandsBytesAsIs(encoding) ? checker : null;
+    }
+
+    public override void Seal(RecordBatch batch)
+    {
+        if (_bytesChecker is not null && batch.Values is DecodedValues<T> values)
+        {
+            CheckedRecords.Seal(batch, (ReadOnlyMemory<byte>[])(object)values.Items, _bytesChecker);
+        }
+    }
 
     public override bool TryDecodeValid(RecordBatch batch, int index, ReadOnlySpan<byte> record)
     {
@@ -62,6 +82,13 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
 
     public override bool TryDecode(RecordBatch batch, int index, ReadOnlySpan<byte> record, [NotNullWhen(false)] out string? error)
     {
+        if (_bytesChecker is not null)
+        {
+            Store(batch, index, default!); // what Decode gives (the record's bytes) is set when the batch is sealed
+            error = null;
+            return true;
+        }
+
         T value;
         try
         {

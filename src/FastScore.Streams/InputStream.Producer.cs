@@ -204,7 +204,7 @@ public sealed partial class InputStream
                 continue;
             }
 
-            if (Accept(batch, frame, null, baseOffset + start))
+            if (AcceptCopied(batch, batch.Append(frame, _sequence + 1, null), null, baseOffset + start, CheckedByFramer(framer)))
             {
                 endOfStream = true;
                 drained = true;
@@ -267,13 +267,34 @@ public sealed partial class InputStream
     private bool Accept(RecordBatch batch, ReadOnlySpan<byte> frame, MessageMetadata? metadata, long? byteOffset) =>
         AcceptCopied(batch, batch.Append(frame, _sequence + 1, metadata), metadata, byteOffset);
 
+    /// <summary>
+    /// Whether the framer read the frame it returned last whole against the schema of this stream's avro-binary checker
+    /// (<see cref="Framer.LastFrameCheckedAgainst"/>: the ocf-block framer's skip-parse, which checks every byte as the
+    /// checker does), so checking it again would only repeat that work. The schemas are compared once per schema object.
+    /// </summary>
+    private bool CheckedByFramer(Framer framer)
+    {
+        if (framer.LastFrameCheckedAgainst is not { } schema || _checker is not Schemas.AvroBinarySchemaChecker avro)
+        {
+            return false;
+        }
+
+        if (!ReferenceEquals(schema, _framerSchema))
+        {
+            _framerSchema = schema;
+            _framerSchemaIsChecked = ReferenceEquals(schema, avro.Schema) || schema.Equals(avro.Schema);
+        }
+
+        return _framerSchemaIsChecked;
+    }
+
     /// <summary>Decides on a record just appended to the batch: decoded, a control record (true: end of stream), or rejected and removed.</summary>
     /// <remarks>The last line of defence against bad input: whatever a checker, decoder or control-record reader throws
     /// for this record (a defect: they report bad data as rejections) rejects this record alone, by encoding, with the
     /// exception as the reason, and the stream goes on. The try region costs nothing until something throws.</remarks>
-    private bool AcceptCopied(RecordBatch batch, Span<byte> record, MessageMetadata? metadata, long? byteOffset)
+    private bool AcceptCopied(RecordBatch batch, Span<byte> record, MessageMetadata? metadata, long? byteOffset, bool checkedByFramer = false)
     {
-        RecordRejection rejection;
+        RecordRejection rejection = default;
         long before = _sequence;
         try
         {
@@ -293,7 +314,7 @@ public sealed partial class InputStream
             }
 
             _sequence++;
-            if (_checker.TryCheck(record, out rejection))
+            if (checkedByFramer || _checker.TryCheck(record, out rejection))
             {
                 if (_decoder is null || _decoder.TryDecode(batch, batch.Count - 1, record, out string? error))
                 {
@@ -320,6 +341,7 @@ public sealed partial class InputStream
     /// Only disposing cancels the write: a graceful stop never drops a batch that was read.</summary>
     private ValueTask PublishAsync(RecordBatch batch)
     {
+        _decoder?.Seal(batch);
         _batchBytesHint = Math.Clamp(batch.ByteCount, 16 * 1024, 4 * 1024 * 1024);
         _batchRecordsHint = Math.Max(16, batch.Count);
         Counters.Add(_batchRecords, _batchBytes);

@@ -22,6 +22,8 @@ public sealed partial class InputStream : IAsyncDisposable
     private readonly MessageInputTransport? _answering; // the transport, when callers wait for some of its records
     private readonly Framer? _framer;
     private readonly SchemaChecker _checker;
+    private Avro.Schema? _framerSchema; // the last schema the framer checked frames against (CheckedByFramer)
+    private bool _framerSchemaIsChecked; // whether it is the checker's
     private readonly Action<RejectedRecord>? _onRejected;
     private readonly int _maxBatchRecords;
     private readonly Channel<RecordBatch> _channel;

@@ -468,7 +468,7 @@ public sealed class OutputStream : IAsyncDisposable
             return cached.Encoder;
         }
 
-        ValidEncoder<T>? encoder = Encoding.CreateValidEncoder<T>(_checker);
+        ValidEncoder<T>? encoder = CheckedRecords.CreateEncoder<T>(Encoding, _checker) ?? Encoding.CreateValidEncoder<T>(_checker);
         _validEncoder = new ValidEncoderOf<T>(encoder); // the last type written (models emit one type)
         return encoder;
     }

@@ -124,6 +124,16 @@ public sealed class RecordBatch : IDisposable
         return target;
     }
 
+    /// <summary>Gets where record <paramref name="index"/> lies in the batch's bytes (see <see cref="CopyBytesTo"/>).</summary>
+    internal (int Offset, int Length) GetBounds(int index)
+    {
+        ref Entry e = ref Get(index);
+        return (e.Offset, e.Length);
+    }
+
+    /// <summary>Copies the bytes of every record, in order (<see cref="ByteCount"/> bytes), to <paramref name="destination"/>.</summary>
+    internal void CopyBytesTo(Span<byte> destination) => _buffer.AsSpan(0, _used).CopyTo(destination);
+
     internal DecodedValues<T> SetValues<T>(DecodedValues<T> values)
     {
         Values?.Dispose();

@@ -265,7 +265,7 @@ public sealed class StreamFactory
             throw new DescriptorException("Transport.Type", $"'{descriptor.Transport.Type}' cannot be used as an {(input ? "input" : "output")}.");
         }
 
-        _ = GetTransport(descriptor);
+        GetTransport(descriptor).CheckDirection(descriptor, input);
         Avro.Schema? schema = ResolveSchema(descriptor, options, _options.SchemaLibrary);
         if (schema is null && descriptor.Schema.Kind == SchemaKind.Inherit
             && _options.Components.TryGetEncoding(descriptor.Encoding?.Type ?? EncodingTypes.Null, out EncodingProvider? required) && required.SchemaUse == SchemaUse.Required)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using static FastScore.Cli.Tests.ServeSupport;
 
 namespace FastScore.Cli.Tests;
 
@@ -169,39 +170,4 @@ public sealed partial class BadInputTests
 
     [GeneratedRegex(@"^\s+at \S+\(", RegexOptions.Multiline)]
     private static partial Regex StackFrame();
-
-    private static async Task WaitRunningAsync(HttpClient client, Task serving)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (serving.IsCompleted)
-            {
-                await serving;
-                Assert.Fail("serve exited early");
-            }
-
-            try
-            {
-                using HttpResponseMessage state = await client.GetAsync("/2/engine/state", timeout.Token);
-                if (await state.Content.ReadAsStringAsync(timeout.Token) == """{"state":"running"}""")
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

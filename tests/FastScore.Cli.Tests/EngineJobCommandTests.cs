@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using static FastScore.Cli.Tests.ServeSupport;
 
 namespace FastScore.Cli.Tests;
 
@@ -100,41 +101,5 @@ public sealed class EngineJobCommandTests
             Assert.That(unreachable.Exit, Is.EqualTo(1));
             Assert.That(unreachable.Err, Does.Contain($"Cannot reach the engine at {url}/"));
         });
-    }
-
-    internal static async Task WaitForStateAsync(string url, string state, Task serving)
-    {
-        using var client = new HttpClient { BaseAddress = new Uri(url) };
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (serving.IsCompleted)
-            {
-                await serving;
-                Assert.Fail("serve exited early");
-            }
-
-            try
-            {
-                using HttpResponseMessage answer = await client.GetAsync("/2/engine/state", timeout.Token);
-                if (await answer.Content.ReadAsStringAsync(timeout.Token) == $$"""{"state":"{{state}}"}""")
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -37,7 +37,7 @@ public sealed class GuideTests
     [Test]
     public async Task Part_1_the_REST_round_trip_as_docs_guide_md_shows_it()
     {
-        string url = $"http://127.0.0.1:{EngineJobCommandTests.FreePort()}";
+        string url = $"http://127.0.0.1:{ServeSupport.FreePort()}";
         string dataRoot = Directory.CreateDirectory(Path.Combine(_dir, "data-root")).FullName;
 
         // 0. the library's schemas, the engine, selected by name
@@ -45,7 +45,7 @@ public sealed class GuideTests
         await Fastscore(null, "schema", "add", "xgboost_iris_output", Path.Combine(Examples, "schemas", "xgboost_iris_output.avsc"));
         using var stop = new CancellationTokenSource();
         var serving = CliRunner.RunInAsync(_env, null, stop.Token, "serve", "--urls", url, "--data-root", dataRoot);
-        await EngineJobCommandTests.WaitForStateAsync(url, "init", serving);
+        await ServeSupport.WaitForStateAsync(url, "init", serving);
         await Fastscore(null, "use", "engine-1", url);
 
         // 1. REST: reset, the REST stream, run, inspect, one round trip with curl, then model input / model output

@@ -192,6 +192,70 @@ public sealed class RunTransportFailureTests
         AssertFailed(exit, err, $"Stream '{output}': ODBC Transport.InsertIntoTable INSERT INTO nosuch failed at record 1 (its batch of 2 was rolled back): no such table: nosuch");
     }
 
+    /// <summary>The PostgreSQL server of the ODBC tests (`.ci/run` starts it and sets FASTSCORE_TEST_POSTGRES_ODBC; the default is the local cluster of docs/testing.md).</summary>
+    private static string Postgres => Environment.GetEnvironmentVariable("FASTSCORE_TEST_POSTGRES_ODBC") is { Length: > 0 } s
+        ? s
+        : "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=5432;Database=postgres;Uid=postgres;Pwd=pg";
+
+    private static void Execute(string connectionString, params string[] statements)
+    {
+        using var connection = new System.Data.Odbc.OdbcConnection(connectionString);
+        connection.Open();
+        foreach (string sql in statements)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static long Count(string connectionString, string table)
+    {
+        using var connection = new System.Data.Odbc.OdbcConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    [Test]
+    public async Task An_odbc_output_of_a_value_that_does_not_fit_its_PostgreSQL_column_fails_naming_the_stream_and_InsertIntoTable_and_rolls_back()
+    {
+        string table = "fss_cli_fit_" + Guid.NewGuid().ToString("N")[..12];
+        Execute(Postgres, $"CREATE TABLE {table} (n SMALLINT, s VARCHAR(3))");
+        try
+        {
+            string input = Path.Combine(_dir, "rows.jsons");
+            await File.WriteAllLinesAsync(input, ["""{"n": 1, "s": "a"}""", """{"n": 100000, "s": "b"}""", """{"n": 3, "s": "c"}"""]);
+            string output = Descriptor("out.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{Postgres}}", "InsertIntoTable": "{{table}}"}, "Encoding": null}""");
+            var (exit, err) = await RunAsync("run", "echo", "file:" + input, output);
+            AssertFailed(exit, err, $"Stream '{output}': ODBC Transport.InsertIntoTable INSERT INTO {table} failed at record 2 (its batch of 3 was rolled back): ");
+            Assert.Multiple(() =>
+            {
+                Assert.That(err, Does.Contain("value \"100000\" is out of range for type smallint"), "the driver's reason");
+                Assert.That(err, Does.Not.Contain("Pwd="), "the connection string (its password) is never shown");
+                Assert.That(Count(Postgres, table), Is.Zero, "the failed batch was rolled back: record 1 is not there either");
+            });
+        }
+        finally
+        {
+            Execute(Postgres, $"DROP TABLE {table}");
+        }
+    }
+
+    [Test]
+    public async Task An_odbc_output_of_a_value_that_does_not_fit_its_strict_SQLite_column_fails_naming_the_stream_and_InsertIntoTable_and_rolls_back()
+    {
+        string connection = SqliteDatabase();
+        Execute(connection, "CREATE TABLE strict_scores(n INTEGER, s TEXT) STRICT");
+        string input = Path.Combine(_dir, "rows.jsons");
+        await File.WriteAllLinesAsync(input, ["""{"n": 1, "s": "a"}""", """{"n": "two", "s": "b"}"""]);
+        string output = Descriptor("out.json", $$"""{"Transport": {"Type": "ODBC", "ConnectionString": "{{connection}}", "InsertIntoTable": "strict_scores"}, "Encoding": null}""");
+        var (exit, err) = await RunAsync("run", "echo", "file:" + input, output);
+        AssertFailed(exit, err, $"Stream '{output}': ODBC Transport.InsertIntoTable INSERT INTO strict_scores failed at record 2 (its batch of 2 was rolled back): cannot store TEXT value in INTEGER column strict_scores.n");
+        Assert.That(Count(connection, "strict_scores"), Is.Zero, "the failed batch was rolled back");
+    }
+
     [Test]
     public async Task An_odbc_run_that_works_copies_the_rows_and_exits_0()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using static FastScore.Cli.Tests.ServeSupport;
 
 namespace FastScore.Cli.Tests;
 
@@ -105,40 +106,5 @@ public sealed class SafeOutputTests
                 Assert.That(output.IndexOfAny(['\u001b', '\u009b']), Is.EqualTo(-1), output);
             }
         });
-    }
-
-    private static async Task WaitRunningAsync(HttpClient client, Task serving)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (serving.IsCompleted)
-            {
-                await serving;
-                Assert.Fail("serve exited early");
-            }
-
-            try
-            {
-                using HttpResponseMessage state = await client.GetAsync("/2/engine/state", timeout.Token);
-                if (await state.Content.ReadAsStringAsync(timeout.Token) == """{"state":"running"}""")
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

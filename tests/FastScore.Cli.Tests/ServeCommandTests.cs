@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using static FastScore.Cli.Tests.ServeSupport;
 
 namespace FastScore.Cli.Tests;
 
@@ -307,40 +308,5 @@ public sealed class ServeCommandTests
             Assert.That(unreachableExit, Is.EqualTo(1));
             Assert.That(unreachable, Does.Contain("Cannot reach the engine"));
         });
-    }
-
-    private static async Task WaitRunningAsync(HttpClient client, Task serving)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (serving.IsCompleted)
-            {
-                await serving;
-                Assert.Fail("serve exited early");
-            }
-
-            try
-            {
-                using HttpResponseMessage state = await client.GetAsync("/2/engine/state", timeout.Token);
-                if (await state.Content.ReadAsStringAsync(timeout.Token) == """{"state":"running"}""")
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

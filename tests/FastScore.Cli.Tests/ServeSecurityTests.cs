@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using static FastScore.Cli.Tests.ServeSupport;
 
 namespace FastScore.Cli.Tests;
 
@@ -232,40 +233,5 @@ public sealed class ServeSecurityTests
         var io = new CliIo(stdout, stderr, Stream.Null, new MemoryStream(), IsTerminal: false, name => environment.GetValueOrDefault(name));
         int exit = await CliApp.RunAsync(args, io, cancellationToken);
         return (exit, stdout.ToString(), stderr.ToString(), "");
-    }
-
-    private static async Task WaitRunningAsync(HttpClient client, Task serving)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (serving.IsCompleted)
-            {
-                await serving;
-                Assert.Fail("serve exited early");
-            }
-
-            try
-            {
-                using HttpResponseMessage state = await client.GetAsync("/2/engine/state", timeout.Token);
-                if (await state.Content.ReadAsStringAsync(timeout.Token) == """{"state":"running"}""")
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -96,6 +96,37 @@ public sealed class StreamSampleCommandTests
         });
     }
 
+    /// <summary>The "waiting" line comes only after a real wait: records that arrive a second or so late are printed without it.</summary>
+    [Test]
+    [Category("Integration")]
+    public async Task Sample_of_records_that_arrive_a_second_late_prints_them_without_a_waiting_line()
+    {
+        await using var cli = FastScoreCliProcess.Start(["stream", "sample", "console:", "-n", "1"]);
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // longer than the 1 s after which the line used to appear
+        await cli.StandardInput.WriteLineAsync("""{"late":true}""");
+        await cli.StandardInput.FlushAsync();
+        bool exited = await cli.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.That(exited, Is.True, cli.Stderr);
+        Assert.Multiple(() =>
+        {
+            Assert.That(cli.ExitCode, Is.Zero, cli.Stderr);
+            Assert.That(cli.Stdout.Split(Environment.NewLine), Is.EqualTo(new[] { """   1: {"late":true}""" }));
+            Assert.That(cli.Stderr, Does.Not.Contain("waiting for records"));
+        });
+    }
+
+    [TestCase(10, 5)]
+    [TestCase(3, 1.5)]
+    [TestCase(2, 1)]
+    [TestCase(60, 5)]
+    public void The_waiting_line_comes_after_half_the_timeout_at_most_five_seconds(double timeoutSeconds, double expectedSeconds) =>
+        Assert.That(FastScore.Cli.Commands.StreamSampleCommand.WaitingNoticeAfter(TimeSpan.FromSeconds(timeoutSeconds)), Is.EqualTo(TimeSpan.FromSeconds(expectedSeconds)));
+
+    [Test]
+    public void Without_a_time_limit_the_waiting_line_comes_after_five_seconds() =>
+        Assert.That(FastScore.Cli.Commands.StreamSampleCommand.WaitingNoticeAfter(Timeout.InfiniteTimeSpan), Is.EqualTo(TimeSpan.FromSeconds(5)));
+
     [Test]
     public async Task Sample_refuses_a_negative_timeout()
     {

@@ -1,10 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using FastScore.Cli;
 using FastScore.Samples.Iris;
 using static FastScore.Streams.S3.Tests.Support.S3Tests;
+using static FastScore.Streams.Tests.Shared.GuideCliSession;
 
 namespace FastScore.Streams.S3.Tests;
 
@@ -16,12 +13,6 @@ namespace FastScore.Streams.S3.Tests;
 [NonParallelizable]
 public sealed class GuideCliTests
 {
-    private static string Root { get; } = FindRoot();
-
-    private static string Examples => Path.Combine(Root, "tests", "FastScore.Streams.Tests", "Fixtures", "fastscore-examples");
-
-    private static string Data => Path.Combine(Root, "samples", "FastScore.Samples.Iris", "data");
-
     [Test]
     public async Task Part_2_the_S3_batch_as_docs_guide_md_shows_it()
     {
@@ -82,70 +73,5 @@ public sealed class GuideCliTests
             Directory.Delete(dir, recursive: true);
             Assert.That(served.Exit, Is.EqualTo(0), served.Err);
         }
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> Fastscore(Dictionary<string, string> env, string? stdin, params string[] args)
-    {
-        var result = await RunAsync(env, stdin, CancellationToken.None, args);
-        Assert.That(result.Exit, Is.EqualTo(0), $"fastscore {string.Join(' ', args)}: {result.Err}");
-        return result;
-    }
-
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(Dictionary<string, string> env, string? stdin, CancellationToken cancellationToken, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        using var input = new MemoryStream(Encoding.UTF8.GetBytes(stdin ?? ""));
-        int exit = await CliApp.RunAsync(args, new CliIo(stdout, stderr, input, Stream.Null, false,
-            name => env.TryGetValue(name, out string? value) ? value : Environment.GetEnvironmentVariable(name)), cancellationToken);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    private static async Task WaitForEngineAsync(string url, Task serving)
-    {
-        using var client = new HttpClient { BaseAddress = new Uri(url) };
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (serving.IsCompleted)
-            {
-                Assert.Fail("serve exited early: " + (await (Task<(int, string, string)>)serving).Item3);
-            }
-
-            try
-            {
-                using HttpResponseMessage answer = await client.GetAsync("/2/engine/state", timeout.Token);
-                if (answer.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "FastScore.Streams.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("FastScore.Streams.sln not found above " + AppContext.BaseDirectory);
     }
 }

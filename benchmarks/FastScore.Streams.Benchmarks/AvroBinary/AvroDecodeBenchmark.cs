@@ -16,7 +16,7 @@ namespace FastScore.Streams.Benchmarks.AvroBinary;
 [MemoryDiagnoser]
 public class AvroDecodeBenchmark
 {
-    private const int Count = 1000;
+    public const int Count = 1000;
     private global::Avro.Schema _schema = null!;
     private byte[] _all = null!;
     private int[] _offsets = null!;
@@ -108,7 +108,7 @@ public class AvroDecodeBenchmark
 [MemoryDiagnoser]
 public class OcfReadBenchmark
 {
-    private const int Count = 20_000;
+    public const int Count = 20_000;
     private global::Avro.Schema _schema = null!;
     private byte[] _file = null!;
     private AvroBinaryRecordEncoding _encoding = null!;

@@ -27,6 +27,12 @@ public class OcfEndToEndBenchmark
     private string _output = "";
     private global::Avro.Schema _schema = null!;
 
+    /// <summary>Gets the records per file (BenchmarkDotNet: <see cref="Records"/>; the probe may use fewer).</summary>
+    public int Count { get; init; } = Records;
+
+    /// <summary>Gets the warm-up runs of each method in the setup.</summary>
+    public int WarmUps { get; init; } = 3;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -36,14 +42,14 @@ public class OcfEndToEndBenchmark
         _schema = global::Avro.Schema.Parse(AvroBenchData.IrisSchema);
         using (IFileWriter<GenericRecord> writer = DataFileWriter<GenericRecord>.OpenWriter(new GenericDatumWriter<GenericRecord>(_schema), _input, Codec.CreateCodec(Codec.Type.Deflate)))
         {
-            for (int i = 0; i < Records; i++)
+            for (int i = 0; i < Count; i++)
             {
                 writer.Append(AvroBenchData.Iris(_schema, i));
             }
         }
 
         // Warm-up runs on the whole file (tiered compilation of the engine's paths), as EndToEndBenchmark does.
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < WarmUps; i++)
         {
             HandWrittenDataFileLoop();
             EngineOcfPoco().GetAwaiter().GetResult();
@@ -72,11 +78,11 @@ public class OcfEndToEndBenchmark
 
     /// <summary>The engine, the model taking and giving POCOs (decoded and encoded by the compiled Avro reader and writer).</summary>
     [Benchmark(OperationsPerInvoke = Records)]
-    public Task<long> EngineOcfPoco() => Engines.RunAsync(new Identity<IrisRecord>(), Ocf(_input), Ocf(_output), Records);
+    public Task<long> EngineOcfPoco() => Engines.RunAsync(new Identity<IrisRecord>(), Ocf(_input), Ocf(_output), Count);
 
     /// <summary>The engine, the model taking and giving the records' bytes (checked, not decoded).</summary>
     [Benchmark(OperationsPerInvoke = Records)]
-    public Task<long> EngineOcfRawBytes() => Engines.RunAsync(new Identity<ReadOnlyMemory<byte>>(), Ocf(_input), Ocf(_output), Records);
+    public Task<long> EngineOcfRawBytes() => Engines.RunAsync(new Identity<ReadOnlyMemory<byte>>(), Ocf(_input), Ocf(_output), Count);
 
     private static StreamDescriptor Ocf(string path) => StreamDescriptor.Parse($$"""
         {"Transport": {"Type": "file", "Path": "{{path}}"}, "Envelope": {"Type": "ocf-block", "Compress": "deflate"}, "Encoding": "avro-binary", "Schema": {{AvroBenchData.IrisSchema}}}
@@ -99,6 +105,12 @@ public class CsvToJsonEndToEndBenchmark
     private string _input = "";
     private string _output = "";
 
+    /// <summary>Gets the records per file (BenchmarkDotNet: <see cref="Records"/>; the probe may use fewer).</summary>
+    public int Count { get; init; } = Records;
+
+    /// <summary>Gets the warm-up runs of each method in the setup.</summary>
+    public int WarmUps { get; init; } = 3;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -106,13 +118,13 @@ public class CsvToJsonEndToEndBenchmark
         _input = Path.Combine(_dir, "in.csv");
         _output = Path.Combine(_dir, "out.jsons");
         var text = new StringBuilder("sepal_length,sepal_width,petal_length,petal_width\r\n");
-        for (int i = 0; i < Records; i++)
+        for (int i = 0; i < Count; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"{4.3f + (i % 36 / 10f)},{2.0f + (i % 24 / 10f)},{1.0f + (i % 59 / 10f)},{0.1f + (i % 25 / 10f)}\r\n");
         }
 
         File.WriteAllText(_input, text.ToString());
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < WarmUps; i++)
         {
             HandWrittenCsvHelperJson();
             EngineCsvToJsonPoco().GetAwaiter().GetResult();
@@ -142,7 +154,7 @@ public class CsvToJsonEndToEndBenchmark
     [Benchmark(OperationsPerInvoke = Records)]
     public Task<long> EngineCsvToJsonPoco() => Engines.RunAsync(new Identity<IrisRecord>(),
         StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{_input}}"}, "Encoding": "csv", "Schema": {{Schema}}}"""),
-        StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{_output}}"}, "Encoding": "json", "Schema": {{Schema}}}"""), Records);
+        StreamDescriptor.Parse($$"""{"Transport": {"Type": "file", "Path": "{{_output}}"}, "Encoding": "json", "Schema": {{Schema}}}"""), Count);
 }
 
 internal sealed class Identity<T> : IModel<T, T>

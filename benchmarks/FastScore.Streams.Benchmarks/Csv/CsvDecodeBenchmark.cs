@@ -51,7 +51,7 @@ public sealed partial class MixedRow
 [MemoryDiagnoser]
 public class CsvDecodeBenchmark
 {
-    private const int Count = 1000;
+    public const int Count = 1000;
 
     private const string MixedSchema = """
         {"type":"record","name":"Mixed","fields":[{"name":"id","type":"int"},{"name":"name","type":"string"},{"name":"amount","type":"double"},

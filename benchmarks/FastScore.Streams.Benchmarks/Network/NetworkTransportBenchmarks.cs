@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using FastScore.Streams.Descriptors;
 using FastScore.Streams.Engine;
 using FastScore.Streams.Transports;
@@ -31,6 +33,9 @@ public class NetworkTransportBenchmarks
     /// <summary>Gets or sets the records served (iris-like NDJSON, about 100 bytes each).</summary>
     [Params(300_000)]
     public int Records { get; set; }
+
+    /// <summary>Gets the bytes served.</summary>
+    public long DataLength => _data.Length;
 
     /// <summary>Starts the TCP server (each connection gets the whole data, then a close) and the HTTP server.</summary>
     [GlobalSetup]
@@ -88,6 +93,62 @@ public class NetworkTransportBenchmarks
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// The fairer TCP baseline, what a user would hand-write for the same job: a raw socket read to the end, lines split
+    /// with a vectorized <c>IndexOf('\n')</c>, each line parsed (<see cref="JsonDocument"/>) and written back as JSON
+    /// (<see cref="Utf8JsonWriter"/>, newline after each) to <see cref="Stream.Null"/>.
+    /// </summary>
+    /// <returns>The records written.</returns>
+    [Benchmark]
+    public async Task<long> HandWrittenSocketJson()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync((IPEndPoint)_tcp.LocalEndpoint);
+        byte[] buffer = new byte[64 * 1024];
+        var output = new ArrayBufferWriter<byte>(64 * 1024);
+        using var writer = new Utf8JsonWriter(output);
+        int filled = 0;
+        long records = 0;
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None)) > 0)
+        {
+            filled += n;
+            int start = 0;
+            int newline;
+            while ((newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
+            {
+                records += WriteLine(writer, output, buffer.AsMemory(start, newline));
+                start += newline + 1;
+            }
+
+            buffer.AsSpan(start, filled - start).CopyTo(buffer);
+            filled -= start;
+            if (output.WrittenCount > 32 * 1024)
+            {
+                await Stream.Null.WriteAsync(output.WrittenMemory);
+                output.ResetWrittenCount();
+            }
+        }
+
+        if (filled > 0)
+        {
+            records += WriteLine(writer, output, buffer.AsMemory(0, filled));
+        }
+
+        await Stream.Null.WriteAsync(output.WrittenMemory);
+        return records;
+
+        static int WriteLine(Utf8JsonWriter writer, ArrayBufferWriter<byte> output, ReadOnlyMemory<byte> line)
+        {
+            using JsonDocument document = JsonDocument.Parse(line);
+            document.WriteTo(writer);
+            writer.Flush();
+            writer.Reset(output);
+            output.Write("\n"u8);
+            return 1;
+        }
     }
 
     /// <summary>TCP → delimited → json → identity (record bytes) → json → discard.</summary>

@@ -488,6 +488,10 @@ public static class JsonValuesTarget
         bool syntax = JsonSyntaxChecker.Instance.TryCheck(data, out RecordRejection rejection);
         FuzzCheck.Require(syntax == text, $"the syntax checker says {syntax} ({rejection.Reason}); System.Text.Json parses it: {parsed is not null}, all text: {text}");
         FuzzCheck.Require(syntax || rejection.Kind == RejectionKind.Encoding, "a syntax rejection is not by encoding");
+        if (FastScore.Streams.Schemas.Json.FastJson.AcceptsAnyValue(data))
+        {
+            FuzzCheck.Require(JsonSyntaxChecker.FullCheck(data, out _), "the syntax checker's fast scanner accepted what the full check rejects");
+        }
 
         JsonElement element = default;
         Exception? elementError = FuzzCheck.Catch(() => element = json.Decode<JsonElement>(data));

@@ -172,6 +172,7 @@ internal static class RunCommand
             return Usage;
         }
 
+        StartupTrace.Mark("model loaded");
         SortedDictionary<int, string>? slots = ParseSlots(streamArgs, io.Error);
         if (slots is null)
         {
@@ -189,6 +190,7 @@ internal static class RunCommand
             return Usage;
         }
 
+        StartupTrace.Mark("descriptor options");
         var descriptors = new SortedDictionary<int, StreamDescriptor>();
         foreach ((int slot, string text) in slots)
         {
@@ -229,17 +231,22 @@ internal static class RunCommand
             SchemaLookup = descriptorOptions.SchemaLibrary is { } library ? name => library.TryGetSchemaJson(name, out string? json) ? json : null : null,
             StopTimeout = TimeSpan.FromSeconds(stopTimeout),
         };
+        StartupTrace.Mark("descriptors read");
         var logging = new CliLogging(io.Error); // transports' warnings (e.g. an unreachable broker) as they happen
         await using var engine = new ScoringEngine(CliStreams.CreateFactory(logging), options, logging);
         try
         {
+            StartupTrace.Mark("engine created");
             engine.LoadModel(model, modelName);
+            StartupTrace.Mark("model bound");
             foreach ((int slot, StreamDescriptor descriptor) in descriptors)
             {
                 engine.Attach(slot, descriptor, slots[slot]);
             }
 
+            StartupTrace.Mark("streams attached");
             engine.Start();
+            StartupTrace.Mark("engine started");
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or StreamException)
         {
@@ -254,6 +261,7 @@ internal static class RunCommand
             final = await engine.RunAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        StartupTrace.Mark("run finished");
         EngineInspection inspection = engine.Inspect();
         bool undelivered = inspection.Slots.Any(s => s.Undelivered > 0); // never a success when records were lost on the way out
         int exit = final != EngineState.Finished || undelivered ? Failed : inspection.Stopped ? Stopped : Finished;

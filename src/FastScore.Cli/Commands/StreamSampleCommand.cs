@@ -11,8 +11,9 @@ namespace FastScore.Cli.Commands;
 
 /// <summary>
 /// <c>fastscore stream sample &lt;descriptor | literal&gt; [-n N] [--timeout S]</c>: prints the first N records, numbered,
-/// rejected ones with their reason. A stream that produces nothing for a second is said to be waited for (what, where,
-/// from which position) on stderr; after <c>--timeout</c> seconds the command prints what arrived and gives up.
+/// rejected ones with their reason. A stream that has produced nothing after a real wait (half of <c>--timeout</c>, at most
+/// 5 s) is said to be waited for (what, where, from which position) on stderr; after <c>--timeout</c> seconds the command
+/// prints what arrived and gives up.
 /// </summary>
 /// <remarks>Exit codes: 0 records printed (or the stream ended); 1 invalid descriptor or stream error; 2 bad arguments;
 /// 3 no record arrived within <c>--timeout</c>.</remarks>
@@ -21,7 +22,8 @@ internal static class StreamSampleCommand
     /// <summary>The exit code when no record arrived within <c>--timeout</c>.</summary>
     public const int NothingArrived = 3;
 
-    private static readonly TimeSpan s_waitingNotice = TimeSpan.FromSeconds(1);
+    /// <summary>The longest silence before the command says what it waits for (a Kafka consumer often takes a few seconds to join).</summary>
+    private static readonly TimeSpan s_waitingNoticeLimit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_releaseLimit = TimeSpan.FromSeconds(5);
 
     public static Command Create(CliIo io)
@@ -107,7 +109,7 @@ internal static class StreamSampleCommand
                         io.Error.WriteLine(Waiting(descriptor, source, timeout));
                     }
                 }
-            }, null, s_waitingNotice, Timeout.InfiniteTimeSpan);
+            }, null, WaitingNoticeAfter(timeout), Timeout.InfiniteTimeSpan);
             while (Count(lines) < count && await input.ReadBatchAsync(deadline.Token).ConfigureAwait(false) is { } batch)
             {
                 using (batch)
@@ -177,6 +179,14 @@ internal static class StreamSampleCommand
             _ = closing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
+
+    /// <summary>
+    /// When the command says what it waits for, if nothing has arrived by then: after half of <c>--timeout</c>, at most
+    /// 5 s (and 5 s without a time limit), so a stream whose first records take a second or two (a Kafka consumer joining
+    /// its group) prints them without a "waiting" line first.
+    /// </summary>
+    internal static TimeSpan WaitingNoticeAfter(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan || timeout / 2 > s_waitingNoticeLimit ? s_waitingNoticeLimit : timeout / 2;
 
     /// <summary>Says what the command waits for, where, and from which position (a Kafka input at "latest" sees only new records).</summary>
     private static string Waiting(StreamDescriptor descriptor, string source, TimeSpan timeout)

@@ -111,7 +111,9 @@ internal static class StreamVerifyCommand
         }
         catch (DescriptorException ex)
         {
-            stderr.WriteLine(new DescriptorException(ex.Errors, "it is valid, but this fastscore cannot run it: no registered provider can create every part").Message);
+            // A part no registered provider creates, or a field the slot's direction needs (a UDP output's Host).
+            string where = slot is { } at ? $" in slot {at} (an {(input ? "input" : "output")})" : string.Empty;
+            stderr.WriteLine(new DescriptorException(ex.Errors, $"it is valid, but this fastscore cannot run it{where}").Message);
             return 1;
         }
 

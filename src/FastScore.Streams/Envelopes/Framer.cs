@@ -83,6 +83,13 @@ public abstract class Framer
     protected internal virtual bool CanFrameSpans => false;
 
     /// <summary>
+    /// Gets the Avro schema the frame that <see cref="TryReadFrame"/> returned last was read against, whole and every byte
+    /// checked, by the framer's own skip-parse (what the avro-binary checker does), so an input stream whose checker has
+    /// the same schema need not check that record again; <see langword="null"/> (the default) when it was not.
+    /// </summary>
+    internal virtual Avro.Schema? LastFrameCheckedAgainst => null;
+
+    /// <summary>
     /// Frames the next record when it lies wholly inside <paramref name="span"/> (the unread part of the current read
     /// buffer), without a <see cref="SequenceReader{T}"/>: a fast path that input streams call, while
     /// <see cref="CanFrameSpans"/> is <see langword="true"/>, for the records of each buffer before they fall back to

@@ -193,6 +193,19 @@ internal sealed class JsonSyntaxChecker : SchemaChecker
 
     public override bool TryCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
     {
+        // Fast path: a byte scanner proves common records valid (UTF-8 included); anything else gets the full check.
+        if (FastJson.AcceptsAnyValue(record))
+        {
+            rejection = default;
+            return true;
+        }
+
+        return FullCheck(record, out rejection);
+    }
+
+    /// <summary>The full check alone (<c>Utf8JsonReader</c>): exact verdict and message.</summary>
+    internal static bool FullCheck(ReadOnlySpan<byte> record, out RecordRejection rejection)
+    {
         if (!System.Text.Unicode.Utf8.IsValid(record))
         {
             return Utf8OnlyChecker.Instance.TryCheck(record, out rejection);

@@ -69,6 +69,16 @@ internal sealed class TcpTransportProvider : TransportProvider
         return new TcpListenInput(context.StreamName, tcp.Host, tcp.Port, framers, context.LoggerFactory.CreateLogger<TcpListenInput>());
     }
 
+    /// <summary>An output connects: its host must name one (an empty or 0.0.0.0 host listens, which only an input does).</summary>
+    internal override void CheckDirection(StreamDescriptor descriptor, bool input)
+    {
+        var tcp = (TcpTransportDescriptor)descriptor.Transport;
+        if (!input && NetworkErrors.IsAnyHost(tcp.Host))
+        {
+            throw new DescriptorException("Transport.Host", $"a TCP output connects: give the host to send to; found \"{tcp.Host}\" (an empty or 0.0.0.0 host listens, which only an input does).");
+        }
+    }
+
     public override OutputTransport CreateOutput(StreamDescriptor descriptor, TransportContext context)
     {
         var tcp = (TcpTransportDescriptor)descriptor.Transport;
@@ -132,9 +142,15 @@ internal sealed class UdpTransportProvider : TransportProvider
         return new UdpInput(context.StreamName, udp.BindTo, udp.Port);
     }
 
-    public override OutputTransport CreateOutput(StreamDescriptor descriptor, TransportContext context)
+    /// <summary>An output sends to <c>Host:Port</c>: both must name a destination (an input needs neither).</summary>
+    internal override void CheckDirection(StreamDescriptor descriptor, bool input)
     {
         var udp = (UdpTransportDescriptor)descriptor.Transport;
+        if (input)
+        {
+            return;
+        }
+
         if (string.IsNullOrEmpty(udp.Host) || NetworkErrors.IsAnyHost(udp.Host))
         {
             throw new DescriptorException("Transport.Host", "a UDP output sends each record to Host:Port: give the host to send to (0.0.0.0 and no host only receive).");
@@ -144,8 +160,13 @@ internal sealed class UdpTransportProvider : TransportProvider
         {
             throw new DescriptorException("Transport.Port", $"a UDP output sends to a port from 1 to 65535; found {udp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
+    }
 
-        return new UdpOutput(context.StreamName, udp.Host, udp.Port, context.LoggerFactory.CreateLogger<UdpOutput>());
+    public override OutputTransport CreateOutput(StreamDescriptor descriptor, TransportContext context)
+    {
+        CheckDirection(descriptor, input: false);
+        var udp = (UdpTransportDescriptor)descriptor.Transport;
+        return new UdpOutput(context.StreamName, udp.Host!, udp.Port, context.LoggerFactory.CreateLogger<UdpOutput>());
     }
 }
 

@@ -80,6 +80,18 @@ public abstract class TransportProvider
     /// <value>The default value is <see langword="true"/>.</value>
     public virtual bool CanWrite => true;
 
+    /// <summary>
+    /// Checks, without opening anything, the fields one direction needs that the descriptor alone cannot (a UDP output
+    /// needs the host it sends to; a UDP input does not). Called by <see cref="StreamFactory.Validate"/>, so by
+    /// <c>fastscore stream verify</c> given a slot, and before the transport is created.
+    /// </summary>
+    /// <param name="descriptor">The validated descriptor (its transport is of this provider's type).</param>
+    /// <param name="input"><see langword="true"/> for an input stream, <see langword="false"/> for an output.</param>
+    /// <exception cref="Descriptors.DescriptorException">The descriptor cannot serve that direction; the error names the field.</exception>
+    internal virtual void CheckDirection(StreamDescriptor descriptor, bool input)
+    {
+    }
+
     /// <summary>Creates an input transport for a descriptor. Nothing is opened until the stream starts.</summary>
     /// <param name="descriptor">The validated descriptor (its transport is of this provider's type).</param>
     /// <param name="context">The stream's name, slot and services.</param>

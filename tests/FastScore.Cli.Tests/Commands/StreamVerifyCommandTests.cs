@@ -262,6 +262,40 @@ public sealed class StreamVerifyCommandTests
         });
     }
 
+    /// <summary>
+    /// Issue 15: a field only one direction needs is checked when verify knows the direction (the slot argument: odd
+    /// slots are outputs), not only when the stream is created: a UDP output without Host, a TCP output that would listen.
+    /// </summary>
+    [TestCase("""{"Transport": {"Type": "UDP", "Port": 9999}}""", "1", "Transport.Host", "a UDP output sends each record to Host:Port")]
+    [TestCase("""{"Transport": {"Type": "UDP", "Host": "0.0.0.0", "Port": 9999}}""", "3", "Transport.Host", "a UDP output sends each record to Host:Port")]
+    [TestCase("""{"Transport": {"Type": "UDP", "Host": "127.0.0.1", "Port": 0}}""", "1", "Transport.Port", "a UDP output sends to a port from 1 to 65535")]
+    [TestCase("tcp::9000", "1", "Transport.Host", "a TCP output connects: give the host to send to")]
+    public async Task An_output_slot_checks_the_fields_an_output_needs(string descriptor, string slot, string path, string reason)
+    {
+        (int code, string output, string error) = await Run("stream", "verify", descriptor, slot);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(1), output);
+            Assert.That(error, Does.Contain($"cannot run it in slot {slot} (an output)").And.Contain(path).And.Contain(reason).And.Not.Contain("   at "));
+            Assert.That(output, Does.Not.Contain(FastScore.Cli.Commands.StreamVerifyCommand.NoErrors));
+        });
+    }
+
+    [TestCase("""{"Transport": {"Type": "UDP", "Port": 9999}}""", "0")]
+    [TestCase("""{"Transport": {"Type": "UDP", "Port": 9999}}""", null)]
+    [TestCase("""{"Transport": {"Type": "UDP", "Host": "127.0.0.1", "Port": 9999}}""", "1")]
+    [TestCase("tcp::9000", "0")]
+    [TestCase("tcp:127.0.0.1:9000", "1")]
+    public async Task The_same_descriptors_verify_in_the_direction_they_can_serve(string descriptor, string? slot)
+    {
+        (int code, string output, string error) = await (slot is null ? Run("stream", "verify", descriptor) : Run("stream", "verify", descriptor, slot));
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.Zero, error);
+            Assert.That(output.TrimEnd(), Does.EndWith(FastScore.Cli.Commands.StreamVerifyCommand.NoErrors));
+        });
+    }
+
     /// <summary>Issue 14: avro-binary, ocf-block, csv and delimited-csv run, so verify accepts them (exit 0).</summary>
     [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": "ocf-block", "Encoding": "avro-binary", "Schema": "int"}""")]
     [TestCase("""{"Transport": {"Type": "file", "Path": "/d/in.avro"}, "Envelope": {"Type": "ocf-block", "Compress": "zstandard"}, "Encoding": "avro-binary", "Schema": "$inherit"}""")]

@@ -67,6 +67,68 @@ public sealed class FastPathTests
         });
     }
 
+    private static IEnumerable<TestCaseData> SyntaxCases()
+    {
+        yield return new TestCaseData("""{"sepal_length": 6.9, "sepal_width": 3.1, "petal_length": 5.4, "petal_width": 2.1}""").SetName("Syntax_iris_record");
+        yield return new TestCaseData("""{"a": [1, -0.5e+3, true, false, null, {}], "b": {"c": [[]], "d": "Zoë ☮"}, "e": ""}""").SetName("Syntax_nested_values");
+        yield return new TestCaseData(""" [ "x" , 0 , -12.25E-2 ] """).SetName("Syntax_top_level_array_with_whitespace");
+        yield return new TestCaseData("\"text\"").SetName("Syntax_top_level_string");
+        yield return new TestCaseData("-0").SetName("Syntax_top_level_number");
+    }
+
+    [TestCaseSource(nameof(SyntaxCases))]
+    public void The_syntax_fast_path_accepts_the_plain_valid_value(string record)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(record);
+        Assert.Multiple(() =>
+        {
+            Assert.That(FastScore.Streams.Schemas.Json.FastJson.AcceptsAnyValue(bytes), Is.True);
+            Assert.That(JsonSyntaxChecker.FullCheck(bytes, out RecordRejection rejection), Is.True, rejection.Reason);
+        });
+    }
+
+    [TestCaseSource(nameof(SyntaxCases))]
+    public void The_syntax_fast_path_never_accepts_a_mutation_the_full_check_rejects(string record)
+    {
+        byte[] valid = Encoding.UTF8.GetBytes(record);
+        var wrong = new List<string>();
+        int tried = 0, rejected = 0;
+        foreach (byte[] mutant in Mutants(valid))
+        {
+            tried++;
+            bool full = JsonSyntaxChecker.FullCheck(mutant, out _);
+            rejected += full ? 0 : 1;
+            if (FastScore.Streams.Schemas.Json.FastJson.AcceptsAnyValue(mutant) && !full)
+            {
+                wrong.Add(Encoding.UTF8.GetString(mutant));
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tried, Is.GreaterThan(50));
+            Assert.That(rejected, Is.GreaterThan(0));
+            Assert.That(wrong, Is.Empty);
+        });
+    }
+
+    [Test]
+    public void The_syntax_fast_path_leaves_escapes_deep_nesting_and_bad_text_to_the_full_check()
+    {
+        string deep = new string('[', 40) + new string(']', 40);
+        Assert.Multiple(() =>
+        {
+            Assert.That(FastScore.Streams.Schemas.Json.FastJson.AcceptsAnyValue("\"a\\nb\""u8), Is.False, "an escape");
+            Assert.That(FastScore.Streams.Schemas.Json.FastJson.AcceptsAnyValue(Encoding.UTF8.GetBytes(deep)), Is.False, "deeper than the scanner goes");
+            Assert.That(JsonSyntaxChecker.Instance.TryCheck(Encoding.UTF8.GetBytes(deep), out _), Is.True, "the full check accepts it");
+            Assert.That(FastScore.Streams.Schemas.Json.FastJson.AcceptsAnyValue([(byte)'"', 0xC3, (byte)'"']), Is.False, "a cut UTF-8 sequence");
+            Assert.That(JsonSyntaxChecker.Instance.TryCheck("{\"a\": \"\\ud800\"}"u8, out RecordRejection rejection), Is.False, "an unpaired surrogate escape");
+            Assert.That(rejection.Kind, Is.EqualTo(RejectionKind.Encoding));
+            Assert.That(JsonSyntaxChecker.Instance.TryCheck("{\"a\": 1,}"u8, out _), Is.False, "a trailing comma");
+            Assert.That(JsonSyntaxChecker.Instance.TryCheck(""u8, out _), Is.False, "an empty record");
+        });
+    }
+
     private static IEnumerable<byte[]> Mutants(byte[] valid)
     {
         for (int i = 0; i <= valid.Length; i++)

@@ -245,6 +245,79 @@ internal sealed class AvroBinaryRecordEncoding : RecordEncoding
     /// <inheritdoc />
     public override bool TryReadControl(ReadOnlySpan<byte> record, out ControlRecord control) => AvroControl.TryRead(record, out control);
 
+    /// <summary>
+    /// Output streams skip the check for host records (POCOs) whose schema is a flat record (fields of primitive, enum and
+    /// fixed types, and unions of them): the compiled writer writes only valid bytes for such a schema (ints of 32 bits,
+    /// booleans 0 and 1, strict UTF-8, union branches and enum ordinals from the schema, fixed sizes checked) or fails,
+    /// so the checker's skip-parse would accept every record it writes. Deeper schemas, bytes and JSON values are checked.
+    /// </summary>
+    internal override ValidEncoder<T>? CreateValidEncoder<T>(Schemas.SchemaChecker checker)
+    {
+        if (checker is not Schemas.AvroBinarySchemaChecker avro || !EmittedCode.IsSupported || !IsPocoType(typeof(T)) || !IsFlatRecord(Schema)
+            || !(ReferenceEquals(avro.Schema, Schema) || avro.Schema.Equals(Schema)))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new AvroValidEncoder<T>(WriterOf<T>());
+        }
+        catch (Exception ex) when (ex is NotSupportedException or StreamFormatException)
+        {
+            return null; // the type cannot be written: the usual way says why, record by record
+        }
+    }
+
+    private static bool IsPocoType(Type type) =>
+        !type.IsValueType && !type.IsArray && type != typeof(object) && type != typeof(string) && !typeof(JsonNode).IsAssignableFrom(type)
+        && !typeof(GenericRecord).IsAssignableFrom(type) && type != typeof(GenericEnum) && type != typeof(GenericFixed)
+        && !typeof(System.Collections.IEnumerable).IsAssignableFrom(type);
+
+    private static bool IsFlatRecord(Schema schema) =>
+        schema is RecordSchema record && record.Fields.All(f => IsFlatValue(f.Schema, union: true));
+
+    private static bool IsFlatValue(Schema schema, bool union) => schema.Tag switch
+    {
+        Schema.Type.Null or Schema.Type.Boolean or Schema.Type.Int or Schema.Type.Long or Schema.Type.Float or Schema.Type.Double
+            or Schema.Type.String or Schema.Type.Bytes or Schema.Type.Enumeration or Schema.Type.Fixed => true,
+        Schema.Type.Logical => IsFlatValue(((LogicalSchema)schema).BaseSchema, union),
+        Schema.Type.Union => union && ((UnionSchema)schema).Schemas.All(s => IsFlatValue(s, union: false)),
+        _ => false,
+    };
+
+    /// <summary>Writes POCOs with the compiled writer into an output batch; a value it cannot write leaves the batch as it was.</summary>
+    private sealed class AvroValidEncoder<T>(AvroValueWriter<T> writer) : ValidEncoder<T>
+    {
+        public override bool TryEncodeValid(T value, IBufferWriter<byte> output)
+        {
+            if (output is not OutputBatch batch || value is null)
+            {
+                return false;
+            }
+
+            var avro = new AvroOutput(batch);
+            bool written;
+            try
+            {
+                written = writer.Write(value, ref avro);
+            }
+            catch (StreamFormatException)
+            {
+                written = false;
+            }
+
+            if (!written)
+            {
+                batch.AbandonRecord(); // what was written of it, if any (the usual way writes it again and says why)
+                return false;
+            }
+
+            avro.Flush();
+            return true;
+        }
+    }
+
     /// <inheritdoc />
     public override void WriteControl(ControlRecord control, IBufferWriter<byte> output) => AvroControl.Write(control, output);
 }

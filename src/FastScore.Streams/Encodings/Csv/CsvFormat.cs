@@ -56,4 +56,8 @@ internal sealed class CsvFormat
     /// <summary>Whether the delimiter starts at <paramref name="index"/> of <paramref name="text"/>.</summary>
     public bool DelimiterAt(ReadOnlySpan<byte> text, int index) =>
         Delimiter.Length == 1 ? text[index] == Delimiter[0] : text[index..].StartsWith(Delimiter);
+
+    /// <summary>Whether <paramref name="other"/> has the same delimiter and quote (a stream's encoding and checker each build their own instance).</summary>
+    public bool SameSyntax(CsvFormat? other) =>
+        other is not null && (ReferenceEquals(this, other) || (Quote == other.Quote && QuoteChar == other.QuoteChar && Delimiter.AsSpan().SequenceEqual(other.Delimiter)));
 }

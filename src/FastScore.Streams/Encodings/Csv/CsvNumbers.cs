@@ -19,16 +19,39 @@ internal static class CsvNumbers
 
     public static bool TryParseFloat(ReadOnlySpan<byte> text, out float value)
     {
-        if (TryDecimal(text, out ulong mantissa, out int exponent, out bool negative) && mantissa <= (1UL << 24) && exponent is >= -10 and <= 10)
+        if (TryDecimal(text, out ulong mantissa, out int exponent, out bool negative))
         {
-            float m = mantissa;
-            value = exponent >= 0 ? m * s_floatPowers[exponent] : m / s_floatPowers[-exponent];
-            if (negative)
+            if (mantissa <= (1UL << 24) && exponent is >= -10 and <= 10)
             {
-                value = -value;
+                float m = mantissa;
+                value = exponent >= 0 ? m * s_floatPowers[exponent] : m / s_floatPowers[-exponent];
+                if (negative)
+                {
+                    value = -value;
+                }
+
+                return true;
             }
 
-            return true;
+            if (mantissa <= (1UL << 53) && exponent is >= -22 and <= 22)
+            {
+                // The text's shortest float form often has 8 or 9 digits ("6.8999996"): the correctly rounded double,
+                // then rounded to float. Rounding twice gives the correctly rounded float unless the double is exactly
+                // halfway between two floats (its 29 bits below the float's last are 1000...0): those go to .NET. (The
+                // values here, 1e-22 to 9e37, are normal floats.)
+                double m = mantissa;
+                double d = exponent >= 0 ? m * s_doublePowers[exponent] : m / s_doublePowers[-exponent];
+                if ((BitConverter.DoubleToUInt64Bits(d) & 0x1FFF_FFFFUL) != 0x1000_0000UL)
+                {
+                    value = (float)d;
+                    if (negative)
+                    {
+                        value = -value;
+                    }
+
+                    return true;
+                }
+            }
         }
 
         return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);

@@ -74,15 +74,21 @@ internal static class CsvPocoCodec
             : throw new NotSupportedException($"The csv encoding reads classes with a public parameterless constructor; {typeof(T).Name} is not one.");
         IReadOnlyList<AvroPocoMembers.Member> members = AvroPocoMembers.Of(typeof(T));
         var binders = new CsvBinder<T>?[columns.Count];
+        var bound = new List<(CsvColumn Column, MemberInfo Member, Type Type)>(columns.Count);
         for (int i = 0; i < columns.Count; i++)
         {
             if (Find(members, columns[i].Name, m => m.CanWrite) is { } member)
             {
                 binders[i] = Binder<T>(columns[i], member);
+                bound.Add((columns[i], member.Info, member.Type));
             }
         }
 
-        return new ReflectionReader<T>(create, columns, binders, format.Quote);
+        // Every column has a member whose parse proves the field valid: one method is emitted for the one-pass path.
+        CsvEmittedReader<T>? emitted = bound.Count == columns.Count && Array.TrueForAll(binders, b => b is { Validates: true })
+            ? CsvEmittedReader<T>.TryCreate(create, bound)
+            : null;
+        return new ReflectionReader<T>(create, columns, binders, format.Quote) { Emitted = emitted };
     }
 
     public static CsvPocoWriter<T> CreateWriter<T>(IReadOnlyList<CsvColumn> columns, CsvFormat format)
@@ -208,8 +214,16 @@ internal sealed class ReflectionReader<T>(Func<T> create, IReadOnlyList<CsvColum
     // Every column has a member whose parse proves the field valid: the one-pass path applies.
     private readonly CsvBinder<T>[]? _fused = binders.Length > 0 && Array.TrueForAll(binders, b => b is { Validates: true }) ? Array.ConvertAll(binders, b => b!) : null;
 
+    /// <summary>Gets the emitted one-pass reader (the same rules, the setters called directly), when code could be emitted.</summary>
+    public CsvEmittedReader<T>? Emitted { get; init; }
+
     public override bool TryReadRow(ReadOnlySpan<byte> row, CsvFormat format, out T value)
     {
+        if (Emitted is { } emitted && format.Quote == quote && format.Delimiter.Length == 1)
+        {
+            return emitted.TryRead(row, format.Delimiter[0], quote, out value!);
+        }
+
         value = default!;
         CsvBinder<T>[]? fused = _fused;
         if (fused is null || format.Delimiter.Length != 1 || format.Quote != quote || !System.Text.Unicode.Utf8.IsValid(row))

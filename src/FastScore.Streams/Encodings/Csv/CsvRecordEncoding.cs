@@ -308,7 +308,7 @@ internal sealed class CsvRecordEncoding : RecordEncoding
     /// <inheritdoc />
     internal override CheckingDecoder<T>? CreateCheckingDecoder<T>(SchemaChecker checker)
     {
-        if (checker is not CsvSchemaChecker csv || csv.Layout != Layout || csv.Format != Format || Layout.Schema is null
+        if (checker is not CsvSchemaChecker csv || csv.Layout != Layout || !csv.Format.SameSyntax(Format) || Layout.Schema is null
             || typeof(T) == typeof(object) || typeof(T) == typeof(string) || typeof(T).IsPrimitive || typeof(T).IsValueType
             || typeof(T).IsArray || typeof(JsonNode).IsAssignableFrom(typeof(T)) || typeof(T) == typeof(JsonElement))
         {
@@ -320,12 +320,37 @@ internal sealed class CsvRecordEncoding : RecordEncoding
 
     private sealed class CsvCheckingDecoder<T>(CsvRecordEncoding encoding) : CheckingDecoder<T>
     {
+        private readonly byte _quote = encoding.Format.Quote;
+        private readonly byte _delimiter = encoding.Format.Delimiter[0];
+        private readonly CsvEmittedReader<T>? _emitted = Emitted(encoding);
+
+        // The emitted one-pass reader, called straight from here (the schema's columns never change), when there is one.
+        private static CsvEmittedReader<T>? Emitted(CsvRecordEncoding encoding)
+        {
+            try
+            {
+                return encoding.Format.Delimiter.Length == 1 && encoding.Layout.Columns is { } columns
+                    ? (encoding.ReaderOf<T>(columns) as ReflectionReader<T>)?.Emitted
+                    : null;
+            }
+            catch (Exception ex) when (ex is NotSupportedException or StreamFormatException)
+            {
+                return null; // the usual way says why, row by row
+            }
+        }
+
         public override bool TryDecodeValid(ReadOnlySpan<byte> record, out T value)
         {
-            if (record.Length > 0 && (record[0] == (byte)'$' || record[0] == encoding.Format.Quote) && encoding.TryReadControl(record, out _))
+            if (record.Length > 0 && (record[0] == (byte)'$' || record[0] == _quote) && encoding.TryReadControl(record, out _))
             {
                 value = default!;
                 return false; // a control row takes the usual way
+            }
+
+            if (_emitted is { } emitted && emitted.TryRead(record, _delimiter, _quote, out T? read))
+            {
+                value = read!;
+                return true;
             }
 
             try

@@ -56,6 +56,7 @@ internal sealed class OcfBlockFramer : Framer
     private long _blockRecordIndex;
     private long _blockBytes;
     private string? _blockError;
+    private Avro.Schema? _lastChecked; // see LastFrameCheckedAgainst
 
     // Output.
     private readonly ArrayBufferWriter<byte> _pending = new(16 * 1024);
@@ -109,6 +110,9 @@ internal sealed class OcfBlockFramer : Framer
     protected internal override string? RejectionReason => _reason;
 
     /// <inheritdoc />
+    internal override Avro.Schema? LastFrameCheckedAgainst => _lastChecked;
+
+    /// <inheritdoc />
     public override void Reset()
     {
         _codec?.Dispose();
@@ -143,6 +147,7 @@ internal sealed class OcfBlockFramer : Framer
     public override FrameStatus TryReadFrame(ref SequenceReader<byte> reader, bool isFinalBlock, out ReadOnlySequence<byte> frame)
     {
         frame = default;
+        _lastChecked = null;
         if (_serving)
         {
             return Serve(ref reader, out frame);
@@ -463,6 +468,11 @@ internal sealed class OcfBlockFramer : Framer
         }
 
         frame = new ReadOnlySequence<byte>(record);
+        if (!isControl && _transcode is null && record.Length == length)
+        {
+            _lastChecked = _writer; // AvroSkipper.Skip read exactly these bytes as one value of the schema
+        }
+
         if (last)
         {
             EndBlock(ref reader);

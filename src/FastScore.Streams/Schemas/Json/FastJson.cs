@@ -283,6 +283,157 @@ internal static class FastJson
         return true;
     }
 
+    /// <summary>Containers deeper than this are left to the full check (whose limit is <see cref="MaxDepth"/>).</summary>
+    public const int MaxSyntaxDepth = 32;
+
+    /// <summary>
+    /// Whether <paramref name="json"/> is one JSON value (any type, whitespace around it) the scanner proves valid with
+    /// no schema: RFC 8259 syntax, UTF-8 text, no escapes (a string with a backslash is left to the full check, which also
+    /// rejects unpaired surrogate escapes), nesting up to <see cref="MaxSyntaxDepth"/>. Never true for a record the
+    /// <c>Utf8JsonReader</c> check rejects; false only means "not proven".
+    /// </summary>
+    public static bool AcceptsAnyValue(ReadOnlySpan<byte> json)
+    {
+        int pos = 0;
+        SkipWhitespace(json, ref pos);
+        if (!ScanAnyValue(json, ref pos, 0))
+        {
+            return false;
+        }
+
+        SkipWhitespace(json, ref pos);
+        return pos == json.Length;
+    }
+
+    /// <summary>Scans one JSON value of any type at <paramref name="pos"/> (see <see cref="AcceptsAnyValue"/>).</summary>
+    public static bool ScanAnyValue(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if ((uint)pos >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        switch (json[pos])
+        {
+            case (byte)'"':
+                return ScanString(json, ref pos, out _);
+            case (byte)'{':
+                return depth < MaxSyntaxDepth && ScanObject(json, ref pos, depth + 1);
+            case (byte)'[':
+                return depth < MaxSyntaxDepth && ScanArray(json, ref pos, depth + 1);
+            case (byte)'t':
+                return ScanLiteral(json, ref pos, "true"u8);
+            case (byte)'f':
+                return ScanLiteral(json, ref pos, "false"u8);
+            case (byte)'n':
+                return ScanLiteral(json, ref pos, "null"u8);
+            default:
+                return ScanNumber(json, ref pos, out _);
+        }
+    }
+
+    private static bool ScanObject(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        int p = pos + 1; // past '{'
+        SkipWhitespace(json, ref p);
+        if ((uint)p < (uint)json.Length && json[p] == (byte)'}')
+        {
+            pos = p + 1;
+            return true;
+        }
+
+        while (true)
+        {
+            if (!ScanString(json, ref p, out _))
+            {
+                return false;
+            }
+
+            SkipWhitespace(json, ref p);
+            if ((uint)p >= (uint)json.Length || json[p] != (byte)':')
+            {
+                return false;
+            }
+
+            p++;
+            SkipWhitespace(json, ref p);
+            if (!ScanAnyValue(json, ref p, depth))
+            {
+                return false;
+            }
+
+            SkipWhitespace(json, ref p);
+            if ((uint)p >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            byte next = json[p++];
+            if (next == (byte)'}')
+            {
+                pos = p;
+                return true;
+            }
+
+            if (next != (byte)',')
+            {
+                return false;
+            }
+
+            SkipWhitespace(json, ref p);
+        }
+    }
+
+    private static bool ScanArray(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        int p = pos + 1; // past '['
+        SkipWhitespace(json, ref p);
+        if ((uint)p < (uint)json.Length && json[p] == (byte)']')
+        {
+            pos = p + 1;
+            return true;
+        }
+
+        while (true)
+        {
+            if (!ScanAnyValue(json, ref p, depth))
+            {
+                return false;
+            }
+
+            SkipWhitespace(json, ref p);
+            if ((uint)p >= (uint)json.Length)
+            {
+                return false;
+            }
+
+            byte next = json[p++];
+            if (next == (byte)']')
+            {
+                pos = p;
+                return true;
+            }
+
+            if (next != (byte)',')
+            {
+                return false;
+            }
+
+            SkipWhitespace(json, ref p);
+        }
+    }
+
+    private static bool ScanLiteral(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
+    {
+        if (!json[pos..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        pos += literal.Length;
+        return true;
+    }
+
     /// <summary>The kinds a value starting with <paramref name="first"/> can be.</summary>
     public static JsonKinds KindOf(byte first) => first switch
     {
