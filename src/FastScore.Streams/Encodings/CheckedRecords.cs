@@ -40,11 +40,10 @@ internal sealed class CheckedRecords
     public SchemaChecker Checker { get; }
 
     /// <summary>Whether <paramref name="encoding"/> decodes and encodes <see cref="ReadOnlyMemory{T}"/> as the record's bytes, unchanged.</summary>
-    public static bool HandsBytesAsIs(RecordEncoding encoding) =>
-        encoding.GetType() == typeof(JsonRecordEncoding) || encoding.GetType() == typeof(RawRecordEncoding) || encoding.GetType() == typeof(Utf8RecordEncoding);
+    public static bool HandsBytesAsIs(RecordEncoding encoding) => encoding.HandsBytesAsIs;
 
     /// <summary>Whether records accepted by <paramref name="checker"/> may pass through: a built-in checker, whose verdict on the same bytes never changes.</summary>
-    public static bool IsTrusted(SchemaChecker checker) => checker.GetType().Assembly == typeof(CheckedRecords).Assembly;
+    public static bool IsTrusted(SchemaChecker checker) => checker.HasStableVerdict;
 
     /// <summary>The pass-through encoder for an output stream, when <typeparamref name="T"/> is <see cref="ReadOnlyMemory{T}"/> of bytes and the encoding and checker allow it.</summary>
     public static ValidEncoder<T>? CreateEncoder<T>(RecordEncoding encoding, SchemaChecker checker) =>

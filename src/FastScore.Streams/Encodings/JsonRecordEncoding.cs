@@ -29,6 +29,9 @@ namespace FastScore.Streams.Encodings;
 /// </remarks>
 public sealed class JsonRecordEncoding : RecordEncoding
 {
+    /// <inheritdoc/>
+    internal override bool HandsBytesAsIs => true;
+
     [ThreadStatic]
     private static Utf8JsonWriter? s_cachedWriter;
 

@@ -15,6 +15,9 @@ namespace FastScore.Streams.Encodings;
 /// </remarks>
 internal sealed class RawRecordEncoding : RecordEncoding
 {
+    /// <inheritdoc/>
+    internal override bool HandsBytesAsIs => true;
+
     private RawRecordEncoding()
     {
     }

@@ -12,6 +12,12 @@ namespace FastScore.Streams.Encodings;
 /// </remarks>
 public abstract class RecordEncoding
 {
+    /// <summary>
+    /// Gets whether the encoding decodes and encodes <see cref="ReadOnlyMemory{T}"/> of bytes as the record's bytes,
+    /// unchanged, so checked records may pass through without a copy per record (the engine's pass-through path).
+    /// </summary>
+    internal virtual bool HandsBytesAsIs => false;
+
     /// <summary>Gets the canonical encoding name (<c>"json"</c>, <c>"utf-8"</c>, or <see langword="null"/> for raw bytes).</summary>
     public abstract string? Name { get; }
 

@@ -15,6 +15,9 @@ namespace FastScore.Streams.Encodings;
 /// </remarks>
 internal sealed class Utf8RecordEncoding : RecordEncoding
 {
+    /// <inheritdoc/>
+    internal override bool HandsBytesAsIs => true;
+
     private Utf8RecordEncoding()
     {
     }

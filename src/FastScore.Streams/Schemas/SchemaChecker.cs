@@ -21,6 +21,12 @@ public readonly record struct RecordRejection(RejectionKind Kind, string Reason)
 /// </summary>
 public abstract class SchemaChecker
 {
+    /// <summary>
+    /// Gets whether the checker's verdict on the same bytes never changes, so records it accepted may pass through
+    /// unchecked again: the core's checkers (a checker from elsewhere may keep state and is always asked).
+    /// </summary>
+    internal virtual bool HasStableVerdict => GetType().Assembly == typeof(SchemaChecker).Assembly;
+
     /// <summary>Checks one encoded record.</summary>
     /// <param name="record">The record's bytes in the stream's encoding.</param>
     /// <param name="rejection">Why it was rejected, when it was.</param>
