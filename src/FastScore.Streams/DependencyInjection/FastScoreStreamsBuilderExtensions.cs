@@ -23,51 +23,37 @@ public static partial class FastScoreStreamsBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <param name="provider">The provider; its <see cref="TransportProvider.Type"/> and aliases are the names.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static IFastScoreStreamsBuilder AddTransport(this IFastScoreStreamsBuilder builder, TransportProvider provider)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(provider);
-        ArgumentException.ThrowIfNullOrWhiteSpace(provider.Type, nameof(provider));
-        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
-        return builder;
-    }
+    public static IFastScoreStreamsBuilder AddTransport(this IFastScoreStreamsBuilder builder, TransportProvider provider) =>
+        AddComponent(builder, provider, provider?.Type, components => components.Add(provider!));
 
     /// <summary>Registers (or replaces) an envelope in the <see cref="ComponentRegistry"/>.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="provider">The provider; its <see cref="EnvelopeProvider.Type"/> and aliases are the names.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static IFastScoreStreamsBuilder AddEnvelope(this IFastScoreStreamsBuilder builder, EnvelopeProvider provider)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(provider);
-        ArgumentException.ThrowIfNullOrWhiteSpace(provider.Type, nameof(provider));
-        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
-        return builder;
-    }
+    public static IFastScoreStreamsBuilder AddEnvelope(this IFastScoreStreamsBuilder builder, EnvelopeProvider provider) =>
+        AddComponent(builder, provider, provider?.Type, components => components.Add(provider!));
 
     /// <summary>Registers (or replaces) an encoding in the <see cref="ComponentRegistry"/>.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="provider">The provider; its <see cref="EncodingProvider.Type"/> and aliases are the names.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static IFastScoreStreamsBuilder AddEncoding(this IFastScoreStreamsBuilder builder, EncodingProvider provider)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(provider);
-        ArgumentException.ThrowIfNullOrWhiteSpace(provider.Type, nameof(provider));
-        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
-        return builder;
-    }
+    public static IFastScoreStreamsBuilder AddEncoding(this IFastScoreStreamsBuilder builder, EncodingProvider provider) =>
+        AddComponent(builder, provider, provider?.Type, components => components.Add(provider!));
 
     /// <summary>Registers (or replaces) the schema checkers of an encoding in the <see cref="ComponentRegistry"/>.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="provider">The provider; its <see cref="SchemaCheckerProvider.EncodingType"/> is the encoding it checks.</param>
     /// <returns>The same builder instance so that multiple calls can be chained.</returns>
-    public static IFastScoreStreamsBuilder AddSchemaChecker(this IFastScoreStreamsBuilder builder, SchemaCheckerProvider provider)
+    public static IFastScoreStreamsBuilder AddSchemaChecker(this IFastScoreStreamsBuilder builder, SchemaCheckerProvider provider) =>
+        AddComponent(builder, provider, provider?.EncodingType, components => components.Add(provider!));
+
+    /// <summary>The one shape of the four <c>Add*</c> methods: checks the arguments, adds the provider to the registry the options hold.</summary>
+    private static IFastScoreStreamsBuilder AddComponent(IFastScoreStreamsBuilder builder, object? provider, string? name, Action<ComponentRegistry> add)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(provider);
-        ArgumentException.ThrowIfNullOrWhiteSpace(provider.EncodingType, nameof(provider));
-        builder.Services.Configure<StreamFactoryOptions>(o => o.Components.Add(provider));
+        ArgumentException.ThrowIfNullOrWhiteSpace(name, nameof(provider));
+        builder.Services.Configure<StreamFactoryOptions>(o => add(o.Components));
         return builder;
     }
 
