@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FastScore.Samples.Iris;
 using static FastScore.Streams.S3.Tests.Support.S3Tests;
-using static FastScore.Streams.Tests.Shared.GuideCliSession;
+using static FastScore.Streams.Tests.Common.GuideCliSession;
 
 namespace FastScore.Streams.S3.Tests;
 

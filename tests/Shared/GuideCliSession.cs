@@ -4,7 +4,7 @@ using System.Text;
 using FastScore.Cli;
 using NUnit.Framework;
 
-namespace FastScore.Streams.Tests.Shared;
+namespace FastScore.Streams.Tests.Common;
 
 /// <summary>
 /// What the guide's command-for-command tests share (docs/guide.md, parts 2 and 3): running <c>fastscore</c> in

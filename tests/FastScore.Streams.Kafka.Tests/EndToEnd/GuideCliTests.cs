@@ -1,5 +1,5 @@
 using FastScore.Streams.Kafka.Tests.Infrastructure;
-using static FastScore.Streams.Tests.Shared.GuideCliSession;
+using static FastScore.Streams.Tests.Common.GuideCliSession;
 
 namespace FastScore.Streams.Kafka.Tests.EndToEnd;
 

@@ -1,42 +1,15 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Tests.Common;
 
 namespace FastScore.Streams.Odbc.Tests.Descriptors;
 
 /// <summary>The descriptor of the odbc transport: its fields and defaults, and at least one bad case each (read with only this package registered).</summary>
-public sealed class OdbcDescriptorTests
+public sealed class OdbcDescriptorTests() : PackageDescriptorTests(options => options.AddOdbc())
 {
-    private static readonly StreamDescriptorOptions s_options = CreateOptions();
-
-    private static StreamDescriptorOptions CreateOptions()
-    {
-        var options = new StreamFactoryOptions();
-        options.AddOdbc();
-        return options.CreateDescriptorOptions();
-    }
-
-    private static IReadOnlyList<DescriptorError> Errors(string json) =>
-        Assert.Throws<DescriptorException>(() => Packages.Parse(json))!.Errors;
-
-    private static DescriptorError Fails(string json, string path, params string[] fragments)
-    {
-        IReadOnlyList<DescriptorError> errors = Errors(json);
-        DescriptorError? error = errors.FirstOrDefault(e => e.Path == path);
-        Assert.That(error, Is.Not.Null, $"no error at '{path}'; errors: {string.Join(" | ", errors)}");
-        foreach (string fragment in fragments)
-        {
-            Assert.That(error!.Message, Does.Contain(fragment), $"error at '{path}'");
-        }
-
-        return error!;
-    }
-
-    private static DescriptorError TransportFails(string transportJson, string path, params string[] fragments) =>
-        Fails($$"""{"Transport": {{transportJson}}}""", path, fragments);
-
     [Test]
     public void Odbc_reads_every_field()
     {
-        StreamDescriptor d = Packages.Parse("""
+        StreamDescriptor d = Parse("""
             {"Transport": {"Type": "ODBC", "ConnectionString": "DSN=db;UID=u;PWD=p", "InsertIntoTable": "scores",
                            "OutputFields": ["id", "score"], "Timeout": 5000}, "Encoding": null, "Schema": null}
             """);
@@ -55,7 +28,7 @@ public sealed class OdbcDescriptorTests
     [Test]
     public void Odbc_schema_defaults_to_null()
     {
-        StreamDescriptor d = Packages.Parse("""{"Transport": {"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT * FROM t"}}""");
+        StreamDescriptor d = Parse("""{"Transport": {"Type": "odbc", "ConnectionString": "DSN=db", "SelectQuery": "SELECT * FROM t"}}""");
         Assert.Multiple(() =>
         {
             Assert.That(d.Schema, Is.EqualTo(SchemaReference.None));
@@ -88,10 +61,4 @@ public sealed class OdbcDescriptorTests
     [Test]
     public void Odbc_connection_string_is_required() =>
         TransportFails("""{"Type": "odbc", "SelectQuery": "SELECT 1"}""", "Transport.ConnectionString", "required field is missing");
-
-    /// <summary>Reads descriptors with this package's transport registered.</summary>
-    private static class Packages
-    {
-        public static StreamDescriptor Parse(string json) => StreamDescriptor.Parse(json, s_options);
-    }
 }

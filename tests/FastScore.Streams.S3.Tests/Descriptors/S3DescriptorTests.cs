@@ -1,41 +1,11 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Tests.Common;
 
 namespace FastScore.Streams.S3.Tests.Descriptors;
 
 /// <summary>The descriptor of the s3 transport: its fields and defaults, and at least one bad case each (read with only this package registered).</summary>
-public sealed class S3DescriptorTests
+public sealed class S3DescriptorTests() : PackageDescriptorTests(options => options.AddS3())
 {
-    private static readonly StreamDescriptorOptions s_options = CreateOptions();
-
-    private static StreamDescriptorOptions CreateOptions()
-    {
-        var options = new StreamFactoryOptions();
-        options.AddS3();
-        return options.CreateDescriptorOptions();
-    }
-
-    private static TransportDescriptor Transport(string transportJson, string extra = "") =>
-        Packages.Parse($$"""{"Transport": {{transportJson}}{{extra}}}""").Transport;
-
-    private static IReadOnlyList<DescriptorError> Errors(string json) =>
-        Assert.Throws<DescriptorException>(() => Packages.Parse(json))!.Errors;
-
-    private static DescriptorError Fails(string json, string path, params string[] fragments)
-    {
-        IReadOnlyList<DescriptorError> errors = Errors(json);
-        DescriptorError? error = errors.FirstOrDefault(e => e.Path == path);
-        Assert.That(error, Is.Not.Null, $"no error at '{path}'; errors: {string.Join(" | ", errors)}");
-        foreach (string fragment in fragments)
-        {
-            Assert.That(error!.Message, Does.Contain(fragment), $"error at '{path}'");
-        }
-
-        return error!;
-    }
-
-    private static DescriptorError TransportFails(string transportJson, string path, params string[] fragments) =>
-        Fails($$"""{"Transport": {{transportJson}}}""", path, fragments);
-
     [Test]
     public void S3_reads_every_field()
     {
@@ -111,10 +81,4 @@ public sealed class S3DescriptorTests
     [Test]
     public void S3_assume_role_must_be_an_object_or_a_string() =>
         TransportFails("""{"Type": "s3", "Bucket": "bkt", "ObjectKey": "k", "AssumeRoleWithSAML": 3}""", "Transport.AssumeRoleWithSAML", "found 3");
-
-    /// <summary>Reads descriptors with this package's transport registered.</summary>
-    private static class Packages
-    {
-        public static StreamDescriptor Parse(string json) => StreamDescriptor.Parse(json, s_options);
-    }
 }

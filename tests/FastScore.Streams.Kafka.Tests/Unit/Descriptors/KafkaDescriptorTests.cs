@@ -1,41 +1,11 @@
 using FastScore.Streams.Descriptors;
+using FastScore.Streams.Tests.Common;
 
 namespace FastScore.Streams.Kafka.Tests.Descriptors;
 
 /// <summary>The descriptor of the kafka transport: its fields and defaults, and at least one bad case each (read with only this package registered).</summary>
-public sealed class KafkaDescriptorTests
+public sealed class KafkaDescriptorTests() : PackageDescriptorTests(options => options.AddKafka())
 {
-    private static readonly StreamDescriptorOptions s_options = CreateOptions();
-
-    private static StreamDescriptorOptions CreateOptions()
-    {
-        var options = new StreamFactoryOptions();
-        options.AddKafka();
-        return options.CreateDescriptorOptions();
-    }
-
-    private static TransportDescriptor Transport(string transportJson, string extra = "") =>
-        Packages.Parse($$"""{"Transport": {{transportJson}}{{extra}}}""").Transport;
-
-    private static IReadOnlyList<DescriptorError> Errors(string json) =>
-        Assert.Throws<DescriptorException>(() => Packages.Parse(json))!.Errors;
-
-    private static DescriptorError Fails(string json, string path, params string[] fragments)
-    {
-        IReadOnlyList<DescriptorError> errors = Errors(json);
-        DescriptorError? error = errors.FirstOrDefault(e => e.Path == path);
-        Assert.That(error, Is.Not.Null, $"no error at '{path}'; errors: {string.Join(" | ", errors)}");
-        foreach (string fragment in fragments)
-        {
-            Assert.That(error!.Message, Does.Contain(fragment), $"error at '{path}'");
-        }
-
-        return error!;
-    }
-
-    private static DescriptorError TransportFails(string transportJson, string path, params string[] fragments) =>
-        Fails($$"""{"Transport": {{transportJson}}}""", path, fragments);
-
     [Test]
     public void Kafka_reads_every_field()
     {
@@ -138,7 +108,7 @@ public sealed class KafkaDescriptorTests
     [Test]
     public void Kafka_config_built_in_code_with_an_alias_and_its_setting_fails_validation()
     {
-        var descriptor = Packages.Parse("""{"Transport": {"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t"}, "Encoding": "json"}""");
+        var descriptor = Parse("""{"Transport": {"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t"}, "Encoding": "json"}""");
         var kafka = (KafkaTransportDescriptor)descriptor.Transport;
         StreamDescriptor twice = descriptor with { Transport = kafka with { Config = new Dictionary<string, string> { ["acks"] = "all", ["request.required.acks"] = "1" } } };
 
@@ -153,10 +123,4 @@ public sealed class KafkaDescriptorTests
     [Test]
     public void Kafka_commit_offset_must_be_boolean() =>
         TransportFails("""{"Type": "kafka", "BootstrapServers": ["k:1"], "Topic": "t", "CommitOffset": "no"}""", "Transport.CommitOffset", "expected true or false");
-
-    /// <summary>Reads descriptors with this package's transport registered.</summary>
-    private static class Packages
-    {
-        public static StreamDescriptor Parse(string json) => StreamDescriptor.Parse(json, s_options);
-    }
 }
