@@ -55,7 +55,7 @@ internal static class EngineJobCommands
     /// the engine finishes. Exit codes: 0 loaded and attached (or finished); 1 the engine refused or failed; 3 stopped
     /// waiting by Ctrl-C.
     /// </summary>
-    public static async Task<int> RunOnEngineAsync(CliIo io, HttpClient client, string model, SortedDictionary<int, string> slots, bool wait, bool quiet, CancellationToken cancellationToken)
+    public static async Task<int> RunOnEngineAsync(CliIo io, HttpClient client, string model, SlotMap<string> slots, bool wait, bool quiet, CancellationToken cancellationToken)
     {
         using (client)
         {

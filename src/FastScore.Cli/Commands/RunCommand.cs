@@ -93,7 +93,7 @@ internal static class RunCommand
                     return Task.FromResult(Usage);
                 }
 
-                SortedDictionary<int, string>? slots = ParseSlots(parse.GetValue(streams)!, io.Error);
+                SlotMap<string>? slots = ParseSlots(parse.GetValue(streams)!, io.Error);
                 return slots is null ? Task.FromResult(Usage)
                     : connection.Connect(parse, io) is { } client ? EngineJobCommands.RunOnEngineAsync(io, client, parse.GetValue(model)!, slots, parse.GetValue(wait), parse.GetValue(quiet), ct)
                     : Task.FromResult(Usage);
@@ -107,9 +107,9 @@ internal static class RunCommand
     }
 
     /// <summary>Parses <c>stream0 stream1 [slot=stream ...]</c> into slot → text.</summary>
-    public static SortedDictionary<int, string>? ParseSlots(string[] streams, TextWriter error)
+    public static SlotMap<string>? ParseSlots(string[] streams, TextWriter error)
     {
-        var slots = new SortedDictionary<int, string>();
+        var slots = new SlotMap<string>();
         for (int i = 0; i < streams.Length; i++)
         {
             string text = streams[i];
@@ -173,7 +173,7 @@ internal static class RunCommand
         }
 
         StartupTrace.Mark("model loaded");
-        SortedDictionary<int, string>? slots = ParseSlots(streamArgs, io.Error);
+        SlotMap<string>? slots = ParseSlots(streamArgs, io.Error);
         if (slots is null)
         {
             return Usage;
@@ -191,7 +191,7 @@ internal static class RunCommand
         }
 
         StartupTrace.Mark("descriptor options");
-        var descriptors = new SortedDictionary<int, StreamDescriptor>();
+        var descriptors = new SlotMap<StreamDescriptor>();
         foreach ((int slot, string text) in slots)
         {
             StreamDescriptor? descriptor = CliStreams.Read(io, text, descriptorOptions, io.Error);
@@ -203,7 +203,13 @@ internal static class RunCommand
             descriptors[slot] = descriptor;
         }
 
-        if (descriptors.Values.Any(d => d.Transport is RestTransportDescriptor))
+        bool rest = false;
+        foreach ((_, StreamDescriptor descriptor) in descriptors)
+        {
+            rest |= descriptor.Transport is RestTransportDescriptor;
+        }
+
+        if (rest)
         {
             (model as IDisposable)?.Dispose();
             return await ServeCommand.ServeForRunAsync(io, modelName, streamArgs, assemblyPath, typeName, schemasDirectory, onError, quiet, cancellationToken).ConfigureAwait(false);

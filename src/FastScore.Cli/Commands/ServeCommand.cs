@@ -123,7 +123,7 @@ internal static class ServeCommand
             return 2;
         }
 
-        SortedDictionary<int, string>? slots = RunCommand.ParseSlots(settings.Streams, io.Error);
+        SlotMap<string>? slots = RunCommand.ParseSlots(settings.Streams, io.Error);
         if (slots is null)
         {
             return 2;

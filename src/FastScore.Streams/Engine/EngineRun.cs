@@ -162,7 +162,12 @@ internal sealed class EngineRun
             return;
         }
 
-        long linger = OutputSlots.Select(s => s.Descriptor.LingerTime ?? 0).DefaultIfEmpty(0).Max();
+        long linger = 0;
+        foreach (EngineSlot output in OutputSlots)
+        {
+            linger = Math.Max(linger, output.Descriptor.LingerTime ?? 0);
+        }
+
         if (timeout.TotalDays + TimeSpan.FromMilliseconds(linger).TotalDays > 24)
         {
             return; // beyond what a timer can wait (49 days) in practice: no limit
@@ -262,10 +267,17 @@ internal sealed class EngineRun
     {
         CancellationToken hard = Hard.Token;
         StreamFactory factory = _engine.Factory;
-        int maxSlot = Slots.Count == 0 ? 1 : Math.Max(1, Slots.Max(s => s.Slot));
+        int maxSlot = 1;
+        var streams = new List<FileIdentity.SlotStream>(Slots.Count);
+        foreach (EngineSlot slot in Slots)
+        {
+            maxSlot = Math.Max(maxSlot, slot.Slot);
+            streams.Add(new FileIdentity.SlotStream(slot.Slot, slot.Descriptor));
+        }
+
         var outputs = new EngineOutputs(maxSlot, factory.Options.MaxBatchRecords, (slot, control, ex) => Log.ControlNotSupported(_engine.Logger, slot, control.Kind, ex.Message));
         Outputs = outputs;
-        if (FileIdentity.FindOutputOverInput(Slots.Select(s => (s.Slot, s.Descriptor))) is { } sameFile)
+        if (FileIdentity.FindOutputOverInput(streams) is { } sameFile)
         {
             // checked when attached; checked again before anything is opened, in case a link appeared since
             Fail(sameFile);

@@ -202,8 +202,22 @@ public sealed partial class ScoringEngine
             return "no model is loaded";
         }
 
-        int[] missing = _invoker.Model.Slots.Select(s => s.Slot).Where(s => !_slots.ContainsKey(s)).Order().ToArray();
-        return missing.Length > 0 ? $"no stream is attached to slot {string.Join(", ", missing)}" : null;
+        List<int>? missing = null;
+        foreach (SlotDefinition definition in _invoker.Model.Slots)
+        {
+            if (!_slots.ContainsKey(definition.Slot))
+            {
+                (missing ??= []).Add(definition.Slot);
+            }
+        }
+
+        if (missing is null)
+        {
+            return null;
+        }
+
+        missing.Sort();
+        return $"no stream is attached to slot {string.Join(", ", missing)}";
     }
 
     private void StartLocked(bool autoStarted = false)

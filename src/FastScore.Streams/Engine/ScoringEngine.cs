@@ -29,7 +29,7 @@ public sealed partial class ScoringEngine : IAsyncDisposable
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
     private readonly EngineMetrics _metrics;
-    private readonly SortedDictionary<int, EngineSlot> _slots = [];
+    private readonly SlotTable _slots = new();
     private readonly EngineReports _reports;
     private readonly ConcurrentQueue<Replacement> _commands = new();
     private ModelInvoker? _invoker;
@@ -122,8 +122,16 @@ public sealed partial class ScoringEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(model);
         ModelInvoker invoker = ModelInvoker.Create(model, error => ReportModelError(error, alwaysStop: false));
         IReadOnlyList<SlotDefinition> definitions = model.Slots;
-        var slots = definitions.Select(s => s.Slot).ToList();
-        if (slots.Distinct().Count() != slots.Count || slots.Any(s => s < 0))
+        // plain loops, no LINQ over int: framework generics over value types are JIT-compiled at start-up (SlotTable)
+        var slots = new List<int>(definitions.Count);
+        bool invalid = false;
+        foreach (SlotDefinition definition in definitions)
+        {
+            invalid |= definition.Slot < 0 || slots.Contains(definition.Slot);
+            slots.Add(definition.Slot);
+        }
+
+        if (invalid)
         {
             throw new ArgumentException($"{model.GetType().Name} declares an invalid slot list: {string.Join(", ", slots)} (slots must be distinct and not negative).", nameof(model));
         }
@@ -131,8 +139,16 @@ public sealed partial class ScoringEngine : IAsyncDisposable
         lock (_gate)
         {
             RequireNotStarted("load a model");
-            int[] unused = _slots.Keys.Where(k => !slots.Contains(k)).ToArray();
-            if (unused.Length > 0)
+            var unused = new List<int>();
+            foreach (EngineSlot attached in _slots.Values)
+            {
+                if (!slots.Contains(attached.Slot))
+                {
+                    unused.Add(attached.Slot);
+                }
+            }
+
+            if (unused.Count > 0)
             {
                 throw new InvalidOperationException(
                     $"A stream is attached to slot {string.Join(", ", unused)}, which {model.GetType().Name} does not use (it uses {string.Join(", ", slots.Order())}). Detach it first.");
@@ -181,14 +197,24 @@ public sealed partial class ScoringEngine : IAsyncDisposable
         StreamOpenOptions open;
         lock (_gate)
         {
-            if (_invoker is { } invoker && !invoker.Model.Slots.Any(s => s.Slot == slot))
+            if (_invoker is { } invoker && !UsesSlot(invoker.Model.Slots, slot))
             {
                 throw new ArgumentException(
                     $"The model {_modelName} does not use slot {slot} (it uses {string.Join(", ", invoker.Model.Slots.Select(s => s.Slot).Order())}).", nameof(slot));
             }
 
             RequireState("attach a stream", EngineState.Init, EngineState.Running, EngineState.Paused);
-            if (FileIdentity.FindOutputOverInput(_slots.Values.Where(s => s.Slot != slot).Select(s => (s.Slot, s.Descriptor)).Append((slot, descriptor))) is { } sameFile)
+            var streams = new List<FileIdentity.SlotStream>(_slots.Count + 1);
+            foreach (EngineSlot s in _slots.Values)
+            {
+                if (s.Slot != slot)
+                {
+                    streams.Add(new FileIdentity.SlotStream(s.Slot, s.Descriptor));
+                }
+            }
+
+            streams.Add(new FileIdentity.SlotStream(slot, descriptor));
+            if (FileIdentity.FindOutputOverInput(streams) is { } sameFile)
             {
                 throw new ArgumentException(sameFile, nameof(descriptor));
             }
@@ -198,7 +224,7 @@ public sealed partial class ScoringEngine : IAsyncDisposable
             if (run is null)
             {
                 _factory.Validate(descriptor, input, open);
-                _slots[slot] = new EngineSlot(slot, descriptor, name);
+                _slots.Set(new EngineSlot(slot, descriptor, name));
             }
         }
 
@@ -234,6 +260,19 @@ public sealed partial class ScoringEngine : IAsyncDisposable
 
         run.Signal();
         Log.StreamAttached(_logger, slot, name, descriptor.Transport.Type);
+    }
+
+    private static bool UsesSlot(IReadOnlyList<SlotDefinition> definitions, int slot)
+    {
+        foreach (SlotDefinition definition in definitions)
+        {
+            if (definition.Slot == slot)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Detaches the stream of a slot. Refused while a run is going (replace the stream by attaching another instead).</summary>

@@ -30,15 +30,22 @@ internal static class FileIdentity
     /// <see langword="null"/>. Only <c>file</c> transports are compared.
     /// </summary>
     /// <param name="streams">The slots' descriptors (even slots are inputs).</param>
-    public static string? FindOutputOverInput(IEnumerable<(int Slot, StreamDescriptor Descriptor)> streams)
+    public static string? FindOutputOverInput(IReadOnlyList<SlotStream> streams)
     {
-        var files = streams.Where(s => s.Descriptor.Transport is FileTransportDescriptor).ToList();
-        foreach ((int output, StreamDescriptor written) in files.Where(s => s.Slot % 2 == 1))
+        foreach ((int output, StreamDescriptor written) in streams)
         {
-            string target = ((FileTransportDescriptor)written.Transport).Path;
-            foreach ((int input, StreamDescriptor read) in files.Where(s => s.Slot % 2 == 0))
+            if (output % 2 != 1 || written.Transport is not FileTransportDescriptor { Path: var target })
             {
-                string source = ((FileTransportDescriptor)read.Transport).Path;
+                continue;
+            }
+
+            foreach ((int input, StreamDescriptor read) in streams)
+            {
+                if (input % 2 != 0 || read.Transport is not FileTransportDescriptor { Path: var source })
+                {
+                    continue;
+                }
+
                 if (Same(source, target))
                 {
                     string how = FullPath(source) == FullPath(target) ? "" : " (the same file under another name: a symbolic or hard link)";
@@ -49,6 +56,11 @@ internal static class FileIdentity
 
         return null;
     }
+
+    /// <summary>A slot and its descriptor (a type of this assembly, not a tuple: ReadyToRun precompiles generics over it).</summary>
+    /// <param name="Slot">The slot number.</param>
+    /// <param name="Descriptor">Its descriptor.</param>
+    internal readonly record struct SlotStream(int Slot, StreamDescriptor Descriptor);
 
     private static string FullPath(string path)
     {
