@@ -37,6 +37,7 @@ public static class JsonStepsProbe
         [
             ("json check (engine, no schema)", records, () => data.Count(r => checker.TryCheck(r, out _))),
             ("control record? (json encoding)", records, () => data.Count(r => !encoding.TryReadControl(r, out _))),
+            ("control key search as before (IndexOf)", records, () => data.Count(r => r.AsSpan().IndexOf("\"$fastscore\""u8) < 0)),
             ("FastJson.AcceptsAnyValue", records, () => data.Count(r => FastJson.AcceptsAnyValue(r))),
             ("json check (Utf8JsonReader only)", records, () => data.Count(r => JsonSyntaxChecker.FullCheck(r, out _))),
             ("decode IrisRecord (json encoding)", records, () => data.Count(r => encoding.Decode<IrisRecord>(r) is not null)),
