@@ -346,6 +346,8 @@ internal static class CsvFieldReads
         return true;
     }
 
+    // Inlined into the emitted row reader: the usual field costs no call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out int value)
     {
         if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
@@ -361,10 +363,19 @@ internal static class CsvFieldReads
             return CsvNumbers.TryParseInt(row[start..end], out value);
         }
 
+        return TryInt32Field(row, ref pos, delimiter, quote, last, out value);
+    }
+
+    // The general way: the field found by RFC 4180, then parsed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryInt32Field(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out int value)
+    {
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseInt(row[field.Start..field.End], out value);
     }
 
+    // Inlined into the emitted row reader: the usual field costs no call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out long value)
     {
         if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
@@ -380,10 +391,19 @@ internal static class CsvFieldReads
             return CsvNumbers.TryParseLong(row[start..end], out value);
         }
 
+        return TryInt64Field(row, ref pos, delimiter, quote, last, out value);
+    }
+
+    // The general way: the field found by RFC 4180, then parsed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryInt64Field(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out long value)
+    {
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseLong(row[field.Start..field.End], out value);
     }
 
+    // Inlined into the emitted row reader: the usual field costs no call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TrySingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out float value)
     {
         if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
@@ -398,10 +418,19 @@ internal static class CsvFieldReads
             return CsvNumbers.TryParseFloat(row[start..end], out value);
         }
 
+        return TrySingleField(row, ref pos, delimiter, quote, last, out value);
+    }
+
+    // The general way: the field found by RFC 4180, then parsed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TrySingleField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out float value)
+    {
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseFloat(row[field.Start..field.End], out value);
     }
 
+    // Inlined into the emitted row reader: the usual field costs no call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out double value)
     {
         if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
@@ -417,10 +446,19 @@ internal static class CsvFieldReads
             return CsvNumbers.TryParseDouble(row[start..end], out value);
         }
 
+        return TryDoubleField(row, ref pos, delimiter, quote, last, out value);
+    }
+
+    // The general way: the field found by RFC 4180, then parsed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryDoubleField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out double value)
+    {
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseDouble(row[field.Start..field.End], out value);
     }
 
+    // Inlined into the emitted row reader: the usual field costs no call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out bool value)
     {
         if (plain && ScanBoolean(row, pos, delimiter, last, out value) is int end and >= 0)
@@ -429,6 +467,13 @@ internal static class CsvFieldReads
             return true;
         }
 
+        return TryBooleanField(row, ref pos, delimiter, quote, last, out value);
+    }
+
+    // The general way: the field found by RFC 4180, then parsed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryBooleanField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out bool value)
+    {
         value = false;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvValues.TryBoolean(row[field.Start..field.End], out value);
     }
