@@ -268,11 +268,11 @@ internal sealed class EngineRun
         CancellationToken hard = Hard.Token;
         StreamFactory factory = _engine.Factory;
         int maxSlot = 1;
-        var streams = new List<FileIdentity.SlotStream>(Slots.Count);
-        foreach (EngineSlot slot in Slots)
+        var streams = new FileIdentity.SlotStream[Slots.Count]; // an array: List<T> over a struct is JIT-compiled
+        for (int i = 0; i < streams.Length; i++)
         {
-            maxSlot = Math.Max(maxSlot, slot.Slot);
-            streams.Add(new FileIdentity.SlotStream(slot.Slot, slot.Descriptor));
+            maxSlot = Math.Max(maxSlot, Slots[i].Slot);
+            streams[i] = new FileIdentity.SlotStream(Slots[i].Slot, Slots[i].Descriptor);
         }
 
         var outputs = new EngineOutputs(maxSlot, factory.Options.MaxBatchRecords, (slot, control, ex) => Log.ControlNotSupported(_engine.Logger, slot, control.Kind, ex.Message));
@@ -506,7 +506,24 @@ internal sealed class EngineRun
 
         // Outputs first: an output's undelivered records are counted when it is released, which must not wait behind an
         // input that is slow to close (stdin blocked in a read, a Kafka consumer waiting for its coordinator).
-        foreach (EngineSlot slot in Slots.OrderBy(s => s.IsInput))
+        var ordered = new List<EngineSlot>(Slots.Count); // not OrderBy(s => s.IsInput): LINQ over bool is JIT-compiled
+        foreach (EngineSlot slot in Slots)
+        {
+            if (!slot.IsInput)
+            {
+                ordered.Add(slot);
+            }
+        }
+
+        foreach (EngineSlot slot in Slots)
+        {
+            if (slot.IsInput)
+            {
+                ordered.Add(slot);
+            }
+        }
+
+        foreach (EngineSlot slot in ordered)
         {
             List<InputStream> retiring;
             lock (Gate)

@@ -204,17 +204,18 @@ public sealed partial class ScoringEngine : IAsyncDisposable
             }
 
             RequireState("attach a stream", EngineState.Init, EngineState.Running, EngineState.Paused);
-            var streams = new List<FileIdentity.SlotStream>(_slots.Count + 1);
+            var streams = new FileIdentity.SlotStream[_slots.Count + 1]; // an array: List<T> over a struct is JIT-compiled
+            int count = 0;
             foreach (EngineSlot s in _slots.Values)
             {
                 if (s.Slot != slot)
                 {
-                    streams.Add(new FileIdentity.SlotStream(s.Slot, s.Descriptor));
+                    streams[count++] = new FileIdentity.SlotStream(s.Slot, s.Descriptor);
                 }
             }
 
-            streams.Add(new FileIdentity.SlotStream(slot, descriptor));
-            if (FileIdentity.FindOutputOverInput(streams) is { } sameFile)
+            streams[count++] = new FileIdentity.SlotStream(slot, descriptor);
+            if (FileIdentity.FindOutputOverInput(streams.AsSpan(0, count)) is { } sameFile)
             {
                 throw new ArgumentException(sameFile, nameof(descriptor));
             }

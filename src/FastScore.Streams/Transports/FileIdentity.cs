@@ -30,7 +30,7 @@ internal static class FileIdentity
     /// <see langword="null"/>. Only <c>file</c> transports are compared.
     /// </summary>
     /// <param name="streams">The slots' descriptors (even slots are inputs).</param>
-    public static string? FindOutputOverInput(IReadOnlyList<SlotStream> streams)
+    public static string? FindOutputOverInput(ReadOnlySpan<SlotStream> streams)
     {
         foreach ((int output, StreamDescriptor written) in streams)
         {
