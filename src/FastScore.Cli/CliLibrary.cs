@@ -86,7 +86,8 @@ internal sealed partial class CliLibrary(string home)
     {
         if (follow)
         {
-            SchemaLibrary live = Schemas(extraFolder) ?? new SchemaLibrary();
+            _ = Schemas(extraFolder); // the same errors at start as without follow (a missing --schemas folder, an invalid file)
+            var live = new SchemaLibrary(); // nothing kept from the start: a deleted schema is gone
             if (extraFolder is not null)
             {
                 live.Follow(extraFolder);

@@ -145,7 +145,8 @@ public sealed class SchemaLibrary
     /// Makes every lookup look in a folder first (the first followed folder wins), so that a schema written there
     /// after the library was made (<c>fastscore schema add</c> next to a running engine) is found, and a changed file
     /// is read again. Only plain names are looked up (letters, digits, <c>-</c>, <c>_</c>, <c>.</c>, not starting with
-    /// a dot): a <c>$ref</c> cannot reach a file outside the folder. A file that is not a valid schema is passed over.
+    /// a dot), case included: a <c>$ref</c> cannot reach a file outside the folder. When an edit leaves a file that is
+    /// not a valid schema, the last valid version read from it stays in use; a file that was never valid is passed over.
     /// </summary>
     internal SchemaLibrary Follow(string folder)
     {
@@ -160,7 +161,7 @@ public sealed class SchemaLibrary
     private bool TryFindFollowed(string name, out (string Json, Avro.Schema Schema) entry)
     {
         entry = default;
-        if (_followed.Count == 0 || !IsPlainName(name))
+        if (!IsPlainName(name))
         {
             return false;
         }
@@ -170,15 +171,17 @@ public sealed class SchemaLibrary
             string file = System.IO.Path.Combine(folder, name + ".avsc");
             try
             {
-                if (!File.Exists(file))
+                // The name as written, case included, also where the file system ignores case (as fastscore run reads it).
+                if (!File.Exists(file) || !Directory.EnumerateFiles(folder, name + ".avsc").Any(f => System.IO.Path.GetFileName(f.AsSpan()).SequenceEqual(name + ".avsc")))
                 {
                     continue;
                 }
 
                 DateTime stamp = File.GetLastWriteTimeUtc(file);
-                if (_read.TryGetValue(file, out (DateTime Stamp, string Json, Avro.Schema Schema) known) && known.Stamp == stamp)
+                bool known = _read.TryGetValue(file, out (DateTime Stamp, string Json, Avro.Schema Schema) last);
+                if (known && last.Stamp == stamp)
                 {
-                    entry = (known.Json, known.Schema);
+                    entry = (last.Json, last.Schema);
                     return true;
                 }
 
@@ -189,10 +192,16 @@ public sealed class SchemaLibrary
                     entry = (json, schema);
                     return true;
                 }
+
+                if (known)
+                {
+                    entry = (last.Json, last.Schema); // an edit left the file invalid: the last valid version stays in use
+                    return true;
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // unreadable now: the next folder, then what was registered
+                // unreadable now: the next folder
             }
         }
 

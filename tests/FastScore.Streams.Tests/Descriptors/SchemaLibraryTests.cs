@@ -172,4 +172,52 @@ public sealed class SchemaLibraryTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Test]
+    public void A_followed_file_left_invalid_by_an_edit_keeps_its_last_valid_version_and_a_deleted_one_is_gone()
+    {
+        string folder = Directory.CreateTempSubdirectory("fastscore-schemas-").FullName;
+        try
+        {
+            string file = Path.Combine(folder, "x.avsc");
+            File.WriteAllText(file, "\"long\"");
+            var library = new SchemaLibrary().Follow(folder);
+            Avro.Schema? valid = library.Resolve(SchemaReference.Ref("x"));
+            File.WriteAllText(file, "{ half an edit");
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
+            Avro.Schema? afterBadEdit = library.Resolve(SchemaReference.Ref("x"));
+            File.Delete(file);
+            Assert.Multiple(() =>
+            {
+                Assert.That(valid!.Tag, Is.EqualTo(Avro.Schema.Type.Long));
+                Assert.That(afterBadEdit!.Tag, Is.EqualTo(Avro.Schema.Type.Long));
+                Assert.That(library.Contains("x"), Is.False);
+                Assert.That(library.Names, Is.Empty);
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_followed_name_matches_the_file_name_case_included()
+    {
+        string folder = Directory.CreateTempSubdirectory("fastscore-schemas-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "point.avsc"), "\"int\"");
+            var library = new SchemaLibrary().Follow(folder);
+            Assert.Multiple(() =>
+            {
+                Assert.That(library.Contains("point"), Is.True);
+                Assert.That(library.Contains("Point"), Is.False);
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
