@@ -21,7 +21,7 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken)
     {
         io = io with { Error = io.Error as SafeTextWriter ?? new SafeTextWriter(io.Error) }; // no secret inside a URL reaches stderr
-        RootCommand root = BuildRoot(io);
+        RootCommand root = BuildRoot(io, args.Length > 0 ? args[0] : null);
         var components = new Option<string[]>("--components")
         {
             Description = $"Load a third party's stream components (transports, envelopes, encodings) from this assembly (.dll); repeatable. Also {ComponentsVariable} (paths separated by '{Path.PathSeparator}').",
@@ -91,31 +91,74 @@ internal static class CliApp
             ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
             : exception.Message;
 
-    private static RootCommand BuildRoot(CliIo io)
+    /// <summary>
+    /// The command tree. When the first argument names a top-level verb, only that verb's command is built: a run does
+    /// not pay for creating the other verbs' options (System.CommandLine's <c>Option&lt;T&gt;</c> instantiations are
+    /// JIT-compiled at start-up). Help, errors and suggestions inside that verb do not depend on its siblings; any other
+    /// first argument (none, an option, a misspelled verb) gets the whole tree, so root help and "did you mean" stay whole.
+    /// </summary>
+    private static RootCommand BuildRoot(CliIo io, string? verb)
     {
         var root = new RootCommand("fastscore: verify, sample, run and serve FastScore streams and models.");
+        (string Name, Func<CliIo, Command> Create)[] verbs =
+        [
+            ("stream", CreateStream),
+            ("schema", CreateSchema),
+            ("use", UseCommand.Create),
+            ("run", RunCommand.Create),
+            ("serve", ServeCommand.Create),
+            ("model", CreateModel),
+            ("engine", CreateEngine),
+            ("stats", StatsCommand.Create),
+            ("test", TestCommand.Create),
+        ];
+        foreach ((string name, Func<CliIo, Command> create) in verbs)
+        {
+            if (string.Equals(verb, name, StringComparison.Ordinal))
+            {
+                root.Subcommands.Add(create(io));
+                return root;
+            }
+        }
+
+        foreach ((_, Func<CliIo, Command> create) in verbs)
+        {
+            root.Subcommands.Add(create(io));
+        }
+
+        return root;
+    }
+
+    private static Command CreateStream(CliIo io)
+    {
         var stream = new Command("stream", "Stream descriptors: verify, sample; the library (add, show, list, remove); a running engine's streams (attach, detach, inspect).");
         stream.Subcommands.Add(StreamVerifyCommand.Create(io));
         stream.Subcommands.Add(StreamSampleCommand.Create(io));
         EngineControlCommands.AddStreamVerbs(stream, io);
         LibraryCommands.AddStreamVerbs(stream, io);
-        root.Subcommands.Add(stream);
+        return stream;
+    }
+
+    private static Command CreateSchema(CliIo io)
+    {
         Command schema = SchemaCommands.Create(io);
         LibraryCommands.AddSchemaVerbs(schema, io);
-        root.Subcommands.Add(schema);
-        root.Subcommands.Add(UseCommand.Create(io));
-        root.Subcommands.Add(RunCommand.Create(io));
-        root.Subcommands.Add(ServeCommand.Create(io));
+        return schema;
+    }
+
+    private static Command CreateModel(CliIo io)
+    {
         Command model = ModelDataCommands.Create(io);
         LibraryCommands.AddModelVerbs(model, io);
         EngineJobCommands.AddModelLoad(model, io);
-        root.Subcommands.Add(model);
+        return model;
+    }
+
+    private static Command CreateEngine(CliIo io)
+    {
         Command engine = EngineInspectCommand.Create(io);
         EngineControlCommands.AddEngineVerbs(engine, io);
         EngineJobCommands.AddEnginePut(engine, io);
-        root.Subcommands.Add(engine);
-        root.Subcommands.Add(StatsCommand.Create(io));
-        root.Subcommands.Add(TestCommand.Create(io));
-        return root;
+        return engine;
     }
 }

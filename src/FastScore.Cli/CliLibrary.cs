@@ -75,8 +75,26 @@ internal sealed partial class CliLibrary(string home)
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The <c>--schemas</c> folder does not exist.</exception>
     /// <exception cref="DescriptorException">A schema file is not a valid Avro schema.</exception>
-    public SchemaLibrary? Schemas(string? extraFolder)
+    public SchemaLibrary? Schemas(string? extraFolder) => Schemas(extraFolder, follow: false);
+
+    /// <summary>
+    /// The schema library as <see cref="Schemas(string?)"/> reads it; with <paramref name="follow"/> (a long-running
+    /// engine, <c>fastscore serve</c>) never null, and every lookup looks in the <c>--schemas</c> folder and the library's
+    /// <c>schemas/</c> first, so <c>fastscore schema add</c> needs no restart.
+    /// </summary>
+    public SchemaLibrary? Schemas(string? extraFolder, bool follow)
     {
+        if (follow)
+        {
+            SchemaLibrary live = Schemas(extraFolder) ?? new SchemaLibrary();
+            if (extraFolder is not null)
+            {
+                live.Follow(extraFolder);
+            }
+
+            return live.Follow(SchemasFolder);
+        }
+
         SchemaLibrary? library = Directory.Exists(SchemasFolder) ? SchemaLibrary.FromDirectory(SchemasFolder) : null;
         if (extraFolder is null)
         {

@@ -148,4 +148,8 @@ internal static class CliStreams
     /// <summary>How descriptors are read: every package's components; <c>$ref</c> schemas from the library and <c>--schemas</c>.</summary>
     public static StreamDescriptorOptions DescriptorOptions(CliIo io, string? schemasDirectory) =>
         new() { Components = Components, SchemaLibrary = CliLibrary.For(io).Schemas(schemasDirectory) };
+
+    /// <summary>As <see cref="DescriptorOptions"/>, for a long-running engine: schemas added to the library later are found (no restart).</summary>
+    public static StreamDescriptorOptions LiveDescriptorOptions(CliIo io, string? schemasDirectory) =>
+        new() { Components = Components, SchemaLibrary = CliLibrary.For(io).Schemas(schemasDirectory, follow: true) };
 }

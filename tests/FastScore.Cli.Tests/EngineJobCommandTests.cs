@@ -89,6 +89,36 @@ public sealed class EngineJobCommandTests
     }
 
     [Test]
+    public async Task A_schema_added_to_the_library_after_the_engine_started_is_found_without_a_restart()
+    {
+        string url = $"http://127.0.0.1:{FreePort()}";
+        using var stop = new CancellationTokenSource();
+        var serving = CliRunner.RunInAsync(_env, null, stop.Token, "serve", "--urls", url, "--data-root", _root, "-q");
+        await WaitForStateAsync(url, "init", serving);
+
+        string input = Path.Combine(_root, "numbers.jsons");
+        string output = Path.Combine(_root, "echoed.jsons");
+        await File.WriteAllTextAsync(input, "1.5\n\"not a number\"\n2.5\n");
+        string schemaFile = Path.Combine(_dir, "number.avsc");
+        await File.WriteAllTextAsync(schemaFile, "\"double\"");
+        var use = await Cli("use", "engine-1", url);
+        var schemaAdd = await Cli("schema", "add", "number", schemaFile); // after the engine started
+        var addIn = await Cli("stream", "add", "numbers-in", $$$"""{"Transport": {"Type": "file", "Path": "{{{input}}}"}, "Encoding": "json", "Schema": {"$ref": "number"}}""");
+        var addOut = await Cli("stream", "add", "numbers-out", $$$"""{"Transport": {"Type": "file", "Path": "{{{output}}}"}, "Encoding": "json", "Schema": {"$ref": "number"}}""");
+        var run = await Cli("run", "echo", "numbers-in", "numbers-out", "--wait");
+
+        await stop.CancelAsync();
+        var served = await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Multiple(() =>
+        {
+            Assert.That(use.Exit + schemaAdd.Exit + addIn.Exit + addOut.Exit, Is.EqualTo(0), use.Err + schemaAdd.Err + addIn.Err + addOut.Err);
+            Assert.That(run.Exit, Is.EqualTo(0), run.Err);
+            Assert.That(File.ReadAllLines(output), Is.EqualTo(new[] { "1.5", "2.5" }), "the record that is not a double is rejected by the library's schema");
+            Assert.That(served.Exit, Is.EqualTo(0), served.Err);
+        });
+    }
+
+    [Test]
     public async Task Run_against_an_engine_refuses_an_assembly_and_says_when_the_engine_is_unreachable()
     {
         string url = $"http://127.0.0.1:{FreePort()}";

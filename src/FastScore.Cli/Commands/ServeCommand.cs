@@ -132,7 +132,7 @@ internal static class ServeCommand
         StreamDescriptorOptions descriptorOptions;
         try
         {
-            descriptorOptions = CliStreams.DescriptorOptions(io, settings.Schemas);
+            descriptorOptions = CliStreams.LiveDescriptorOptions(io, settings.Schemas);
         }
         catch (Exception ex) when (ex is StreamException or IOException)
         {

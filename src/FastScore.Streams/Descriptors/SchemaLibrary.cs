@@ -18,8 +18,16 @@ public sealed class SchemaLibrary
 {
     private readonly ConcurrentDictionary<string, (string Json, Avro.Schema Schema)> _schemas = new(StringComparer.Ordinal);
 
+    // Folders looked up at each lookup, first wins (a long-running engine sees schemas added after it started), and
+    // what was read from them, by file, with the file's time stamp (a changed file is read again).
+    private readonly List<string> _followed = [];
+    private readonly ConcurrentDictionary<string, (DateTime Stamp, string Json, Avro.Schema Schema)> _read = new(StringComparer.Ordinal);
+
     /// <summary>Gets the names of the registered schemas, sorted.</summary>
-    public IReadOnlyList<string> Names => [.. _schemas.Keys.Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> Names =>
+    [
+        .. _schemas.Keys.Concat(Followed().SelectMany(FolderNames)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal),
+    ];
 
     /// <summary>Loads every <c>*.avsc</c> file of a folder; the file name without extension is the schema name.</summary>
     /// <param name="path">The folder.</param>
@@ -75,7 +83,7 @@ public sealed class SchemaLibrary
     /// <summary>Gets a value indicating whether a schema of that name is registered (primitives are not listed).</summary>
     /// <param name="name">The schema name.</param>
     /// <returns><see langword="true"/> when registered.</returns>
-    public bool Contains(string name) => _schemas.ContainsKey(name);
+    public bool Contains(string name) => TryGetSchemaJson(name, out _);
 
     /// <summary>Gets the JSON of a registered schema.</summary>
     /// <param name="name">The schema name.</param>
@@ -83,7 +91,7 @@ public sealed class SchemaLibrary
     /// <returns><see langword="true"/> when registered.</returns>
     public bool TryGetSchemaJson(string name, [NotNullWhen(true)] out string? json)
     {
-        if (_schemas.TryGetValue(name, out (string Json, Avro.Schema Schema) entry))
+        if (TryFindFollowed(name, out (string Json, Avro.Schema Schema) entry) || _schemas.TryGetValue(name, out entry))
         {
             json = entry.Json;
             return true;
@@ -99,7 +107,7 @@ public sealed class SchemaLibrary
     /// <returns><see langword="true"/> when found.</returns>
     public bool TryGetSchema(string name, [NotNullWhen(true)] out Avro.Schema? schema)
     {
-        if (_schemas.TryGetValue(name, out (string Json, Avro.Schema Schema) entry))
+        if (TryFindFollowed(name, out (string Json, Avro.Schema Schema) entry) || _schemas.TryGetValue(name, out entry))
         {
             schema = entry.Schema;
             return true;
@@ -132,6 +140,89 @@ public sealed class SchemaLibrary
                     : throw new DescriptorException("Schema.$ref", MissingMessage(reference.Name!));
         }
     }
+
+    /// <summary>
+    /// Makes every lookup look in a folder first (the first followed folder wins), so that a schema written there
+    /// after the library was made (<c>fastscore schema add</c> next to a running engine) is found, and a changed file
+    /// is read again. Only plain names are looked up (letters, digits, <c>-</c>, <c>_</c>, <c>.</c>, not starting with
+    /// a dot): a <c>$ref</c> cannot reach a file outside the folder. A file that is not a valid schema is passed over.
+    /// </summary>
+    internal SchemaLibrary Follow(string folder)
+    {
+        lock (_followed)
+        {
+            _followed.Add(System.IO.Path.GetFullPath(folder));
+        }
+
+        return this;
+    }
+
+    private bool TryFindFollowed(string name, out (string Json, Avro.Schema Schema) entry)
+    {
+        entry = default;
+        if (_followed.Count == 0 || !IsPlainName(name))
+        {
+            return false;
+        }
+
+        foreach (string folder in Followed())
+        {
+            string file = System.IO.Path.Combine(folder, name + ".avsc");
+            try
+            {
+                if (!File.Exists(file))
+                {
+                    continue;
+                }
+
+                DateTime stamp = File.GetLastWriteTimeUtc(file);
+                if (_read.TryGetValue(file, out (DateTime Stamp, string Json, Avro.Schema Schema) known) && known.Stamp == stamp)
+                {
+                    entry = (known.Json, known.Schema);
+                    return true;
+                }
+
+                string json = File.ReadAllText(file);
+                if (TryParse(json, out Avro.Schema? schema, out _))
+                {
+                    _read[file] = (stamp, json, schema);
+                    entry = (json, schema);
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // unreadable now: the next folder, then what was registered
+            }
+        }
+
+        return false;
+    }
+
+    private string[] Followed()
+    {
+        lock (_followed)
+        {
+            return [.. _followed];
+        }
+    }
+
+    private static IEnumerable<string> FolderNames(string folder)
+    {
+        try
+        {
+            return Directory.Exists(folder)
+                ? [.. Directory.EnumerateFiles(folder, "*.avsc").Select(f => System.IO.Path.GetFileNameWithoutExtension(f)).Where(IsPlainName)]
+                : [];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static bool IsPlainName(string name) =>
+        name.Length is > 0 and <= 200 && name[0] != '.' && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     internal string MissingMessage(string name)
     {

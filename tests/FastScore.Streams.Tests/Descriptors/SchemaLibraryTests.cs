@@ -100,4 +100,76 @@ public sealed class SchemaLibraryTests
     [Test]
     public void From_directory_needs_an_existing_folder() =>
         Assert.That(() => SchemaLibrary.FromDirectory("/nonexistent/schemas"), Throws.InstanceOf<DirectoryNotFoundException>());
+
+    [Test]
+    public void A_followed_folder_finds_schemas_written_after_the_library_was_made_and_reads_changed_files_again()
+    {
+        string folder = Directory.CreateTempSubdirectory("fastscore-schemas-").FullName;
+        try
+        {
+            var library = new SchemaLibrary().Register("kept", "\"int\"").Follow(folder);
+            bool before = library.Contains("later");
+            File.WriteAllText(Path.Combine(folder, "later.avsc"), "\"long\"");
+            Avro.Schema? first = library.Resolve(SchemaReference.Ref("later"));
+            File.WriteAllText(Path.Combine(folder, "later.avsc"), """{"type":"array","items":"double"}""");
+            File.SetLastWriteTimeUtc(Path.Combine(folder, "later.avsc"), DateTime.UtcNow.AddMinutes(1));
+            Avro.Schema? changed = library.Resolve(SchemaReference.Ref("later"));
+            Assert.Multiple(() =>
+            {
+                Assert.That(before, Is.False);
+                Assert.That(first!.Tag, Is.EqualTo(Avro.Schema.Type.Long));
+                Assert.That(changed!.Tag, Is.EqualTo(Avro.Schema.Type.Array));
+                Assert.That(library.Names, Is.EqualTo(new[] { "kept", "later" }));
+                Assert.That(library.Resolve(SchemaReference.Ref("kept"))!.Tag, Is.EqualTo(Avro.Schema.Type.Int), "registered schemas still resolve");
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestCase("../outside")]
+    [TestCase("sub/inside")]
+    [TestCase(".hidden")]
+    [TestCase("/etc/passwd")]
+    public void A_followed_folder_is_never_left_by_a_name(string name)
+    {
+        string root = Directory.CreateTempSubdirectory("fastscore-schemas-").FullName;
+        try
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(root, "schemas")).FullName;
+            Directory.CreateDirectory(Path.Combine(folder, "sub"));
+            File.WriteAllText(Path.Combine(root, "outside.avsc"), "\"int\"");
+            File.WriteAllText(Path.Combine(folder, "sub", "inside.avsc"), "\"int\"");
+            File.WriteAllText(Path.Combine(folder, ".hidden.avsc"), "\"int\"");
+            var library = new SchemaLibrary().Follow(folder);
+            Assert.Multiple(() =>
+            {
+                Assert.That(library.Contains(name), Is.False);
+                Assert.That(() => library.Resolve(SchemaReference.Ref(name)), Throws.InstanceOf<DescriptorException>());
+                Assert.That(library.Names, Is.Empty);
+            });
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_followed_file_that_is_not_a_schema_is_passed_over()
+    {
+        string folder = Directory.CreateTempSubdirectory("fastscore-schemas-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "x.avsc"), "{ not a schema");
+            var library = new SchemaLibrary().Register("x", "\"int\"").Follow(folder);
+            Assert.That(library.Resolve(SchemaReference.Ref("x"))!.Tag, Is.EqualTo(Avro.Schema.Type.Int));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -20,6 +20,9 @@ public sealed class DescriptorErrors
     /// <summary>Gets the path of the part these errors are about, e.g. <c>Transport</c>.</summary>
     public string Path { get; }
 
+    /// <summary>Gets where the errors go (shared by every part of the descriptor).</summary>
+    internal ErrorSink Sink => _sink;
+
     /// <summary>Gets a value indicating whether any error was reported (in any part of the descriptor).</summary>
     public bool HasErrors => _sink.HasErrors;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FastScore.Streams.Descriptors.Json;
 
 namespace FastScore.Streams.Descriptors;
@@ -72,13 +71,7 @@ public sealed class DescriptorFields
             return string.Empty;
         }
 
-        if (node.Kind == NodeKind.String)
-        {
-            return node.GetString();
-        }
-
-        Errors.Add(field, $"expected {allowed}; found {node.Describe()}.");
-        return string.Empty;
+        return NodeValues.TryString(node, Errors.PathOf(field), allowed, Errors.Sink, out string value) ? value : string.Empty;
     }
 
     /// <summary>Reads an optional string; null and a missing field give <paramref name="fallback"/>.</summary>
@@ -92,39 +85,15 @@ public sealed class DescriptorFields
             return fallback;
         }
 
-        if (node.Kind == NodeKind.String)
-        {
-            return node.GetString();
-        }
-
-        Errors.Add(field, $"expected {Allowed.StringOrNull}; found {node.Describe()}.");
-        return fallback;
+        return NodeValues.TryString(node, Errors.PathOf(field), Allowed.StringOrNull, Errors.Sink, out string value) ? value : fallback;
     }
 
     /// <summary>Reads an optional boolean (<c>"true"</c>/<c>"false"</c> in configuration).</summary>
     /// <param name="field">The field name.</param>
     /// <param name="fallback">The default.</param>
     /// <returns>The value, or <paramref name="fallback"/>.</returns>
-    public bool OptionalBoolean(string field, bool fallback)
-    {
-        if (!_fields.TryGet(field, out Node node))
-        {
-            return fallback;
-        }
-
-        switch (node.Kind)
-        {
-            case NodeKind.True:
-                return true;
-            case NodeKind.False:
-                return false;
-            case NodeKind.String when node.IsLoose && bool.TryParse(node.GetString().Trim(), out bool value):
-                return value;
-        }
-
-        Errors.Add(field, $"expected {Allowed.Bool}; found {node.Describe()}.");
-        return fallback;
-    }
+    public bool OptionalBoolean(string field, bool fallback) =>
+        _fields.TryGet(field, out Node node) && NodeValues.TryBool(node, Errors.PathOf(field), Errors.Sink, out bool value) ? value : fallback;
 
     /// <summary>Reads a required integer in a range.</summary>
     /// <param name="field">The field name.</param>
@@ -140,7 +109,7 @@ public sealed class DescriptorFields
             return 0;
         }
 
-        return TryInteger(node, field, allowed, min, max, out long value) ? value : 0;
+        return NodeValues.TryInt64(node, Errors.PathOf(field), allowed, min, max, Errors.Sink, out long value) ? value : 0;
     }
 
     /// <summary>Reads an optional integer; a missing field gives <paramref name="fallback"/>, null gives <see langword="null"/>.</summary>
@@ -157,12 +126,12 @@ public sealed class DescriptorFields
             return fallback;
         }
 
-        if (node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNull)
+        if (NodeValues.IsNull(node))
         {
             return null;
         }
 
-        return TryInteger(node, field, allowed, min, max, out long value) ? value : fallback;
+        return NodeValues.TryInt64(node, Errors.PathOf(field), allowed, min, max, Errors.Sink, out long value) ? value : fallback;
     }
 
     /// <summary>Reads an array of strings; a missing field or null gives <see langword="null"/>.</summary>
@@ -175,28 +144,7 @@ public sealed class DescriptorFields
             return null;
         }
 
-        if (node.Kind is not (NodeKind.Array or NodeKind.Empty))
-        {
-            Errors.Add(field, $"expected {Allowed.StringArray}; found {node.Describe()}.");
-            return [];
-        }
-
-        var list = new List<string>();
-        int i = 0;
-        foreach (Node item in node.Items())
-        {
-            string itemPath = DescriptorPath.Index(field, i++);
-            if (item.Kind == NodeKind.String)
-            {
-                list.Add(item.GetString());
-            }
-            else
-            {
-                Errors.Add(itemPath, $"expected {Allowed.String}; found {item.Describe()}.");
-            }
-        }
-
-        return list;
+        return NodeValues.StringArray(node, Errors.PathOf(field), Errors.Sink);
     }
 
     /// <summary>Gets " (the shortcut "x" gives no fields; write an object)" when the part was a bare name, otherwise the empty string.</summary>
@@ -227,23 +175,5 @@ public sealed class DescriptorFields
 
         using var document = System.Text.Json.JsonDocument.Parse(buffer.WrittenMemory);
         return new CustomTransportDescriptor(Type, document.RootElement, preservesRecordBoundaries, isSeekable, canRead, canWrite);
-    }
-
-    private bool TryInteger(Node node, string field, string allowed, long min, long max, out long value)
-    {
-        string? text = node.Kind switch
-        {
-            NodeKind.Number => node.GetNumberText(),
-            NodeKind.String when node.IsLoose => node.GetString().Trim(),
-            _ => null,
-        };
-        if (text is not null && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
-        {
-            return true;
-        }
-
-        value = 0;
-        Errors.Add(field, $"expected {allowed}; found {node.Describe()}.");
-        return false;
     }
 }

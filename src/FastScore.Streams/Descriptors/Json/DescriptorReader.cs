@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace FastScore.Streams.Descriptors.Json;
 
@@ -67,101 +66,14 @@ internal sealed class DescriptorReader
             }
         }
 
-        if (fields.TryGet("Loop", out Node loop))
-        {
-            if (TryBool(loop, "Loop", out bool l))
-            {
-                draft.Loop.Set(l);
-            }
-            else
-            {
-                draft.Loop.Fail();
-            }
-        }
-
-        if (fields.TryGet("SkipTo", out Node skipTo))
-        {
-            if (TryNullableInt64(skipTo, "SkipTo", "a byte offset (a non-negative integer) or null", long.MaxValue, out long? s))
-            {
-                draft.SkipTo.Set(s);
-            }
-            else
-            {
-                draft.SkipTo.Fail();
-            }
-        }
-
-        if (fields.TryGet("SkipToRecord", out Node skipToRecord))
-        {
-            if (TryRecordPosition(skipToRecord, "SkipToRecord", out RecordPosition? r))
-            {
-                draft.SkipToRecord.Set(r);
-            }
-            else
-            {
-                draft.SkipToRecord.Fail();
-            }
-        }
-
-        if (fields.TryGet("Envelope", out Node envelope))
-        {
-            if (TryEnvelope(envelope, "Envelope", out EnvelopeDescriptor? e))
-            {
-                draft.Envelope.Set(e);
-            }
-            else
-            {
-                draft.Envelope.Fail();
-            }
-        }
-
-        if (fields.TryGet("Encoding", out Node encoding))
-        {
-            if (TryEncoding(encoding, "Encoding", out EncodingDescriptor? e))
-            {
-                draft.Encoding.Set(e);
-            }
-            else
-            {
-                draft.Encoding.Fail();
-            }
-        }
-
-        if (fields.TryGet("Schema", out Node schema))
-        {
-            if (TrySchema(schema, "Schema", out SchemaReference? s))
-            {
-                draft.Schema.Set(s);
-            }
-            else
-            {
-                draft.Schema.Fail();
-            }
-        }
-
-        if (fields.TryGet("Batching", out Node batching))
-        {
-            if (TryBatching(batching, "Batching", out BatchingDescriptor? b))
-            {
-                draft.Batching.Set(b);
-            }
-            else
-            {
-                draft.Batching.Fail();
-            }
-        }
-
-        if (fields.TryGet("LingerTime", out Node linger))
-        {
-            if (TryNullableInt32(linger, "LingerTime", Allowed.MillisecondsOrNull, out int? l))
-            {
-                draft.LingerTime.Set(l);
-            }
-            else
-            {
-                draft.LingerTime.Fail();
-            }
-        }
+        ReadField(fields, "Loop", ref draft.Loop, TryBool);
+        ReadField(fields, "SkipTo", ref draft.SkipTo, (Node node, string path, out long? value) => TryNullableInt64(node, path, "a byte offset (a non-negative integer) or null", long.MaxValue, out value));
+        ReadField(fields, "SkipToRecord", ref draft.SkipToRecord, TryRecordPosition);
+        ReadField(fields, "Envelope", ref draft.Envelope, TryEnvelope);
+        ReadField(fields, "Encoding", ref draft.Encoding, TryEncoding);
+        ReadField(fields, "Schema", ref draft.Schema, TrySchema);
+        ReadField(fields, "Batching", ref draft.Batching, TryBatching);
+        ReadField(fields, "LingerTime", ref draft.LingerTime, (Node node, string path, out int? value) => TryNullableInt32(node, path, Allowed.MillisecondsOrNull, out value));
 
         if (fields.Has("EndMarker"))
         {
@@ -169,6 +81,24 @@ internal sealed class DescriptorReader
         }
 
         return draft;
+    }
+
+    private delegate bool TryRead<T>(Node node, string path, out T value);
+
+    /// <summary>Reads a top-level field when given: set when read, failed (already reported) when not.</summary>
+    private static void ReadField<T>(ObjectFields fields, string name, ref DraftField<T> field, TryRead<T> read)
+    {
+        if (fields.TryGet(name, out Node node))
+        {
+            if (read(node, name, out T value))
+            {
+                field.Set(value);
+            }
+            else
+            {
+                field.Fail();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- transports
@@ -544,131 +474,21 @@ internal sealed class DescriptorReader
         return false;
     }
 
-    // ---------------------------------------------------------------- scalar helpers
+    // ---------------------------------------------------------------- scalar helpers (NodeValues, reporting to this reader's sink)
 
-    /// <summary>JSON null; in configuration also "", "null" and a key without value or children (appsettings.json null, {} or []).</summary>
-    private static bool IsNull(Node node) => node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNull;
-
-    private string Required(ObjectFields fields, string name, string shortcut)
-    {
-        string path = fields.PathOf(name);
-        if (!fields.TryGet(name, out Node node))
-        {
-            _sink.Error(path, $"required field is missing{shortcut}; expected {Allowed.NonEmptyString}.");
-            return string.Empty;
-        }
-
-        return TryString(node, path, Allowed.NonEmptyString, out string value) ? value : string.Empty;
-    }
-
-    private int RequiredInt32(ObjectFields fields, string name, string allowed, string shortcut)
-    {
-        string path = fields.PathOf(name);
-        if (!fields.TryGet(name, out Node node))
-        {
-            _sink.Error(path, $"required field is missing{shortcut}; expected {allowed}.");
-            return 0;
-        }
-
-        return TryInt64(node, path, allowed, int.MinValue, int.MaxValue, out long value) ? (int)value : 0;
-    }
-
-    private string? OptionalString(ObjectFields fields, string name) =>
-        fields.TryGet(name, out Node node) && TryNullableString(node, fields.PathOf(name), out string? value) ? value : null;
-
-    private bool OptionalBool(ObjectFields fields, string name, bool fallback) =>
-        fields.TryGet(name, out Node node) && TryBool(node, fields.PathOf(name), out bool value) ? value : fallback;
+    private static bool IsNull(Node node) => NodeValues.IsNull(node);
 
     private int OptionalInt32(ObjectFields fields, string name, string allowed, int fallback) =>
-        fields.TryGet(name, out Node node) && TryInt64(node, fields.PathOf(name), allowed, int.MinValue, int.MaxValue, out long value) ? (int)value : fallback;
+        fields.TryGet(name, out Node node) && NodeValues.TryInt64(node, fields.PathOf(name), allowed, int.MinValue, int.MaxValue, _sink, out long value) ? (int)value : fallback;
 
     private int? OptionalNullableInt32(ObjectFields fields, string name, string allowed, int? fallback) =>
         fields.TryGet(name, out Node node) ? (TryNullableInt32(node, fields.PathOf(name), allowed, out int? value) ? value : fallback) : fallback;
 
-    private List<string> StringArray(Node node, string path)
-    {
-        if (node.Kind is not (NodeKind.Array or NodeKind.Empty))
-        {
-            _sink.Error(path, $"expected {Allowed.StringArray}; found {node.Describe()}.");
-            return [];
-        }
+    private bool TryString(Node node, string path, string allowed, out string value) => NodeValues.TryString(node, path, allowed, _sink, out value);
 
-        var list = new List<string>();
-        int i = 0;
-        foreach (Node item in node.Items())
-        {
-            string itemPath = DescriptorPath.Index(path, i++);
-            if (TryString(item, itemPath, Allowed.String, out string value))
-            {
-                list.Add(value);
-            }
-        }
+    private bool TryNullableString(Node node, string path, out string? value) => NodeValues.TryNullableString(node, path, _sink, out value);
 
-        return list;
-    }
-
-    private bool TryString(Node node, string path, string allowed, out string value)
-    {
-        if (node.Kind == NodeKind.String)
-        {
-            value = node.GetString();
-            return true;
-        }
-
-        value = string.Empty;
-        _sink.Error(path, $"expected {allowed}; found {node.Describe()}.");
-        return false;
-    }
-
-    private bool TryNullableString(Node node, string path, out string? value)
-    {
-        if (node.Kind is NodeKind.Null or NodeKind.Empty || node.IsLooseNullWord)
-        {
-            value = null;
-            return true;
-        }
-
-        bool ok = TryString(node, path, Allowed.StringOrNull, out string text);
-        value = ok ? text : null;
-        return ok;
-    }
-
-    private bool TryBool(Node node, string path, out bool value)
-    {
-        switch (node.Kind)
-        {
-            case NodeKind.True:
-                value = true;
-                return true;
-            case NodeKind.False:
-                value = false;
-                return true;
-            case NodeKind.String when node.IsLoose && bool.TryParse(node.GetString().Trim(), out value):
-                return true;
-        }
-
-        value = false;
-        _sink.Error(path, $"expected {Allowed.Bool}; found {node.Describe()}.");
-        return false;
-    }
-
-    private bool TryInt64(Node node, string path, string allowed, long min, long max, out long value)
-    {
-        string? text = node.Kind switch
-        {
-            NodeKind.Number => node.GetNumberText(),
-            NodeKind.String when node.IsLoose => node.GetString().Trim(),
-            _ => null,
-        };
-        if (text is not null && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
-        {
-            return true;
-        }
-
-        value = 0;
-        _sink.Error(path, $"expected {allowed}; found {node.Describe()}.");
-        return false;
-    }
+    private bool TryBool(Node node, string path, out bool value) => NodeValues.TryBool(node, path, _sink, out value);
 
     private bool TryNullableInt64(Node node, string path, string allowed, long max, out long? value)
     {
@@ -678,7 +498,7 @@ internal sealed class DescriptorReader
             return true;
         }
 
-        bool ok = TryInt64(node, path, allowed, long.MinValue, max, out long v);
+        bool ok = NodeValues.TryInt64(node, path, allowed, long.MinValue, max, _sink, out long v);
         value = ok ? v : null;
         return ok;
     }
@@ -691,7 +511,7 @@ internal sealed class DescriptorReader
             return true;
         }
 
-        bool ok = TryInt64(node, path, allowed, int.MinValue, int.MaxValue, out long v);
+        bool ok = NodeValues.TryInt64(node, path, allowed, int.MinValue, int.MaxValue, _sink, out long v);
         value = ok ? (int)v : null;
         return ok;
     }
