@@ -6,6 +6,7 @@
 # Every method runs in interleaved rounds in one process (probe-14: the baseline and ours alternate, so a busy machine
 # slows both alike); it prints the fastest and the median round of each, their ratios, and CPU time per record.
 # Usage: benchmarks/issue14.sh [ROUNDS=9] [RECORDS=200000]   (about 3-5 minutes on a quiet 2-core machine)
+# ISSUE14_GOALS="csv" (any text of the goal names) runs only the goals whose name holds it, with their baselines.
 # With BDN=1 it then also runs the BenchmarkDotNet classes (ShortRun, in-process; about 10 more minutes).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -508,6 +508,7 @@ internal static class CsvFieldReads
         return (end < row.Length ? !last && row[end] == delimiter : last) ? end : -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out int? value)
     {
         value = null;
@@ -519,20 +520,7 @@ internal static class CsvFieldReads
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            // A quoted field: the general way (a quoted empty field is null too).
-            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
-            {
-                return false;
-            }
-
-            if (field.Length == 0 && nullable)
-            {
-                return true;
-            }
-
-            bool quotedOk = CsvNumbers.TryParseInt(row[field.Start..field.End], out int quotedValue);
-            value = quotedValue;
-            return quotedOk;
+            return TryQuotedNullableInt32(row, ref pos, delimiter, quote, last, nullable, out value);
         }
 
         bool ok = TryInt32(row, ref pos, delimiter, quote, plain, last, false, out int parsed);
@@ -540,6 +528,7 @@ internal static class CsvFieldReads
         return ok;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out long? value)
     {
         value = null;
@@ -551,20 +540,7 @@ internal static class CsvFieldReads
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            // A quoted field: the general way (a quoted empty field is null too).
-            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
-            {
-                return false;
-            }
-
-            if (field.Length == 0 && nullable)
-            {
-                return true;
-            }
-
-            bool quotedOk = CsvNumbers.TryParseLong(row[field.Start..field.End], out long quotedValue);
-            value = quotedValue;
-            return quotedOk;
+            return TryQuotedNullableInt64(row, ref pos, delimiter, quote, last, nullable, out value);
         }
 
         bool ok = TryInt64(row, ref pos, delimiter, quote, plain, last, false, out long parsed);
@@ -572,6 +548,7 @@ internal static class CsvFieldReads
         return ok;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out float? value)
     {
         value = null;
@@ -583,20 +560,7 @@ internal static class CsvFieldReads
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            // A quoted field: the general way (a quoted empty field is null too).
-            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
-            {
-                return false;
-            }
-
-            if (field.Length == 0 && nullable)
-            {
-                return true;
-            }
-
-            bool quotedOk = CsvNumbers.TryParseFloat(row[field.Start..field.End], out float quotedValue);
-            value = quotedValue;
-            return quotedOk;
+            return TryQuotedNullableSingle(row, ref pos, delimiter, quote, last, nullable, out value);
         }
 
         bool ok = TrySingle(row, ref pos, delimiter, quote, plain, last, false, out float parsed);
@@ -604,6 +568,7 @@ internal static class CsvFieldReads
         return ok;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out double? value)
     {
         value = null;
@@ -615,20 +580,7 @@ internal static class CsvFieldReads
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            // A quoted field: the general way (a quoted empty field is null too).
-            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
-            {
-                return false;
-            }
-
-            if (field.Length == 0 && nullable)
-            {
-                return true;
-            }
-
-            bool quotedOk = CsvNumbers.TryParseDouble(row[field.Start..field.End], out double quotedValue);
-            value = quotedValue;
-            return quotedOk;
+            return TryQuotedNullableDouble(row, ref pos, delimiter, quote, last, nullable, out value);
         }
 
         bool ok = TryDouble(row, ref pos, delimiter, quote, plain, last, false, out double parsed);
@@ -636,6 +588,7 @@ internal static class CsvFieldReads
         return ok;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out bool? value)
     {
         value = null;
@@ -647,23 +600,110 @@ internal static class CsvFieldReads
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            // A quoted field: the general way (a quoted empty field is null too).
-            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
-            {
-                return false;
-            }
-
-            if (field.Length == 0 && nullable)
-            {
-                return true;
-            }
-
-            bool quotedOk = CsvValues.TryBoolean(row[field.Start..field.End], out bool quotedValue);
-            value = quotedValue;
-            return quotedOk;
+            return TryQuotedNullableBoolean(row, ref pos, delimiter, quote, last, nullable, out value);
         }
 
         bool ok = TryBoolean(row, ref pos, delimiter, quote, plain, last, false, out bool parsed);
+        value = parsed;
+        return ok;
+    }
+
+    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryQuotedNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out int? value)
+    {
+        value = null;
+        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        {
+            return false;
+        }
+
+        if (field.Length == 0 && nullable)
+        {
+            return true;
+        }
+
+        bool ok = CsvNumbers.TryParseInt(row[field.Start..field.End], out int parsed);
+        value = parsed;
+        return ok;
+    }
+
+    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryQuotedNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out long? value)
+    {
+        value = null;
+        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        {
+            return false;
+        }
+
+        if (field.Length == 0 && nullable)
+        {
+            return true;
+        }
+
+        bool ok = CsvNumbers.TryParseLong(row[field.Start..field.End], out long parsed);
+        value = parsed;
+        return ok;
+    }
+
+    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryQuotedNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out float? value)
+    {
+        value = null;
+        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        {
+            return false;
+        }
+
+        if (field.Length == 0 && nullable)
+        {
+            return true;
+        }
+
+        bool ok = CsvNumbers.TryParseFloat(row[field.Start..field.End], out float parsed);
+        value = parsed;
+        return ok;
+    }
+
+    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryQuotedNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out double? value)
+    {
+        value = null;
+        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        {
+            return false;
+        }
+
+        if (field.Length == 0 && nullable)
+        {
+            return true;
+        }
+
+        bool ok = CsvNumbers.TryParseDouble(row[field.Start..field.End], out double parsed);
+        value = parsed;
+        return ok;
+    }
+
+    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryQuotedNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out bool? value)
+    {
+        value = null;
+        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        {
+            return false;
+        }
+
+        if (field.Length == 0 && nullable)
+        {
+            return true;
+        }
+
+        bool ok = CsvValues.TryBoolean(row[field.Start..field.End], out bool parsed);
         value = parsed;
         return ok;
     }
