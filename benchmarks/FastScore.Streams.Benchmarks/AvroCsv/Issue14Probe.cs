@@ -51,6 +51,12 @@ public static class Issue14Probe
         try
         {
             List<Method> methods = Methods(records, cleanups);
+            if (Environment.GetEnvironmentVariable("ISSUE14_GOALS") is { Length: > 0 } only)
+            {
+                // e.g. ISSUE14_GOALS="csv decode": only the goals whose name holds the text (and their baselines).
+                methods = methods.FindAll(m => m.Goal.Contains(only, StringComparison.Ordinal));
+            }
+
             Console.WriteLine(FormattableString.Invariant($"Issue 14 goals: {rounds} interleaved rounds after one warm-up round, {records:N0} records end to end; load average at start {LoadAverage()}"));
             var times = methods.ToDictionary(m => m, _ => new List<double>());
             var cpu = methods.ToDictionary(m => m, _ => new List<double>());

@@ -205,15 +205,25 @@ internal sealed class DelimitedCsvFramer : Framer
         int content;
         if (searched[index] == _format.Quote)
         {
-            // Quotes: the full scan, on this span only; whatever it does not finish is left to TryReadFrame, from scratch.
-            if (ScanRecord(searched, final: false, out content, out consumed) != Scan.Found)
+            if (_lineMode && _format.Delimiter.Length == 1)
+            {
+                // Quotes, a one-byte delimiter: only quotes and line feeds need looking at (a quote opens a quoted field
+                // only right after the delimiter or at the row's start); a row that does not end in the span is left to TryReadFrame.
+                if (!TryQuotedLine(searched, index, out content, out consumed))
+                {
+                    return -1;
+                }
+            }
+            else if (ScanRecord(searched, final: false, out content, out consumed) != Scan.Found)
             {
                 ResetScan();
                 consumed = 0;
                 return -1;
             }
-
-            ResetScan();
+            else
+            {
+                ResetScan();
+            }
         }
         else if (_lineMode)
         {
@@ -238,6 +248,68 @@ internal sealed class DelimitedCsvFramer : Framer
         }
 
         return content;
+    }
+
+    // The row at the start of `span` (line mode, a one-byte delimiter) whose first quote or line feed, at `index`, is a
+    // quote: the same rules as ScanRecord, with one vectorised search per quote or line feed instead of one per field. A
+    // quote outside a quoted field opens one exactly when it follows the delimiter or starts the row (the byte before it
+    // is then outside quotes too: a quoted field ends with a quote). False when the row does not end inside `span` (the
+    // caller leaves it to TryReadFrame, which scans from scratch).
+    private bool TryQuotedLine(ReadOnlySpan<byte> span, int index, out int content, out int consumed)
+    {
+        byte quote = _format.Quote;
+        byte delimiter = _format.Delimiter[0];
+        int i = index;
+        content = consumed = 0;
+        while (true)
+        {
+            // span[i] is a quote outside a quoted field.
+            if (i == 0 || span[i - 1] == delimiter)
+            {
+                int j = i + 1;
+                while (true)
+                {
+                    int next = span[j..].IndexOf(quote);
+                    if (next < 0)
+                    {
+                        return false;
+                    }
+
+                    j += next;
+                    if (j + 1 >= span.Length)
+                    {
+                        return false; // a closing quote or the first of a pair? The next byte, not here yet, says.
+                    }
+
+                    if (span[j + 1] != quote)
+                    {
+                        break;
+                    }
+
+                    j += 2;
+                }
+
+                i = j + 1;
+            }
+            else
+            {
+                i++; // a literal quote inside an unquoted field
+            }
+
+            int found = span[i..].IndexOfAny(quote, (byte)'\n');
+            if (found < 0)
+            {
+                return false;
+            }
+
+            i += found;
+            if (span[i] == (byte)'\n')
+            {
+                content = i > 0 && span[i - 1] == (byte)'\r' ? i - 1 : i;
+                consumed = i + 1;
+                return true;
+            }
+        }
     }
 
     /// <inheritdoc />

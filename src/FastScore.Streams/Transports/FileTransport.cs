@@ -225,27 +225,13 @@ internal sealed class FileTransportProvider : TransportProvider
     /// The output file's stream: writes synchronously (see <see cref="InlineFileStream"/>) and, for a file that existed,
     /// truncates it only when the first bytes are written.
     /// </summary>
-    private sealed class OutputFileStream(FileStream file, bool truncateOnFirstWrite) : Stream
+    private sealed class OutputFileStream(FileStream file, bool truncateOnFirstWrite) : ForwardWriteStream
     {
         private readonly Stream _inner = InlineFileStream.Wrap(file);
         private bool _truncate = truncateOnFirstWrite;
 
         /// <summary>Gets a value indicating whether any bytes were written.</summary>
         public bool Written { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         /// <summary>Empties a file that existed when nothing was written (a completed, empty output).</summary>
         public void TruncateIfNothingWritten()
@@ -265,9 +251,6 @@ internal sealed class FileTransportProvider : TransportProvider
             _inner.Write(buffer);
         }
 
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             BeforeWrite(buffer.Length);
@@ -277,12 +260,6 @@ internal sealed class FileTransportProvider : TransportProvider
         public override void Flush() => _inner.Flush();
 
         public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         private void BeforeWrite(int count)
         {

@@ -77,6 +77,61 @@ public sealed class CsvOnePassTests
         Assert.That(accepted, Is.GreaterThan(1000)); // about a quarter of the rows are valid ones
     }
 
+    // Delimiters and quotes that can be part of a number or a boolean ('.', '-', digits, letters) turn the field readers'
+    // parse-while-scanning off; the usual ones keep it on. Both ways must still agree with the two-pass way.
+    private static readonly (string Delimiter, char Quote)[] s_formats =
+        [(",", '"'), (";", '\''), ("\t", '"'), (".", '"'), ("-", '\''), ("e", '"'), ("1", '"'), (",", '-'), (",", 't'), (",", '5')];
+
+    private static readonly Gen<string> s_numberish = Gen.OneOf(
+        s_field,
+        Gen.String[Gen.Char["0123456789.-eEtrufalsTRUEFALS\"';,\t"], 0, 8],
+        Gen.Long.Select(l => l.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Gen.Float.Select(f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture)),
+        Gen.OneOf(Gen.Const("-"), Gen.Const("."), Gen.Const("1."), Gen.Const(".5"), Gen.Const("-.5"), Gen.Const("--1"), Gen.Const("1.2.3"), Gen.Const("True"),
+            Gen.Const("fAlSe"), Gen.Const("truee"), Gen.Const("123456789012345678"), Gen.Const("1234567890123456789"), Gen.Const("16777217"), Gen.Const("2147483648"),
+            Gen.Const("-2147483648"), Gen.Const("9007199254740993"), Gen.Const("0.30000000000000004")));
+
+    [Test]
+    public void Parsing_while_scanning_agrees_with_the_two_pass_way_for_any_delimiter_and_quote()
+    {
+        int accepted = 0;
+        foreach ((string delimiter, char quote) in s_formats)
+        {
+            var encoding = new CsvRecordEncoding(new CsvFormat(delimiter, quote), CsvLayout.FromSchema(Avro.Schema.Parse(Schema)));
+            IReadOnlyList<CsvColumn> columns = encoding.Layout.Columns!;
+            CsvPocoReader<Row> reader = encoding.ReaderOf<Row>(columns);
+            s_numberish.Array[5, 7].Sample(fields =>
+            {
+                byte[] row = Encoding.UTF8.GetBytes(string.Join(delimiter, fields));
+                bool onePass = reader.TryReadRow(row, encoding.Format, out Row one);
+                var split = new CsvField[16];
+                bool twoPass = CsvRows.TrySplit(row, encoding.Format, columns, split, out RecordRejection _)
+                    && reader.TryRead(row, split, validate: true, out Row two, out _)
+                    && Same(one, two, onePass);
+                Assert.That(onePass, Is.EqualTo(twoPass), $"{delimiter} {quote}: {Encoding.UTF8.GetString(row)}");
+                Assert.That(onePass, Is.EqualTo(CsvRows.TryCheck(row, encoding.Format, columns, out _)), $"{delimiter} {quote}: {Encoding.UTF8.GetString(row)}");
+                accepted += onePass ? 1 : 0;
+            }, seed: "0N2Yd8gJfPM7", iter: 5000, threads: 1);
+        }
+
+        Assert.That(accepted, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Numbers_and_booleans_read_while_scanning_have_the_values_of_the_general_way()
+    {
+        var encoding = new CsvRecordEncoding(CsvFormat.Default, CsvLayout.FromSchema(Avro.Schema.Parse(Schema)));
+        CsvPocoReader<Row> reader = encoding.ReaderOf<Row>(encoding.Layout.Columns!);
+        Assert.That(reader.TryReadRow("-12,x,-0.5,FALSE,123456789012345678,5.6000004"u8, encoding.Format, out Row row), Is.True);
+        Assert.That((row.Id, row.Name, row.Amount, row.Active, row.Ref, row.Score), Is.EqualTo((-12, "x", -0.5, false, (long?)123456789012345678, 5.6000004f)));
+        Assert.That(reader.TryReadRow("2147483647,,1e3,True,\"\",16777217"u8, encoding.Format, out row), Is.True);
+        Assert.That((row.Id, row.Name, row.Amount, row.Active, row.Ref, row.Score), Is.EqualTo((int.MaxValue, (string?)null, 1000.0, true, (long?)null, 16777216f)));
+        Assert.That(reader.TryReadRow("2147483648,,1,true,,1"u8, encoding.Format, out _), Is.False);
+        Assert.That(reader.TryReadRow("1,,1.,true,,1"u8, encoding.Format, out _), Is.True); // "1." is a double for .NET
+        Assert.That(reader.TryReadRow("1,,1,truex,,1"u8, encoding.Format, out _), Is.False);
+        Assert.That(reader.TryReadRow("1,,1,true,,1,"u8, encoding.Format, out _), Is.False);
+    }
+
     [Test]
     public void A_valid_row_is_read_in_one_pass_with_its_values()
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
@@ -361,6 +362,39 @@ internal ref struct AvroCursor
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Reads the count of the next block of an array or map (0 ends it; see <see cref="ReadBlockCount"/>); when items may
+    /// take no bytes (<paramref name="minItemBytes"/> is 0), counts them against <see cref="MaxEmptyItems"/>.
+    /// </summary>
+    public bool NextBlock(int minItemBytes, out long count)
+    {
+        int start = Position;
+        return ReadBlockCount(minItemBytes, out count) && (minItemBytes != 0 || count == 0 || CountEmptyItems(count, start));
+    }
+
+    /// <summary>
+    /// Reads the index of the branch a union's writer wrote and picks what reads that branch; fails on a branch that does
+    /// not exist, or that cannot be read (<paramref name="errors"/> says why).
+    /// </summary>
+    public bool ReadBranch<T>(T?[] branches, string?[] errors, [NotNullWhen(true)] out T? chosen)
+        where T : class
+    {
+        int start = Position;
+        chosen = null;
+        if (!ReadInt(out int branch))
+        {
+            return false;
+        }
+
+        if ((uint)branch >= (uint)branches.Length)
+        {
+            return FailSchema($"union branch {branch} does not exist (the union has {branches.Length})", start);
+        }
+
+        chosen = branches[branch];
+        return chosen is not null || FailSchema(errors[branch] ?? "the union branch cannot be read", start);
     }
 
     private static bool IsPlainName(string name)

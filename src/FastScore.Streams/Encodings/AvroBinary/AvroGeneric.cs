@@ -151,19 +151,9 @@ internal static class AvroGeneric
 
             case WriterUnionPlan u:
             {
-                if (!c.ReadInt(out int branch))
+                if (!c.ReadBranch(u.Branches, u.Errors, out AvroPlan? inner))
                 {
                     return false;
-                }
-
-                if ((uint)branch >= (uint)u.Branches.Length)
-                {
-                    return c.FailSchema($"union branch {branch} does not exist (the union has {u.Branches.Length})", start);
-                }
-
-                if (u.Branches[branch] is not { } inner)
-                {
-                    return c.FailSchema(u.Errors[branch] ?? "the union branch cannot be read", start);
                 }
 
                 if (!c.Enter())
@@ -284,8 +274,7 @@ internal static class AvroGeneric
         long index = 0;
         while (true)
         {
-            int blockStart = c.Position;
-            if (!c.ReadBlockCount(minBytes, out long count))
+            if (!c.NextBlock(minBytes, out long count))
             {
                 return false;
             }
@@ -293,11 +282,6 @@ internal static class AvroGeneric
             if (count == 0)
             {
                 break;
-            }
-
-            if (minBytes == 0 && !c.CountEmptyItems(count, blockStart))
-            {
-                return false;
             }
 
             for (long i = 0; i < count; i++, index++)

@@ -52,20 +52,9 @@ internal static class AvroJson
                 return WriteBlocks(ref c, m.Values, json, map: true);
             case WriterUnionPlan u:
             {
-                int start = c.Position;
-                if (!c.ReadInt(out int branch))
+                if (!c.ReadBranch(u.Branches, u.Errors, out AvroPlan? inner))
                 {
                     return false;
-                }
-
-                if ((uint)branch >= (uint)u.Branches.Length)
-                {
-                    return c.FailSchema($"union branch {branch} does not exist (the union has {u.Branches.Length})", start);
-                }
-
-                if (u.Branches[branch] is not { } inner)
-                {
-                    return c.FailSchema(u.Errors[branch] ?? "the union branch cannot be read", start);
                 }
 
                 if (!c.Enter())
@@ -261,8 +250,7 @@ internal static class AvroJson
         long index = 0;
         while (true)
         {
-            int blockStart = c.Position;
-            if (!c.ReadBlockCount(minBytes, out long count))
+            if (!c.NextBlock(minBytes, out long count))
             {
                 return false;
             }
@@ -270,11 +258,6 @@ internal static class AvroJson
             if (count == 0)
             {
                 break;
-            }
-
-            if (minBytes == 0 && !c.CountEmptyItems(count, blockStart))
-            {
-                return false;
             }
 
             for (long i = 0; i < count; i++, index++)

@@ -286,8 +286,7 @@ internal sealed class ListValueReader<TItem>(AvroValueReader<TItem> items, int m
         var list = new List<TItem>();
         while (true)
         {
-            int blockStart = c.Position;
-            if (!c.ReadBlockCount(minItemBytes, out long count))
+            if (!c.NextBlock(minItemBytes, out long count))
             {
                 return false;
             }
@@ -295,11 +294,6 @@ internal sealed class ListValueReader<TItem>(AvroValueReader<TItem> items, int m
             if (count == 0)
             {
                 break;
-            }
-
-            if (minItemBytes == 0 && !c.CountEmptyItems(count, blockStart))
-            {
-                return false;
             }
 
             for (long i = 0; i < count; i++)
@@ -367,19 +361,9 @@ internal sealed class UnionValueReader<TValue>(AvroValueReader<TValue>?[] branch
     {
         value = default!;
         int start = c.Position;
-        if (!c.ReadInt(out int branch))
+        if (!c.ReadBranch(branches, errors, out AvroValueReader<TValue>? reader))
         {
             return false;
-        }
-
-        if ((uint)branch >= (uint)branches.Length)
-        {
-            return c.FailSchema($"union branch {branch} does not exist (the union has {branches.Length})", start);
-        }
-
-        if (branches[branch] is not { } reader)
-        {
-            return c.FailSchema(errors[branch] ?? "the union branch cannot be read", start);
         }
 
         if (reader is RefusingReader<TValue> refusing)

@@ -124,8 +124,7 @@ internal static class AvroSkipper
         long index = 0;
         while (true)
         {
-            int blockStart = cursor.Position;
-            if (!cursor.ReadBlockCount(minBytes, out long count))
+            if (!cursor.NextBlock(minBytes, out long count))
             {
                 return false;
             }
@@ -133,11 +132,6 @@ internal static class AvroSkipper
             if (count == 0)
             {
                 break;
-            }
-
-            if (minBytes == 0 && !cursor.CountEmptyItems(count, blockStart))
-            {
-                return false;
             }
 
             for (long i = 0; i < count; i++, index++)

@@ -28,7 +28,9 @@ internal sealed class CsvEmittedReader<T>
     }
 
     // Closed over the reader (its first argument), so a call is a plain call.
-    private delegate bool ReadFunc(ReadOnlySpan<byte> row, byte delimiter, byte quote, out T? value);
+    // plain: the delimiter and the quote are neither letters, digits, '-' nor '.' (CsvFieldReads.IsPlainSafe), so the field
+    // readers may parse a number or a boolean while they look for its end.
+    private delegate bool ReadFunc(ReadOnlySpan<byte> row, byte delimiter, byte quote, bool plain, out T? value);
 
     /// <summary>Builds the reader, or returns <see langword="null"/> when code may not be emitted or a member's type is not one it reads.</summary>
     /// <param name="create">Creates an instance.</param>
@@ -57,7 +59,8 @@ internal sealed class CsvEmittedReader<T>
     }
 
     /// <summary>Reads a valid row; false for anything else (nothing is decided).</summary>
-    public bool TryRead(ReadOnlySpan<byte> row, byte delimiter, byte quote, out T? value) => _read(row, delimiter, quote, out value);
+    public bool TryRead(ReadOnlySpan<byte> row, byte delimiter, byte quote, out T? value) =>
+        _read(row, delimiter, quote, CsvFieldReads.IsPlainSafe(delimiter) && CsvFieldReads.IsPlainSafe(quote), out value);
 
     // The CsvFieldReads method that reads a column into a member of the type, or null when none (the column then needs a check of its own).
     private static MethodInfo? ReadMethod(CsvColumn column, Type type)
@@ -84,7 +87,7 @@ internal sealed class CsvEmittedReader<T>
         var method = new DynamicMethod(
             "ReadCsvRow_" + typeof(T).Name,
             typeof(bool),
-            [typeof(CsvEmittedReader<T>), typeof(ReadOnlySpan<byte>), typeof(byte), typeof(byte), typeof(T).MakeByRefType()],
+            [typeof(CsvEmittedReader<T>), typeof(ReadOnlySpan<byte>), typeof(byte), typeof(byte), typeof(bool), typeof(T).MakeByRefType()],
             typeof(CsvEmittedReader<T>).Module,
             skipVisibility: true);
         ILGenerator il = method.GetILGenerator();
@@ -116,11 +119,12 @@ internal sealed class CsvEmittedReader<T>
                 values[valueType] = value;
             }
 
-            // if (!CsvFieldReads.TryX(row, ref pos, delimiter, quote, last, nullable, out value)) goto fail;
+            // if (!CsvFieldReads.TryX(row, ref pos, delimiter, quote, plain, last, nullable, out value)) goto fail;
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloca, pos);
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldarg_3);
+            il.Emit(OpCodes.Ldarg_S, (byte)4);
             il.Emit(i == members.Count - 1 ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
             il.Emit(column.Nullable ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
             il.Emit(OpCodes.Ldloca, value);
@@ -140,14 +144,14 @@ internal sealed class CsvEmittedReader<T>
             }
         }
 
-        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        il.Emit(OpCodes.Ldarg_S, (byte)5);
         il.Emit(OpCodes.Ldloc, target);
         il.Emit(OpCodes.Stobj, typeof(T));
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
 
         il.MarkLabel(fail);
-        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        il.Emit(OpCodes.Ldarg_S, (byte)5);
         il.Emit(OpCodes.Initobj, typeof(T));
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
@@ -248,7 +252,64 @@ internal static class CsvFieldReads
         return !last && row[after] == delimiter;
     }
 
-    public static bool TryString(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out string? value)
+    /// <summary>
+    /// Whether a delimiter or quote byte can never be part of a plain number or boolean (not a letter, a digit, '-' or
+    /// '.'): then a field that reads as one ends exactly where the general field search would end it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsPlainSafe(byte b) => b != (byte)'-' && b != (byte)'.' && (uint)(b - '0') > 9 && (uint)((b | 0x20) - 'a') > 25;
+
+    // One pass over a number field at pos: '-'?, digits and '.' read into a mantissa while looking for the field's end,
+    // which must be the delimiter (not the last column) or the row's end (the last). Returns the end, or -1 when the field
+    // holds any other byte or ends otherwise (the caller then takes the general way). `simple`: the text is a plain
+    // decimal as CsvNumbers reads it ([-]digits[.digits], at most 18 bytes): its value is mantissa / 10^fraction.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ScanNumber(ReadOnlySpan<byte> row, int pos, byte delimiter, bool last, out ulong mantissa, out int fraction, out bool negative, out bool simple)
+    {
+        int i = pos;
+        negative = (uint)i < (uint)row.Length && row[i] == (byte)'-';
+        if (negative)
+        {
+            i++;
+        }
+
+        int digitsStart = i;
+        int dot = -1;
+        ulong m = 0;
+        for (; (uint)i < (uint)row.Length; i++)
+        {
+            byte b = row[i];
+            uint d = (uint)(b - '0');
+            if (d <= 9)
+            {
+                m = (m * 10) + d;
+            }
+            else if (b == (byte)'.' && dot < 0)
+            {
+                dot = i;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        mantissa = m;
+        fraction = dot < 0 ? 0 : i - dot - 1;
+        simple = i - pos <= 18 && i > digitsStart && dot != digitsStart && dot != i - 1;
+        if (i < row.Length ? last || row[i] != delimiter : !last)
+        {
+            return -1;
+        }
+
+        return i;
+    }
+
+    // The position after a field that ends at `end` (the delimiter skipped).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int After(ReadOnlySpan<byte> row, int end) => end < row.Length ? end + 1 : end;
+
+    public static bool TryString(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out string? value)
     {
         value = null;
         if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
@@ -263,6 +324,19 @@ internal static class CsvFieldReads
         }
 
         ReadOnlySpan<byte> text = row[field.Start..field.End];
+        if (!field.Escaped && text.Length <= 256)
+        {
+            // One pass: checked and transcoded together (what Utf8.IsValid and then Encoding.UTF8.GetString give).
+            Span<char> chars = stackalloc char[text.Length];
+            if (Utf8.ToUtf16(text, chars, out _, out int written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            value = new string(chars[..written]);
+            return true;
+        }
+
         if (!Utf8.IsValid(text))
         {
             return false;
@@ -272,123 +346,286 @@ internal static class CsvFieldReads
         return true;
     }
 
-    public static bool TryInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out int value)
+    public static bool TryInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out int value)
     {
+        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        {
+            int start = pos;
+            pos = After(row, end);
+            if (simple && fraction == 0 && end - start - (negative ? 1 : 0) <= 9)
+            {
+                value = negative ? -(int)m : (int)m;
+                return true;
+            }
+
+            return CsvNumbers.TryParseInt(row[start..end], out value);
+        }
+
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseInt(row[field.Start..field.End], out value);
     }
 
-    public static bool TryInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out long value)
+    public static bool TryInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out long value)
     {
+        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        {
+            int start = pos;
+            pos = After(row, end);
+            if (simple && fraction == 0 && end - start - (negative ? 1 : 0) <= 18)
+            {
+                value = negative ? -(long)m : (long)m;
+                return true;
+            }
+
+            return CsvNumbers.TryParseLong(row[start..end], out value);
+        }
+
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseLong(row[field.Start..field.End], out value);
     }
 
-    public static bool TrySingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out float value)
+    public static bool TrySingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out float value)
     {
+        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        {
+            int start = pos;
+            pos = After(row, end);
+            if (simple && m <= (1UL << 24) && fraction <= 10)
+            {
+                value = CsvNumbers.PlainSingle(m, fraction, negative);
+                return true;
+            }
+
+            return CsvNumbers.TryParseFloat(row[start..end], out value);
+        }
+
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseFloat(row[field.Start..field.End], out value);
     }
 
-    public static bool TryDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out double value)
+    public static bool TryDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out double value)
     {
+        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        {
+            int start = pos;
+            pos = After(row, end);
+            if (simple && m <= (1UL << 53) && fraction <= 22)
+            {
+                value = CsvNumbers.PlainDouble(m, fraction, negative);
+                return true;
+            }
+
+            return CsvNumbers.TryParseDouble(row[start..end], out value);
+        }
+
         value = 0;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseDouble(row[field.Start..field.End], out value);
     }
 
-    public static bool TryBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out bool value)
+    public static bool TryBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out bool value)
     {
+        if (plain && ScanBoolean(row, pos, delimiter, last, out value) is int end and >= 0)
+        {
+            pos = After(row, end);
+            return true;
+        }
+
         value = false;
         return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvValues.TryBoolean(row[field.Start..field.End], out value);
     }
 
-    public static bool TryNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out int? value)
+    // "true" or "false" in any case at pos, ended by the delimiter (not the last column) or the row's end (the last):
+    // the end; otherwise -1 (the general way decides).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ScanBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, bool last, out bool value)
     {
-        value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        value = false;
+        if (pos > row.Length - 4)
         {
-            return false;
+            return -1;
         }
 
-        if (field.Length == 0 && nullable)
+        uint word = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(row[pos..]) | 0x2020_2020u;
+        int end;
+        if (word == 0x6575_7274u)
         {
+            value = true;
+            end = pos + 4;
+        }
+        else if (word == 0x736C_6166u && pos + 4 < row.Length && (row[pos + 4] | 0x20) == (byte)'e')
+        {
+            end = pos + 5;
+        }
+        else
+        {
+            return -1;
+        }
+
+        return (end < row.Length ? !last && row[end] == delimiter : last) ? end : -1;
+    }
+
+    public static bool TryNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out int? value)
+    {
+        value = null;
+        if (nullable && IsEmptyField(row, pos, delimiter, last))
+        {
+            pos = After(row, pos);
             return true;
         }
 
-        bool ok = CsvNumbers.TryParseInt(row[field.Start..field.End], out int parsed);
+        if ((uint)pos < (uint)row.Length && row[pos] == quote)
+        {
+            // A quoted field: the general way (a quoted empty field is null too).
+            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+            {
+                return false;
+            }
+
+            if (field.Length == 0 && nullable)
+            {
+                return true;
+            }
+
+            bool quotedOk = CsvNumbers.TryParseInt(row[field.Start..field.End], out int quotedValue);
+            value = quotedValue;
+            return quotedOk;
+        }
+
+        bool ok = TryInt32(row, ref pos, delimiter, quote, plain, last, false, out int parsed);
         value = parsed;
         return ok;
     }
 
-    public static bool TryNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out long? value)
+    public static bool TryNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out long? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        if (nullable && IsEmptyField(row, pos, delimiter, last))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
+            pos = After(row, pos);
             return true;
         }
 
-        bool ok = CsvNumbers.TryParseLong(row[field.Start..field.End], out long parsed);
+        if ((uint)pos < (uint)row.Length && row[pos] == quote)
+        {
+            // A quoted field: the general way (a quoted empty field is null too).
+            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+            {
+                return false;
+            }
+
+            if (field.Length == 0 && nullable)
+            {
+                return true;
+            }
+
+            bool quotedOk = CsvNumbers.TryParseLong(row[field.Start..field.End], out long quotedValue);
+            value = quotedValue;
+            return quotedOk;
+        }
+
+        bool ok = TryInt64(row, ref pos, delimiter, quote, plain, last, false, out long parsed);
         value = parsed;
         return ok;
     }
 
-    public static bool TryNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out float? value)
+    public static bool TryNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out float? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        if (nullable && IsEmptyField(row, pos, delimiter, last))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
+            pos = After(row, pos);
             return true;
         }
 
-        bool ok = CsvNumbers.TryParseFloat(row[field.Start..field.End], out float parsed);
+        if ((uint)pos < (uint)row.Length && row[pos] == quote)
+        {
+            // A quoted field: the general way (a quoted empty field is null too).
+            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+            {
+                return false;
+            }
+
+            if (field.Length == 0 && nullable)
+            {
+                return true;
+            }
+
+            bool quotedOk = CsvNumbers.TryParseFloat(row[field.Start..field.End], out float quotedValue);
+            value = quotedValue;
+            return quotedOk;
+        }
+
+        bool ok = TrySingle(row, ref pos, delimiter, quote, plain, last, false, out float parsed);
         value = parsed;
         return ok;
     }
 
-    public static bool TryNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out double? value)
+    public static bool TryNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out double? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        if (nullable && IsEmptyField(row, pos, delimiter, last))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
+            pos = After(row, pos);
             return true;
         }
 
-        bool ok = CsvNumbers.TryParseDouble(row[field.Start..field.End], out double parsed);
+        if ((uint)pos < (uint)row.Length && row[pos] == quote)
+        {
+            // A quoted field: the general way (a quoted empty field is null too).
+            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+            {
+                return false;
+            }
+
+            if (field.Length == 0 && nullable)
+            {
+                return true;
+            }
+
+            bool quotedOk = CsvNumbers.TryParseDouble(row[field.Start..field.End], out double quotedValue);
+            value = quotedValue;
+            return quotedOk;
+        }
+
+        bool ok = TryDouble(row, ref pos, delimiter, quote, plain, last, false, out double parsed);
         value = parsed;
         return ok;
     }
 
-    public static bool TryNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out bool? value)
+    public static bool TryNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out bool? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        if (nullable && IsEmptyField(row, pos, delimiter, last))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
+            pos = After(row, pos);
             return true;
         }
 
-        bool ok = CsvValues.TryBoolean(row[field.Start..field.End], out bool parsed);
+        if ((uint)pos < (uint)row.Length && row[pos] == quote)
+        {
+            // A quoted field: the general way (a quoted empty field is null too).
+            if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+            {
+                return false;
+            }
+
+            if (field.Length == 0 && nullable)
+            {
+                return true;
+            }
+
+            bool quotedOk = CsvValues.TryBoolean(row[field.Start..field.End], out bool quotedValue);
+            value = quotedValue;
+            return quotedOk;
+        }
+
+        bool ok = TryBoolean(row, ref pos, delimiter, quote, plain, last, false, out bool parsed);
         value = parsed;
         return ok;
     }
+
+    // An empty unquoted field at pos that ends as the column must: the delimiter (not the last column) or the row's end (the last).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsEmptyField(ReadOnlySpan<byte> row, int pos, byte delimiter, bool last) =>
+        pos < row.Length ? !last && row[pos] == delimiter : last;
 }

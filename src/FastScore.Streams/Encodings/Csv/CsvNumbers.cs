@@ -22,9 +22,7 @@ internal static class CsvNumbers
     {
         if (TryPlainDecimal(text, out ulong plain, out int fraction, out bool minus) && plain <= (1UL << 24) && fraction <= 10)
         {
-            float m = plain;
-            value = fraction == 0 ? m : m / s_floatPowers[fraction];
-            value = minus ? -value : value;
+            value = PlainSingle(plain, fraction, minus);
             return true;
         }
 
@@ -66,13 +64,29 @@ internal static class CsvNumbers
         return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
+    /// <summary>The float of a plain decimal: mantissa (at most 2^24) / 10^fraction (fraction at most 10), negated when negative.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float PlainSingle(ulong mantissa, int fraction, bool negative)
+    {
+        float m = mantissa;
+        float value = fraction == 0 ? m : m / s_floatPowers[fraction];
+        return negative ? -value : value;
+    }
+
+    /// <summary>The double of a plain decimal: mantissa (at most 2^53) / 10^fraction (fraction at most 22), negated when negative.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double PlainDouble(ulong mantissa, int fraction, bool negative)
+    {
+        double m = mantissa;
+        double value = fraction == 0 ? m : m / s_doublePowers[fraction];
+        return negative ? -value : value;
+    }
+
     public static bool TryParseDouble(ReadOnlySpan<byte> text, out double value)
     {
         if (TryPlainDecimal(text, out ulong plain, out int fraction, out bool minus) && plain <= (1UL << 53) && fraction <= 22)
         {
-            double m = plain;
-            value = fraction == 0 ? m : m / s_doublePowers[fraction];
-            value = minus ? -value : value;
+            value = PlainDouble(plain, fraction, minus);
             return true;
         }
 

@@ -45,27 +45,8 @@ internal sealed class ExecInput(string streamName, string run, IReadOnlyList<str
     }
 
     /// <summary>The child's stdout; at its end, waits for the exit code and fails on a non-zero one.</summary>
-    private sealed class StdoutStream(ChildProcess child) : Stream
+    private sealed class StdoutStream(ChildProcess child) : ForwardReadStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             int read = await child.StandardOutput.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -80,14 +61,6 @@ internal sealed class ExecInput(string streamName, string run, IReadOnlyList<str
 
             return read;
         }
-
-        public override void Flush() { }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 
@@ -175,31 +148,14 @@ internal sealed class ExecOutput(string streamName, string run, IReadOnlyList<st
     }
 
     /// <summary>The child's stdin; a write to a child that is gone fails with its exit code and stderr.</summary>
-    private sealed class StdinStream(ChildProcess child) : Stream
+    private sealed class StdinStream(ChildProcess child) : ForwardWriteStream
     {
         private readonly Stream _stdin = child.StandardInput;
 
         /// <summary>Gets or sets a value indicating whether writes are dropped (the output is being disposed).</summary>
         public bool Abandoned { get; set; }
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Write asynchronously.");
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -236,12 +192,6 @@ internal sealed class ExecOutput(string streamName, string run, IReadOnlyList<st
         }
 
         public override void Flush() { }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

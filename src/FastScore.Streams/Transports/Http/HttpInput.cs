@@ -94,7 +94,7 @@ internal sealed class HttpInput : ByteInputTransport
         (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     /// <summary>The body, resumed from the last byte received when the connection drops.</summary>
-    private sealed class ResumingBody(HttpInput owner, long start) : Stream
+    private sealed class ResumingBody(HttpInput owner, long start) : ForwardReadStream
     {
         private HttpResponseMessage? _response;
         private Stream? _body;
@@ -106,14 +106,6 @@ internal sealed class HttpInput : ByteInputTransport
         private long _bodyPosition;
         private bool _done;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
         public override long Position
         {
             get => _position;
@@ -121,11 +113,6 @@ internal sealed class HttpInput : ByteInputTransport
         }
 
         public async Task OpenAsync(CancellationToken cancellationToken) => await RequestAsync(first: true, cancellationToken).ConfigureAwait(false);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -189,14 +176,6 @@ internal sealed class HttpInput : ByteInputTransport
 
             return 0;
         }
-
-        public override void Flush() { }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

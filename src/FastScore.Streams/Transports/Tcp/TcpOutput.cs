@@ -89,27 +89,13 @@ internal sealed class TcpOutput : ByteOutputTransport
     }
 
     /// <summary>Holds the bytes written until flushed, then sends them whole, reconnecting when needed.</summary>
-    private sealed class ReconnectingStream(TcpOutput owner, Socket socket) : Stream
+    private sealed class ReconnectingStream(TcpOutput owner, Socket socket) : ForwardWriteStream
     {
         private readonly ArrayBufferWriter<byte> _held = new(64 * 1024);
         private Socket? _socket = socket;
         private bool _abandoned;
 
         public int Reconnects { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public void Abandon()
         {
@@ -138,9 +124,6 @@ internal sealed class TcpOutput : ByteOutputTransport
                 _held.Write(buffer);
             }
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -214,12 +197,6 @@ internal sealed class TcpOutput : ByteOutputTransport
                 }
             }
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         public override ValueTask DisposeAsync()
         {
