@@ -63,6 +63,13 @@ public static class Program
             return;
         }
 
+        if (args is ["probe-json", ..])
+        {
+            Schemas.JsonStepsProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+            return;
+        }
+
         if (args is ["probe-s3", ..])
         {
             S3.S3Probe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,

@@ -322,12 +322,30 @@ public sealed class JsonRecordEncoding : RecordEncoding
             i++;
         }
 
-        if (i == record.Length || record[i] != (byte)'{' || record.IndexOf("\"$fastscore\""u8) < 0)
+        if (i == record.Length || record[i] != (byte)'{' || !HasControlKey(record))
         {
             return false;
         }
 
         return TryParseControl(record, out control);
+    }
+
+    // Whether "$fastscore" (quotes included) stands in the record. Searched for from its rare '$' (a search for the whole
+    // key starts from its opening quote, which every key in every record has), then the quote before it is checked.
+    private static bool HasControlKey(ReadOnlySpan<byte> record)
+    {
+        int at;
+        while ((at = record.IndexOf("$fastscore\""u8)) >= 0)
+        {
+            if (at > 0 && record[at - 1] == (byte)'"')
+            {
+                return true;
+            }
+
+            record = record[(at + 1)..];
+        }
+
+        return false;
     }
 
     /// <inheritdoc />

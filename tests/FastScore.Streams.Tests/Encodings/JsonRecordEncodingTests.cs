@@ -142,6 +142,7 @@ public sealed class JsonRecordEncodingTests
     [TestCase("""{"$fastscore":"end"}""", ControlKind.End)]
     [TestCase("""  {"$fastscore": "set"}""", ControlKind.Set)]
     [TestCase("""{"$fastscore":"pig"}""", ControlKind.Pig)]
+    [TestCase("""{"k$fastscore": 1, "$fastscore": "end"}""", ControlKind.End)] // the key found after a look-alike
     public void Recognises_control_records(string record, ControlKind kind)
     {
         Assert.Multiple(() =>
@@ -164,6 +165,8 @@ public sealed class JsonRecordEncodingTests
 
     [TestCase("""{"sepal_length": 1}""")]
     [TestCase("""{"note": "$fastscore"}""")]
+    [TestCase("""{"k$fastscore": "end"}""")]
+    [TestCase("""{"\u0024fastscore": "end"}""")] // an escaped key is data (the bytes are looked for, not the text)
     [TestCase("""{"$fastscore": "later"}""")]
     [TestCase("""["$fastscore", "end"]""")]
     [TestCase("""{"$fastscore": "end"} trailing""")]

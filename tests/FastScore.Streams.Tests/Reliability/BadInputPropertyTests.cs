@@ -127,6 +127,7 @@ internal static class JsonGen
         "\"\\u00e9\\ud83d\\ude00\\n\"",
         "12345.678e-2",
         "{\"a\": 1, \"b\": 2}",
+        """{"a key longer than sixteen bytes": "a value longer than sixteen bytes, é ☮ and more after", "k": ["another string of thirty-two bytes", 1.5]}""",
     ];
 
     /// <summary>Tokens inserted by mutations: escapes, surrogates, broken UTF-8, numbers, structure.</summary>
@@ -218,7 +219,7 @@ internal static class JsonGen
     private static readonly Gen<string> s_randomJson = Gen.Recursive<string>((depth, self) =>
     {
         Gen<string> scalar = Gen.OneOf(
-            Gen.OneOf("null", "true", "false", "0", "-0", "1e400", "-2.5E-3", "123456789012345678901234567890", "6.9", "\"\"", "\"\\ud800\"", "\"\\ud83d\\ude00\"", "\"x\\\"y\"", "\"é☮\""),
+            Gen.OneOf("null", "true", "false", "0", "-0", "1e400", "-2.5E-3", "123456789012345678901234567890", "6.9", "\"\"", "\"\\ud800\"", "\"\\ud83d\\ude00\"", "\"x\\\"y\"", "\"é☮\"", "\"a string longer than sixteen bytes, é☮ inside and ASCII after\""),
             Gen.Double.Select(d => double.IsFinite(d) ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "1"),
             Gen.Int.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (depth > 4)
@@ -226,7 +227,7 @@ internal static class JsonGen
             return scalar;
         }
 
-        Gen<string> key = Gen.OneOf("\"sepal_length\"", "\"sepal_width\"", "\"petal_length\"", "\"petal_width\"", "\"F\"", "\"S\"", "\"s\"", "\"m\"", "\"n\"", "\"v\"", "\"next\"", "\"\\ud800\"", "\"a\\udc00\"", "\"\\u0061\"", "\"$fastscore\"", "\"\"");
+        Gen<string> key = Gen.OneOf("\"sepal_length\"", "\"sepal_width\"", "\"petal_length\"", "\"petal_width\"", "\"F\"", "\"S\"", "\"s\"", "\"m\"", "\"n\"", "\"v\"", "\"next\"", "\"\\ud800\"", "\"a\\udc00\"", "\"\\u0061\"", "\"$fastscore\"", "\"\"", "\"a key longer than sixteen bytes\"");
         Gen<string> array = self.Array[0, 4].Select(items => "[" + string.Join(",", items) + "]");
         Gen<string> obj = Gen.Select(key, self).Array[0, 5].Select(members => "{" + string.Join(", ", members.Select(m => m.Item1 + ": " + m.Item2)) + "}");
         return Gen.Frequency((3, scalar), (1, array), (2, obj));

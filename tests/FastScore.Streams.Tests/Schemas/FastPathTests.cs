@@ -74,6 +74,8 @@ public sealed class FastPathTests
         yield return new TestCaseData(""" [ "x" , 0 , -12.25E-2 ] """).SetName("Syntax_top_level_array_with_whitespace");
         yield return new TestCaseData("\"text\"").SetName("Syntax_top_level_string");
         yield return new TestCaseData("-0").SetName("Syntax_top_level_number");
+        yield return new TestCaseData("""{"a key longer than sixteen bytes": "a value of more than thirty-two bytes, é ☮ and ASCII after", "k": ["x", "another string of thirty-two bytes!"]}""")
+            .SetName("Syntax_strings_longer_than_a_vector");
     }
 
     [TestCaseSource(nameof(SyntaxCases))]

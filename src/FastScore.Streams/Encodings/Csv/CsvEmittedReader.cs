@@ -390,9 +390,8 @@ internal static class CsvFieldReads
         {
             int start = pos;
             pos = After(row, end);
-            if (simple && m <= (1UL << 24) && fraction <= 10)
+            if (simple && CsvNumbers.TryPlainSingle(m, fraction, negative, out value))
             {
-                value = CsvNumbers.PlainSingle(m, fraction, negative);
                 return true;
             }
 

@@ -64,6 +64,34 @@ internal static class CsvNumbers
         return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
+    /// <summary>
+    /// The float of a plain decimal's mantissa and fraction digits (the text [-]digits[.digits], at most 18 bytes), by the
+    /// same two exact ways as <see cref="TryParseFloat"/>; false when neither applies (then .NET decides).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryPlainSingle(ulong mantissa, int fraction, bool negative, out float value)
+    {
+        if (mantissa <= (1UL << 24) && fraction <= 10)
+        {
+            value = PlainSingle(mantissa, fraction, negative);
+            return true;
+        }
+
+        if (mantissa <= (1UL << 53) && fraction <= 22)
+        {
+            // As TryParseFloat's second way: the correctly rounded double, rounded to float unless exactly halfway.
+            double d = PlainDouble(mantissa, fraction, false);
+            if ((BitConverter.DoubleToUInt64Bits(d) & 0x1FFF_FFFFUL) != 0x1000_0000UL)
+            {
+                value = negative ? -(float)d : (float)d;
+                return true;
+            }
+        }
+
+        value = 0;
+        return false;
+    }
+
     /// <summary>The float of a plain decimal: mantissa (at most 2^24) / 10^fraction (fraction at most 10), negated when negative.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float PlainSingle(ulong mantissa, int fraction, bool negative)

@@ -41,42 +41,7 @@ internal sealed class ArrayNode : SchemaNode
             return false;
         }
 
-        int p = pos + 1;
-        FastJson.SkipWhitespace(json, ref p);
-        if ((uint)p < (uint)json.Length && json[p] == (byte)']')
-        {
-            pos = p + 1;
-            return true;
-        }
-
-        SchemaNode items = Items;
-        while (true)
-        {
-            if (!items.Scan(json, ref p, depth + 1))
-            {
-                return false;
-            }
-
-            FastJson.SkipWhitespace(json, ref p);
-            if ((uint)p >= (uint)json.Length)
-            {
-                return false;
-            }
-
-            byte next = json[p++];
-            if (next == (byte)']')
-            {
-                pos = p;
-                return true;
-            }
-
-            if (next != (byte)',')
-            {
-                return false;
-            }
-
-            FastJson.SkipWhitespace(json, ref p);
-        }
+        return FastJson.ScanArray(json, ref pos, depth + 1, new NodeScanner(Items));
     }
 }
 
@@ -118,55 +83,7 @@ internal sealed class MapNode : SchemaNode
             return false;
         }
 
-        int p = pos + 1;
-        FastJson.SkipWhitespace(json, ref p);
-        if ((uint)p < (uint)json.Length && json[p] == (byte)'}')
-        {
-            pos = p + 1;
-            return true;
-        }
-
-        SchemaNode values = Values;
-        while (true)
-        {
-            if (!FastJson.ScanString(json, ref p, out _))
-            {
-                return false;
-            }
-
-            FastJson.SkipWhitespace(json, ref p);
-            if ((uint)p >= (uint)json.Length || json[p] != (byte)':')
-            {
-                return false;
-            }
-
-            p++;
-            FastJson.SkipWhitespace(json, ref p);
-            if (!values.Scan(json, ref p, depth + 1))
-            {
-                return false;
-            }
-
-            FastJson.SkipWhitespace(json, ref p);
-            if ((uint)p >= (uint)json.Length)
-            {
-                return false;
-            }
-
-            byte next = json[p++];
-            if (next == (byte)'}')
-            {
-                pos = p;
-                return true;
-            }
-
-            if (next != (byte)',')
-            {
-                return false;
-            }
-
-            FastJson.SkipWhitespace(json, ref p);
-        }
+        return FastJson.ScanObject(json, ref pos, depth + 1, new NodeScanner(Values));
     }
 }
 

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FastScore.Streams.Schemas.Json;
 
@@ -15,6 +18,20 @@ internal struct NumberInfo
     public ulong Magnitude;
 }
 
+/// <summary>Scans one value inside a container (see <see cref="FastJson.ScanArray{TScanner}"/>, <see cref="FastJson.ScanObject{TScanner}"/>).</summary>
+internal interface IValueScanner
+{
+    /// <summary>Scans the value at <paramref name="pos"/>, at nesting <paramref name="depth"/>; moves past it when proven.</summary>
+    bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth);
+}
+
+/// <summary>Scans values with a schema node (see <see cref="SchemaNode.Scan"/>).</summary>
+internal readonly struct NodeScanner(SchemaNode node) : IValueScanner
+{
+    /// <inheritdoc />
+    public bool Scan(ReadOnlySpan<byte> json, ref int pos, int depth) => node.Scan(json, ref pos, depth);
+}
+
 /// <summary>
 /// The byte-level scanner behind the checker's fast path. It proves common records valid without
 /// <c>Utf8JsonReader</c>; anything it does not handle (escapes, exponents it cannot decide, errors) makes it answer
@@ -25,11 +42,21 @@ internal static class FastJson
 {
     public const int MaxDepth = 64;
 
+    // Bit b set: byte b is JSON whitespace (space, tab, line feed, carriage return).
+    private const ulong WhitespaceBits = (1UL << ' ') | (1UL << '\t') | (1UL << '\n') | (1UL << '\r');
+
+    /// <summary>Skips JSON whitespace (one comparison for the usual non-whitespace byte).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SkipWhitespace(ReadOnlySpan<byte> json, ref int pos)
     {
-        while ((uint)pos < (uint)json.Length && json[pos] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        while ((uint)pos < (uint)json.Length)
         {
+            uint b = json[pos];
+            if (b > ' ' || ((WhitespaceBits >> (int)b) & 1) == 0)
+            {
+                return;
+            }
+
             pos++;
         }
     }
@@ -64,14 +91,7 @@ internal static class FastJson
             return false;
         }
 
-        // Strings in records are mostly short keys and values: a table lookup per byte beats a vector search here.
-        ReadOnlySpan<byte> plain = PlainStringBytes;
-        int end = start;
-        while ((uint)end < (uint)json.Length && plain[json[end]] != 0)
-        {
-            end++;
-        }
-
+        int end = PlainStringEnd(json, start);
         if ((uint)end >= (uint)json.Length)
         {
             return false;
@@ -96,6 +116,111 @@ internal static class FastJson
         content = json[start..end];
         pos = end + 1;
         return true;
+    }
+
+    /// <summary>
+    /// The position of the first byte at or after <paramref name="pos"/> that is not plain string content (a quote, a
+    /// backslash, a control character or a non-ASCII byte), or the length when there is none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int PlainStringEnd(ReadOnlySpan<byte> json, int pos)
+    {
+        int end = pos;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // 16 bytes at a time: as signed bytes, everything below 0x20 (controls) or from 0x80 (non-ASCII) is < 0x20.
+            ref byte start = ref MemoryMarshal.GetReference(json);
+            while (end <= json.Length - Vector128<byte>.Count)
+            {
+                Vector128<sbyte> bytes = Vector128.LoadUnsafe(ref start, (nuint)end).AsSByte();
+                Vector128<sbyte> stops = Vector128.LessThan(bytes, Vector128.Create((sbyte)0x20))
+                    | Vector128.Equals(bytes, Vector128.Create((sbyte)'"'))
+                    | Vector128.Equals(bytes, Vector128.Create((sbyte)'\\'));
+                if (stops != Vector128<sbyte>.Zero)
+                {
+                    return end + BitOperations.TrailingZeroCount(stops.ExtractMostSignificantBits());
+                }
+
+                end += Vector128<byte>.Count;
+            }
+        }
+
+        ReadOnlySpan<byte> plain = PlainStringBytes;
+        while ((uint)end < (uint)json.Length && plain[json[end]] != 0)
+        {
+            end++;
+        }
+
+        return end;
+    }
+
+    /// <summary>Scans a JSON number by the RFC 8259 grammar, learning nothing of its value (the schema-less check).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ScanNumberSyntax(ReadOnlySpan<byte> json, ref int pos)
+    {
+        int i = pos;
+        if ((uint)i < (uint)json.Length && json[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if ((uint)i >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        int digits = i;
+        uint first = json[i] - (uint)'0';
+        if (first > 9)
+        {
+            return false;
+        }
+
+        i = SkipDigits(json, i + 1);
+        if (first == 0 && i != digits + 1)
+        {
+            return false; // a leading zero followed by digits
+        }
+
+        if ((uint)i < (uint)json.Length && json[i] == (byte)'.')
+        {
+            int fraction = i + 1;
+            i = SkipDigits(json, fraction);
+            if (i == fraction)
+            {
+                return false;
+            }
+        }
+
+        if ((uint)i < (uint)json.Length && (json[i] | 0x20) == (byte)'e')
+        {
+            i++;
+            if ((uint)i < (uint)json.Length && json[i] is (byte)'+' or (byte)'-')
+            {
+                i++;
+            }
+
+            int exponent = i;
+            i = SkipDigits(json, exponent);
+            if (i == exponent)
+            {
+                return false;
+            }
+        }
+
+        pos = i;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipDigits(ReadOnlySpan<byte> json, int i)
+    {
+        while ((uint)i < (uint)json.Length && json[i] - (uint)'0' <= 9)
+        {
+            i++;
+        }
+
+        return i;
     }
 
     /// <summary>Scans a JSON number by the RFC 8259 grammar.</summary>
@@ -294,20 +419,13 @@ internal static class FastJson
     /// </summary>
     public static bool AcceptsAnyValue(ReadOnlySpan<byte> json)
     {
+        // One loop, no recursion: the open containers are a stack of bits (set: an object, clear: an array).
+        ulong objects = 0;
+        int depth = 0;
         int pos = 0;
         SkipWhitespace(json, ref pos);
-        if (!ScanAnyValue(json, ref pos, 0))
-        {
-            return false;
-        }
 
-        SkipWhitespace(json, ref pos);
-        return pos == json.Length;
-    }
-
-    /// <summary>Scans one JSON value of any type at <paramref name="pos"/> (see <see cref="AcceptsAnyValue"/>).</summary>
-    public static bool ScanAnyValue(ReadOnlySpan<byte> json, ref int pos, int depth)
-    {
+    Value:
         if ((uint)pos >= (uint)json.Length)
         {
             return false;
@@ -316,23 +434,142 @@ internal static class FastJson
         switch (json[pos])
         {
             case (byte)'"':
-                return ScanString(json, ref pos, out _);
+                if (!ScanPlainString(json, ref pos))
+                {
+                    return false;
+                }
+
+                break;
             case (byte)'{':
-                return depth < MaxSyntaxDepth && ScanObject(json, ref pos, depth + 1);
+                pos++;
+                SkipWhitespace(json, ref pos);
+                if ((uint)pos < (uint)json.Length && json[pos] == (byte)'}')
+                {
+                    pos++;
+                    break;
+                }
+
+                if (depth >= MaxSyntaxDepth)
+                {
+                    return false;
+                }
+
+                objects |= 1UL << depth++;
+                goto Key;
             case (byte)'[':
-                return depth < MaxSyntaxDepth && ScanArray(json, ref pos, depth + 1);
+                pos++;
+                SkipWhitespace(json, ref pos);
+                if ((uint)pos < (uint)json.Length && json[pos] == (byte)']')
+                {
+                    pos++;
+                    break;
+                }
+
+                if (depth >= MaxSyntaxDepth)
+                {
+                    return false;
+                }
+
+                objects &= ~(1UL << depth++);
+                goto Value;
             case (byte)'t':
-                return ScanLiteral(json, ref pos, "true"u8);
+                if (!ScanLiteral(json, ref pos, "true"u8))
+                {
+                    return false;
+                }
+
+                break;
             case (byte)'f':
-                return ScanLiteral(json, ref pos, "false"u8);
+                if (!ScanLiteral(json, ref pos, "false"u8))
+                {
+                    return false;
+                }
+
+                break;
             case (byte)'n':
-                return ScanLiteral(json, ref pos, "null"u8);
+                if (!ScanLiteral(json, ref pos, "null"u8))
+                {
+                    return false;
+                }
+
+                break;
             default:
-                return ScanNumber(json, ref pos, out _);
+                if (!ScanNumberSyntax(json, ref pos))
+                {
+                    return false;
+                }
+
+                break;
         }
+
+    AfterValue:
+        SkipWhitespace(json, ref pos);
+        if (depth == 0)
+        {
+            return pos == json.Length;
+        }
+
+        if ((uint)pos >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        byte next = json[pos++];
+        bool inObject = ((objects >> (depth - 1)) & 1) != 0;
+        if (next != (byte)',')
+        {
+            if (next != (inObject ? (byte)'}' : (byte)']'))
+            {
+                return false;
+            }
+
+            depth--;
+            goto AfterValue;
+        }
+
+        SkipWhitespace(json, ref pos);
+        if (!inObject)
+        {
+            goto Value;
+        }
+
+    Key:
+        if ((uint)pos >= (uint)json.Length || json[pos] != (byte)'"' || !ScanPlainString(json, ref pos))
+        {
+            return false;
+        }
+
+        SkipWhitespace(json, ref pos);
+        if ((uint)pos >= (uint)json.Length || json[pos] != (byte)':')
+        {
+            return false;
+        }
+
+        pos++;
+        SkipWhitespace(json, ref pos);
+        goto Value;
     }
 
-    private static bool ScanObject(ReadOnlySpan<byte> json, ref int pos, int depth)
+    // A string at pos (which holds the quote): printable ASCII found at vector speed, anything else by ScanString.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ScanPlainString(ReadOnlySpan<byte> json, ref int pos)
+    {
+        int end = PlainStringEnd(json, pos + 1);
+        if ((uint)end < (uint)json.Length && json[end] == (byte)'"')
+        {
+            pos = end + 1;
+            return true;
+        }
+
+        return ScanString(json, ref pos, out _); // non-ASCII text (checked to be UTF-8), or not proven
+    }
+
+    /// <summary>
+    /// Scans an object at <paramref name="pos"/> (which holds <c>{</c>): keys are strings, each value is scanned by
+    /// <paramref name="values"/> at <paramref name="depth"/>. The object loop of the schema's map nodes.
+    /// </summary>
+    public static bool ScanObject<TScanner>(ReadOnlySpan<byte> json, ref int pos, int depth, TScanner values)
+        where TScanner : struct, IValueScanner
     {
         int p = pos + 1; // past '{'
         SkipWhitespace(json, ref p);
@@ -342,7 +579,8 @@ internal static class FastJson
             return true;
         }
 
-        while (true)
+        bool closed;
+        do
         {
             if (!ScanString(json, ref p, out _))
             {
@@ -357,34 +595,23 @@ internal static class FastJson
 
             p++;
             SkipWhitespace(json, ref p);
-            if (!ScanAnyValue(json, ref p, depth))
+            if (!values.Scan(json, ref p, depth) || !AfterItem(json, ref p, (byte)'}', out closed))
             {
                 return false;
             }
-
-            SkipWhitespace(json, ref p);
-            if ((uint)p >= (uint)json.Length)
-            {
-                return false;
-            }
-
-            byte next = json[p++];
-            if (next == (byte)'}')
-            {
-                pos = p;
-                return true;
-            }
-
-            if (next != (byte)',')
-            {
-                return false;
-            }
-
-            SkipWhitespace(json, ref p);
         }
+        while (!closed);
+
+        pos = p;
+        return true;
     }
 
-    private static bool ScanArray(ReadOnlySpan<byte> json, ref int pos, int depth)
+    /// <summary>
+    /// Scans an array at <paramref name="pos"/> (which holds <c>[</c>), each item scanned by <paramref name="items"/> at
+    /// <paramref name="depth"/>. The array loop of the schema's array nodes.
+    /// </summary>
+    public static bool ScanArray<TScanner>(ReadOnlySpan<byte> json, ref int pos, int depth, TScanner items)
+        where TScanner : struct, IValueScanner
     {
         int p = pos + 1; // past '['
         SkipWhitespace(json, ref p);
@@ -394,33 +621,40 @@ internal static class FastJson
             return true;
         }
 
-        while (true)
+        bool closed;
+        do
         {
-            if (!ScanAnyValue(json, ref p, depth))
+            if (!items.Scan(json, ref p, depth) || !AfterItem(json, ref p, (byte)']', out closed))
             {
                 return false;
             }
-
-            SkipWhitespace(json, ref p);
-            if ((uint)p >= (uint)json.Length)
-            {
-                return false;
-            }
-
-            byte next = json[p++];
-            if (next == (byte)']')
-            {
-                pos = p;
-                return true;
-            }
-
-            if (next != (byte)',')
-            {
-                return false;
-            }
-
-            SkipWhitespace(json, ref p);
         }
+        while (!closed);
+
+        pos = p;
+        return true;
+    }
+
+    // After an item: whitespace, then ',' (and whitespace: another item follows) or the closing bracket (closed); false on anything else.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AfterItem(ReadOnlySpan<byte> json, ref int p, byte close, out bool closed)
+    {
+        SkipWhitespace(json, ref p);
+        closed = false;
+        if ((uint)p >= (uint)json.Length)
+        {
+            return false;
+        }
+
+        byte next = json[p++];
+        if (next == close)
+        {
+            closed = true;
+            return true;
+        }
+
+        SkipWhitespace(json, ref p);
+        return next == (byte)',';
     }
 
     private static bool ScanLiteral(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
