@@ -51,15 +51,45 @@ internal sealed partial class JsonPocoCodec<T>
         _create = create;
         _readers = readers;
         _writers = writers;
-        _writeBudget = 2 + writers.Sum(w => w.EscapedName.Length + 1 + w.MaxValueLength);
-        if (writers.All(w => w.GetMethod is not null))
+        // Loops, not LINQ over tuples: a framework generic over (byte[], MethodInfo, MethodInfo) is JIT-compiled at start-up
+        // (ReadyToRun cannot precompile an instantiation that contains none of this assembly's types).
+        int budget = 2;
+        bool allGetters = true;
+        foreach (JsonPocoMember<T> writer in writers)
         {
-            _emittedWriter = EmittedJsonWriter<T>.TryCreate(_writeBudget, [.. writers.Select(w => (w.EscapedName, w.GetMethod!, w.WriteMethod))]);
+            budget += writer.EscapedName.Length + 1 + writer.MaxValueLength;
+            allGetters &= writer.GetMethod is not null;
+        }
+
+        _writeBudget = budget;
+        if (allGetters)
+        {
+            var names = new byte[writers.Length][];
+            var getters = new MethodInfo[writers.Length];
+            var writes = new MethodInfo[writers.Length];
+            for (int i = 0; i < writers.Length; i++)
+            {
+                names[i] = writers[i].EscapedName;
+                getters[i] = writers[i].GetMethod!;
+                writes[i] = writers[i].WriteMethod;
+            }
+
+            _emittedWriter = EmittedJsonWriter<T>.TryCreate(_writeBudget, names, getters, writes);
         }
 
         if (create is not null && readers.Length is > 0 and <= 64)
         {
-            _inOrder = InOrderJsonReader<T>.TryCreate(create, constructor, [.. readers.Select(r => (r.Name.ToArray(), r.ReadMethod, r.SetMethod!))]);
+            var names = new byte[readers.Length][];
+            var reads = new MethodInfo[readers.Length];
+            var setters = new MethodInfo[readers.Length];
+            for (int i = 0; i < readers.Length; i++)
+            {
+                names[i] = readers[i].Name.ToArray();
+                reads[i] = readers[i].ReadMethod;
+                setters[i] = readers[i].SetMethod!;
+            }
+
+            _inOrder = InOrderJsonReader<T>.TryCreate(create, constructor, names, reads, setters);
             _allRead = readers.Length == 64 ? ulong.MaxValue : (1UL << readers.Length) - 1;
         }
     }

@@ -119,17 +119,19 @@ internal sealed class InOrderJsonReader<T>
     /// <summary>Builds the reader, or returns <see langword="null"/> when code may not be emitted (<see cref="EmittedCode"/>).</summary>
     /// <param name="create">Creates an instance (the serializer's own constructor call).</param>
     /// <param name="constructor">The constructor <paramref name="create"/> is known to call, called directly; <see langword="null"/>: call <paramref name="create"/>.</param>
-    /// <param name="properties">Each property: its name (UTF-8, unescaped), the <see cref="JsonPocoReading"/> method that reads its value, and its setter.</param>
-    public static InOrderJsonReader<T>? TryCreate(Func<T> create, ConstructorInfo? constructor, IReadOnlyList<(byte[] Name, MethodInfo Read, MethodInfo Setter)> properties)
+    /// <param name="names">Each property's name (UTF-8, unescaped).</param>
+    /// <param name="reads">Each property's <see cref="JsonPocoReading"/> method that reads its value (parallel to <paramref name="names"/>).</param>
+    /// <param name="setters">Each property's setter (parallel to <paramref name="names"/>).</param>
+    public static InOrderJsonReader<T>? TryCreate(Func<T> create, ConstructorInfo? constructor, byte[][] names, MethodInfo[] reads, MethodInfo[] setters)
     {
-        if (!EmittedCode.IsSupported || !EmittedCode.IsAllowed || properties.Count == 0 || typeof(T).IsValueType)
+        if (!EmittedCode.IsSupported || !EmittedCode.IsAllowed || names.Length == 0 || typeof(T).IsValueType)
         {
             return null;
         }
 
         try
         {
-            var reader = new InOrderJsonReader<T>(create, constructor, [.. properties.Select(p => p.Name)], [.. properties.Select(p => p.Read)], [.. properties.Select(p => p.Setter)]);
+            var reader = new InOrderJsonReader<T>(create, constructor, names, reads, setters);
             reader.TryRead([], out _); // compiles it now (declines at once, creating nothing): a type the emitted code cannot use fails here, not on a record
             return reader;
         }

@@ -138,8 +138,10 @@ internal sealed class EmittedJsonWriter<T>
 
     /// <summary>Builds the writer, or returns <see langword="null"/> when code may not be emitted (<see cref="EmittedCode"/>).</summary>
     /// <param name="budget">The most bytes a record takes.</param>
-    /// <param name="properties">Each property in serialization order: <c>"name":</c> as the serializer writes it, its getter, and the <see cref="JsonPocoWriting"/> method that writes its value.</param>
-    public static EmittedJsonWriter<T>? TryCreate(int budget, IReadOnlyList<(byte[] EscapedName, MethodInfo Getter, MethodInfo Write)> properties)
+    /// <param name="escapedNames">Each property in serialization order: <c>"name":</c> as the serializer writes it.</param>
+    /// <param name="getters">Each property's getter (parallel to <paramref name="escapedNames"/>).</param>
+    /// <param name="writes">Each property's <see cref="JsonPocoWriting"/> method that writes its value (parallel to <paramref name="escapedNames"/>).</param>
+    public static EmittedJsonWriter<T>? TryCreate(int budget, byte[][] escapedNames, MethodInfo[] getters, MethodInfo[] writes)
     {
         if (!EmittedCode.IsSupported || !EmittedCode.IsAllowed || typeof(T).IsValueType)
         {
@@ -148,8 +150,16 @@ internal sealed class EmittedJsonWriter<T>
 
         try
         {
-            byte[][] prefixes = [.. properties.Select((p, i) => (byte[])[i == 0 ? (byte)'{' : (byte)',', .. p.EscapedName])];
-            var writer = new EmittedJsonWriter<T>(budget, prefixes, [.. properties.Select(p => p.Getter)], [.. properties.Select(p => p.Write)]);
+            var prefixes = new byte[escapedNames.Length][];
+            for (int i = 0; i < escapedNames.Length; i++)
+            {
+                byte[] prefix = new byte[1 + escapedNames[i].Length];
+                prefix[0] = i == 0 ? (byte)'{' : (byte)',';
+                escapedNames[i].CopyTo(prefix, 1);
+                prefixes[i] = prefix;
+            }
+
+            var writer = new EmittedJsonWriter<T>(budget, prefixes, getters, writes);
             writer.Write(default!, [], strict: true); // compiles it now (an empty span is declined before the value is read)
             return writer;
         }
