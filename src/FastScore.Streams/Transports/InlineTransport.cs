@@ -286,7 +286,7 @@ internal sealed class ConsoleTransportProvider : TransportProvider
         public override ValueTask OpenAsync(CancellationToken cancellationToken)
         {
             _stream = output ?? Console.OpenStandardOutput();
-            _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+            _writer = new SyncStreamPipeWriter(_stream); // standard output is written synchronously anyway (SyncStreamPipeWriter)
             return default;
         }
 
