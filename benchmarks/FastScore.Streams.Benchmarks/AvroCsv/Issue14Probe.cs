@@ -131,6 +131,10 @@ public static class Issue14Probe
         iris.Setup();
         var mixed = new CsvDecodeBenchmark { Rows = "mixed" };
         mixed.Setup();
+        var irisFramed = new CsvDecodeBenchmark { Rows = "iris", Fused = false }; // the framer frames every row first (before the fused path)
+        irisFramed.Setup();
+        var mixedFramed = new CsvDecodeBenchmark { Rows = "mixed", Fused = false };
+        mixedFramed.Setup();
         var ocfE2e = new OcfEndToEndBenchmark { Count = records, WarmUps = 1 };
         ocfE2e.Setup();
         cleanups.Add(ocfE2e.Cleanup);
@@ -148,6 +152,8 @@ public static class Issue14Probe
             new("csv decode iris", "FastScoreCsv(iris)", false, Repeat * CsvDecodeBenchmark.Count, () => Times(Repeat, () => iris.FastScoreCsv())),
             new("csv decode mixed", "CsvHelperGetRecords(mixed)", true, Repeat * CsvDecodeBenchmark.Count, () => Times(Repeat, () => mixed.CsvHelperGetRecords())),
             new("csv decode mixed", "FastScoreCsv(mixed)", false, Repeat * CsvDecodeBenchmark.Count, () => Times(Repeat, () => mixed.FastScoreCsv())),
+            new("csv decode iris", "FramerFirst(iris)", false, Repeat * CsvDecodeBenchmark.Count, () => Times(Repeat, () => irisFramed.FastScoreCsv())),
+            new("csv decode mixed", "FramerFirst(mixed)", false, Repeat * CsvDecodeBenchmark.Count, () => Times(Repeat, () => mixedFramed.FastScoreCsv())),
             new("ocf e2e", "HandWrittenDataFileLoop", true, records, () => ocfE2e.HandWrittenDataFileLoop()),
             new("ocf e2e", "EngineOcfPoco", false, records, () => ocfE2e.EngineOcfPoco().GetAwaiter().GetResult(), true),
             new("ocf e2e", "EngineOcfRawBytes", false, records, () => ocfE2e.EngineOcfRawBytes().GetAwaiter().GetResult(), true),
