@@ -1,7 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Numerics;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Unicode;
 using FastScore.Streams.Internal;
 
@@ -235,6 +238,46 @@ internal static class CsvFieldReads
         }
 
         int end = i;
+        if (Vector128.IsHardwareAccelerated && i <= row.Length - Vector128<byte>.Count)
+        {
+            // Sixteen bytes compared at once: a short field's end without a loop, a longer one's search started.
+            Vector128<byte> bytes = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(row), (nuint)i);
+            Vector128<byte> hits = Vector128.Equals(bytes, Vector128.Create(delimiter)) | Vector128.Equals(bytes, Vector128.Create(quote));
+            if (open)
+            {
+                hits |= Vector128.Equals(bytes, Vector128.Create((byte)'\n'));
+            }
+
+            uint mask = hits.ExtractMostSignificantBits();
+            if (mask != 0)
+            {
+                end = i + BitOperations.TrailingZeroCount(mask);
+            }
+            else
+            {
+                end = i + Vector128<byte>.Count;
+                int found = open ? row[end..].IndexOfAny(delimiter, quote, (byte)'\n') : row[end..].IndexOfAny(delimiter, quote);
+                end = found < 0 ? row.Length : end + found;
+            }
+        }
+        else
+        {
+            end = ScalarEnd(row, i, delimiter, quote, open);
+        }
+
+        // Open, the last field: a carriage return just before the line feed ends the row, not the field.
+        int textEnd = open && last && end > i && end < row.Length && row[end] == (byte)'\n' && row[end - 1] == (byte)'\r' ? end - 1 : end;
+        field = new CsvField(i, textEnd, false, false);
+        int next = Next(row, textEnd, delimiter, last, open);
+        pos = next;
+        return next >= 0;
+    }
+
+    // The end of the unquoted field at i (its first delimiter, quote, or, open, line feed; or the row's end), byte by byte
+    // over its first bytes, then by the vectorised search.
+    private static int ScalarEnd(ReadOnlySpan<byte> row, int i, byte delimiter, byte quote, bool open)
+    {
+        int end = i;
         int stop = Math.Min(row.Length, i + ScalarScan);
         while (true)
         {
@@ -258,12 +301,7 @@ internal static class CsvFieldReads
             end++;
         }
 
-        // Open, the last field: a carriage return just before the line feed ends the row, not the field.
-        int textEnd = open && last && end > i && end < row.Length && row[end] == (byte)'\n' && row[end - 1] == (byte)'\r' ? end - 1 : end;
-        field = new CsvField(i, textEnd, false, false);
-        int next = Next(row, textEnd, delimiter, last, open);
-        pos = next;
-        return next >= 0;
+        return end;
     }
 
     private static bool TryQuoted(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out CsvField field)
@@ -394,13 +432,22 @@ internal static class CsvFieldReads
             return true;
         }
 
-        ReadOnlySpan<byte> text = row[field.Start..field.End];
-        if (!field.Escaped && text.Length <= CsvStringPool.MaxLength && strings.TryGet(text) is { } pooled)
+        if (!field.Escaped && field.Length <= CsvStringPool.MaxLength && strings.TryGet(row[field.Start..field.End]) is { } pooled)
         {
             value = pooled; // ASCII text seen before (or now added): checked and transcoded once
             return true;
         }
 
+        return TryText(row, field, quote, out value);
+    }
+
+    // A field's text that is not in the pool: checked as UTF-8 and transcoded (kept apart: its stack buffer would cost
+    // every call of TryString a zeroed frame and a stack cookie).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryText(ReadOnlySpan<byte> row, CsvField field, byte quote, out string? value)
+    {
+        value = null;
+        ReadOnlySpan<byte> text = row[field.Start..field.End];
         if (!field.Escaped && text.Length <= 256)
         {
             // One pass: checked and transcoded together (what Utf8.IsValid and then Encoding.UTF8.GetString give).
