@@ -57,11 +57,16 @@ public static class Issue14Probe
                 methods = methods.FindAll(m => m.Goal.Contains(only, StringComparison.Ordinal));
             }
 
-            Console.WriteLine(FormattableString.Invariant($"Issue 14 goals: {rounds} interleaved rounds after one warm-up round, {records:N0} records end to end; load average at start {LoadAverage()}"));
+            Console.WriteLine(FormattableString.Invariant($"Issue 14 goals: {rounds} interleaved rounds after two warm-up rounds, {records:N0} records end to end; load average at start {LoadAverage()}"));
             var times = methods.ToDictionary(m => m, _ => new List<double>());
             var cpu = methods.ToDictionary(m => m, _ => new List<double>());
-            for (int round = 0; round <= rounds; round++)
+            for (int round = -1; round <= rounds; round++)
             {
+                if (round == 0)
+                {
+                    Thread.Sleep(500); // two warm-up rounds, then time for the background compiler to install tier-1 code (slow on a loaded machine)
+                }
+
                 foreach (Method m in methods)
                 {
                     double cpuStart = CpuNs(m.Threads);

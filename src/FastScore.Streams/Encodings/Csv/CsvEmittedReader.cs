@@ -130,9 +130,14 @@ internal sealed class CsvEmittedReader<T>
             typeof(bool),
             [typeof(CsvEmittedReader<T>), typeof(ReadOnlySpan<byte>), typeof(byte), typeof(byte), typeof(bool), typeof(T).MakeByRefType(), typeof(int).MakeByRefType()],
             typeof(CsvEmittedReader<T>).Module,
-            skipVisibility: true);
+            skipVisibility: true)
+        {
+            InitLocals = false, // every local is written before it is read (no zeroed frame per row)
+        };
         ILGenerator il = method.GetILGenerator();
         LocalBuilder pos = il.DeclareLocal(typeof(int));
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stloc, pos);
         LocalBuilder target = il.DeclareLocal(typeof(T));
         var values = new Dictionary<Type, LocalBuilder>();
         Label fail = il.DefineLabel();
@@ -161,9 +166,9 @@ internal sealed class CsvEmittedReader<T>
                 values[valueType] = value;
             }
 
-            // if (!CsvFieldReads.TryX(row, ref pos, delimiter, quote, plain, last, open, nullable, [strings,] out value)) goto fail;
+            // if ((pos = CsvFieldReads.TryX(row, pos, delimiter, quote, plain, last, open, nullable, [strings,] out value)) < 0) goto fail;
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldloca, pos);
+            il.Emit(OpCodes.Ldloc, pos);
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldarg_3);
             il.Emit(OpCodes.Ldarg_S, (byte)4);
@@ -178,7 +183,10 @@ internal sealed class CsvEmittedReader<T>
 
             il.Emit(OpCodes.Ldloca, value);
             il.Emit(OpCodes.Call, read);
-            il.Emit(OpCodes.Brfalse, fail);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, pos);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Blt, fail);
 
             // target.Member = value;
             il.Emit(OpCodes.Ldloc, target);
@@ -216,12 +224,15 @@ internal sealed class CsvEmittedReader<T>
 
 /// <summary>
 /// The field readers of the emitted CSV row reader: each locates the field at <c>pos</c> by RFC 4180 (the rules of
-/// <see cref="CsvRowParser"/>), parses it, and moves <c>pos</c> past the delimiter; <c>last</c>: the row must end after
-/// the field, otherwise a delimiter must follow it. <c>open</c>: the row is the start of a buffer and ends at a line feed
-/// (or CR LF) outside quotes, which the last field must be followed by (<c>pos</c> then moves past it); an unquoted field
-/// then holds no line feed. False for anything that is not a valid field of the type (nothing then is decided: the
-/// caller takes the general way). Never throws.
+/// <see cref="CsvRowParser"/>), parses it, and returns where the next field starts (past the delimiter); <c>last</c>:
+/// the row must end after the field, otherwise a delimiter must follow it. <c>open</c>: the row is the start of a buffer
+/// and ends at a line feed (or CR LF) outside quotes, which the last field must be followed by (the position returned is
+/// then past it); an unquoted field then holds no line feed. -1 for anything that is not a valid field of the type
+/// (nothing then is decided: the caller takes the general way). Never throws.
 /// </summary>
+/// <remarks>Positions go in and out by value, and the values of calls that are not inlined go through locals of their
+/// own, so that the emitted method keeps its position and values in registers (a local whose address reaches a call
+/// that is not inlined lives in memory, and every field would wait for a store and a load).</remarks>
 internal static class CsvFieldReads
 {
     // Short unquoted fields are found by a plain loop over their first bytes (a vectorised search costs more to start
@@ -229,15 +240,15 @@ internal static class CsvFieldReads
     private const int ScalarScan = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out CsvField field)
+    public static int TryField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out CsvField field)
     {
         int i = pos;
         if ((uint)i < (uint)row.Length && row[i] == quote)
         {
-            return TryQuoted(row, ref pos, delimiter, quote, last, open, out field);
+            return TryQuoted(row, pos, delimiter, quote, last, open, out field);
         }
 
-        int end = i;
+        int end;
         if (Vector128.IsHardwareAccelerated && i <= row.Length - Vector128<byte>.Count)
         {
             // Sixteen bytes compared at once: a short field's end without a loop, a longer one's search started.
@@ -268,9 +279,7 @@ internal static class CsvFieldReads
         // Open, the last field: a carriage return just before the line feed ends the row, not the field.
         int textEnd = open && last && end > i && end < row.Length && row[end] == (byte)'\n' && row[end - 1] == (byte)'\r' ? end - 1 : end;
         field = new CsvField(i, textEnd, false, false);
-        int next = Next(row, textEnd, delimiter, last, open);
-        pos = next;
-        return next >= 0;
+        return Next(row, textEnd, delimiter, last, open);
     }
 
     // The end of the unquoted field at i (its first delimiter, quote, or, open, line feed; or the row's end), byte by byte
@@ -304,18 +313,17 @@ internal static class CsvFieldReads
         return end;
     }
 
-    private static bool TryQuoted(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out CsvField field)
+    private static int TryQuoted(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out CsvField field)
     {
-        int i = pos;
         bool escaped = false;
-        int j = i + 1;
+        int j = pos + 1;
         while (true)
         {
             int k = row[j..].IndexOf(quote);
             if (k < 0)
             {
                 field = default;
-                return false;
+                return -1;
             }
 
             j += k;
@@ -329,10 +337,8 @@ internal static class CsvFieldReads
             break;
         }
 
-        field = new CsvField(i + 1, j, true, escaped);
-        int next = Next(row, j + 1, delimiter, last, open);
-        pos = next;
-        return next >= 0;
+        field = new CsvField(pos + 1, j, true, escaped);
+        return Next(row, j + 1, delimiter, last, open);
     }
 
     /// <summary>
@@ -418,27 +424,28 @@ internal static class CsvFieldReads
         return i;
     }
 
-    public static bool TryString(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, CsvStringPool strings, out string? value)
+    public static int TryString(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, CsvStringPool strings, out string? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, open, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0)
         {
-            return false;
+            return -1;
         }
 
         if (field.Length == 0)
         {
             value = nullable && !field.Quoted ? null : "";
-            return true;
+            return next;
         }
 
         if (!field.Escaped && field.Length <= CsvStringPool.MaxLength && strings.TryGet(row[field.Start..field.End]) is { } pooled)
         {
             value = pooled; // ASCII text seen before (or now added): checked and transcoded once
-            return true;
+            return next;
         }
 
-        return TryText(row, field, quote, out value);
+        return TryText(row, field, quote, out value) ? next : -1;
     }
 
     // A field's text that is not in the pool: checked as UTF-8 and transcoded (kept apart: its stack buffer would cost
@@ -472,154 +479,174 @@ internal static class CsvFieldReads
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out int value)
+    public static int TryInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out int value)
     {
         if (plain)
         {
-            int start = pos;
-            int end = ScanNumber(row, start, out ulong m, out int fraction, out bool negative, out bool simple);
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
             int next = Next(row, end, delimiter, last, open);
             if (next >= 0)
             {
-                pos = next;
-                if (simple && fraction == 0 && end - start - (negative ? 1 : 0) <= 9)
+                if (simple && fraction == 0 && end - pos - (negative ? 1 : 0) <= 9)
                 {
                     value = negative ? -(int)m : (int)m;
-                    return true;
+                    return next;
                 }
 
-                return CsvNumbers.TryParseInt(row[start..end], out value);
+                bool ok = CsvNumbers.TryParseInt(row[pos..end], out int parsed);
+                value = parsed;
+                return ok ? next : -1;
             }
         }
 
-        return TryInt32Field(row, ref pos, delimiter, quote, last, open, out value);
+        int general = TryInt32Field(row, pos, delimiter, quote, last, open, out int read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryInt32Field(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out int value)
+    private static int TryInt32Field(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out int value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, open, out CsvField field) && CsvNumbers.TryParseInt(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseInt(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out long value)
+    public static int TryInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out long value)
     {
         if (plain)
         {
-            int start = pos;
-            int end = ScanNumber(row, start, out ulong m, out int fraction, out bool negative, out bool simple);
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
             int next = Next(row, end, delimiter, last, open);
             if (next >= 0)
             {
-                pos = next;
-                if (simple && fraction == 0 && end - start - (negative ? 1 : 0) <= 18)
+                if (simple && fraction == 0 && end - pos - (negative ? 1 : 0) <= 18)
                 {
                     value = negative ? -(long)m : (long)m;
-                    return true;
+                    return next;
                 }
 
-                return CsvNumbers.TryParseLong(row[start..end], out value);
+                bool ok = CsvNumbers.TryParseLong(row[pos..end], out long parsed);
+                value = parsed;
+                return ok ? next : -1;
             }
         }
 
-        return TryInt64Field(row, ref pos, delimiter, quote, last, open, out value);
+        int general = TryInt64Field(row, pos, delimiter, quote, last, open, out long read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryInt64Field(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out long value)
+    private static int TryInt64Field(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out long value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, open, out CsvField field) && CsvNumbers.TryParseLong(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseLong(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TrySingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out float value)
+    public static int TrySingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out float value)
     {
         if (plain)
         {
-            int start = pos;
-            int end = ScanNumber(row, start, out ulong m, out int fraction, out bool negative, out bool simple);
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
             int next = Next(row, end, delimiter, last, open);
             if (next >= 0)
             {
-                pos = next;
-                if (simple && CsvNumbers.TryPlainSingle(m, fraction, negative, out value))
+                if (simple && m <= (1UL << 24) && fraction <= 10)
                 {
-                    return true;
+                    value = CsvNumbers.PlainSingle(m, fraction, negative);
+                    return next;
                 }
 
-                return CsvNumbers.TryParseFloat(row[start..end], out value);
+                bool ok = TryParseSingle(row[pos..end], simple, m, fraction, negative, out float parsed);
+                value = parsed;
+                return ok ? next : -1;
             }
         }
 
-        return TrySingleField(row, ref pos, delimiter, quote, last, open, out value);
+        int general = TrySingleField(row, pos, delimiter, quote, last, open, out float read);
+        value = read;
+        return general;
     }
+
+    // A plain decimal the float fast path does not take, or any other text.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryParseSingle(ReadOnlySpan<byte> text, bool simple, ulong mantissa, int fraction, bool negative, out float value) =>
+        (simple && CsvNumbers.TryPlainSingle(mantissa, fraction, negative, out value)) || CsvNumbers.TryParseFloat(text, out value);
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TrySingleField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out float value)
+    private static int TrySingleField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out float value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, open, out CsvField field) && CsvNumbers.TryParseFloat(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseFloat(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out double value)
+    public static int TryDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out double value)
     {
         if (plain)
         {
-            int start = pos;
-            int end = ScanNumber(row, start, out ulong m, out int fraction, out bool negative, out bool simple);
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
             int next = Next(row, end, delimiter, last, open);
             if (next >= 0)
             {
-                pos = next;
                 if (simple && m <= (1UL << 53) && fraction <= 22)
                 {
                     value = CsvNumbers.PlainDouble(m, fraction, negative);
-                    return true;
+                    return next;
                 }
 
-                return CsvNumbers.TryParseDouble(row[start..end], out value);
+                bool ok = CsvNumbers.TryParseDouble(row[pos..end], out double parsed);
+                value = parsed;
+                return ok ? next : -1;
             }
         }
 
-        return TryDoubleField(row, ref pos, delimiter, quote, last, open, out value);
+        int general = TryDoubleField(row, pos, delimiter, quote, last, open, out double read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryDoubleField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out double value)
+    private static int TryDoubleField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out double value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, open, out CsvField field) && CsvNumbers.TryParseDouble(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseDouble(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out bool value)
+    public static int TryBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out bool value)
     {
         if (plain && ScanBoolean(row, pos, out value) is int end and >= 0 && Next(row, end, delimiter, last, open) is int next and >= 0)
         {
-            pos = next;
-            return true;
+            return next;
         }
 
-        return TryBooleanField(row, ref pos, delimiter, quote, last, open, out value);
+        int general = TryBooleanField(row, pos, delimiter, quote, last, open, out bool read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryBooleanField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, out bool value)
+    private static int TryBooleanField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out bool value)
     {
         value = false;
-        return TryField(row, ref pos, delimiter, quote, last, open, out CsvField field) && CsvValues.TryBoolean(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvValues.TryBoolean(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // "true" or "false" in any case at pos: its end; otherwise -1 (the general way decides).
@@ -648,202 +675,187 @@ internal static class CsvFieldReads
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out int? value)
+    public static int TryNullableInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out int? value)
     {
-        value = null;
-        if (nullable && Next(row, pos, delimiter, last, open) is int next and >= 0)
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = next; // an empty field
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableInt32(row, ref pos, delimiter, quote, last, open, nullable, out value);
+            int quoted = TryQuotedNullableInt32(row, pos, delimiter, quote, last, open, nullable, out int? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryInt32(row, ref pos, delimiter, quote, plain, last, open, false, out int parsed);
+        int next = TryInt32(row, pos, delimiter, quote, plain, last, open, false, out int parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out long? value)
+    public static int TryNullableInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out long? value)
     {
-        value = null;
-        if (nullable && Next(row, pos, delimiter, last, open) is int next and >= 0)
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = next; // an empty field
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableInt64(row, ref pos, delimiter, quote, last, open, nullable, out value);
+            int quoted = TryQuotedNullableInt64(row, pos, delimiter, quote, last, open, nullable, out long? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryInt64(row, ref pos, delimiter, quote, plain, last, open, false, out long parsed);
+        int next = TryInt64(row, pos, delimiter, quote, plain, last, open, false, out long parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out float? value)
+    public static int TryNullableSingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out float? value)
     {
-        value = null;
-        if (nullable && Next(row, pos, delimiter, last, open) is int next and >= 0)
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = next; // an empty field
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableSingle(row, ref pos, delimiter, quote, last, open, nullable, out value);
+            int quoted = TryQuotedNullableSingle(row, pos, delimiter, quote, last, open, nullable, out float? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TrySingle(row, ref pos, delimiter, quote, plain, last, open, false, out float parsed);
+        int next = TrySingle(row, pos, delimiter, quote, plain, last, open, false, out float parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out double? value)
+    public static int TryNullableDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out double? value)
     {
-        value = null;
-        if (nullable && Next(row, pos, delimiter, last, open) is int next and >= 0)
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = next; // an empty field
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableDouble(row, ref pos, delimiter, quote, last, open, nullable, out value);
+            int quoted = TryQuotedNullableDouble(row, pos, delimiter, quote, last, open, nullable, out double? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryDouble(row, ref pos, delimiter, quote, plain, last, open, false, out double parsed);
+        int next = TryDouble(row, pos, delimiter, quote, plain, last, open, false, out double parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out bool? value)
+    public static int TryNullableBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out bool? value)
     {
-        value = null;
-        if (nullable && Next(row, pos, delimiter, last, open) is int next and >= 0)
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = next; // an empty field
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableBoolean(row, ref pos, delimiter, quote, last, open, nullable, out value);
+            int quoted = TryQuotedNullableBoolean(row, pos, delimiter, quote, last, open, nullable, out bool? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryBoolean(row, ref pos, delimiter, quote, plain, last, open, false, out bool parsed);
+        int next = TryBoolean(row, pos, delimiter, quote, plain, last, open, false, out bool parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out int? value)
+    private static int TryQuotedNullableInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out int? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, open, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseInt(row[field.Start..field.End], out int parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out long? value)
+    private static int TryQuotedNullableInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out long? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, open, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseLong(row[field.Start..field.End], out long parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out float? value)
+    private static int TryQuotedNullableSingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out float? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, open, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseFloat(row[field.Start..field.End], out float parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out double? value)
+    private static int TryQuotedNullableDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out double? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, open, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseDouble(row[field.Start..field.End], out double parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out bool? value)
+    private static int TryQuotedNullableBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out bool? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, open, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvValues.TryBoolean(row[field.Start..field.End], out bool parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 }
