@@ -23,6 +23,13 @@ public static class Program
             return;
         }
 
+        if (args is ["profile-csv", ..])
+        {
+            Csv.CsvDecodeBenchmark.Profile(args.Length > 1 ? args[1] : "iris", args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10,
+                args.Length > 3 && args[3] == "csvhelper");
+            return;
+        }
+
         if (args is ["probe-14", ..])
         {
             AvroCsv.Issue14Probe.Run(args[1..]);

@@ -31,6 +31,15 @@ internal abstract class RecordDecoder
     public abstract bool TryDecodeValid(RecordBatch batch, int index, ReadOnlySpan<byte> record);
 
     /// <summary>
+    /// Frames, decodes and proves valid the CSV row at the start of <paramref name="span"/> in one pass, for a framer whose
+    /// <see cref="Envelopes.Framer.CsvLineRows"/> is <paramref name="rows"/> (<see cref="CheckingDecoder{T}.TryDecodeLineRow"/>):
+    /// on success the row's bytes are appended to the batch as record <paramref name="sequenceNumber"/> with its value.
+    /// </summary>
+    /// <returns>The row's length, with <paramref name="consumed"/> the bytes it takes with its line feed; -1 when nothing
+    /// was decided (the batch is as it was; the framer frames the row).</returns>
+    public abstract int TryDecodeLineRow(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, out int consumed);
+
+    /// <summary>
     /// Lets <see cref="TryDecodeValid"/> stand in for the stream's checker when the encoding can prove records valid
     /// for the checker while decoding them (<see cref="RecordEncoding.CreateCheckingDecoder{T}"/>: for example the
     /// <c>json</c> encoding, a flat POCO, a flat record schema).
@@ -78,6 +87,37 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
 
         Store(batch, index, value);
         return true;
+    }
+
+    public override int TryDecodeLineRow(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, out int consumed)
+    {
+        consumed = 0;
+        if (_checking is null)
+        {
+            return -1;
+        }
+
+        int length;
+        T value;
+        try
+        {
+            length = _checking.TryDecodeLineRow(span, rows, maxLength, out consumed, out value);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            consumed = 0;
+            return -1; // a defect: the usual way frames the row and reports what its decoder throws
+        }
+
+        if (length < 0)
+        {
+            consumed = 0;
+            return -1;
+        }
+
+        batch.Append(span[..length], sequenceNumber, null);
+        Store(batch, batch.Count - 1, value);
+        return length;
     }
 
     public override bool TryDecode(RecordBatch batch, int index, ReadOnlySpan<byte> record, [NotNullWhen(false)] out string? error)

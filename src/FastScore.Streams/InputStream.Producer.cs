@@ -140,6 +140,7 @@ public sealed partial class InputStream
         drained = false;
         endOfStream = false;
         bool spans = framer.CanFrameSpans;
+        RecordDecoder? validating = _decoder is { CanValidate: true } d ? d : null;
         while (batch.Count < _maxBatchRecords)
         {
             if (spans)
@@ -149,8 +150,24 @@ public sealed partial class InputStream
                 long at = reader.Consumed;
                 int used = 0;
                 bool ended = false;
+
+                // CSV rows ended by line feeds, and a decoder that reads such rows: it finds each row's end as it decodes it.
+                Encodings.Csv.CsvFormat? rows = validating is not null ? framer.CsvLineRows : null;
                 while (batch.Count < _maxBatchRecords)
                 {
+                    if (rows is not null)
+                    {
+                        int row = validating!.TryDecodeLineRow(batch, span[used..], rows, framer.MaxRecordSize, _sequence + 1, out int taken);
+                        if (row >= 0)
+                        {
+                            _sequence++;
+                            _batchRecords++;
+                            _batchBytes += row;
+                            used += taken;
+                            continue;
+                        }
+                    }
+
                     int length = framer.TryFrameSpan(span[used..], out int consumed);
                     if (length < 0)
                     {

@@ -19,6 +19,27 @@ internal abstract class CheckingDecoder<T>
     /// <returns><see langword="true"/> when decoded and proven valid; <see langword="false"/> when nothing is decided (the
     /// record then takes the usual way: control record, check, decode). Must not throw for bad data.</returns>
     public abstract bool TryDecodeValid(ReadOnlySpan<byte> record, out T value);
+
+    /// <summary>
+    /// Finds the end of the CSV row at the start of <paramref name="span"/> and decodes it in the same pass, for a framer
+    /// whose <see cref="Envelopes.Framer.CsvLineRows"/> is <paramref name="rows"/>: what <see cref="TryDecodeValid"/> does
+    /// with the record that framer would frame, when the decoder can prove it a valid data record and that the framer
+    /// would frame exactly it (the row ends inside <paramref name="span"/>, is not empty, is at most
+    /// <paramref name="maxLength"/> bytes). The default declines every row.
+    /// </summary>
+    /// <param name="span">The unread bytes of the current buffer; a row starts at its start.</param>
+    /// <param name="rows">The framer's row syntax.</param>
+    /// <param name="maxLength">The framer's <see cref="Envelopes.Framer.MaxRecordSize"/>.</param>
+    /// <param name="consumed">How many bytes the row takes with its line feed.</param>
+    /// <param name="value">The value, when decoded.</param>
+    /// <returns>The row's length (the record's bytes start at <paramref name="span"/>'s start), or -1 when nothing is
+    /// decided (the framer then frames the row, and it takes the usual way). Must not throw for bad data.</returns>
+    public virtual int TryDecodeLineRow(ReadOnlySpan<byte> span, Csv.CsvFormat rows, int maxLength, out int consumed, out T value)
+    {
+        consumed = 0;
+        value = default!;
+        return -1;
+    }
 }
 
 /// <summary>

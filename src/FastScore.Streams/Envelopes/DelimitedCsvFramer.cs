@@ -38,6 +38,7 @@ internal sealed class DelimitedCsvFramer : Framer
     private readonly CsvLayout? _layout;
     private readonly byte[] _separator;
     private readonly bool _lineMode;
+    private readonly bool _lineRows;
     private readonly byte _endByte;
     private readonly int _window;
 
@@ -75,6 +76,7 @@ internal sealed class DelimitedCsvFramer : Framer
         _layout = layout;
         _separator = Encoding.UTF8.GetBytes(separator);
         _lineMode = separator is "\r\n" or "\n";
+        _lineRows = _lineMode && format.Delimiter.Length == 1 && format.Delimiter[0] is not ((byte)'\r' or (byte)'\n') && format.Quote is not ((byte)'\r' or (byte)'\n');
         _endByte = _lineMode ? (byte)'\n' : _separator[0];
         SkipHeader = skipHeader;
         SkipBlankLines = skipBlankLines;
@@ -182,6 +184,11 @@ internal sealed class DelimitedCsvFramer : Framer
 
     /// <inheritdoc />
     protected internal override bool CanFrameSpans => true;
+
+    /// <inheritdoc />
+    /// <remarks>With the separator <c>"\r\n"</c> or <c>"\n"</c>, a one-byte delimiter, neither it nor the quote a line
+    /// break, once the header is read and while no record is half-scanned.</remarks>
+    internal override CsvFormat? CsvLineRows => _lineRows && !_skippingTail && _scanned == 0 && (_headerDone || !SkipHeader) ? _format : null;
 
     /// <inheritdoc />
     /// <remarks>Frames rows that end inside <paramref name="span"/> (rows without quotes by one vectorised search, rows with

@@ -90,6 +90,17 @@ public abstract class Framer
     internal virtual Avro.Schema? LastFrameCheckedAgainst => null;
 
     /// <summary>
+    /// Gets the CSV syntax of the records this framer frames right now, when each is a CSV row of that delimiter and quote
+    /// that ends at the first line feed outside quotes (a carriage return just before it is not the record's), framed by
+    /// <see cref="TryFrameSpan"/> with nothing more to it (no header to read, no state carried between reads): then an
+    /// input stream whose decoder reads such rows may let it find each row's end while it decodes the row (one pass over
+    /// the bytes instead of two), and asks the framer only for the rows the decoder declines (empty rows, rows longer than
+    /// <see cref="MaxRecordSize"/>, rows that do not end in the buffer, control rows, bad rows). <see langword="null"/>
+    /// (the default): not so. Read once per buffer, and again after every <see cref="TryReadFrame"/>.
+    /// </summary>
+    internal virtual Encodings.Csv.CsvFormat? CsvLineRows => null;
+
+    /// <summary>
     /// Frames the next record when it lies wholly inside <paramref name="span"/> (the unread part of the current read
     /// buffer), without a <see cref="SequenceReader{T}"/>: a fast path that input streams call, while
     /// <see cref="CanFrameSpans"/> is <see langword="true"/>, for the records of each buffer before they fall back to

@@ -1,7 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Numerics;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Unicode;
 using FastScore.Streams.Internal;
 
@@ -14,23 +17,35 @@ namespace FastScore.Streams.Encodings.Csv;
 /// int, long, float, double, boolean members and their nullable forms, on columns of the same type); any row it does not
 /// take (a bad row, a field that does not parse) returns false and takes the general way, which gives the reason.
 /// </summary>
+/// <remarks>
+/// Two methods are emitted from the same field readers: <see cref="TryRead"/> reads a framed row (its bytes exactly), and
+/// <see cref="TryFrameRead"/> reads the row at the start of a buffer and finds the row's end itself (a line feed, or CR
+/// LF, after the last field), so a line-framed stream needs no separate framing pass (see
+/// <see cref="Envelopes.Framer.CsvLineRows"/>).
+/// </remarks>
 /// <typeparam name="T">The host type (a class).</typeparam>
 internal sealed class CsvEmittedReader<T>
 {
     private readonly Func<T> _create;
+    private readonly CsvStringPool _strings = new();
     private readonly ReadFunc _read;
+    private readonly FrameFunc _frame;
 
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     private CsvEmittedReader(Func<T> create, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
     {
         _create = create;
-        _read = Emit(constructor, members);
+        _read = (ReadFunc)Emit(constructor, members, open: false);
+        _frame = (FrameFunc)Emit(constructor, members, open: true);
     }
 
     // Closed over the reader (its first argument), so a call is a plain call.
     // plain: the delimiter and the quote are neither letters, digits, '-' nor '.' (CsvFieldReads.IsPlainSafe), so the field
     // readers may parse a number or a boolean while they look for its end.
-    private delegate bool ReadFunc(ReadOnlySpan<byte> row, byte delimiter, byte quote, bool plain, out T? value);
+    private delegate bool ReadFunc(ReadOnlySpan<byte> row, byte delimiter, byte quote, bool plain, out T? value, out int consumed);
+
+    // The same over a buffer that starts with a row: consumed is the row's length with its line feed (or CR LF).
+    private delegate bool FrameFunc(ReadOnlySpan<byte> span, byte delimiter, byte quote, bool plain, out T? value, out int consumed);
 
     /// <summary>Builds the reader, or returns <see langword="null"/> when code may not be emitted or a member's type is not one it reads.</summary>
     /// <param name="create">Creates an instance.</param>
@@ -49,7 +64,8 @@ internal sealed class CsvEmittedReader<T>
         {
             ConstructorInfo? constructor = typeof(T).GetConstructor(Type.EmptyTypes);
             var reader = new CsvEmittedReader<T>(create, constructor, members);
-            reader.TryRead([0xFF], (byte)',', (byte)'"', out _); // compiles it now (declines the byte at once, creating one instance)
+            reader.TryRead([0xFF], (byte)',', (byte)'"', out _); // compiles them now (each declines the byte at once, creating one instance)
+            reader.TryFrameRead([0xFF], (byte)',', (byte)'"', out _, out _);
             return reader;
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException or TypeLoadException)
@@ -60,7 +76,31 @@ internal sealed class CsvEmittedReader<T>
 
     /// <summary>Reads a valid row; false for anything else (nothing is decided).</summary>
     public bool TryRead(ReadOnlySpan<byte> row, byte delimiter, byte quote, out T? value) =>
-        _read(row, delimiter, quote, CsvFieldReads.IsPlainSafe(delimiter) && CsvFieldReads.IsPlainSafe(quote), out value);
+        _read(row, delimiter, quote, CsvFieldReads.IsPlainSafe(delimiter) && CsvFieldReads.IsPlainSafe(quote), out value, out _);
+
+    /// <summary>
+    /// Reads the valid row at the start of <paramref name="span"/>, which ends at the first line feed outside quotes (a
+    /// carriage return just before it is not part of the row), as the delimited-csv envelope frames rows with the
+    /// separator <c>"\r\n"</c> or <c>"\n"</c>. False for anything else (nothing is decided), also when the row does not
+    /// end inside <paramref name="span"/>.
+    /// </summary>
+    /// <param name="span">Bytes that start with a row.</param>
+    /// <param name="delimiter">The delimiter.</param>
+    /// <param name="quote">The quote.</param>
+    /// <param name="value">The value read.</param>
+    /// <param name="consumed">How many bytes the row takes with its line feed (or CR LF).</param>
+    /// <returns>The row's length (its line feed and a carriage return before it excluded), or -1.</returns>
+    public int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed)
+    {
+        if (!_frame(span, delimiter, quote, CsvFieldReads.IsPlainSafe(delimiter) && CsvFieldReads.IsPlainSafe(quote), out value, out consumed))
+        {
+            consumed = 0;
+            return -1;
+        }
+
+        // The last field reader stopped after "\n" or "\r\n"; a carriage return before a line feed is never a field's.
+        return consumed >= 2 && span[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
+    }
 
     // The CsvFieldReads method that reads a column into a member of the type, or null when none (the column then needs a check of its own).
     private static MethodInfo? ReadMethod(CsvColumn column, Type type)
@@ -81,20 +121,27 @@ internal sealed class CsvEmittedReader<T>
         return name is null ? null : typeof(CsvFieldReads).GetMethod(name, BindingFlags.Public | BindingFlags.Static);
     }
 
+    // open: the row is the start of a buffer and ends at a line feed (TryFrameRead); otherwise the row is exactly the bytes (TryRead).
     [RequiresDynamicCode("Emits a DynamicMethod.")]
-    private ReadFunc Emit(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
+    private Delegate Emit(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members, bool open)
     {
         var method = new DynamicMethod(
-            "ReadCsvRow_" + typeof(T).Name,
+            (open ? "FrameCsvRow_" : "ReadCsvRow_") + typeof(T).Name,
             typeof(bool),
-            [typeof(CsvEmittedReader<T>), typeof(ReadOnlySpan<byte>), typeof(byte), typeof(byte), typeof(bool), typeof(T).MakeByRefType()],
+            [typeof(CsvEmittedReader<T>), typeof(ReadOnlySpan<byte>), typeof(byte), typeof(byte), typeof(bool), typeof(T).MakeByRefType(), typeof(int).MakeByRefType()],
             typeof(CsvEmittedReader<T>).Module,
-            skipVisibility: true);
+            skipVisibility: true)
+        {
+            InitLocals = false, // every local is written before it is read (no zeroed frame per row)
+        };
         ILGenerator il = method.GetILGenerator();
         LocalBuilder pos = il.DeclareLocal(typeof(int));
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stloc, pos);
         LocalBuilder target = il.DeclareLocal(typeof(T));
         var values = new Dictionary<Type, LocalBuilder>();
         Label fail = il.DefineLabel();
+        FieldInfo strings = typeof(CsvEmittedReader<T>).GetField(nameof(_strings), BindingFlags.NonPublic | BindingFlags.Instance)!;
 
         if (constructor is not null)
         {
@@ -119,17 +166,27 @@ internal sealed class CsvEmittedReader<T>
                 values[valueType] = value;
             }
 
-            // if (!CsvFieldReads.TryX(row, ref pos, delimiter, quote, plain, last, nullable, out value)) goto fail;
+            // if ((pos = CsvFieldReads.TryX(row, pos, delimiter, quote, plain, last, open, nullable, [strings,] out value)) < 0) goto fail;
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldloca, pos);
+            il.Emit(OpCodes.Ldloc, pos);
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldarg_3);
             il.Emit(OpCodes.Ldarg_S, (byte)4);
             il.Emit(i == members.Count - 1 ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+            il.Emit(open ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
             il.Emit(column.Nullable ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+            if (read.Name == nameof(CsvFieldReads.TryString))
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, strings);
+            }
+
             il.Emit(OpCodes.Ldloca, value);
             il.Emit(OpCodes.Call, read);
-            il.Emit(OpCodes.Brfalse, fail);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, pos);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Blt, fail);
 
             // target.Member = value;
             il.Emit(OpCodes.Ldloc, target);
@@ -147,24 +204,35 @@ internal sealed class CsvEmittedReader<T>
         il.Emit(OpCodes.Ldarg_S, (byte)5);
         il.Emit(OpCodes.Ldloc, target);
         il.Emit(OpCodes.Stobj, typeof(T));
+        il.Emit(OpCodes.Ldarg_S, (byte)6);
+        il.Emit(OpCodes.Ldloc, pos);
+        il.Emit(OpCodes.Stind_I4);
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
 
         il.MarkLabel(fail);
         il.Emit(OpCodes.Ldarg_S, (byte)5);
         il.Emit(OpCodes.Initobj, typeof(T));
+        il.Emit(OpCodes.Ldarg_S, (byte)6);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stind_I4);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
-        return (ReadFunc)method.CreateDelegate(typeof(ReadFunc), this);
+        return method.CreateDelegate(open ? typeof(FrameFunc) : typeof(ReadFunc), this);
     }
 }
 
 /// <summary>
 /// The field readers of the emitted CSV row reader: each locates the field at <c>pos</c> by RFC 4180 (the rules of
-/// <see cref="CsvRowParser"/>), parses it, and moves <c>pos</c> past the delimiter; <c>last</c>: the row must end after
-/// the field, otherwise a delimiter must follow it. False for anything that is not a valid field of the type (nothing
-/// then is decided: the caller takes the general way). Never throws.
+/// <see cref="CsvRowParser"/>), parses it, and returns where the next field starts (past the delimiter); <c>last</c>:
+/// the row must end after the field, otherwise a delimiter must follow it. <c>open</c>: the row is the start of a buffer
+/// and ends at a line feed (or CR LF) outside quotes, which the last field must be followed by (the position returned is
+/// then past it); an unquoted field then holds no line feed. -1 for anything that is not a valid field of the type
+/// (nothing then is decided: the caller takes the general way). Never throws.
 /// </summary>
+/// <remarks>Positions go in and out by value, and the values of calls that are not inlined go through locals of their
+/// own, so that the emitted method keeps its position and values in registers (a local whose address reaches a call
+/// that is not inlined lives in memory, and every field would wait for a store and a load).</remarks>
 internal static class CsvFieldReads
 {
     // Short unquoted fields are found by a plain loop over their first bytes (a vectorised search costs more to start
@@ -172,14 +240,52 @@ internal static class CsvFieldReads
     private const int ScalarScan = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out CsvField field)
+    public static int TryField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out CsvField field)
     {
         int i = pos;
         if ((uint)i < (uint)row.Length && row[i] == quote)
         {
-            return TryQuoted(row, ref pos, delimiter, quote, last, out field);
+            return TryQuoted(row, pos, delimiter, quote, last, open, out field);
         }
 
+        int end;
+        if (Vector128.IsHardwareAccelerated && i <= row.Length - Vector128<byte>.Count)
+        {
+            // Sixteen bytes compared at once: a short field's end without a loop, a longer one's search started.
+            Vector128<byte> bytes = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(row), (nuint)i);
+            Vector128<byte> hits = Vector128.Equals(bytes, Vector128.Create(delimiter)) | Vector128.Equals(bytes, Vector128.Create(quote));
+            if (open)
+            {
+                hits |= Vector128.Equals(bytes, Vector128.Create((byte)'\n'));
+            }
+
+            uint mask = hits.ExtractMostSignificantBits();
+            if (mask != 0)
+            {
+                end = i + BitOperations.TrailingZeroCount(mask);
+            }
+            else
+            {
+                end = i + Vector128<byte>.Count;
+                int found = open ? row[end..].IndexOfAny(delimiter, quote, (byte)'\n') : row[end..].IndexOfAny(delimiter, quote);
+                end = found < 0 ? row.Length : end + found;
+            }
+        }
+        else
+        {
+            end = ScalarEnd(row, i, delimiter, quote, open);
+        }
+
+        // Open, the last field: a carriage return just before the line feed ends the row, not the field.
+        int textEnd = open && last && end > i && end < row.Length && row[end] == (byte)'\n' && row[end - 1] == (byte)'\r' ? end - 1 : end;
+        field = new CsvField(i, textEnd, false, false);
+        return Next(row, textEnd, delimiter, last, open);
+    }
+
+    // The end of the unquoted field at i (its first delimiter, quote, or, open, line feed; or the row's end), byte by byte
+    // over its first bytes, then by the vectorised search.
+    private static int ScalarEnd(ReadOnlySpan<byte> row, int i, byte delimiter, byte quote, bool open)
+    {
         int end = i;
         int stop = Math.Min(row.Length, i + ScalarScan);
         while (true)
@@ -188,7 +294,7 @@ internal static class CsvFieldReads
             {
                 if (end < row.Length)
                 {
-                    int found = row[end..].IndexOfAny(delimiter, quote);
+                    int found = open ? row[end..].IndexOfAny(delimiter, quote, (byte)'\n') : row[end..].IndexOfAny(delimiter, quote);
                     end = found < 0 ? row.Length : end + found;
                 }
 
@@ -196,7 +302,7 @@ internal static class CsvFieldReads
             }
 
             byte b = row[end];
-            if (b == delimiter || b == quote)
+            if (b == delimiter || b == quote || (open && b == (byte)'\n'))
             {
                 break;
             }
@@ -204,29 +310,20 @@ internal static class CsvFieldReads
             end++;
         }
 
-        field = new CsvField(i, end, false, false);
-        if (end == row.Length)
-        {
-            pos = end;
-            return last;
-        }
-
-        pos = end + 1;
-        return !last && row[end] == delimiter;
+        return end;
     }
 
-    private static bool TryQuoted(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out CsvField field)
+    private static int TryQuoted(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out CsvField field)
     {
-        int i = pos;
         bool escaped = false;
-        int j = i + 1;
+        int j = pos + 1;
         while (true)
         {
             int k = row[j..].IndexOf(quote);
             if (k < 0)
             {
                 field = default;
-                return false;
+                return -1;
             }
 
             j += k;
@@ -240,16 +337,43 @@ internal static class CsvFieldReads
             break;
         }
 
-        field = new CsvField(i + 1, j, true, escaped);
-        int after = j + 1;
-        if (after == row.Length)
+        field = new CsvField(pos + 1, j, true, escaped);
+        return Next(row, j + 1, delimiter, last, open);
+    }
+
+    /// <summary>
+    /// Where the field that ends at <paramref name="end"/> (the byte after its text, or its closing quote) leaves the row
+    /// for the next: past the delimiter (not the last column), or past the row's end (the last: the end of the bytes, or
+    /// open, past the line feed); -1 when it does not end as its column must.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Next(ReadOnlySpan<byte> row, int end, byte delimiter, bool last, bool open)
+    {
+        if (!last)
         {
-            pos = after;
-            return last;
+            return (uint)end < (uint)row.Length && row[end] == delimiter ? end + 1 : -1;
         }
 
-        pos = after + 1;
-        return !last && row[after] == delimiter;
+        if (!open)
+        {
+            return end == row.Length ? end : -1;
+        }
+
+        if ((uint)end < (uint)row.Length)
+        {
+            byte b = row[end];
+            if (b == (byte)'\n')
+            {
+                return end + 1;
+            }
+
+            if (b == (byte)'\r' && (uint)(end + 1) < (uint)row.Length && row[end + 1] == (byte)'\n')
+            {
+                return end + 2;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
@@ -259,12 +383,12 @@ internal static class CsvFieldReads
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsPlainSafe(byte b) => b != (byte)'-' && b != (byte)'.' && (uint)(b - '0') > 9 && (uint)((b | 0x20) - 'a') > 25;
 
-    // One pass over a number field at pos: '-'?, digits and '.' read into a mantissa while looking for the field's end,
-    // which must be the delimiter (not the last column) or the row's end (the last). Returns the end, or -1 when the field
-    // holds any other byte or ends otherwise (the caller then takes the general way). `simple`: the text is a plain
-    // decimal as CsvNumbers reads it ([-]digits[.digits], at most 18 bytes): its value is mantissa / 10^fraction.
+    // One pass over a number field at pos: '-'?, digits and '.' read into a mantissa while looking for the field's end.
+    // Returns the end (the first other byte, or the row's end); the caller checks that the field ends there as its
+    // column must. `simple`: the text is a plain decimal as CsvNumbers reads it ([-]digits[.digits], at most 18 bytes):
+    // its value is mantissa / 10^fraction.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ScanNumber(ReadOnlySpan<byte> row, int pos, byte delimiter, bool last, out ulong mantissa, out int fraction, out bool negative, out bool simple)
+    private static int ScanNumber(ReadOnlySpan<byte> row, int pos, out ulong mantissa, out int fraction, out bool negative, out bool simple)
     {
         int i = pos;
         negative = (uint)i < (uint)row.Length && row[i] == (byte)'-';
@@ -297,32 +421,39 @@ internal static class CsvFieldReads
         mantissa = m;
         fraction = dot < 0 ? 0 : i - dot - 1;
         simple = i - pos <= 18 && i > digitsStart && dot != digitsStart && dot != i - 1;
-        if (i < row.Length ? last || row[i] != delimiter : !last)
-        {
-            return -1;
-        }
-
         return i;
     }
 
-    // The position after a field that ends at `end` (the delimiter skipped).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int After(ReadOnlySpan<byte> row, int end) => end < row.Length ? end + 1 : end;
-
-    public static bool TryString(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out string? value)
+    public static int TryString(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, CsvStringPool strings, out string? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0)
         {
-            return false;
+            return -1;
         }
 
         if (field.Length == 0)
         {
             value = nullable && !field.Quoted ? null : "";
-            return true;
+            return next;
         }
 
+        if (!field.Escaped && field.Length <= CsvStringPool.MaxLength && strings.TryGet(row[field.Start..field.End]) is { } pooled)
+        {
+            value = pooled; // ASCII text seen before (or now added): checked and transcoded once
+            return next;
+        }
+
+        return TryText(row, field, quote, out value) ? next : -1;
+    }
+
+    // A field's text that is not in the pool: checked as UTF-8 and transcoded (kept apart: its stack buffer would cost
+    // every call of TryString a zeroed frame and a stack cookie).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryText(ReadOnlySpan<byte> row, CsvField field, byte quote, out string? value)
+    {
+        value = null;
         ReadOnlySpan<byte> text = row[field.Start..field.End];
         if (!field.Escaped && text.Length <= 256)
         {
@@ -348,140 +479,179 @@ internal static class CsvFieldReads
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out int value)
+    public static int TryInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out int value)
     {
-        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        if (plain)
         {
-            int start = pos;
-            pos = After(row, end);
-            if (simple && fraction == 0 && end - start - (negative ? 1 : 0) <= 9)
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
+            int next = Next(row, end, delimiter, last, open);
+            if (next >= 0)
             {
-                value = negative ? -(int)m : (int)m;
-                return true;
-            }
+                if (simple && fraction == 0 && end - pos - (negative ? 1 : 0) <= 9)
+                {
+                    value = negative ? -(int)m : (int)m;
+                    return next;
+                }
 
-            return CsvNumbers.TryParseInt(row[start..end], out value);
+                bool ok = CsvNumbers.TryParseInt(row[pos..end], out int parsed);
+                value = parsed;
+                return ok ? next : -1;
+            }
         }
 
-        return TryInt32Field(row, ref pos, delimiter, quote, last, out value);
+        int general = TryInt32Field(row, pos, delimiter, quote, last, open, out int read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryInt32Field(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out int value)
+    private static int TryInt32Field(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out int value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseInt(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseInt(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out long value)
+    public static int TryInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out long value)
     {
-        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        if (plain)
         {
-            int start = pos;
-            pos = After(row, end);
-            if (simple && fraction == 0 && end - start - (negative ? 1 : 0) <= 18)
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
+            int next = Next(row, end, delimiter, last, open);
+            if (next >= 0)
             {
-                value = negative ? -(long)m : (long)m;
-                return true;
-            }
+                if (simple && fraction == 0 && end - pos - (negative ? 1 : 0) <= 18)
+                {
+                    value = negative ? -(long)m : (long)m;
+                    return next;
+                }
 
-            return CsvNumbers.TryParseLong(row[start..end], out value);
+                bool ok = CsvNumbers.TryParseLong(row[pos..end], out long parsed);
+                value = parsed;
+                return ok ? next : -1;
+            }
         }
 
-        return TryInt64Field(row, ref pos, delimiter, quote, last, out value);
+        int general = TryInt64Field(row, pos, delimiter, quote, last, open, out long read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryInt64Field(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out long value)
+    private static int TryInt64Field(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out long value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseLong(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseLong(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TrySingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out float value)
+    public static int TrySingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out float value)
     {
-        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        if (plain)
         {
-            int start = pos;
-            pos = After(row, end);
-            if (simple && CsvNumbers.TryPlainSingle(m, fraction, negative, out value))
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
+            int next = Next(row, end, delimiter, last, open);
+            if (next >= 0)
             {
-                return true;
-            }
+                if (simple && m <= (1UL << 24) && fraction <= 10)
+                {
+                    value = CsvNumbers.PlainSingle(m, fraction, negative);
+                    return next;
+                }
 
-            return CsvNumbers.TryParseFloat(row[start..end], out value);
+                bool ok = TryParseSingle(row[pos..end], simple, m, fraction, negative, out float parsed);
+                value = parsed;
+                return ok ? next : -1;
+            }
         }
 
-        return TrySingleField(row, ref pos, delimiter, quote, last, out value);
+        int general = TrySingleField(row, pos, delimiter, quote, last, open, out float read);
+        value = read;
+        return general;
     }
+
+    // A plain decimal the float fast path does not take, or any other text.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryParseSingle(ReadOnlySpan<byte> text, bool simple, ulong mantissa, int fraction, bool negative, out float value) =>
+        (simple && CsvNumbers.TryPlainSingle(mantissa, fraction, negative, out value)) || CsvNumbers.TryParseFloat(text, out value);
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TrySingleField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out float value)
+    private static int TrySingleField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out float value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseFloat(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseFloat(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out double value)
+    public static int TryDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out double value)
     {
-        if (plain && ScanNumber(row, pos, delimiter, last, out ulong m, out int fraction, out bool negative, out bool simple) is int end and >= 0)
+        if (plain)
         {
-            int start = pos;
-            pos = After(row, end);
-            if (simple && m <= (1UL << 53) && fraction <= 22)
+            int end = ScanNumber(row, pos, out ulong m, out int fraction, out bool negative, out bool simple);
+            int next = Next(row, end, delimiter, last, open);
+            if (next >= 0)
             {
-                value = CsvNumbers.PlainDouble(m, fraction, negative);
-                return true;
-            }
+                if (simple && m <= (1UL << 53) && fraction <= 22)
+                {
+                    value = CsvNumbers.PlainDouble(m, fraction, negative);
+                    return next;
+                }
 
-            return CsvNumbers.TryParseDouble(row[start..end], out value);
+                bool ok = CsvNumbers.TryParseDouble(row[pos..end], out double parsed);
+                value = parsed;
+                return ok ? next : -1;
+            }
         }
 
-        return TryDoubleField(row, ref pos, delimiter, quote, last, out value);
+        int general = TryDoubleField(row, pos, delimiter, quote, last, open, out double read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryDoubleField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out double value)
+    private static int TryDoubleField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out double value)
     {
         value = 0;
-        return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvNumbers.TryParseDouble(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvNumbers.TryParseDouble(row[field.Start..field.End], out value) ? next : -1;
     }
 
     // Inlined into the emitted row reader: the usual field costs no call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out bool value)
+    public static int TryBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out bool value)
     {
-        if (plain && ScanBoolean(row, pos, delimiter, last, out value) is int end and >= 0)
+        if (plain && ScanBoolean(row, pos, out value) is int end and >= 0 && Next(row, end, delimiter, last, open) is int next and >= 0)
         {
-            pos = After(row, end);
-            return true;
+            return next;
         }
 
-        return TryBooleanField(row, ref pos, delimiter, quote, last, out value);
+        int general = TryBooleanField(row, pos, delimiter, quote, last, open, out bool read);
+        value = read;
+        return general;
     }
 
     // The general way: the field found by RFC 4180, then parsed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryBooleanField(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, out bool value)
+    private static int TryBooleanField(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, out bool value)
     {
         value = false;
-        return TryField(row, ref pos, delimiter, quote, last, out CsvField field) && CsvValues.TryBoolean(row[field.Start..field.End], out value);
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        return next >= 0 && CsvValues.TryBoolean(row[field.Start..field.End], out value) ? next : -1;
     }
 
-    // "true" or "false" in any case at pos, ended by the delimiter (not the last column) or the row's end (the last):
-    // the end; otherwise -1 (the general way decides).
+    // "true" or "false" in any case at pos: its end; otherwise -1 (the general way decides).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ScanBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, bool last, out bool value)
+    private static int ScanBoolean(ReadOnlySpan<byte> row, int pos, out bool value)
     {
         value = false;
         if (pos > row.Length - 4)
@@ -490,226 +660,202 @@ internal static class CsvFieldReads
         }
 
         uint word = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(row[pos..]) | 0x2020_2020u;
-        int end;
         if (word == 0x6575_7274u)
         {
             value = true;
-            end = pos + 4;
-        }
-        else if (word == 0x736C_6166u && pos + 4 < row.Length && (row[pos + 4] | 0x20) == (byte)'e')
-        {
-            end = pos + 5;
-        }
-        else
-        {
-            return -1;
+            return pos + 4;
         }
 
-        return (end < row.Length ? !last && row[end] == delimiter : last) ? end : -1;
+        if (word == 0x736C_6166u && pos + 4 < row.Length && (row[pos + 4] | 0x20) == (byte)'e')
+        {
+            return pos + 5;
+        }
+
+        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out int? value)
+    public static int TryNullableInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out int? value)
     {
-        value = null;
-        if (nullable && IsEmptyField(row, pos, delimiter, last))
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = After(row, pos);
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableInt32(row, ref pos, delimiter, quote, last, nullable, out value);
+            int quoted = TryQuotedNullableInt32(row, pos, delimiter, quote, last, open, nullable, out int? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryInt32(row, ref pos, delimiter, quote, plain, last, false, out int parsed);
+        int next = TryInt32(row, pos, delimiter, quote, plain, last, open, false, out int parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out long? value)
+    public static int TryNullableInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out long? value)
     {
-        value = null;
-        if (nullable && IsEmptyField(row, pos, delimiter, last))
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = After(row, pos);
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableInt64(row, ref pos, delimiter, quote, last, nullable, out value);
+            int quoted = TryQuotedNullableInt64(row, pos, delimiter, quote, last, open, nullable, out long? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryInt64(row, ref pos, delimiter, quote, plain, last, false, out long parsed);
+        int next = TryInt64(row, pos, delimiter, quote, plain, last, open, false, out long parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out float? value)
+    public static int TryNullableSingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out float? value)
     {
-        value = null;
-        if (nullable && IsEmptyField(row, pos, delimiter, last))
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = After(row, pos);
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableSingle(row, ref pos, delimiter, quote, last, nullable, out value);
+            int quoted = TryQuotedNullableSingle(row, pos, delimiter, quote, last, open, nullable, out float? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TrySingle(row, ref pos, delimiter, quote, plain, last, false, out float parsed);
+        int next = TrySingle(row, pos, delimiter, quote, plain, last, open, false, out float parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out double? value)
+    public static int TryNullableDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out double? value)
     {
-        value = null;
-        if (nullable && IsEmptyField(row, pos, delimiter, last))
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = After(row, pos);
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableDouble(row, ref pos, delimiter, quote, last, nullable, out value);
+            int quoted = TryQuotedNullableDouble(row, pos, delimiter, quote, last, open, nullable, out double? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryDouble(row, ref pos, delimiter, quote, plain, last, false, out double parsed);
+        int next = TryDouble(row, pos, delimiter, quote, plain, last, open, false, out double parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool plain, bool last, bool nullable, out bool? value)
+    public static int TryNullableBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out bool? value)
     {
-        value = null;
-        if (nullable && IsEmptyField(row, pos, delimiter, last))
+        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
-            pos = After(row, pos);
-            return true;
+            value = null; // an empty field
+            return empty;
         }
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            return TryQuotedNullableBoolean(row, ref pos, delimiter, quote, last, nullable, out value);
+            int quoted = TryQuotedNullableBoolean(row, pos, delimiter, quote, last, open, nullable, out bool? read);
+            value = read;
+            return quoted;
         }
 
-        bool ok = TryBoolean(row, ref pos, delimiter, quote, plain, last, false, out bool parsed);
+        int next = TryBoolean(row, pos, delimiter, quote, plain, last, open, false, out bool parsed);
         value = parsed;
-        return ok;
+        return next;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableInt32(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out int? value)
+    private static int TryQuotedNullableInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out int? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseInt(row[field.Start..field.End], out int parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableInt64(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out long? value)
+    private static int TryQuotedNullableInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out long? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseLong(row[field.Start..field.End], out long parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableSingle(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out float? value)
+    private static int TryQuotedNullableSingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out float? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseFloat(row[field.Start..field.End], out float parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableDouble(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out double? value)
+    private static int TryQuotedNullableDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out double? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvNumbers.TryParseDouble(row[field.Start..field.End], out double parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
 
     // A quoted field for a nullable member: the general way (a quoted empty field is null too).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryQuotedNullableBoolean(ReadOnlySpan<byte> row, ref int pos, byte delimiter, byte quote, bool last, bool nullable, out bool? value)
+    private static int TryQuotedNullableBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out bool? value)
     {
         value = null;
-        if (!TryField(row, ref pos, delimiter, quote, last, out CsvField field))
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
         {
-            return false;
-        }
-
-        if (field.Length == 0 && nullable)
-        {
-            return true;
+            return next;
         }
 
         bool ok = CsvValues.TryBoolean(row[field.Start..field.End], out bool parsed);
         value = parsed;
-        return ok;
+        return ok ? next : -1;
     }
-
-    // An empty unquoted field at pos that ends as the column must: the delimiter (not the last column) or the row's end (the last).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsEmptyField(ReadOnlySpan<byte> row, int pos, byte delimiter, bool last) =>
-        pos < row.Length ? !last && row[pos] == delimiter : last;
 }

@@ -339,6 +339,40 @@ internal sealed class CsvRecordEncoding : RecordEncoding
             }
         }
 
+        private CsvFormat? _rows; // the last framer format found to be of this encoding's syntax
+
+        public override int TryDecodeLineRow(ReadOnlySpan<byte> span, CsvFormat rows, int maxLength, out int consumed, out T value)
+        {
+            value = default!;
+            consumed = 0;
+            if (_emitted is not { } emitted || (!ReferenceEquals(rows, _rows) && !SameRows(rows)))
+            {
+                return -1;
+            }
+
+            int length = emitted.TryFrameRead(span, _delimiter, _quote, out T? read, out consumed);
+            if (length <= 0 || length > maxLength
+                || ((span[0] == (byte)'$' || span[0] == _quote) && encoding.TryReadControl(span[..length], out _)))
+            {
+                consumed = 0;
+                return -1; // an empty row (perhaps skipped), an oversized one, a control row: the framer and the usual way decide
+            }
+
+            value = read!;
+            return length;
+        }
+
+        private bool SameRows(CsvFormat rows)
+        {
+            if (!rows.SameSyntax(encoding.Format) || rows.Delimiter.Length != 1)
+            {
+                return false;
+            }
+
+            _rows = rows;
+            return true;
+        }
+
         public override bool TryDecodeValid(ReadOnlySpan<byte> record, out T value)
         {
             if (record.Length > 0 && (record[0] == (byte)'$' || record[0] == _quote) && encoding.TryReadControl(record, out _))
