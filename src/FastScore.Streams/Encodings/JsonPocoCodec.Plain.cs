@@ -156,8 +156,8 @@ internal sealed partial class JsonPocoCodec<T>
         return property.Name;
     }
 
-    // An attribute that changes the contract: System.Text.Json's own (but [JsonPropertyName] on a property, which only
-    // names it), C#'s required members, F#'s type marks.
+    // An attribute that changes the contract: System.Text.Json's own or derived from one (but [JsonPropertyName] on a
+    // property, which only names it), C#'s required members, F#'s type marks.
     private static bool HasSpecialAttribute(MemberInfo member, bool allowPropertyName = false)
     {
         foreach (CustomAttributeData attribute in member.CustomAttributes)
@@ -168,7 +168,9 @@ internal sealed partial class JsonPocoCodec<T>
                 continue;
             }
 
-            if (IsSerializerType(attributeType)
+            // Also the user's own subclasses of the serializer's attributes ([JsonConverter], [JsonDerivedType] ...): the
+            // serializer finds those by type too, so they change the contract just the same.
+            if (IsSerializerType(attributeType) || typeof(JsonAttribute).IsAssignableFrom(attributeType)
                 || attributeType.FullName is "System.Runtime.CompilerServices.RequiredMemberAttribute" or "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute"
                 || attributeType.Assembly.GetName().Name is "FSharp.Core")
             {

@@ -171,8 +171,8 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
 
         var method = new DynamicMethod("Get_" + get.Name, typeof(TValue), [typeof(object), typeof(T)], typeof(JsonPocoMember<T>).Module, skipVisibility: true);
         ILGenerator il = method.GetILGenerator();
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Callvirt, get);
+        EmitTarget(il);
+        il.Emit(typeof(T).IsValueType ? OpCodes.Call : OpCodes.Callvirt, get);
         il.Emit(OpCodes.Ret);
         return method.CreateDelegate<Func<T, TValue>>(s_closure);
     }
@@ -187,11 +187,25 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
 
         var method = new DynamicMethod("Set_" + set.Name, typeof(void), [typeof(object), typeof(T), typeof(TValue)], typeof(JsonPocoMember<T>).Module, skipVisibility: true);
         ILGenerator il = method.GetILGenerator();
-        il.Emit(OpCodes.Ldarg_1);
+        EmitTarget(il);
         il.Emit(OpCodes.Ldarg_2);
-        il.Emit(OpCodes.Callvirt, set);
+        il.Emit(typeof(T).IsValueType ? OpCodes.Call : OpCodes.Callvirt, set);
         il.Emit(OpCodes.Ret);
         return method.CreateDelegate<Action<T, TValue>>(s_closure);
+    }
+
+    // The instance the accessor is called on: the reference, or a value type's address (its own copy, as a compiled
+    // lambda over a value-type parameter has; neither route builds codecs for value types today).
+    private static void EmitTarget(ILGenerator il)
+    {
+        if (typeof(T).IsValueType)
+        {
+            il.Emit(OpCodes.Ldarga_S, (byte)1);
+        }
+        else
+        {
+            il.Emit(OpCodes.Ldarg_1);
+        }
     }
 }
 

@@ -416,6 +416,60 @@ public sealed class JsonPocoCodecPlainRouteTests
         public int B { get; set; } = 2;
     }
 
+    public sealed class WithDerivedPropertyConverter
+    {
+        [FloatAsStringAttribute]
+        public float A { get; set; }
+    }
+
+    [TypeConverterAttribute]
+    public sealed class WithDerivedTypeConverter
+    {
+        public float A { get; set; }
+    }
+
+    [SelfDerivedType]
+    public class WithDerivedDerivedType
+    {
+        public int A { get; set; } = 2;
+    }
+
+    /// <summary>A user's attribute derived from the serializer's (the documented way to pass a converter arguments).</summary>
+    [AttributeUsage(AttributeTargets.Property)]
+    public sealed class FloatAsStringAttribute : JsonConverterAttribute
+    {
+        public override JsonConverter? CreateConverter(Type typeToConvert) => new FloatAsString();
+    }
+
+    [AttributeUsage(AttributeTargets.Class)]
+    public sealed class TypeConverterAttribute : JsonConverterAttribute
+    {
+        public TypeConverterAttribute()
+            : base(typeof(DerivedTypeConverter))
+        {
+        }
+    }
+
+    [AttributeUsage(AttributeTargets.Class)]
+    public sealed class SelfDerivedType : JsonDerivedTypeAttribute
+    {
+        public SelfDerivedType()
+            : base(typeof(WithDerivedDerivedType), "self")
+        {
+        }
+    }
+
+    public sealed class DerivedTypeConverter : JsonConverter<WithDerivedTypeConverter>
+    {
+        public override WithDerivedTypeConverter Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            reader.Skip();
+            return new WithDerivedTypeConverter();
+        }
+
+        public override void Write(Utf8JsonWriter writer, WithDerivedTypeConverter value, JsonSerializerOptions options) => writer.WriteStringValue("custom");
+    }
+
     public sealed class FloatAsString : JsonConverter<float>
     {
         public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => float.Parse(reader.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
@@ -513,6 +567,28 @@ public sealed class JsonPocoCodecPlainRouteTests
         AssertContractRoute<WithJsonConstructor>();
         AssertContractRoute<WithUnmappedHandling>();
         AssertContractRoute<WithCreationHandling>();
+
+        // The user's own subclasses of the serializer's attributes.
+        AssertContractRoute<WithDerivedPropertyConverter>();
+        AssertContractRoute<WithDerivedTypeConverter>();
+        AssertContractRoute<WithDerivedDerivedType>();
+    }
+
+    [Test]
+    public void Subclassed_serializer_attributes_are_honoured_by_the_encoding()
+    {
+        // Through JsonRecordEncoding.Default: the bytes JsonSerializer gives, not the plain member table's.
+        RecordEncoding encoding = JsonRecordEncoding.Default;
+        var written = new ArrayBufferWriter<byte>();
+        encoding.Encode(new WithDerivedPropertyConverter { A = 1.5f }, written);
+        Assert.That(System.Text.Encoding.UTF8.GetString(written.WrittenSpan), Is.EqualTo("{\"A\":\"1.5\"}"));
+        written.Clear();
+        encoding.Encode(new WithDerivedTypeConverter { A = 1.5f }, written);
+        Assert.That(System.Text.Encoding.UTF8.GetString(written.WrittenSpan), Is.EqualTo("\"custom\""));
+        written.Clear();
+        encoding.Encode(new WithDerivedDerivedType(), written);
+        Assert.That(System.Text.Encoding.UTF8.GetString(written.WrittenSpan), Is.EqualTo(JsonSerializer.Serialize(new WithDerivedDerivedType())));
+        Assert.That(encoding.Decode<WithDerivedPropertyConverter>("{\"A\":\"2.5\"}"u8).A, Is.EqualTo(2.5f));
     }
 
     [Test]
@@ -570,14 +646,25 @@ public sealed class JsonPocoCodecPlainRouteTests
         // The same bytes as the serializer, and the same values read back.
         byte[] expected = JsonSerializer.SerializeToUtf8Bytes(sample);
         var written = new ArrayBufferWriter<byte>();
-        if (plain.TryWrite(sample, written))
+        var contractWritten = new ArrayBufferWriter<byte>();
+        bool wrote = plain.TryWrite(sample, written);
+        Assert.That(wrote, Is.EqualTo(contract.TryWrite(sample, contractWritten)), shape + ": both routes write, or both decline");
+        if (wrote)
         {
             Assert.That(written.WrittenSpan.ToArray(), Is.EqualTo(expected), shape + ": written");
         }
 
-        if (plain.CanRead && plain.TryRead(expected, out T read) && contract.TryRead(expected, out T other))
+        // Read back: both routes read the serializer's bytes alike, and what they read is what the serializer reads.
+        T read = default!;
+        T other = default!;
+        bool readPlain = plain.CanRead && plain.TryRead(expected, out read);
+        bool readContract = contract.CanRead && contract.TryRead(expected, out other);
+        Assert.That(readPlain, Is.EqualTo(readContract), shape + ": both routes read, or both decline");
+        if (readPlain)
         {
-            Assert.That(JsonSerializer.SerializeToUtf8Bytes(read), Is.EqualTo(JsonSerializer.SerializeToUtf8Bytes(other)), shape + ": read");
+            byte[] again = JsonSerializer.SerializeToUtf8Bytes(read);
+            Assert.That(again, Is.EqualTo(JsonSerializer.SerializeToUtf8Bytes(other)), shape + ": read alike");
+            Assert.That(again, Is.EqualTo(JsonSerializer.SerializeToUtf8Bytes(JsonSerializer.Deserialize<T>(expected))), shape + ": read as the serializer reads");
         }
     }
 
