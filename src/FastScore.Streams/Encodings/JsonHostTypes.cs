@@ -19,13 +19,17 @@ internal sealed class ValidatingWriter<T>(JsonPocoCodec<T> codec) : ValidEncoder
 }
 
 /// <summary>The last (options, metadata, fast codec) used for a type; replaced as a whole, so reads are consistent.</summary>
-internal sealed class TypeInfoCache<T>(JsonSerializerOptions options, JsonTypeInfo<T> info, JsonPocoCodec<T>? codec)
+internal sealed class TypeInfoCache<T>(JsonSerializerOptions options, JsonTypeInfo<T>? info, JsonPocoCodec<T>? codec)
 {
+    private JsonTypeInfo<T>? _info = info;
+
     public static TypeInfoCache<T>? Last { get; set; }
 
     public JsonSerializerOptions Options { get; } = options;
 
-    public JsonTypeInfo<T> Info { get; } = info;
+    /// <summary>Gets the serializer's contract for the type, built on first use when the codec was built without it
+    /// (the options cache it, so every caller gets the same instance; it throws as <see cref="JsonSerializerOptions.GetTypeInfo"/> does).</summary>
+    public JsonTypeInfo<T> Info => _info ??= (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
     /// <summary>Gets the fast path for flat POCOs, or <see langword="null"/> when the type needs the serializer.</summary>
     public JsonPocoCodec<T>? Codec { get; } = codec;

@@ -49,6 +49,7 @@ internal sealed partial class JsonPocoCodec<T>
     private JsonPocoCodec(Func<T>? create, ConstructorInfo? constructor, JsonPocoMember<T>[] readers, JsonPocoMember<T>[] writers)
     {
         _create = create;
+        Constructor = constructor;
         _readers = readers;
         _writers = writers;
         // Loops, not LINQ over tuples: a framework generic over (byte[], MethodInfo, MethodInfo) is JIT-compiled at start-up
@@ -97,31 +98,24 @@ internal sealed partial class JsonPocoCodec<T>
     /// <summary>Gets a value indicating whether records can be read (the type can be created without arguments).</summary>
     public bool CanRead => _create is not null;
 
-    /// <summary>Builds the codec, or returns <see langword="null"/> when the type or options need the serializer.</summary>
+    /// <summary>Builds the codec from the serializer's contract, or returns <see langword="null"/> when the type or options need the serializer.</summary>
     public static JsonPocoCodec<T>? TryCreate(JsonTypeInfo<T> info)
     {
         JsonSerializerOptions options = info.Options;
         if (typeof(T).IsValueType || typeof(T).IsAbstract || info.Kind != JsonTypeInfoKind.Object
             || info.PolymorphismOptions is not null || info.OnSerializing is not null || info.OnSerialized is not null
             || info.OnDeserializing is not null || info.OnDeserialized is not null
-            || options.ReferenceHandler is not null || options.PropertyNameCaseInsensitive
-            || options.DefaultIgnoreCondition != JsonIgnoreCondition.Never || options.IgnoreReadOnlyProperties || options.IgnoreReadOnlyFields
-            || options.PreferredObjectCreationHandling != JsonObjectCreationHandling.Replace
-            || !options.AllowDuplicateProperties || options.RespectNullableAnnotations
-            || !HasPropertyAccessors(options)
-            || HasNumberHandling(info.NumberHandling) || HasNumberHandling(options.NumberHandling))
+            || !HasPlainOptions(options) || !HasPropertyAccessors(options) || HasNumberHandling(info.NumberHandling))
         {
             return null;
         }
 
         try
         {
-            var readers = new List<JsonPocoMember<T>>();
-            var writers = new List<JsonPocoMember<T>>();
+            var properties = new List<JsonPocoProperty>();
             foreach (JsonPropertyInfo property in info.Properties)
             {
                 if (property.CustomConverter is not null || property.IsExtensionData || property.IsRequired
-                    || property.Name.AsSpan().IndexOfAny('"', '\\') >= 0 || property.Name.Any(char.IsControl)
                     || HasNumberHandling(property.NumberHandling) || property.ShouldSerialize is not null
                     || property.ObjectCreationHandling is not (null or JsonObjectCreationHandling.Replace)
                     || property.AttributeProvider is not PropertyInfo member
@@ -130,41 +124,82 @@ internal sealed partial class JsonPocoCodec<T>
                     return null;
                 }
 
-                JsonPocoMember<T>? accessor = JsonPocoMember<T>.Create(member, property, options);
-                if (accessor is null)
-                {
-                    return null;
-                }
-
-                if (property.Set is not null)
-                {
-                    if (!accessor.CanRead)
-                    {
-                        return null;
-                    }
-
-                    readers.Add(accessor);
-                }
-
-                if (property.Get is not null)
-                {
-                    if (!accessor.CanWrite)
-                    {
-                        return null;
-                    }
-
-                    writers.Add(accessor);
-                }
+                properties.Add(new JsonPocoProperty(member, property.Name, property.PropertyType, property.Get is not null, property.Set is not null));
             }
 
             Func<T>? create = info.CreateObject; // the serializer's own (compiled) constructor call
-            return new JsonPocoCodec<T>(create, DefaultConstructor(info), [.. readers], [.. writers]);
+            return Build(create, DefaultConstructor(info), properties, options);
         }
         catch (Exception ex) when (ex is ArgumentException or MemberAccessException or InvalidOperationException or NotSupportedException)
         {
             return null; // an accessor could not be bound: the serializer does it
         }
     }
+
+    /// <summary>
+    /// Builds the codec over the properties the serializer reads and writes, in its order, or returns <see langword="null"/>
+    /// when one of them needs the serializer.
+    /// </summary>
+    private static JsonPocoCodec<T>? Build(Func<T>? create, ConstructorInfo? constructor, List<JsonPocoProperty> properties, JsonSerializerOptions options)
+    {
+        var readers = new List<JsonPocoMember<T>>();
+        var writers = new List<JsonPocoMember<T>>();
+        foreach (JsonPocoProperty property in properties)
+        {
+            if (property.Name.AsSpan().IndexOfAny('"', '\\') >= 0 || HasControlChar(property.Name))
+            {
+                return null;
+            }
+
+            JsonPocoMember<T>? accessor = JsonPocoMember<T>.Create(property.Member, property.Name, property.Type, property.Written, property.Read, options);
+            if (accessor is null)
+            {
+                return null;
+            }
+
+            if (property.Read)
+            {
+                if (!accessor.CanRead)
+                {
+                    return null;
+                }
+
+                readers.Add(accessor);
+            }
+
+            if (property.Written)
+            {
+                if (!accessor.CanWrite)
+                {
+                    return null;
+                }
+
+                writers.Add(accessor);
+            }
+        }
+
+        return new JsonPocoCodec<T>(create, constructor, [.. readers], [.. writers]);
+    }
+
+    /// <summary>
+    /// Whether the options leave the codec's rules in force: no reference handling, ignore conditions, case-insensitive
+    /// names, population, duplicate-property errors, nullable annotations or number handling.
+    /// </summary>
+    private static bool HasPlainOptions(JsonSerializerOptions options) =>
+        options.ReferenceHandler is null && !options.PropertyNameCaseInsensitive
+        && options.DefaultIgnoreCondition == JsonIgnoreCondition.Never && !options.IgnoreReadOnlyProperties && !options.IgnoreReadOnlyFields
+        && options.PreferredObjectCreationHandling == JsonObjectCreationHandling.Replace
+        && options.AllowDuplicateProperties && !options.RespectNullableAnnotations
+        && !HasNumberHandling(options.NumberHandling);
+
+    /// <summary>Gets the readers (by JSON name, in the serializer's order) and writers (in serialization order), for tests.</summary>
+    internal JsonPocoMember<T>[] Readers => _readers;
+
+    /// <inheritdoc cref="Readers"/>
+    internal JsonPocoMember<T>[] Writers => _writers;
+
+    /// <summary>Gets the constructor the emitted reader calls directly, if any (for tests).</summary>
+    internal ConstructorInfo? Constructor { get; private init; }
 
     /// <summary>Reads a record, or declines (the serializer then reads it, or reports why it cannot).</summary>
     public bool TryRead(ReadOnlySpan<byte> json, out T value) => TryRead(json, out value, out _, out _);
@@ -399,8 +434,35 @@ internal sealed partial class JsonPocoCodec<T>
     private static bool HasPropertyAccessors(JsonSerializerOptions options) =>
         IsUnmodifiedDefaultResolver(options) || options.TypeInfoResolver is JsonSerializerContext;
 
+    private static bool HasControlChar(string name)
+    {
+        foreach (char c in name)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool HasNumberHandling(JsonNumberHandling? handling) => handling is { } h && h != JsonNumberHandling.Strict;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos) => JsonPocoReading.SkipWhitespace(json, pos);
+}
+
+/// <summary>One property as the serializer's contract has it: the member, its JSON name and type, and whether it is written (getter) and read (setter).</summary>
+internal readonly struct JsonPocoProperty(PropertyInfo member, string name, Type type, bool written, bool read)
+{
+    public PropertyInfo Member { get; } = member;
+
+    public string Name { get; } = name;
+
+    public Type Type { get; } = type;
+
+    public bool Written { get; } = written;
+
+    public bool Read { get; } = read;
 }

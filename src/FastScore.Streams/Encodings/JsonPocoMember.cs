@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Linq.Expressions;
 using System.Reflection;
+using System.Reflection.Emit;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
@@ -53,13 +53,20 @@ internal abstract class JsonPocoMember<T>
     public abstract bool CanWrite { get; }
 
     /// <summary>Creates the member of a property of a supported type (float, double, int, long, bool, string), or returns <see langword="null"/>.</summary>
-    public static JsonPocoMember<T>? Create(PropertyInfo property, JsonPropertyInfo info, JsonSerializerOptions options)
+    public static JsonPocoMember<T>? Create(PropertyInfo property, JsonPropertyInfo info, JsonSerializerOptions options) =>
+        Create(property, info.Name, info.PropertyType, info.Get is not null, info.Set is not null, options);
+
+    /// <summary>
+    /// Creates the member of a property of a supported type (float, double, int, long, bool, string), or returns
+    /// <see langword="null"/>: <paramref name="jsonName"/> is its JSON name, <paramref name="written"/> and <paramref name="read"/>
+    /// whether the serializer reads its getter and calls its setter.
+    /// </summary>
+    public static JsonPocoMember<T>? Create(PropertyInfo property, string jsonName, Type type, bool written, bool read, JsonSerializerOptions options)
     {
-        Type type = info.PropertyType;
-        MethodInfo? get = info.Get is null ? null : property.GetMethod;
-        MethodInfo? set = info.Set is null ? null : property.SetMethod;
-        byte[] name = Encoding.UTF8.GetBytes(info.Name);
-        byte[] escaped = EscapedPropertyName(info.Name, options);
+        MethodInfo? get = written ? property.GetMethod : null;
+        MethodInfo? set = read ? property.SetMethod : null;
+        byte[] name = Encoding.UTF8.GetBytes(jsonName);
+        byte[] escaped = EscapedPropertyName(jsonName, options);
         return type == typeof(float) ? new JsonPocoMember<T, float, JsonValueFormats.Single>(name, escaped, get, set)
             : type == typeof(double) ? new JsonPocoMember<T, double, JsonValueFormats.Double>(name, escaped, get, set)
             : type == typeof(int) ? new JsonPocoMember<T, int, JsonValueFormats.Int32>(name, escaped, get, set)
@@ -98,6 +105,8 @@ internal abstract class JsonPocoMember<T>
 internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
     where TFormat : struct, IJsonValueFormat<TValue>
 {
+    private static readonly object s_closure = new();
+
     private readonly Func<T, TValue>? _get;
     private readonly Action<T, TValue>? _set;
 
@@ -141,7 +150,7 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
 
     public override bool TryWrite(T source, Span<byte> output, ref int pos, bool strict) => TFormat.TryWrite(_get!(source), output, ref pos, strict);
 
-    // Accessors are delegates bound straight to the accessor (open instance), or compiled lambdas when code may be emitted:
+    // Accessors are delegates bound straight to the accessor (open instance), or emitted methods when code may be emitted:
     // a closed delegate is a plain call, where an open instance delegate goes through a shuffle thunk on every call.
     private static Func<T, TValue>? BindGet(MethodInfo? get) =>
         get is null ? null : (Func<T, TValue>)Delegate.CreateDelegate(typeof(Func<T, TValue>), get);
@@ -149,7 +158,10 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
     private static Action<T, TValue>? BindSet(MethodInfo? set) =>
         set is null ? null : (Action<T, TValue>)Delegate.CreateDelegate(typeof(Action<T, TValue>), set);
 
-    [RequiresDynamicCode("Compiles a lambda.")]
+    // Emitted accessors (a DynamicMethod calling the getter or setter, closed over a placeholder target so a call is a
+    // plain call): what a compiled lambda gives, without building and compiling an expression tree at start-up. The method
+    // is JIT-compiled on its first call, i.e. only when a record takes the general loop.
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private static Func<T, TValue>? CompileGet(MethodInfo? get)
     {
         if (get is null)
@@ -157,11 +169,15 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
             return null;
         }
 
-        ParameterExpression source = Expression.Parameter(typeof(T), "source");
-        return Expression.Lambda<Func<T, TValue>>(Expression.Call(source, get), source).Compile();
+        var method = new DynamicMethod("Get_" + get.Name, typeof(TValue), [typeof(object), typeof(T)], typeof(JsonPocoMember<T>).Module, skipVisibility: true);
+        ILGenerator il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Callvirt, get);
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Func<T, TValue>>(s_closure);
     }
 
-    [RequiresDynamicCode("Compiles a lambda.")]
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
     private static Action<T, TValue>? CompileSet(MethodInfo? set)
     {
         if (set is null)
@@ -169,9 +185,13 @@ internal sealed class JsonPocoMember<T, TValue, TFormat> : JsonPocoMember<T>
             return null;
         }
 
-        ParameterExpression target = Expression.Parameter(typeof(T), "target");
-        ParameterExpression value = Expression.Parameter(typeof(TValue), "value");
-        return Expression.Lambda<Action<T, TValue>>(Expression.Call(target, set, value), target, value).Compile();
+        var method = new DynamicMethod("Set_" + set.Name, typeof(void), [typeof(object), typeof(T), typeof(TValue)], typeof(JsonPocoMember<T>).Module, skipVisibility: true);
+        ILGenerator il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Callvirt, set);
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Action<T, TValue>>(s_closure);
     }
 }
 

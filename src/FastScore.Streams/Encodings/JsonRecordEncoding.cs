@@ -139,9 +139,10 @@ public sealed class JsonRecordEncoding : RecordEncoding
                 return value; // a flat POCO in the common shape: read in one pass (exactly as the serializer would)
             }
 
+            JsonTypeInfo<T> info = cache.Info; // outside the try: a type the serializer cannot handle says so as it always has
             try
             {
-                return JsonSerializer.Deserialize(record, cache.Info)!;
+                return JsonSerializer.Deserialize(record, info)!;
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
@@ -512,6 +513,13 @@ public sealed class JsonRecordEncoding : RecordEncoding
         // Other options were used last (several encodings, one type): this encoding's own entry, built once.
         cached = (TypeInfoCache<T>)_metadata.GetOrAdd(typeof(T), static (_, options) =>
         {
+            // A plain class with the default options: the codec is built without the serializer's contract, which is then
+            // built only if a record needs the serializer (JsonPocoCodec.Plain.cs).
+            if (HostKindOf<T>.Value == HostKind.Other && JsonPocoCodec<T>.TryCreatePlain(options, out JsonPocoCodec<T>? plain))
+            {
+                return new TypeInfoCache<T>(options, null, plain);
+            }
+
             var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
             return new TypeInfoCache<T>(options, info, HostKindOf<T>.Value == HostKind.Other ? JsonPocoCodec<T>.TryCreate(info) : null);
         }, _options);

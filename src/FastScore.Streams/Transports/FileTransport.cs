@@ -228,6 +228,7 @@ internal sealed class FileTransportProvider : TransportProvider
     private sealed class OutputFileStream(FileStream file, bool truncateOnFirstWrite) : ForwardWriteStream
     {
         private readonly Stream _inner = InlineFileStream.Wrap(file);
+        private readonly WriteBehind? _writeBehind = file.CanSeek ? new WriteBehind(file.SafeFileHandle) : null; // a regular file, written from its start
         private bool _truncate = truncateOnFirstWrite;
 
         /// <summary>Gets a value indicating whether any bytes were written.</summary>
@@ -249,12 +250,21 @@ internal sealed class FileTransportProvider : TransportProvider
         {
             BeforeWrite(buffer.Length);
             _inner.Write(buffer);
+            _writeBehind?.Wrote(buffer.Length);
         }
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             BeforeWrite(buffer.Length);
-            return _inner.WriteAsync(buffer, cancellationToken);
+            ValueTask written = _inner.WriteAsync(buffer, cancellationToken);
+            if (_writeBehind is null || !written.IsCompletedSuccessfully)
+            {
+                return written; // the regular file's write is synchronous (InlineFileStream): this is the rare path
+            }
+
+            written.GetAwaiter().GetResult();
+            _writeBehind.Wrote(buffer.Length);
+            return default;
         }
 
         public override void Flush() => _inner.Flush();

@@ -1,4 +1,5 @@
 using System.Text;
+using FastScore.Streams.Transports;
 using FastScore.Streams.Descriptors;
 
 namespace FastScore.Streams.Tests.Transports;
@@ -154,6 +155,34 @@ public sealed class BuiltInTransportTests
         }
 
         Assert.That(File.ReadAllLines(path).Select(int.Parse), Is.EqualTo(Enumerable.Range(0, 5001)));
+    }
+
+    [Test]
+    public async Task A_file_output_of_many_megabytes_over_a_longer_existing_file_holds_exactly_its_records()
+    {
+        // Larger than several write-behind steps (WriteBehind.Step: the kernel's write-back is started while writing),
+        // with a flush (fsync) in the middle, over an existing file that is longer than the output (truncated at the first write).
+        string path = Path.Combine(_dir, "big.jsons");
+        File.WriteAllBytes(path, new byte[30 * 1024 * 1024]);
+        const int Records = 1_000_000; // ≈ 20 MB of json strings
+        await using (OutputStream output = new StreamFactory().CreateOutput(Packages.Parse($$"""{"Transport": {"Type": "file", "Path": "{{path}}"}, "Encoding": "json"}""")))
+        {
+            for (int i = 0; i < Records; i++)
+            {
+                await output.WriteAsync($"record {i:D9}");
+                if (i == Records / 2)
+                {
+                    await output.FlushAsync();
+                }
+            }
+
+            await output.CompleteAsync();
+        }
+
+        Assert.That(new FileInfo(path).Length, Is.GreaterThan(WriteBehind.Step * 3), "the output spans several write-behind steps");
+        string[] lines = File.ReadAllLines(path);
+        Assert.That(lines, Has.Length.EqualTo(Records));
+        Assert.That(lines.Where((line, i) => line != $"\"record {i:D9}\""), Is.Empty, "every record in order, nothing of the old file left");
     }
 
     [Test]
