@@ -143,6 +143,47 @@ public sealed class CsvOnePassTests
         Assert.That(reader.TryReadRow("7,,1.25,true,9"u8, encoding.Format, out _), Is.False);
     }
 
+    public sealed class NullableRow
+    {
+        public int? I { get; set; }
+
+        public long? L { get; set; }
+
+        public float? F { get; set; }
+
+        public double? D { get; set; }
+
+        public bool? B { get; set; }
+    }
+
+    [Test]
+    public void Nullable_members_of_every_type_read_in_one_pass_as_in_two()
+    {
+        const string Nullables = """
+            {"type":"record","name":"N","fields":[{"name":"i","type":["null","int"]},{"name":"l","type":["null","long"]},{"name":"f","type":["null","float"]},
+            {"name":"d","type":["null","double"]},{"name":"b","type":["null","boolean"]}]}
+            """;
+        var encoding = new CsvRecordEncoding(CsvFormat.Default, CsvLayout.FromSchema(Avro.Schema.Parse(Nullables)));
+        IReadOnlyList<CsvColumn> columns = encoding.Layout.Columns!;
+        CsvPocoReader<NullableRow> reader = encoding.ReaderOf<NullableRow>(columns);
+        Assert.That(reader.TryReadRow("1,,\"2.5\",\"\",TRUE"u8, encoding.Format, out NullableRow row), Is.True);
+        Assert.That((row.I, row.L, row.F, row.D, row.B), Is.EqualTo(((int?)1, (long?)null, (float?)2.5f, (double?)null, (bool?)true)));
+        int accepted = 0;
+        Gen.OneOf(s_numberish, Gen.OneOf(Gen.Const(""), Gen.Const("\"\""), Gen.Const("\"12\""), Gen.Const("\"x\""), Gen.Const("false"), Gen.Const("\"true\"")))
+            .Array[4, 6].Sample(fields =>
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(string.Join(',', fields));
+                bool onePass = reader.TryReadRow(bytes, encoding.Format, out NullableRow one);
+                var split = new CsvField[16];
+                bool twoPass = CsvRows.TrySplit(bytes, encoding.Format, columns, split, out RecordRejection _)
+                    && reader.TryRead(bytes, split, validate: true, out NullableRow two, out _)
+                    && (!onePass || (one.I == two.I && one.L == two.L && one.F.Equals(two.F) && one.D.Equals(two.D) && one.B == two.B));
+                Assert.That(onePass, Is.EqualTo(twoPass), Encoding.UTF8.GetString(bytes));
+                accepted += onePass ? 1 : 0;
+            }, seed: "0N2Yd8gJfPM7", iter: 20000, threads: 1);
+        Assert.That(accepted, Is.GreaterThan(100));
+    }
+
     private static bool Same(Row one, Row two, bool onePass) =>
         !onePass || (one.Id == two.Id && one.Name == two.Name && BitConverter.DoubleToInt64Bits(one.Amount) == BitConverter.DoubleToInt64Bits(two.Amount)
             && one.Active == two.Active && one.Ref == two.Ref && BitConverter.SingleToInt32Bits(one.Score) == BitConverter.SingleToInt32Bits(two.Score));

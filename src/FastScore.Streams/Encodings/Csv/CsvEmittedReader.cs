@@ -32,6 +32,7 @@ internal sealed class CsvEmittedReader<T>
     private readonly FrameFunc _frame;
 
     [RequiresDynamicCode("Emits a DynamicMethod.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
     private CsvEmittedReader(Func<T> create, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
     {
         _create = create;
@@ -103,26 +104,38 @@ internal sealed class CsvEmittedReader<T>
     }
 
     // The CsvFieldReads method that reads a column into a member of the type, or null when none (the column then needs a check of its own).
+    [RequiresDynamicCode("Instantiates the generic nullable field reader.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
     private static MethodInfo? ReadMethod(CsvColumn column, Type type)
     {
         Type? underlying = Nullable.GetUnderlyingType(type);
         Type core = underlying ?? type;
         bool nullable = underlying is not null;
-        string? name = (column.Type, core) switch
+        (string Name, Type Field)? read = (column.Type, core) switch
         {
-            (CsvType.String, _) when core == typeof(string) => nameof(CsvFieldReads.TryString),
-            (CsvType.Int, _) when core == typeof(int) => nullable ? nameof(CsvFieldReads.TryNullableInt32) : nameof(CsvFieldReads.TryInt32),
-            (CsvType.Long, _) when core == typeof(long) => nullable ? nameof(CsvFieldReads.TryNullableInt64) : nameof(CsvFieldReads.TryInt64),
-            (CsvType.Float or CsvType.Double, _) when core == typeof(float) => nullable ? nameof(CsvFieldReads.TryNullableSingle) : nameof(CsvFieldReads.TrySingle),
-            (CsvType.Float or CsvType.Double, _) when core == typeof(double) => nullable ? nameof(CsvFieldReads.TryNullableDouble) : nameof(CsvFieldReads.TryDouble),
-            (CsvType.Boolean, _) when core == typeof(bool) => nullable ? nameof(CsvFieldReads.TryNullableBoolean) : nameof(CsvFieldReads.TryBoolean),
+            (CsvType.String, _) when core == typeof(string) => (nameof(CsvFieldReads.TryString), typeof(string)),
+            (CsvType.Int, _) when core == typeof(int) => (nameof(CsvFieldReads.TryInt32), typeof(CsvInt32Field)),
+            (CsvType.Long, _) when core == typeof(long) => (nameof(CsvFieldReads.TryInt64), typeof(CsvInt64Field)),
+            (CsvType.Float or CsvType.Double, _) when core == typeof(float) => (nameof(CsvFieldReads.TrySingle), typeof(CsvSingleField)),
+            (CsvType.Float or CsvType.Double, _) when core == typeof(double) => (nameof(CsvFieldReads.TryDouble), typeof(CsvDoubleField)),
+            (CsvType.Boolean, _) when core == typeof(bool) => (nameof(CsvFieldReads.TryBoolean), typeof(CsvBooleanField)),
             _ => null,
         };
-        return name is null ? null : typeof(CsvFieldReads).GetMethod(name, BindingFlags.Public | BindingFlags.Static);
+        if (read is not { } r)
+        {
+            return null;
+        }
+
+        // A nullable member: the one generic reader, over the type's field reader (value types, so the JIT compiles it for
+        // each and inlines the calls).
+        return nullable
+            ? typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.TryNullable), BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(core, r.Field)
+            : typeof(CsvFieldReads).GetMethod(r.Name, BindingFlags.Public | BindingFlags.Static);
     }
 
     // open: the row is the start of a buffer and ends at a line feed (TryFrameRead); otherwise the row is exactly the bytes (TryRead).
     [RequiresDynamicCode("Emits a DynamicMethod.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
     private Delegate Emit(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members, bool open)
     {
         var method = new DynamicMethod(
@@ -674,8 +687,14 @@ internal static class CsvFieldReads
         return -1;
     }
 
+    /// <summary>
+    /// A nullable member's field: an empty field (in a nullable column) is null, a quoted one takes the general way (a
+    /// quoted empty field is null too), anything else the type's own reader (<typeparamref name="TField"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int TryNullableInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out int? value)
+    public static int TryNullable<TValue, TField>(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out TValue? value)
+        where TValue : struct
+        where TField : ICsvField<TValue>
     {
         if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
         {
@@ -685,177 +704,93 @@ internal static class CsvFieldReads
 
         if ((uint)pos < (uint)row.Length && row[pos] == quote)
         {
-            int quoted = TryQuotedNullableInt32(row, pos, delimiter, quote, last, open, nullable, out int? read);
+            int quoted = TryQuotedNullable<TValue, TField>(row, pos, delimiter, quote, last, open, nullable, out TValue? read);
             value = read;
             return quoted;
         }
 
-        int next = TryInt32(row, pos, delimiter, quote, plain, last, open, false, out int parsed);
+        int next = TField.TryRead(row, pos, delimiter, quote, plain, last, open, out TValue parsed);
         value = parsed;
         return next;
     }
 
+    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int TryQuotedNullable<TValue, TField>(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out TValue? value)
+        where TValue : struct
+        where TField : ICsvField<TValue>
+    {
+        value = null;
+        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
+        if (next < 0 || (field.Length == 0 && nullable))
+        {
+            return next;
+        }
+
+        bool ok = TField.TryParse(row[field.Start..field.End], out TValue parsed);
+        value = parsed;
+        return ok ? next : -1;
+    }
+}
+
+/// <summary>How the field readers read one type: the usual way (<see cref="TryRead"/>) and a field's text (<see cref="TryParse"/>).</summary>
+/// <typeparam name="TValue">The type.</typeparam>
+internal interface ICsvField<TValue>
+    where TValue : struct
+{
+    /// <summary>The field reader of the type (as <see cref="CsvFieldReads.TryInt32"/>, for a column that is not nullable).</summary>
+    static abstract int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out TValue value);
+
+    /// <summary>Parses a field's text (quotes removed) as the general way does.</summary>
+    static abstract bool TryParse(ReadOnlySpan<byte> text, out TValue value);
+}
+
+/// <summary>The int fields.</summary>
+internal readonly struct CsvInt32Field : ICsvField<int>
+{
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int TryNullableInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out long? value)
-    {
-        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
-        {
-            value = null; // an empty field
-            return empty;
-        }
+    public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out int value) =>
+        CsvFieldReads.TryInt32(row, pos, delimiter, quote, plain, last, open, false, out value);
 
-        if ((uint)pos < (uint)row.Length && row[pos] == quote)
-        {
-            int quoted = TryQuotedNullableInt64(row, pos, delimiter, quote, last, open, nullable, out long? read);
-            value = read;
-            return quoted;
-        }
+    public static bool TryParse(ReadOnlySpan<byte> text, out int value) => CsvNumbers.TryParseInt(text, out value);
+}
 
-        int next = TryInt64(row, pos, delimiter, quote, plain, last, open, false, out long parsed);
-        value = parsed;
-        return next;
-    }
-
+/// <summary>The long fields.</summary>
+internal readonly struct CsvInt64Field : ICsvField<long>
+{
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int TryNullableSingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out float? value)
-    {
-        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
-        {
-            value = null; // an empty field
-            return empty;
-        }
+    public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out long value) =>
+        CsvFieldReads.TryInt64(row, pos, delimiter, quote, plain, last, open, false, out value);
 
-        if ((uint)pos < (uint)row.Length && row[pos] == quote)
-        {
-            int quoted = TryQuotedNullableSingle(row, pos, delimiter, quote, last, open, nullable, out float? read);
-            value = read;
-            return quoted;
-        }
+    public static bool TryParse(ReadOnlySpan<byte> text, out long value) => CsvNumbers.TryParseLong(text, out value);
+}
 
-        int next = TrySingle(row, pos, delimiter, quote, plain, last, open, false, out float parsed);
-        value = parsed;
-        return next;
-    }
-
+/// <summary>The float fields.</summary>
+internal readonly struct CsvSingleField : ICsvField<float>
+{
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int TryNullableDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out double? value)
-    {
-        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
-        {
-            value = null; // an empty field
-            return empty;
-        }
+    public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out float value) =>
+        CsvFieldReads.TrySingle(row, pos, delimiter, quote, plain, last, open, false, out value);
 
-        if ((uint)pos < (uint)row.Length && row[pos] == quote)
-        {
-            int quoted = TryQuotedNullableDouble(row, pos, delimiter, quote, last, open, nullable, out double? read);
-            value = read;
-            return quoted;
-        }
+    public static bool TryParse(ReadOnlySpan<byte> text, out float value) => CsvNumbers.TryParseFloat(text, out value);
+}
 
-        int next = TryDouble(row, pos, delimiter, quote, plain, last, open, false, out double parsed);
-        value = parsed;
-        return next;
-    }
-
+/// <summary>The double fields.</summary>
+internal readonly struct CsvDoubleField : ICsvField<double>
+{
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int TryNullableBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, out bool? value)
-    {
-        if (nullable && Next(row, pos, delimiter, last, open) is int empty and >= 0)
-        {
-            value = null; // an empty field
-            return empty;
-        }
+    public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out double value) =>
+        CsvFieldReads.TryDouble(row, pos, delimiter, quote, plain, last, open, false, out value);
 
-        if ((uint)pos < (uint)row.Length && row[pos] == quote)
-        {
-            int quoted = TryQuotedNullableBoolean(row, pos, delimiter, quote, last, open, nullable, out bool? read);
-            value = read;
-            return quoted;
-        }
+    public static bool TryParse(ReadOnlySpan<byte> text, out double value) => CsvNumbers.TryParseDouble(text, out value);
+}
 
-        int next = TryBoolean(row, pos, delimiter, quote, plain, last, open, false, out bool parsed);
-        value = parsed;
-        return next;
-    }
+/// <summary>The boolean fields.</summary>
+internal readonly struct CsvBooleanField : ICsvField<bool>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out bool value) =>
+        CsvFieldReads.TryBoolean(row, pos, delimiter, quote, plain, last, open, false, out value);
 
-    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int TryQuotedNullableInt32(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out int? value)
-    {
-        value = null;
-        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
-        if (next < 0 || (field.Length == 0 && nullable))
-        {
-            return next;
-        }
-
-        bool ok = CsvNumbers.TryParseInt(row[field.Start..field.End], out int parsed);
-        value = parsed;
-        return ok ? next : -1;
-    }
-
-    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int TryQuotedNullableInt64(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out long? value)
-    {
-        value = null;
-        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
-        if (next < 0 || (field.Length == 0 && nullable))
-        {
-            return next;
-        }
-
-        bool ok = CsvNumbers.TryParseLong(row[field.Start..field.End], out long parsed);
-        value = parsed;
-        return ok ? next : -1;
-    }
-
-    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int TryQuotedNullableSingle(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out float? value)
-    {
-        value = null;
-        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
-        if (next < 0 || (field.Length == 0 && nullable))
-        {
-            return next;
-        }
-
-        bool ok = CsvNumbers.TryParseFloat(row[field.Start..field.End], out float parsed);
-        value = parsed;
-        return ok ? next : -1;
-    }
-
-    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int TryQuotedNullableDouble(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out double? value)
-    {
-        value = null;
-        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
-        if (next < 0 || (field.Length == 0 && nullable))
-        {
-            return next;
-        }
-
-        bool ok = CsvNumbers.TryParseDouble(row[field.Start..field.End], out double parsed);
-        value = parsed;
-        return ok ? next : -1;
-    }
-
-    // A quoted field for a nullable member: the general way (a quoted empty field is null too).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int TryQuotedNullableBoolean(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool last, bool open, bool nullable, out bool? value)
-    {
-        value = null;
-        int next = TryField(row, pos, delimiter, quote, last, open, out CsvField field);
-        if (next < 0 || (field.Length == 0 && nullable))
-        {
-            return next;
-        }
-
-        bool ok = CsvValues.TryBoolean(row[field.Start..field.End], out bool parsed);
-        value = parsed;
-        return ok ? next : -1;
-    }
+    public static bool TryParse(ReadOnlySpan<byte> text, out bool value) => CsvValues.TryBoolean(text, out value);
 }
