@@ -239,8 +239,11 @@ internal sealed class FileTransportProvider : TransportProvider
         {
             if (_truncate)
             {
-                file.SetLength(0);
                 _truncate = false;
+                if (file.Length != 0)
+                {
+                    file.SetLength(0); // not on an empty file: a character device such as /dev/null seeks, but refuses a truncate (EINVAL)
+                }
             }
         }
 

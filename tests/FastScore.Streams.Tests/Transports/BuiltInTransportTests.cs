@@ -186,6 +186,21 @@ public sealed class BuiltInTransportTests
     }
 
     [Test]
+    public async Task A_file_output_to_dev_null_takes_every_record()
+    {
+        // /dev/null exists, seeks (so it looked like an existing regular file to truncate) and refuses ftruncate (EINVAL).
+        Assume.That(File.Exists("/dev/null"), "a Unix system");
+        await using OutputStream output = new StreamFactory().CreateOutput(Packages.Parse("""{"Transport": {"Type": "file", "Path": "/dev/null"}, "Encoding": "json"}"""));
+        for (int i = 0; i < 100_000; i++)
+        {
+            Assert.That(await output.WriteAsync($"record {i}"), Is.True);
+        }
+
+        await output.FlushAsync();
+        await output.CompleteAsync();
+    }
+
+    [Test]
     public async Task An_output_value_that_fails_the_schema_is_counted_and_reported_not_written()
     {
         string path = Path.Combine(_dir, "out.jsons");
