@@ -82,9 +82,6 @@ internal static class JsonNumbers
     /// it does not fit. Values from 1e-4 to 1e7 are written here (every float from 9e-5 to 1.1e7, both signs, was compared with
     /// Utf8Formatter once: all 618,017,980 agree), others by Utf8Formatter itself.
     /// </summary>
-    // Fully optimized at first call (no tier 0): called per field of every record, also from the emitted writers, whose
-    // runs kept reaching the tier-0 and instrumented code for seconds on a loaded machine (docs/performance.md, CSV -> json).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFormatSingle(float value, Span<byte> output, ref int pos)
     {
         if (!float.IsFinite(value))
@@ -128,7 +125,6 @@ internal static class JsonNumbers
     // gap is half as wide; on the boundary (a tie) the reader rounds to the even significand. (Compared with Utf8Formatter
     // on every float of the fixed-point range, both signs, these two refinements never changed a result: they keep the
     // test exact, not faster.)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ReadsBack(bool below, double distance, double gap, int bits)
     {
         if (below && (bits & 0x7FFFFF) == 0)
@@ -140,7 +136,6 @@ internal static class JsonNumbers
     }
 
     /// <summary>Writes a double as the serializer does (<see cref="Utf8Formatter"/>: shortest round-trip text), exactly; false when it does not fit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFormatDouble(double value, Span<byte> output, ref int pos)
     {
         if (!double.IsFinite(value))
@@ -245,7 +240,6 @@ internal static class JsonNumbers
 
     // digits / 10^decimals in fixed notation, e.g. (69, 1) → 6.9 and (5, 3) → 0.005 (digits < 2^50: at most 16 digits),
     // written straight into the output, last digit first.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteFixed(bool negative, long digits, int decimals, Span<byte> output, ref int pos)
     {
         ulong rest = (ulong)digits;
