@@ -1,10 +1,13 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Reflection;
 using System.Numerics;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Text;
 using System.Text.Unicode;
 using FastScore.Streams.Internal;
 
@@ -36,8 +39,46 @@ internal sealed class CsvEmittedReader<T>
     private CsvEmittedReader(Func<T> create, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
     {
         _create = create;
-        _read = (ReadFunc)Emit(constructor, members, open: false);
-        _frame = (FrameFunc)Emit(constructor, members, open: true);
+        (DynamicMethod read, DynamicMethod frame) = Methods(constructor, members);
+        _read = (ReadFunc)read.CreateDelegate(typeof(ReadFunc), this);
+        _frame = (FrameFunc)frame.CreateDelegate(typeof(FrameFunc), this);
+    }
+
+    // The emitted methods of each layout, shared by every reader of it: the IL reads the per-reader state (the string pool,
+    // the creator) from its first argument, so the methods the JIT compiled once serve every stream, and a stream attached
+    // again (a new engine or a re-attach in the same process) does not emit and compile them again (docs/performance.md,
+    // "CSV -> json, sixth session"). Bounded: past it, a reader of a new layout emits its own methods, as before.
+    private static readonly ConcurrentDictionary<string, (DynamicMethod Read, DynamicMethod Frame)> s_methods = new(StringComparer.Ordinal);
+    private const int MaxSharedLayouts = 64;
+
+    /// <summary>Gets how many layouts of <typeparamref name="T"/> have shared emitted methods (for tests).</summary>
+    internal static int SharedLayouts => s_methods.Count;
+
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
+    private static (DynamicMethod Read, DynamicMethod Frame) Methods(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
+    {
+        string key = LayoutKey(constructor, members);
+        if (s_methods.TryGetValue(key, out (DynamicMethod Read, DynamicMethod Frame) methods))
+        {
+            return methods;
+        }
+
+        methods = (Emit(constructor, members, open: false), Emit(constructor, members, open: true));
+        return s_methods.Count < MaxSharedLayouts ? s_methods.GetOrAdd(key, methods) : methods;
+    }
+
+    // Everything the emitted IL depends on: whether there is a parameterless constructor, and for each column in order its
+    // type and nullability (they choose the field reader), the member (by module and metadata token) and the member's type.
+    private static string LayoutKey(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
+    {
+        var key = new StringBuilder(constructor is null ? "create" : "new");
+        foreach ((CsvColumn column, MemberInfo member, Type type) in members)
+        {
+            key.Append(CultureInfo.InvariantCulture, $";{column.Type}/{column.Nullable}/{member.Module.ModuleVersionId}:{member.MetadataToken}/{type.AssemblyQualifiedName}");
+        }
+
+        return key.ToString();
     }
 
     // Closed over the reader (its first argument), so a call is a plain call.
@@ -136,7 +177,7 @@ internal sealed class CsvEmittedReader<T>
     // open: the row is the start of a buffer and ends at a line feed (TryFrameRead); otherwise the row is exactly the bytes (TryRead).
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
-    private Delegate Emit(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members, bool open)
+    private static DynamicMethod Emit(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members, bool open)
     {
         var method = new DynamicMethod(
             (open ? "FrameCsvRow_" : "ReadCsvRow_") + typeof(T).Name,
@@ -231,7 +272,7 @@ internal sealed class CsvEmittedReader<T>
         il.Emit(OpCodes.Stind_I4);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Ret);
-        return method.CreateDelegate(open ? typeof(FrameFunc) : typeof(ReadFunc), this);
+        return method;
     }
 }
 

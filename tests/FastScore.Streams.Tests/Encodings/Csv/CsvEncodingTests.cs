@@ -52,6 +52,36 @@ public sealed class CsvEncodingTests
         return System.Text.Encoding.UTF8.GetString(output.WrittenSpan);
     }
 
+    public sealed class SharedLayoutRow
+    {
+        public string Name { get; set; } = "";
+        public int Id { get; set; }
+        public float Score { get; set; }
+    }
+
+    [Test]
+    public void Streams_of_one_layout_share_the_emitted_row_reader_and_keep_their_own_values()
+    {
+        const string NameFirst = """{"type":"record","name":"S","fields":[{"name":"name","type":"string"},{"name":"id","type":"int"},{"name":"score","type":"float"}]}""";
+        const string IdFirst = """{"type":"record","name":"S","fields":[{"name":"id","type":"int"},{"name":"name","type":"string"},{"name":"score","type":"float"}]}""";
+        CsvRecordEncoding first = Encoding(NameFirst), second = Encoding(NameFirst), swapped = Encoding(IdFirst);
+
+        SharedLayoutRow a = first.Decode<SharedLayoutRow>(Bytes("x,1,1.5"));
+        SharedLayoutRow b = second.Decode<SharedLayoutRow>(Bytes("y,2,2.5"));
+        SharedLayoutRow c = swapped.Decode<SharedLayoutRow>(Bytes("3,z,3.5"));
+        SharedLayoutRow d = first.Decode<SharedLayoutRow>(Bytes("x,4,4.5"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((a.Name, a.Id, a.Score), Is.EqualTo(("x", 1, 1.5f)));
+            Assert.That((b.Name, b.Id, b.Score), Is.EqualTo(("y", 2, 2.5f)));
+            Assert.That((c.Name, c.Id, c.Score), Is.EqualTo(("z", 3, 3.5f)));
+            Assert.That((d.Name, d.Id, d.Score), Is.EqualTo(("x", 4, 4.5f)));
+            Assert.That(CsvEmittedReader<SharedLayoutRow>.SharedLayouts, Is.EqualTo(2), "one pair of emitted methods per layout, not per stream");
+            Assert.Throws<StreamFormatException>(() => second.Decode<SharedLayoutRow>(Bytes("y,not a number,2.5")));
+        });
+    }
+
     [Test]
     public void A_row_decodes_to_a_poco_typed_by_the_schema()
     {
