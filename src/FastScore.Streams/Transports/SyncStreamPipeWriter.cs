@@ -60,16 +60,9 @@ internal sealed class SyncStreamPipeWriter(Stream stream) : PipeWriter
     /// <inheritdoc />
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        if (_cancelPending)
+        if (Interrupted(cancellationToken, out ValueTask<FlushResult> interrupted))
         {
-            _cancelPending = false;
-            return new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<FlushResult>(cancellationToken);
+            return interrupted;
         }
 
         WriteBuffered();
@@ -79,21 +72,35 @@ internal sealed class SyncStreamPipeWriter(Stream stream) : PipeWriter
     /// <inheritdoc />
     public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        if (_cancelPending)
+        if (Interrupted(cancellationToken, out ValueTask<FlushResult> interrupted))
         {
-            _cancelPending = false;
-            return new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<FlushResult>(cancellationToken);
+            return interrupted;
         }
 
         WriteBuffered();
         stream.Write(source.Span);
         return new ValueTask<FlushResult>(default(FlushResult));
+    }
+
+    // What a flush or a write returns before writing anything: completed (throws), a pending cancel, a canceled token.
+    private bool Interrupted(CancellationToken cancellationToken, out ValueTask<FlushResult> result)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (_cancelPending)
+        {
+            _cancelPending = false;
+            result = new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
+            return true;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            result = ValueTask.FromCanceled<FlushResult>(cancellationToken);
+            return true;
+        }
+
+        result = default;
+        return false;
     }
 
     /// <inheritdoc />
