@@ -18,9 +18,10 @@ public sealed class StreamFactoryOptions
     /// <summary>Gets the registry of components, holding the core's by default. Descriptors read with <see cref="CreateDescriptorOptions"/> may name exactly these.</summary>
     public ComponentRegistry Components { get; } = new();
 
-    /// <summary>Gets or sets the most records an input batch holds.</summary>
-    /// <value>The default value is 1024.</value>
-    public int MaxBatchRecords { get; set; } = 1024;
+    /// <summary>Gets or sets the most records an input batch holds (and an output batch, which also stops at 256 KiB).</summary>
+    /// <value>The default value is 4096. A byte stream's input batch also ends where the bytes read so far end (a file is
+    /// read 64 KiB at a time), so small records come about one batch per read and none waits for a batch to fill.</value>
+    public int MaxBatchRecords { get; set; } = 4096;
 
     /// <summary>Gets or sets how many batches may wait between two pipeline stages.</summary>
     /// <value>The default value is 4.</value>

@@ -94,4 +94,48 @@ public sealed class InputFramingTests
             Assert.That(policy == OversizePolicy.Reject ? 1501 - expected.Count : expected.Count(r => r.Length == 500), Is.GreaterThan(0), "some records are over the limit");
         });
     }
+
+    [Test]
+    public async Task With_the_default_options_small_records_come_in_batches_of_up_to_4096_in_order_none_lost()
+    {
+        // 60,000 rows of 2 to 6 bytes (~340 KiB: several 64 KiB reads): batches hold up to MaxBatchRecords (4096) records
+        // and deliver every row once, in order.
+        string path = Path.Combine(_dir, "small.txt");
+        var content = new StringBuilder();
+        for (int i = 0; i < 60_000; i++)
+        {
+            content.Append(i).Append('\n');
+        }
+
+        await File.WriteAllTextAsync(path, content.ToString());
+        var options = new StreamFactoryOptions();
+        Assert.That(options.MaxBatchRecords, Is.EqualTo(4096));
+        options.Components.Add(FastScore.Streams.Encodings.EncodingProvider.Create(EncodingTypes.Null, _ => new TestRawEncoding()));
+        var descriptor = new StreamDescriptor
+        {
+            Transport = new FileTransportDescriptor { Path = path },
+            Envelope = new DelimitedEnvelopeDescriptor { Separator = "\n" },
+            Encoding = null,
+        };
+        await using InputStream input = new StreamFactory(options).CreateInput(descriptor);
+        var sizes = new List<int>();
+        int next = 0;
+        while (await input.ReadBatchAsync() is { } batch)
+        {
+            using (batch)
+            {
+                sizes.Add(batch.Count);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    Assert.That(Encoding.ASCII.GetString(batch.GetSpan(i)), Is.EqualTo(next.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    next++;
+                }
+            }
+        }
+
+        Assert.That(next, Is.EqualTo(60_000));
+        Assert.That(sizes.Max(), Is.LessThanOrEqualTo(4096));
+        Assert.That(sizes.Max(), Is.GreaterThan(1024)); // more than the old default
+        Assert.That(sizes.Count, Is.GreaterThanOrEqualTo(60_000 / 4096 + 1));
+    }
 }
