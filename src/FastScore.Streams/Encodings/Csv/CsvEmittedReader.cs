@@ -33,22 +33,24 @@ internal sealed class CsvEmittedReader<T>
     private readonly CsvStringPool _strings = new();
     private readonly ReadFunc _read;
     private readonly FrameFunc _frame;
+    private readonly KnownFunc _known;
 
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
     private CsvEmittedReader(Func<T> create, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
     {
         _create = create;
-        (DynamicMethod read, DynamicMethod frame) = Methods(constructor, members);
+        (DynamicMethod read, DynamicMethod frame, DynamicMethod known) = Methods(constructor, members);
         _read = (ReadFunc)read.CreateDelegate(typeof(ReadFunc), this);
         _frame = (FrameFunc)frame.CreateDelegate(typeof(FrameFunc), this);
+        _known = (KnownFunc)known.CreateDelegate(typeof(KnownFunc), this);
     }
 
     // The emitted methods of each layout, shared by every reader of it: the IL reads the per-reader state (the string pool,
     // the creator) from its first argument, so the methods the JIT compiled once serve every stream, and a stream attached
     // again (a new engine or a re-attach in the same process) does not emit and compile them again (docs/performance.md,
     // "CSV -> json, sixth session"). Bounded: past it, a reader of a new layout emits its own methods, as before.
-    private static readonly ConcurrentDictionary<string, (DynamicMethod Read, DynamicMethod Frame)> s_methods = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known)> s_methods = new(StringComparer.Ordinal);
     private const int MaxSharedLayouts = 64;
 
     /// <summary>Gets how many layouts of <typeparamref name="T"/> have shared emitted methods (for tests).</summary>
@@ -56,15 +58,15 @@ internal sealed class CsvEmittedReader<T>
 
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
-    private static (DynamicMethod Read, DynamicMethod Frame) Methods(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
+    private static (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known) Methods(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
     {
         string key = LayoutKey(constructor, members);
-        if (s_methods.TryGetValue(key, out (DynamicMethod Read, DynamicMethod Frame) methods))
+        if (s_methods.TryGetValue(key, out (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known) methods))
         {
             return methods;
         }
 
-        methods = (Emit(constructor, members, open: false), Emit(constructor, members, open: true));
+        methods = (Emit(constructor, members, open: false), Emit(constructor, members, open: true), EmitKnown(constructor, members));
         return s_methods.Count < MaxSharedLayouts ? s_methods.GetOrAdd(key, methods) : methods;
     }
 
@@ -89,6 +91,10 @@ internal sealed class CsvEmittedReader<T>
     // The same over a buffer that starts with a row: consumed is the row's length with its line feed (or CR LF).
     private delegate bool FrameFunc(ReadOnlySpan<byte> span, byte delimiter, byte quote, bool plain, out T? value, out int consumed);
 
+    // The same for a short row without quotes whose fields' ends one vector compare finds (CsvFieldReads.RowEnds); false
+    // for any other row (nothing decided). The delimiter and the quote are neither a line feed nor a carriage return.
+    private delegate bool KnownFunc(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed);
+
     /// <summary>Builds the reader, or returns <see langword="null"/> when code may not be emitted or a member's type is not one it reads.</summary>
     /// <param name="create">Creates an instance.</param>
     /// <param name="members">Each column with its member (a property with a setter, or a field) and the member's type.</param>
@@ -108,6 +114,7 @@ internal sealed class CsvEmittedReader<T>
             var reader = new CsvEmittedReader<T>(create, constructor, members);
             reader.TryRead([0xFF], (byte)',', (byte)'"', out _); // compiles them now (each declines the byte at once, creating one instance)
             reader.TryFrameRead([0xFF], (byte)',', (byte)'"', out _, out _);
+            reader._known(new byte[Vector512<byte>.Count], (byte)',', (byte)'"', out _, out _);
             return reader;
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException or TypeLoadException)
@@ -132,8 +139,32 @@ internal sealed class CsvEmittedReader<T>
     /// <param name="value">The value read.</param>
     /// <param name="consumed">How many bytes the row takes with its line feed (or CR LF).</param>
     /// <returns>The row's length (its line feed and a carriage return before it excluded), or -1.</returns>
-    public int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed)
+    public int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed) =>
+        TryFrameRead(span, delimiter, quote, known: true, out value, out consumed);
+
+    /// <summary>Whether the short-row way alone (<see cref="CsvFieldReads.RowEnds"/>) reads the row at the start of <paramref name="span"/> (for tests).</summary>
+    internal bool TryKnownRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed)
     {
+        if (delimiter is (byte)'\n' or (byte)'\r' || quote is (byte)'\n' or (byte)'\r')
+        {
+            value = default;
+            consumed = 0;
+            return false;
+        }
+
+        return _known(span, delimiter, quote, out value, out consumed);
+    }
+
+    /// <summary>As <see cref="TryFrameRead(ReadOnlySpan{byte}, byte, byte, out T, out int)"/>; <paramref name="known"/>
+    /// false: without the short-row way (each field found by the field readers; for tests).</summary>
+    internal int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, bool known, out T? value, out int consumed)
+    {
+        // A short row without quotes: its fields' ends from one vector compare, then each field parsed at its known place.
+        if (known && delimiter is not ((byte)'\n' or (byte)'\r') && quote is not ((byte)'\n' or (byte)'\r') && _known(span, delimiter, quote, out value, out consumed))
+        {
+            return consumed >= 2 && span[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
+        }
+
         if (!_frame(span, delimiter, quote, CsvFieldReads.IsPlainSafe(delimiter) && CsvFieldReads.IsPlainSafe(quote), out value, out consumed))
         {
             consumed = 0;
@@ -142,6 +173,28 @@ internal sealed class CsvEmittedReader<T>
 
         // The last field reader stopped after "\n" or "\r\n"; a carriage return before a line feed is never a field's.
         return consumed >= 2 && span[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
+    }
+
+    // The CsvFieldReads method that reads an unquoted field of known text (RowEnds) of a column into a member of the type.
+    [RequiresDynamicCode("Instantiates the generic nullable field reader.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
+    private static MethodInfo KnownMethod(CsvColumn column, Type type)
+    {
+        Type? underlying = Nullable.GetUnderlyingType(type);
+        Type core = underlying ?? type;
+        (string Name, Type Field) read = (column.Type, core) switch
+        {
+            (CsvType.String, _) when core == typeof(string) => (nameof(CsvFieldReads.KnownString), typeof(string)),
+            (CsvType.Int, _) when core == typeof(int) => (nameof(CsvFieldReads.KnownInt32), typeof(CsvInt32Field)),
+            (CsvType.Long, _) when core == typeof(long) => (nameof(CsvFieldReads.KnownInt64), typeof(CsvInt64Field)),
+            (CsvType.Float or CsvType.Double, _) when core == typeof(float) => (nameof(CsvFieldReads.KnownSingle), typeof(CsvSingleField)),
+            (CsvType.Float or CsvType.Double, _) when core == typeof(double) => (nameof(CsvFieldReads.KnownDouble), typeof(CsvDoubleField)),
+            (CsvType.Boolean, _) when core == typeof(bool) => (nameof(CsvFieldReads.KnownBoolean), typeof(CsvBooleanField)),
+            _ => throw new NotSupportedException($"no field reader for {type}"),
+        };
+        return underlying is not null
+            ? typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.KnownNullable), BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(core, read.Field)
+            : typeof(CsvFieldReads).GetMethod(read.Name, BindingFlags.Public | BindingFlags.Static)!;
     }
 
     // The CsvFieldReads method that reads a column into a member of the type, or null when none (the column then needs a check of its own).
@@ -172,6 +225,128 @@ internal sealed class CsvEmittedReader<T>
         return nullable
             ? typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.TryNullable), BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(core, r.Field)
             : typeof(CsvFieldReads).GetMethod(r.Name, BindingFlags.Public | BindingFlags.Static);
+    }
+
+    // KnownFunc: the row's field ends by CsvFieldReads.RowEnds, then every field parsed into a local of its own (the parses
+    // depend on the mask only, not on each other, so the core overlaps them), then the instance made and its members set.
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
+    private static DynamicMethod EmitKnown(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
+    {
+        var method = new DynamicMethod(
+            "KnownCsvRow_" + typeof(T).Name,
+            typeof(bool),
+            [typeof(CsvEmittedReader<T>), typeof(ReadOnlySpan<byte>), typeof(byte), typeof(byte), typeof(T).MakeByRefType(), typeof(int).MakeByRefType()],
+            typeof(CsvEmittedReader<T>).Module,
+            skipVisibility: true)
+        {
+            InitLocals = false, // every local is written before it is read
+        };
+        ILGenerator il = method.GetILGenerator();
+        LocalBuilder mask = il.DeclareLocal(typeof(ulong));
+        LocalBuilder consumed = il.DeclareLocal(typeof(int));
+        LocalBuilder start = il.DeclareLocal(typeof(int));
+        LocalBuilder end = il.DeclareLocal(typeof(int));
+        Label fail = il.DefineLabel();
+        FieldInfo strings = typeof(CsvEmittedReader<T>).GetField(nameof(_strings), BindingFlags.NonPublic | BindingFlags.Instance)!;
+
+        // mask = CsvFieldReads.RowEnds(span, delimiter, quote, fields, out consumed); if (mask == 0) goto fail;
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Ldc_I4, members.Count);
+        il.Emit(OpCodes.Ldloca, consumed);
+        il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.RowEnds), BindingFlags.Public | BindingFlags.Static)!);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Stloc, mask);
+        il.Emit(OpCodes.Brfalse, fail);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stloc, start);
+
+        var values = new LocalBuilder[members.Count];
+        MethodInfo trailingZeros = typeof(BitOperations).GetMethod(nameof(BitOperations.TrailingZeroCount), [typeof(ulong)])!;
+        for (int i = 0; i < members.Count; i++)
+        {
+            (CsvColumn column, _, Type type) = members[i];
+            MethodInfo read = KnownMethod(column, type);
+            values[i] = il.DeclareLocal(read.GetParameters()[^1].ParameterType.GetElementType()!);
+
+            // end = TrailingZeroCount(mask); mask &= mask - 1;
+            il.Emit(OpCodes.Ldloc, mask);
+            il.Emit(OpCodes.Call, trailingZeros);
+            il.Emit(OpCodes.Stloc, end);
+            il.Emit(OpCodes.Ldloc, mask);
+            il.Emit(OpCodes.Ldloc, mask);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Conv_I8);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Stloc, mask);
+
+            // if (!CsvFieldReads.KnownX(span, start, end, nullable, [strings,] out value_i)) goto fail; start = end + 1;
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, start);
+            il.Emit(OpCodes.Ldloc, end);
+            il.Emit(column.Nullable ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+            if (read.Name == nameof(CsvFieldReads.KnownString))
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, strings);
+            }
+
+            il.Emit(OpCodes.Ldloca, values[i]);
+            il.Emit(OpCodes.Call, read);
+            il.Emit(OpCodes.Brfalse, fail);
+            il.Emit(OpCodes.Ldloc, end);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, start);
+        }
+
+        // value = new T { members = values }; (the instance only for a row read whole)
+        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        if (constructor is not null)
+        {
+            il.Emit(OpCodes.Newobj, constructor);
+        }
+        else
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, typeof(CsvEmittedReader<T>).GetField(nameof(_create), BindingFlags.NonPublic | BindingFlags.Instance)!);
+            il.Emit(OpCodes.Callvirt, typeof(Func<T>).GetMethod(nameof(Func<T>.Invoke))!);
+        }
+
+        for (int i = 0; i < members.Count; i++)
+        {
+            MemberInfo member = members[i].Member;
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Ldloc, values[i]);
+            if (member is PropertyInfo property)
+            {
+                il.Emit(OpCodes.Callvirt, property.SetMethod!);
+            }
+            else
+            {
+                il.Emit(OpCodes.Stfld, (FieldInfo)member);
+            }
+        }
+
+        il.Emit(OpCodes.Stobj, typeof(T));
+        il.Emit(OpCodes.Ldarg_S, (byte)5);
+        il.Emit(OpCodes.Ldloc, consumed);
+        il.Emit(OpCodes.Stind_I4);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Ret);
+
+        il.MarkLabel(fail);
+        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        il.Emit(OpCodes.Initobj, typeof(T));
+        il.Emit(OpCodes.Ldarg_S, (byte)5);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stind_I4);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ret);
+        return method;
     }
 
     // open: the row is the start of a buffer and ends at a line feed (TryFrameRead); otherwise the row is exactly the bytes (TryRead).
@@ -478,6 +653,194 @@ internal static class CsvFieldReads
         return i;
     }
 
+    /// <summary>
+    /// The structure of the row at the start of <paramref name="span"/> from one vector compare, when it is short, holds no
+    /// quote and has <paramref name="fields"/> fields: a mask with a bit at each field's end (its delimiter, and for the
+    /// last field the end of its text: the line feed, or the carriage return just before it), so the fields' ends are bit
+    /// scans that do not wait for the fields' parses. 0 (nothing decided) when the row has a quote, does not end in the
+    /// vector (it is longer, or the bytes left are fewer than a vector), or has another number of delimiters; the
+    /// delimiter and the quote must be neither a line feed nor a carriage return.
+    /// </summary>
+    /// <param name="span">Bytes that start with a row.</param>
+    /// <param name="delimiter">The delimiter.</param>
+    /// <param name="quote">The quote.</param>
+    /// <param name="fields">How many fields the row must have.</param>
+    /// <param name="consumed">The row's length with its line feed.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong RowEnds(ReadOnlySpan<byte> span, byte delimiter, byte quote, int fields, out int consumed)
+    {
+        consumed = 0;
+        ulong lineFeeds, quotes, delimiters;
+        if (Vector512.IsHardwareAccelerated && span.Length >= Vector512<byte>.Count)
+        {
+            Vector512<byte> bytes = Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(span));
+            lineFeeds = Vector512.Equals(bytes, Vector512.Create((byte)'\n')).ExtractMostSignificantBits();
+            quotes = Vector512.Equals(bytes, Vector512.Create(quote)).ExtractMostSignificantBits();
+            delimiters = Vector512.Equals(bytes, Vector512.Create(delimiter)).ExtractMostSignificantBits();
+        }
+        else if (Vector256.IsHardwareAccelerated && span.Length >= Vector256<byte>.Count)
+        {
+            Vector256<byte> bytes = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(span));
+            lineFeeds = Vector256.Equals(bytes, Vector256.Create((byte)'\n')).ExtractMostSignificantBits();
+            quotes = Vector256.Equals(bytes, Vector256.Create(quote)).ExtractMostSignificantBits();
+            delimiters = Vector256.Equals(bytes, Vector256.Create(delimiter)).ExtractMostSignificantBits();
+        }
+        else
+        {
+            return 0; // the field readers read it
+        }
+
+        if (lineFeeds == 0)
+        {
+            return 0;
+        }
+
+        int lineFeed = BitOperations.TrailingZeroCount(lineFeeds);
+        ulong before = (1UL << lineFeed) - 1;
+        delimiters &= before;
+        if ((quotes & before) != 0 || BitOperations.PopCount(delimiters) != fields - 1)
+        {
+            return 0;
+        }
+
+        // A carriage return just before the line feed ends the row, not the last field's text (as TryField reads it).
+        int textEnd = lineFeed > 0 && span[lineFeed - 1] == (byte)'\r' ? lineFeed - 1 : lineFeed;
+        consumed = lineFeed + 1;
+        return delimiters | (1UL << textEnd);
+    }
+
+    // A plain decimal ([-]digits[.digits], at most 18 bytes, as ScanNumber reads it) that is the whole text: its mantissa,
+    // fraction digits and sign; false for any other text.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ScanKnown(ReadOnlySpan<byte> text, out ulong mantissa, out int fraction, out bool negative)
+    {
+        int i = 0;
+        negative = text.Length > 0 && text[0] == (byte)'-';
+        if (negative)
+        {
+            i++;
+        }
+
+        int digitsStart = i;
+        int dot = -1;
+        ulong m = 0;
+        for (; i < text.Length; i++)
+        {
+            byte b = text[i];
+            uint d = (uint)(b - '0');
+            if (d <= 9)
+            {
+                m = (m * 10) + d;
+            }
+            else if (b == (byte)'.' && dot < 0)
+            {
+                dot = i;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        mantissa = m;
+        fraction = dot < 0 ? 0 : i - dot - 1;
+        return i == text.Length && i <= 18 && i > digitsStart && dot != digitsStart && dot != i - 1;
+    }
+
+    // The Known* readers parse an unquoted field whose text is row[start..end] (found by RowEnds) exactly as the field
+    // readers above do (the same fast ways, the same general parse for anything else): false when it is not a valid value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownInt32(ReadOnlySpan<byte> row, int start, int end, bool nullable, out int value)
+    {
+        ReadOnlySpan<byte> text = row[start..end];
+        if (ScanKnown(text, out ulong m, out int fraction, out bool negative) && fraction == 0 && text.Length - (negative ? 1 : 0) <= 9)
+        {
+            value = negative ? -(int)m : (int)m;
+            return true;
+        }
+
+        return CsvNumbers.TryParseInt(text, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownInt64(ReadOnlySpan<byte> row, int start, int end, bool nullable, out long value)
+    {
+        ReadOnlySpan<byte> text = row[start..end];
+        if (ScanKnown(text, out ulong m, out int fraction, out bool negative) && fraction == 0)
+        {
+            value = negative ? -(long)m : (long)m; // at most 18 digits
+            return true;
+        }
+
+        return CsvNumbers.TryParseLong(text, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownSingle(ReadOnlySpan<byte> row, int start, int end, bool nullable, out float value)
+    {
+        ReadOnlySpan<byte> text = row[start..end];
+        bool simple = ScanKnown(text, out ulong m, out int fraction, out bool negative);
+        if (simple && m <= (1UL << 24) && fraction <= 10)
+        {
+            value = CsvNumbers.PlainSingle(m, fraction, negative);
+            return true;
+        }
+
+        return TryParseSingle(text, simple, m, fraction, negative, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownDouble(ReadOnlySpan<byte> row, int start, int end, bool nullable, out double value)
+    {
+        ReadOnlySpan<byte> text = row[start..end];
+        if (ScanKnown(text, out ulong m, out int fraction, out bool negative) && m <= (1UL << 53) && fraction <= 22)
+        {
+            value = CsvNumbers.PlainDouble(m, fraction, negative);
+            return true;
+        }
+
+        return CsvNumbers.TryParseDouble(text, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownBoolean(ReadOnlySpan<byte> row, int start, int end, bool nullable, out bool value) =>
+        CsvValues.TryBoolean(row[start..end], out value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownString(ReadOnlySpan<byte> row, int start, int end, bool nullable, CsvStringPool strings, out string? value)
+    {
+        if (start == end)
+        {
+            value = nullable ? null : "";
+            return true;
+        }
+
+        if (end - start <= CsvStringPool.MaxLength && strings.TryGet(row[start..end]) is { } pooled)
+        {
+            value = pooled;
+            return true;
+        }
+
+        return TryText(row, new CsvField(start, end, false, false), 0, out value); // unescaped: the quote is not read
+    }
+
+    /// <summary>A nullable member's unquoted field of known text: empty (in a nullable column) is null, anything else the type's own reader.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownNullable<TValue, TField>(ReadOnlySpan<byte> row, int start, int end, bool nullable, out TValue? value)
+        where TValue : struct
+        where TField : ICsvField<TValue>
+    {
+        if (nullable && start == end)
+        {
+            value = null;
+            return true;
+        }
+
+        bool ok = TField.TryKnown(row, start, end, out TValue parsed);
+        value = parsed;
+        return ok;
+    }
+
     public static int TryString(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, bool nullable, CsvStringPool strings, out string? value)
     {
         value = null;
@@ -782,6 +1145,9 @@ internal interface ICsvField<TValue>
     /// <summary>The field reader of the type (as <see cref="CsvFieldReads.TryInt32"/>, for a column that is not nullable).</summary>
     static abstract int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out TValue value);
 
+    /// <summary>The type's reader of an unquoted field of known text (as <see cref="CsvFieldReads.KnownInt32"/>, for a column that is not nullable).</summary>
+    static abstract bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out TValue value);
+
     /// <summary>Parses a field's text (quotes removed) as the general way does.</summary>
     static abstract bool TryParse(ReadOnlySpan<byte> text, out TValue value);
 }
@@ -793,6 +1159,10 @@ internal readonly struct CsvInt32Field : ICsvField<int>
     public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out int value) =>
         CsvFieldReads.TryInt32(row, pos, delimiter, quote, plain, last, open, false, out value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out int value) =>
+        CsvFieldReads.KnownInt32(row, start, end, false, out value);
+
     public static bool TryParse(ReadOnlySpan<byte> text, out int value) => CsvNumbers.TryParseInt(text, out value);
 }
 
@@ -802,6 +1172,10 @@ internal readonly struct CsvInt64Field : ICsvField<long>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out long value) =>
         CsvFieldReads.TryInt64(row, pos, delimiter, quote, plain, last, open, false, out value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out long value) =>
+        CsvFieldReads.KnownInt64(row, start, end, false, out value);
 
     public static bool TryParse(ReadOnlySpan<byte> text, out long value) => CsvNumbers.TryParseLong(text, out value);
 }
@@ -813,6 +1187,10 @@ internal readonly struct CsvSingleField : ICsvField<float>
     public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out float value) =>
         CsvFieldReads.TrySingle(row, pos, delimiter, quote, plain, last, open, false, out value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out float value) =>
+        CsvFieldReads.KnownSingle(row, start, end, false, out value);
+
     public static bool TryParse(ReadOnlySpan<byte> text, out float value) => CsvNumbers.TryParseFloat(text, out value);
 }
 
@@ -823,6 +1201,10 @@ internal readonly struct CsvDoubleField : ICsvField<double>
     public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out double value) =>
         CsvFieldReads.TryDouble(row, pos, delimiter, quote, plain, last, open, false, out value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out double value) =>
+        CsvFieldReads.KnownDouble(row, start, end, false, out value);
+
     public static bool TryParse(ReadOnlySpan<byte> text, out double value) => CsvNumbers.TryParseDouble(text, out value);
 }
 
@@ -832,6 +1214,10 @@ internal readonly struct CsvBooleanField : ICsvField<bool>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out bool value) =>
         CsvFieldReads.TryBoolean(row, pos, delimiter, quote, plain, last, open, false, out value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out bool value) =>
+        CsvFieldReads.KnownBoolean(row, start, end, false, out value);
 
     public static bool TryParse(ReadOnlySpan<byte> text, out bool value) => CsvValues.TryBoolean(text, out value);
 }
