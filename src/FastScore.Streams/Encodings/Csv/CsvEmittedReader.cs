@@ -145,7 +145,7 @@ internal sealed class CsvEmittedReader<T>
     /// <summary>Whether the short-row way alone (<see cref="CsvFieldReads.RowEnds"/>) reads the row at the start of <paramref name="span"/> (for tests).</summary>
     internal bool TryKnownRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed)
     {
-        if (delimiter is (byte)'\n' or (byte)'\r' || quote is (byte)'\n' or (byte)'\r')
+        if (delimiter is (byte)'\n' or (byte)'\r' || quote is (byte)'\n' or (byte)'\r' || delimiter == quote)
         {
             value = default;
             consumed = 0;
@@ -160,7 +160,7 @@ internal sealed class CsvEmittedReader<T>
     internal int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, bool known, out T? value, out int consumed)
     {
         // A short row without quotes: its fields' ends from one vector compare, then each field parsed at its known place.
-        if (known && delimiter is not ((byte)'\n' or (byte)'\r') && quote is not ((byte)'\n' or (byte)'\r') && _known(span, delimiter, quote, out value, out consumed))
+        if (known && delimiter is not ((byte)'\n' or (byte)'\r') && quote is not ((byte)'\n' or (byte)'\r') && delimiter != quote && _known(span, delimiter, quote, out value, out consumed))
         {
             return consumed >= 2 && span[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
         }
@@ -283,10 +283,11 @@ internal sealed class CsvEmittedReader<T>
             il.Emit(OpCodes.And);
             il.Emit(OpCodes.Stloc, mask);
 
-            // if (!CsvFieldReads.KnownX(span, start, end, nullable, [strings,] out value_i)) goto fail; start = end + 1;
+            // if (!CsvFieldReads.KnownX(span, start, end, quote, nullable, [strings,] out value_i)) goto fail; start = end + 1;
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, start);
             il.Emit(OpCodes.Ldloc, end);
+            il.Emit(OpCodes.Ldarg_3);
             il.Emit(column.Nullable ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
             if (read.Name == nameof(CsvFieldReads.KnownString))
             {
@@ -654,12 +655,13 @@ internal static class CsvFieldReads
     }
 
     /// <summary>
-    /// The structure of the row at the start of <paramref name="span"/> from one vector compare, when it is short, holds no
-    /// quote and has <paramref name="fields"/> fields: a mask with a bit at each field's end (its delimiter, and for the
-    /// last field the end of its text: the line feed, or the carriage return just before it), so the fields' ends are bit
-    /// scans that do not wait for the fields' parses. 0 (nothing decided) when the row has a quote, does not end in the
-    /// vector (it is longer, or the bytes left are fewer than a vector), or has another number of delimiters; the
-    /// delimiter and the quote must be neither a line feed nor a carriage return.
+    /// The structure of the row at the start of <paramref name="span"/> from one vector compare, when it is short and has
+    /// <paramref name="fields"/> fields: a mask with a bit at each field's end (its delimiter, and for the last field the
+    /// end of its text: the line feed, or the carriage return just before it), so the fields' ends are bit scans that do
+    /// not wait for the fields' parses. A quoted field (its quotes included) is allowed when it is plain: opened at the
+    /// field's start, closed just before its end, no doubled quote, no line feed inside. 0 (nothing decided) for any other
+    /// quote, a row that does not end in the vector (it is longer, or the bytes left are fewer than a vector), or another
+    /// number of delimiters; the delimiter and the quote must differ and be neither a line feed nor a carriage return.
     /// </summary>
     /// <param name="span">Bytes that start with a row.</param>
     /// <param name="delimiter">The delimiter.</param>
@@ -698,15 +700,56 @@ internal static class CsvFieldReads
         int lineFeed = BitOperations.TrailingZeroCount(lineFeeds);
         ulong before = (1UL << lineFeed) - 1;
         delimiters &= before;
-        if ((quotes & before) != 0 || BitOperations.PopCount(delimiters) != fields - 1)
+        quotes &= before;
+
+        // A carriage return just before the line feed ends the row, not the last field's text (as TryField reads it).
+        int textEnd = lineFeed > 0 && span[lineFeed - 1] == (byte)'\r' ? lineFeed - 1 : lineFeed;
+        if (quotes != 0 && !QuotedFields(quotes, ref delimiters, textEnd))
         {
             return 0;
         }
 
-        // A carriage return just before the line feed ends the row, not the last field's text (as TryField reads it).
-        int textEnd = lineFeed > 0 && span[lineFeed - 1] == (byte)'\r' ? lineFeed - 1 : lineFeed;
+        if (BitOperations.PopCount(delimiters) != fields - 1)
+        {
+            return 0;
+        }
+
         consumed = lineFeed + 1;
         return delimiters | (1UL << textEnd);
+    }
+
+    // Quoted fields in a short row (the bits of its quotes before its line feed): true when every quote opens a field (at
+    // its start) or closes it (just before a delimiter or the row's text end), with no doubled quote and no line feed
+    // inside quotes; the delimiters inside quotes are then taken out of the mask. False for anything else (the field
+    // readers decide).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool QuotedFields(ulong quotes, ref ulong delimiters, int textEnd)
+    {
+        if ((BitOperations.PopCount(quotes) & 1) != 0)
+        {
+            return false; // a quote left open: the row goes on past this line feed, or is not valid
+        }
+
+        // Inside quotes: from an opening quote up to its closing one (the prefix xor of the quote bits).
+        ulong inside = quotes;
+        inside ^= inside << 1;
+        inside ^= inside << 2;
+        inside ^= inside << 4;
+        inside ^= inside << 8;
+        inside ^= inside << 16;
+        inside ^= inside << 32;
+        ulong outside = delimiters & ~inside;
+        ulong starts = (outside << 1) | 1;
+        ulong ends = outside | (1UL << textEnd);
+        ulong opening = quotes & inside;
+        ulong closing = quotes & ~inside;
+        if ((opening & ~starts) != 0 || ((closing << 1) & ~ends) != 0)
+        {
+            return false;
+        }
+
+        delimiters = outside;
+        return true;
     }
 
     // A plain decimal ([-]digits[.digits], at most 18 bytes, as ScanNumber reads it) that is the whole text: its mantissa,
@@ -747,11 +790,26 @@ internal static class CsvFieldReads
         return i == text.Length && i <= 18 && i > digitsStart && dot != digitsStart && dot != i - 1;
     }
 
-    // The Known* readers parse an unquoted field whose text is row[start..end] (found by RowEnds) exactly as the field
-    // readers above do (the same fast ways, the same general parse for anything else): false when it is not a valid value.
+    // The Known* readers parse the field row[start..end] (found by RowEnds) exactly as the field readers above do (the same
+    // fast ways, the same general parse for anything else): false when it is not a valid value. A field that starts with
+    // the quote is a quoted one that RowEnds checked (it ends with the quote, and has no doubled quote inside).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool KnownInt32(ReadOnlySpan<byte> row, int start, int end, bool nullable, out int value)
+    private static bool IsQuoted(ReadOnlySpan<byte> row, int start, byte quote) => (uint)start < (uint)row.Length && row[start] == quote;
+
+    // A quoted field of a type other than string: its text parsed by the general way (as TryInt32Field and the others).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool KnownQuoted<TValue, TField>(ReadOnlySpan<byte> row, int start, int end, out TValue value)
+        where TValue : struct
+        where TField : ICsvField<TValue> =>
+        TField.TryParse(row[(start + 1)..(end - 1)], out value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool KnownInt32(ReadOnlySpan<byte> row, int start, int end, byte quote, bool nullable, out int value)
     {
+        if (IsQuoted(row, start, quote))
+        {
+            return KnownQuoted<int, CsvInt32Field>(row, start, end, out value);
+        }
+
         ReadOnlySpan<byte> text = row[start..end];
         if (ScanKnown(text, out ulong m, out int fraction, out bool negative) && fraction == 0 && text.Length - (negative ? 1 : 0) <= 9)
         {
@@ -763,8 +821,13 @@ internal static class CsvFieldReads
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool KnownInt64(ReadOnlySpan<byte> row, int start, int end, bool nullable, out long value)
+    public static bool KnownInt64(ReadOnlySpan<byte> row, int start, int end, byte quote, bool nullable, out long value)
     {
+        if (IsQuoted(row, start, quote))
+        {
+            return KnownQuoted<long, CsvInt64Field>(row, start, end, out value);
+        }
+
         ReadOnlySpan<byte> text = row[start..end];
         if (ScanKnown(text, out ulong m, out int fraction, out bool negative) && fraction == 0)
         {
@@ -776,8 +839,13 @@ internal static class CsvFieldReads
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool KnownSingle(ReadOnlySpan<byte> row, int start, int end, bool nullable, out float value)
+    public static bool KnownSingle(ReadOnlySpan<byte> row, int start, int end, byte quote, bool nullable, out float value)
     {
+        if (IsQuoted(row, start, quote))
+        {
+            return KnownQuoted<float, CsvSingleField>(row, start, end, out value);
+        }
+
         ReadOnlySpan<byte> text = row[start..end];
         bool simple = ScanKnown(text, out ulong m, out int fraction, out bool negative);
         if (simple && m <= (1UL << 24) && fraction <= 10)
@@ -790,8 +858,13 @@ internal static class CsvFieldReads
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool KnownDouble(ReadOnlySpan<byte> row, int start, int end, bool nullable, out double value)
+    public static bool KnownDouble(ReadOnlySpan<byte> row, int start, int end, byte quote, bool nullable, out double value)
     {
+        if (IsQuoted(row, start, quote))
+        {
+            return KnownQuoted<double, CsvDoubleField>(row, start, end, out value);
+        }
+
         ReadOnlySpan<byte> text = row[start..end];
         if (ScanKnown(text, out ulong m, out int fraction, out bool negative) && m <= (1UL << 53) && fraction <= 22)
         {
@@ -803,16 +876,27 @@ internal static class CsvFieldReads
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool KnownBoolean(ReadOnlySpan<byte> row, int start, int end, bool nullable, out bool value) =>
-        CsvValues.TryBoolean(row[start..end], out value);
+    public static bool KnownBoolean(ReadOnlySpan<byte> row, int start, int end, byte quote, bool nullable, out bool value) =>
+        IsQuoted(row, start, quote) ? CsvValues.TryBoolean(row[(start + 1)..(end - 1)], out value) : CsvValues.TryBoolean(row[start..end], out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool KnownString(ReadOnlySpan<byte> row, int start, int end, bool nullable, CsvStringPool strings, out string? value)
+    public static bool KnownString(ReadOnlySpan<byte> row, int start, int end, byte quote, bool nullable, CsvStringPool strings, out string? value)
     {
         if (start == end)
         {
             value = nullable ? null : "";
             return true;
+        }
+
+        if (IsQuoted(row, start, quote))
+        {
+            start++;
+            end--;
+            if (start == end)
+            {
+                value = ""; // a quoted empty field is an empty string, also in a nullable column
+                return true;
+            }
         }
 
         if (end - start <= CsvStringPool.MaxLength && strings.TryGet(row[start..end]) is { } pooled)
@@ -826,7 +910,7 @@ internal static class CsvFieldReads
 
     /// <summary>A nullable member's unquoted field of known text: empty (in a nullable column) is null, anything else the type's own reader.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool KnownNullable<TValue, TField>(ReadOnlySpan<byte> row, int start, int end, bool nullable, out TValue? value)
+    public static bool KnownNullable<TValue, TField>(ReadOnlySpan<byte> row, int start, int end, byte quote, bool nullable, out TValue? value)
         where TValue : struct
         where TField : ICsvField<TValue>
     {
@@ -836,7 +920,29 @@ internal static class CsvFieldReads
             return true;
         }
 
-        bool ok = TField.TryKnown(row, start, end, out TValue parsed);
+        if (IsQuoted(row, start, quote))
+        {
+            return KnownQuotedNullable<TValue, TField>(row, start, end, nullable, out value);
+        }
+
+        bool ok = TField.TryKnown(row, start, end, quote, out TValue parsed);
+        value = parsed;
+        return ok;
+    }
+
+    // A quoted field for a nullable member (as TryQuotedNullable: a quoted empty field is null too, in a nullable column).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool KnownQuotedNullable<TValue, TField>(ReadOnlySpan<byte> row, int start, int end, bool nullable, out TValue? value)
+        where TValue : struct
+        where TField : ICsvField<TValue>
+    {
+        value = null;
+        if (end - start == 2 && nullable)
+        {
+            return true;
+        }
+
+        bool ok = TField.TryParse(row[(start + 1)..(end - 1)], out TValue parsed);
         value = parsed;
         return ok;
     }
@@ -1146,7 +1252,7 @@ internal interface ICsvField<TValue>
     static abstract int TryRead(ReadOnlySpan<byte> row, int pos, byte delimiter, byte quote, bool plain, bool last, bool open, out TValue value);
 
     /// <summary>The type's reader of an unquoted field of known text (as <see cref="CsvFieldReads.KnownInt32"/>, for a column that is not nullable).</summary>
-    static abstract bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out TValue value);
+    static abstract bool TryKnown(ReadOnlySpan<byte> row, int start, int end, byte quote, out TValue value);
 
     /// <summary>Parses a field's text (quotes removed) as the general way does.</summary>
     static abstract bool TryParse(ReadOnlySpan<byte> text, out TValue value);
@@ -1160,8 +1266,8 @@ internal readonly struct CsvInt32Field : ICsvField<int>
         CsvFieldReads.TryInt32(row, pos, delimiter, quote, plain, last, open, false, out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out int value) =>
-        CsvFieldReads.KnownInt32(row, start, end, false, out value);
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, byte quote, out int value) =>
+        CsvFieldReads.KnownInt32(row, start, end, quote, false, out value);
 
     public static bool TryParse(ReadOnlySpan<byte> text, out int value) => CsvNumbers.TryParseInt(text, out value);
 }
@@ -1174,8 +1280,8 @@ internal readonly struct CsvInt64Field : ICsvField<long>
         CsvFieldReads.TryInt64(row, pos, delimiter, quote, plain, last, open, false, out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out long value) =>
-        CsvFieldReads.KnownInt64(row, start, end, false, out value);
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, byte quote, out long value) =>
+        CsvFieldReads.KnownInt64(row, start, end, quote, false, out value);
 
     public static bool TryParse(ReadOnlySpan<byte> text, out long value) => CsvNumbers.TryParseLong(text, out value);
 }
@@ -1188,8 +1294,8 @@ internal readonly struct CsvSingleField : ICsvField<float>
         CsvFieldReads.TrySingle(row, pos, delimiter, quote, plain, last, open, false, out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out float value) =>
-        CsvFieldReads.KnownSingle(row, start, end, false, out value);
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, byte quote, out float value) =>
+        CsvFieldReads.KnownSingle(row, start, end, quote, false, out value);
 
     public static bool TryParse(ReadOnlySpan<byte> text, out float value) => CsvNumbers.TryParseFloat(text, out value);
 }
@@ -1202,8 +1308,8 @@ internal readonly struct CsvDoubleField : ICsvField<double>
         CsvFieldReads.TryDouble(row, pos, delimiter, quote, plain, last, open, false, out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out double value) =>
-        CsvFieldReads.KnownDouble(row, start, end, false, out value);
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, byte quote, out double value) =>
+        CsvFieldReads.KnownDouble(row, start, end, quote, false, out value);
 
     public static bool TryParse(ReadOnlySpan<byte> text, out double value) => CsvNumbers.TryParseDouble(text, out value);
 }
@@ -1216,8 +1322,8 @@ internal readonly struct CsvBooleanField : ICsvField<bool>
         CsvFieldReads.TryBoolean(row, pos, delimiter, quote, plain, last, open, false, out value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, out bool value) =>
-        CsvFieldReads.KnownBoolean(row, start, end, false, out value);
+    public static bool TryKnown(ReadOnlySpan<byte> row, int start, int end, byte quote, out bool value) =>
+        CsvFieldReads.KnownBoolean(row, start, end, quote, false, out value);
 
     public static bool TryParse(ReadOnlySpan<byte> text, out bool value) => CsvValues.TryBoolean(text, out value);
 }
