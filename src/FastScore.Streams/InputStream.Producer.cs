@@ -157,7 +157,17 @@ public sealed partial class InputStream
                 {
                     if (rows is not null)
                     {
-                        int row = validating!.TryDecodeLineRow(batch, span[used..], rows, framer.MaxRecordSize, _sequence + 1, out int taken);
+                        int many = validating!.TryDecodeLineRows(batch, span[used..], rows, framer.MaxRecordSize, _sequence + 1, _maxBatchRecords - batch.Count, out int taken, out long bytes);
+                        if (many > 0)
+                        {
+                            _sequence += many;
+                            _batchRecords += many;
+                            _batchBytes += bytes;
+                            used += taken;
+                            continue;
+                        }
+
+                        int row = validating.TryDecodeLineRow(batch, span[used..], rows, framer.MaxRecordSize, _sequence + 1, out taken);
                         if (row >= 0)
                         {
                             _sequence++;

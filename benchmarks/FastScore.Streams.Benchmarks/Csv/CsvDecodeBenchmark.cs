@@ -66,6 +66,9 @@ public class CsvDecodeBenchmark
     /// <summary>Gets or sets a value indicating whether the decoder may find the rows' ends itself (as input streams let it); false: the framer frames every row first (the way before).</summary>
     public bool Fused { get; set; } = true;
 
+    /// <summary>Gets or sets a value indicating whether the decoder may decode many rows per call (as input streams let it).</summary>
+    public bool Many { get; set; } = true;
+
     /// <summary>The rows: iris (four floats) or mixed (int, string, double, boolean, nullable long).</summary>
     [Params("iris", "mixed")]
     public string Rows { get; set; } = "iris";
@@ -142,7 +145,9 @@ public class CsvDecodeBenchmark
         {
             var bench = new CsvDecodeBenchmark { Rows = rows };
             bench.Setup();
-            var framed = new CsvDecodeBenchmark { Rows = rows, Fused = false };
+            // CSV_PROBE_ONE_ROW=1: the third column is the fused path one row per call (the way before TryDecodeLineRows).
+            bool oneRow = Environment.GetEnvironmentVariable("CSV_PROBE_ONE_ROW") == "1";
+            var framed = oneRow ? new CsvDecodeBenchmark { Rows = rows, Many = false } : new CsvDecodeBenchmark { Rows = rows, Fused = false };
             framed.Setup();
             // A round: each method times 30 single passes over the file (1,000 rows, tens of microseconds each, so one is
             // seldom cut by the scheduler on a loaded machine) and keeps its fastest; the methods alternate pass by pass.
@@ -185,7 +190,7 @@ public class CsvDecodeBenchmark
             double[] best = [.. times.Select(t => t.Min())];
             double[] median = [.. times.Select(t => t.Order().ElementAt(t.Count / 2))];
             Console.WriteLine(FormattableString.Invariant(
-                $"{rows}: CsvHelper GetRecords {best[0]:F1} ns/row (median {median[0]:F1}), FastScore csv {best[1]:F1} (median {median[1]:F1}), speed-up best {best[0] / best[1]:F2}x, median {median[0] / median[1]:F2}x; framer first (before) {best[2]:F1} (median {median[2]:F1}), {best[0] / best[2]:F2}x"));
+                $"{rows}: CsvHelper GetRecords {best[0]:F1} ns/row (median {median[0]:F1}), FastScore csv {best[1]:F1} (median {median[1]:F1}), speed-up best {best[0] / best[1]:F2}x, median {median[0] / median[1]:F2}x; {(oneRow ? "one row per call" : "framer first (before)")} {best[2]:F1} (median {median[2]:F1}), {best[0] / best[2]:F2}x"));
             if (Environment.GetEnvironmentVariable("CSV_PROBE_PARTS") == "1")
             {
                 double frame = double.MaxValue;
@@ -329,6 +334,9 @@ public class CsvDecodeBenchmark
         CheckingDecoder<T> decoder = ((RecordEncoding)_encoding).CreateCheckingDecoderFor<T>(_checker);
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(_file));
         double sum = 0;
+        var values = new T[64]; // as the input stream's buffers
+        int[] lengths = new int[64];
+        int[] ends = new int[64];
         while (true)
         {
             ReadOnlySpan<byte> span = reader.UnreadSpan;
@@ -339,6 +347,17 @@ public class CsvDecodeBenchmark
             while (true)
             {
                 T row;
+                if (rows is not null && Many && decoder.TryDecodeLineRows(span[used..], rows, framer.MaxRecordSize, values, lengths, ends, values.Length) is int n and > 0)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        sum += value(values[i]);
+                    }
+
+                    used += ends[n - 1];
+                    continue;
+                }
+
                 if (rows is not null && decoder.TryDecodeLineRow(span[used..], rows, framer.MaxRecordSize, out int taken, out row) >= 0)
                 {
                     sum += value(row);

@@ -34,23 +34,25 @@ internal sealed class CsvEmittedReader<T>
     private readonly ReadFunc _read;
     private readonly FrameFunc _frame;
     private readonly KnownFunc _known;
+    private readonly ManyFunc _many;
 
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
     private CsvEmittedReader(Func<T> create, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
     {
         _create = create;
-        (DynamicMethod read, DynamicMethod frame, DynamicMethod known) = Methods(constructor, members);
+        (DynamicMethod read, DynamicMethod frame, DynamicMethod known, DynamicMethod many) = Methods(constructor, members);
         _read = (ReadFunc)read.CreateDelegate(typeof(ReadFunc), this);
         _frame = (FrameFunc)frame.CreateDelegate(typeof(FrameFunc), this);
         _known = (KnownFunc)known.CreateDelegate(typeof(KnownFunc), this);
+        _many = (ManyFunc)many.CreateDelegate(typeof(ManyFunc), this);
     }
 
     // The emitted methods of each layout, shared by every reader of it: the IL reads the per-reader state (the string pool,
     // the creator) from its first argument, so the methods the JIT compiled once serve every stream, and a stream attached
     // again (a new engine or a re-attach in the same process) does not emit and compile them again (docs/performance.md,
     // "CSV -> json, sixth session"). Bounded: past it, a reader of a new layout emits its own methods, as before.
-    private static readonly ConcurrentDictionary<string, (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known)> s_methods = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known, DynamicMethod Many)> s_methods = new(StringComparer.Ordinal);
     private const int MaxSharedLayouts = 64;
 
     /// <summary>Gets how many layouts of <typeparamref name="T"/> have shared emitted methods (for tests).</summary>
@@ -58,15 +60,15 @@ internal sealed class CsvEmittedReader<T>
 
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
-    private static (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known) Methods(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
+    private static (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known, DynamicMethod Many) Methods(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
     {
         string key = LayoutKey(constructor, members);
-        if (s_methods.TryGetValue(key, out (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known) methods))
+        if (s_methods.TryGetValue(key, out (DynamicMethod Read, DynamicMethod Frame, DynamicMethod Known, DynamicMethod Many) methods))
         {
             return methods;
         }
 
-        methods = (Emit(constructor, members, open: false), Emit(constructor, members, open: true), EmitKnown(constructor, members));
+        methods = (Emit(constructor, members, open: false), Emit(constructor, members, open: true), EmitKnown(constructor, members), EmitMany(constructor, members));
         return s_methods.Count < MaxSharedLayouts ? s_methods.GetOrAdd(key, methods) : methods;
     }
 
@@ -95,6 +97,9 @@ internal sealed class CsvEmittedReader<T>
     // for any other row (nothing decided). The delimiter and the quote are neither a line feed nor a carriage return.
     private delegate bool KnownFunc(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed);
 
+    // The same for consecutive rows, in one loop (TryFrameReadMany).
+    private delegate int ManyFunc(ReadOnlySpan<byte> span, byte delimiter, byte quote, int maxLength, T?[] values, int[] lengths, int[] ends, int count);
+
     /// <summary>Builds the reader, or returns <see langword="null"/> when code may not be emitted or a member's type is not one it reads.</summary>
     /// <param name="create">Creates an instance.</param>
     /// <param name="members">Each column with its member (a property with a setter, or a field) and the member's type.</param>
@@ -115,6 +120,7 @@ internal sealed class CsvEmittedReader<T>
             reader.TryRead([0xFF], (byte)',', (byte)'"', out _); // compiles them now (each declines the byte at once, creating one instance)
             reader.TryFrameRead([0xFF], (byte)',', (byte)'"', out _, out _);
             reader._known(new byte[Vector512<byte>.Count], (byte)',', (byte)'"', out _, out _);
+            reader._many(new byte[Vector512<byte>.Count], (byte)',', (byte)'"', 1, new T?[1], new int[1], new int[1], 1);
             return reader;
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidProgramException or ArgumentException or MemberAccessException or TypeLoadException)
@@ -141,6 +147,23 @@ internal sealed class CsvEmittedReader<T>
     /// <returns>The row's length (its line feed and a carriage return before it excluded), or -1.</returns>
     public int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed) =>
         TryFrameRead(span, delimiter, quote, known: true, out value, out consumed);
+
+    /// <summary>
+    /// Reads consecutive short rows from the start of <paramref name="span"/> by the short-row way (as
+    /// <see cref="TryFrameRead(ReadOnlySpan{byte}, byte, byte, out T, out int)"/> reads one): stops at the first row it
+    /// does not take, at a row that is empty, longer than <paramref name="maxLength"/>, or starts with <c>$</c> or the quote
+    /// (perhaps a control row: the row-by-row way decides), and when <paramref name="values"/> is full.
+    /// </summary>
+    /// <returns>How many rows were read (see <see cref="CheckingDecoder{T}.TryDecodeLineRows"/> for the spans).</returns>
+    public int TryFrameReadMany(ReadOnlySpan<byte> span, byte delimiter, byte quote, int maxLength, T?[] values, int[] lengths, int[] ends, int count)
+    {
+        if (delimiter is (byte)'\n' or (byte)'\r' || quote is (byte)'\n' or (byte)'\r' || delimiter == quote)
+        {
+            return 0;
+        }
+
+        return _many(span, delimiter, quote, maxLength, values, lengths, ends, Math.Min(count, Math.Min(values.Length, Math.Min(lengths.Length, ends.Length))));
+    }
 
     /// <summary>Whether the short-row way alone (<see cref="CsvFieldReads.RowEnds"/>) reads the row at the start of <paramref name="span"/> (for tests).</summary>
     internal bool TryKnownRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed)
@@ -243,15 +266,133 @@ internal sealed class CsvEmittedReader<T>
             InitLocals = false, // every local is written before it is read
         };
         ILGenerator il = method.GetILGenerator();
-        LocalBuilder mask = il.DeclareLocal(typeof(ulong));
         LocalBuilder consumed = il.DeclareLocal(typeof(int));
+        Label fail = il.DefineLabel();
+
+        // value = the row read (the instance on the stack), or goto fail;
+        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        EmitKnownRow(il, constructor, members, il => il.Emit(OpCodes.Ldarg_1), consumed, fail);
+        il.Emit(OpCodes.Stobj, typeof(T));
+        il.Emit(OpCodes.Ldarg_S, (byte)5);
+        il.Emit(OpCodes.Ldloc, consumed);
+        il.Emit(OpCodes.Stind_I4);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Ret);
+
+        il.MarkLabel(fail);
+        il.Emit(OpCodes.Pop); // the address of value
+        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        il.Emit(OpCodes.Initobj, typeof(T));
+        il.Emit(OpCodes.Ldarg_S, (byte)5);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stind_I4);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ret);
+        return method;
+    }
+
+    // ManyFunc: the same row after row in one loop (no call per row): values[n], lengths[n], ends[n] for each row taken;
+    // stops at a row it does not take, an empty one, one longer than maxLength, one that starts with '$' or the quote.
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
+    private static DynamicMethod EmitMany(ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members)
+    {
+        var method = new DynamicMethod(
+            "KnownCsvRows_" + typeof(T).Name,
+            typeof(int),
+            [typeof(CsvEmittedReader<T>), typeof(ReadOnlySpan<byte>), typeof(byte), typeof(byte), typeof(int), typeof(T[]), typeof(int[]), typeof(int[]), typeof(int)],
+            typeof(CsvEmittedReader<T>).Module,
+            skipVisibility: true)
+        {
+            InitLocals = false, // every local is written before it is read
+        };
+        ILGenerator il = method.GetILGenerator();
+        LocalBuilder consumed = il.DeclareLocal(typeof(int));
+        LocalBuilder n = il.DeclareLocal(typeof(int));
+        LocalBuilder at = il.DeclareLocal(typeof(int));
+        LocalBuilder length = il.DeclareLocal(typeof(int));
+        LocalBuilder rest = il.DeclareLocal(typeof(ReadOnlySpan<byte>));
+        Label loop = il.DefineLabel();
+        Label fail = il.DefineLabel();
+        Label tooLong = il.DefineLabel();
+        Label done = il.DefineLabel();
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stloc, n);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stloc, at);
+
+        // while (n < count && CsvFieldReads.TryRest(span, at, quote, out rest)) { ... }
+        il.MarkLabel(loop);
+        il.Emit(OpCodes.Ldloc, n);
+        il.Emit(OpCodes.Ldarg_S, (byte)8);
+        il.Emit(OpCodes.Bge, done);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldloc, at);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Ldloca, rest);
+        il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.TryRest), BindingFlags.Public | BindingFlags.Static)!);
+        il.Emit(OpCodes.Brfalse, done);
+
+        // values[n] = the row read, or goto fail (the array and index on the stack);
+        il.Emit(OpCodes.Ldarg_S, (byte)5);
+        il.Emit(OpCodes.Ldloc, n);
+        EmitKnownRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), consumed, fail);
+
+        // if ((length = CsvFieldReads.RowLength(rest, consumed, maxLength)) < 0) goto fail (the row is not stored);
+        il.Emit(OpCodes.Ldloc, rest);
+        il.Emit(OpCodes.Ldloc, consumed);
+        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.RowLength), BindingFlags.Public | BindingFlags.Static)!);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Stloc, length);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Blt, tooLong);
+        il.Emit(OpCodes.Stelem, typeof(T));
+
+        // lengths[n] = length; at += consumed; ends[n] = at; n++;
+        il.Emit(OpCodes.Ldarg_S, (byte)6);
+        il.Emit(OpCodes.Ldloc, n);
+        il.Emit(OpCodes.Ldloc, length);
+        il.Emit(OpCodes.Stelem_I4);
+        il.Emit(OpCodes.Ldloc, at);
+        il.Emit(OpCodes.Ldloc, consumed);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, at);
+        il.Emit(OpCodes.Ldarg_S, (byte)7);
+        il.Emit(OpCodes.Ldloc, n);
+        il.Emit(OpCodes.Ldloc, at);
+        il.Emit(OpCodes.Stelem_I4);
+        il.Emit(OpCodes.Ldloc, n);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, n);
+        il.Emit(OpCodes.Br, loop);
+
+        // A row longer than maxLength (or empty): the instance, values and n on the stack; a row not read: values and n.
+        il.MarkLabel(tooLong);
+        il.Emit(OpCodes.Pop);
+        il.MarkLabel(fail);
+        il.Emit(OpCodes.Pop);
+        il.Emit(OpCodes.Pop);
+        il.MarkLabel(done);
+        il.Emit(OpCodes.Ldloc, n);
+        il.Emit(OpCodes.Ret);
+        return method;
+    }
+
+    // Reads the short row of the span the IL `loadSpan` pushes, with the stack as it is (the row's instance pushed on it),
+    // or branches to `fail` with the stack as it was.
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
+    private static void EmitKnownRow(ILGenerator il, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members, Action<ILGenerator> loadSpan, LocalBuilder consumed, Label fail)
+    {
+        LocalBuilder mask = il.DeclareLocal(typeof(ulong));
         LocalBuilder start = il.DeclareLocal(typeof(int));
         LocalBuilder end = il.DeclareLocal(typeof(int));
-        Label fail = il.DefineLabel();
         FieldInfo strings = typeof(CsvEmittedReader<T>).GetField(nameof(_strings), BindingFlags.NonPublic | BindingFlags.Instance)!;
 
         // mask = CsvFieldReads.RowEnds(span, delimiter, quote, fields, out consumed); if (mask == 0) goto fail;
-        il.Emit(OpCodes.Ldarg_1);
+        loadSpan(il);
         il.Emit(OpCodes.Ldarg_2);
         il.Emit(OpCodes.Ldarg_3);
         il.Emit(OpCodes.Ldc_I4, members.Count);
@@ -284,7 +425,7 @@ internal sealed class CsvEmittedReader<T>
             il.Emit(OpCodes.Stloc, mask);
 
             // if (!CsvFieldReads.KnownX(span, start, end, quote, nullable, [strings,] out value_i)) goto fail; start = end + 1;
-            il.Emit(OpCodes.Ldarg_1);
+            loadSpan(il);
             il.Emit(OpCodes.Ldloc, start);
             il.Emit(OpCodes.Ldloc, end);
             il.Emit(OpCodes.Ldarg_3);
@@ -304,8 +445,7 @@ internal sealed class CsvEmittedReader<T>
             il.Emit(OpCodes.Stloc, start);
         }
 
-        // value = new T { members = values }; (the instance only for a row read whole)
-        il.Emit(OpCodes.Ldarg_S, (byte)4);
+        // new T { members = values } (the instance only for a row read whole)
         if (constructor is not null)
         {
             il.Emit(OpCodes.Newobj, constructor);
@@ -331,23 +471,6 @@ internal sealed class CsvEmittedReader<T>
                 il.Emit(OpCodes.Stfld, (FieldInfo)member);
             }
         }
-
-        il.Emit(OpCodes.Stobj, typeof(T));
-        il.Emit(OpCodes.Ldarg_S, (byte)5);
-        il.Emit(OpCodes.Ldloc, consumed);
-        il.Emit(OpCodes.Stind_I4);
-        il.Emit(OpCodes.Ldc_I4_1);
-        il.Emit(OpCodes.Ret);
-
-        il.MarkLabel(fail);
-        il.Emit(OpCodes.Ldarg_S, (byte)4);
-        il.Emit(OpCodes.Initobj, typeof(T));
-        il.Emit(OpCodes.Ldarg_S, (byte)5);
-        il.Emit(OpCodes.Ldc_I4_0);
-        il.Emit(OpCodes.Stind_I4);
-        il.Emit(OpCodes.Ldc_I4_0);
-        il.Emit(OpCodes.Ret);
-        return method;
     }
 
     // open: the row is the start of a buffer and ends at a line feed (TryFrameRead); otherwise the row is exactly the bytes (TryRead).
@@ -716,6 +839,24 @@ internal static class CsvFieldReads
 
         consumed = lineFeed + 1;
         return delimiters | (1UL << textEnd);
+    }
+
+    /// <summary>The rest of <paramref name="span"/> from <paramref name="at"/>, when a row there may be read by the short-row
+    /// way in a loop: not empty, and not starting with <c>$</c> or the quote (perhaps a control row: the row-by-row way decides).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryRest(ReadOnlySpan<byte> span, int at, byte quote, out ReadOnlySpan<byte> rest)
+    {
+        rest = (uint)at < (uint)span.Length ? span[at..] : default;
+        return !rest.IsEmpty && rest[0] != (byte)'$' && rest[0] != quote;
+    }
+
+    /// <summary>The length of the row that takes <paramref name="consumed"/> bytes with its line feed (or CR LF), or -1 when it
+    /// is empty or longer than <paramref name="maxLength"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int RowLength(ReadOnlySpan<byte> rest, int consumed, int maxLength)
+    {
+        int length = consumed >= 2 && rest[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
+        return length > 0 && length <= maxLength ? length : -1;
     }
 
     // Quoted fields in a short row (the bits of its quotes before its line feed): true when every quote opens a field (at
