@@ -40,6 +40,22 @@ public sealed class CsvKnownRowTests
     }
 #pragma warning restore CA1051
 
+    /// <summary>Numbers and booleans only (the layouts whose loop uses the field readers, not the short-row way).</summary>
+    public sealed class Numbers
+    {
+        public float X { get; set; }
+
+        public int? N { get; set; }
+
+        public double D { get; set; }
+
+        public bool B { get; set; }
+    }
+
+    private const string NumbersSchema = """
+        {"type":"record","name":"N","fields":[{"name":"x","type":"float"},{"name":"n","type":["null","int"]},{"name":"d","type":"double"},{"name":"b","type":"boolean"}]}
+        """;
+
     private const string Schema = """
         {"type":"record","name":"R","fields":[{"name":"id","type":"int"},{"name":"name","type":["null","string"]},{"name":"amount","type":"double"},
         {"name":"active","type":"boolean"},{"name":"ref","type":["null","long"]},{"name":"score","type":"float"}]}
@@ -128,6 +144,78 @@ public sealed class CsvKnownRowTests
         }, seed: "0Kn0wnR0ws01", iter: 30_000, threads: 1);
         Assert.That(known & 0xFFFF, Is.GreaterThan(1_000), $"the short-row way takes many rows ({known & 0xFFFF} without quotes, {known >> 16} with)");
         Assert.That(known >> 16, Is.GreaterThan(1_500), $"and many with quoted fields ({known >> 16})");
+    }
+
+    // Several rows, each valid for one of the three layouts or made of random fields, with random line ends.
+    private static readonly Gen<string[]> s_validNumbers = Gen.Select(Gen.Int[-9999, 9999], Gen.Int[-99, 99].Nullable(), Gen.Int[-99999, 99999], Gen.Bool)
+        .Select((x, n, d, b) => new[] { (x / 100f).ToString(CultureInfo.InvariantCulture), n?.ToString(CultureInfo.InvariantCulture) ?? "", (d / 1000.0).ToString(CultureInfo.InvariantCulture), b ? "TRUE" : "false" });
+
+    // Rows valid for the layout, with one other row (random fields, a control row, an empty row, a quoted first field) put
+    // in somewhere, and random line ends.
+    private static readonly Gen<(int Format, int Layout, string[] Rows, string[] Ends, int Max)> s_rows = Gen.Select(Gen.Int[0, s_formats.Length - 1], Gen.Int[0, 2],
+            Gen.Select(s_validRow.Array[0, 30], s_validSmall.Array[0, 30], s_validNumbers.Array[0, 30]),
+            Gen.OneOf(s_field.Array[2, 7], Gen.Const(new[] { "$fastscore", "1" }), Gen.Const(new[] { "" }), Gen.Const(new[] { "\"1\"", "2", "3", "4" })), Gen.Int[0, 40],
+            Gen.OneOf(Gen.Const("\n"), Gen.Const("\r\n"), Gen.Const("\r\r\n")).Array[32], Gen.Frequency((5, Gen.Const(4096)), (1, Gen.Int[1, 40])))
+        .Select((format, layout, valid, other, at, ends, max) =>
+        {
+            List<string[]> rows = [.. layout switch { 0 => valid.Item1, 1 => valid.Item2, _ => valid.Item3 }];
+            if (at <= rows.Count)
+            {
+                rows.Insert(at, other);
+            }
+
+            return (format, layout, rows.Select(r => string.Join('|', r)).ToArray(), ends, max);
+        });
+
+    [Test]
+    public void Rows_read_many_per_call_are_the_rows_read_one_by_one()
+    {
+        int many = 0;
+        s_rows.Sample(c =>
+        {
+            (char delimiter, char quote) = s_formats[c.Format];
+            var format = new CsvFormat(delimiter.ToString(), quote);
+            var text = new StringBuilder();
+            for (int i = 0; i < c.Rows.Length; i++)
+            {
+                text.Append(c.Rows[i]).Append(c.Ends[i]);
+            }
+
+            byte[] bytes = Encoding.UTF8.GetBytes(text.ToString().Replace("\"", "\u0001", StringComparison.Ordinal).Replace('|', delimiter).Replace('\u0001', quote));
+            string show = $"format {c.Format}, layout {c.Layout}, max {c.Max}: {Encoding.UTF8.GetString(bytes).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)}";
+            many += c.Layout switch
+            {
+                0 => Many<Row>(bytes, format, Schema, c.Max, r => $"{r.Id}|{r.Name ?? "<null>"}|{Bits(r.Amount)}|{r.Active}|{r.Ref}|{Bits(r.Score)}", show),
+                1 => Many<Small>(bytes, format, SmallSchema, c.Max, s => $"{Bits(s.X)}|{s.N}|{s.Tag}", show),
+                _ => Many<Numbers>(bytes, format, NumbersSchema, c.Max, n => $"{Bits(n.X)}|{n.N}|{Bits(n.D)}|{n.B}", show),
+            };
+        }, seed: "0M4nyR0ws002", iter: 6_000, threads: 1);
+        Assert.That(many, Is.GreaterThan(10_000), "many rows are read many per call");
+    }
+
+    // TryFrameReadMany against TryFrameRead (the field readers alone) row after row: the same rows, lengths, ends and values.
+    private static int Many<T>(byte[] bytes, CsvFormat format, string schema, int max, Func<T, string> show, string c)
+    {
+        CsvEmittedReader<T> reader = ReaderOf<T>(format, schema);
+        byte delimiter = format.Delimiter[0];
+        byte quote = format.Quote;
+        var values = new T?[64];
+        int[] lengths = new int[64];
+        int[] ends = new int[64];
+        int n = reader.TryFrameReadMany(bytes, delimiter, quote, max, values, lengths, ends, 64);
+        int at = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int length = reader.TryFrameRead(bytes.AsSpan(at), delimiter, quote, known: false, out T? one, out int consumed);
+            Assert.That(length, Is.EqualTo(lengths[i]), c);
+            Assert.That(at + consumed, Is.EqualTo(ends[i]), c);
+            Assert.That(show(values[i]!), Is.EqualTo(show(one!)), c);
+            Assert.That(length, Is.InRange(1, max), c);
+            Assert.That(bytes[at], Is.Not.EqualTo((byte)'$').And.Not.EqualTo(quote), c);
+            at = ends[i];
+        }
+
+        return n;
     }
 
     [Test]

@@ -35,6 +35,7 @@ internal sealed class CsvEmittedReader<T>
     private readonly FrameFunc _frame;
     private readonly KnownFunc _known;
     private readonly ManyFunc _many;
+    private readonly bool _prefersKnown;
 
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
@@ -46,6 +47,7 @@ internal sealed class CsvEmittedReader<T>
         _frame = (FrameFunc)frame.CreateDelegate(typeof(FrameFunc), this);
         _known = (KnownFunc)known.CreateDelegate(typeof(KnownFunc), this);
         _many = (ManyFunc)many.CreateDelegate(typeof(ManyFunc), this);
+        _prefersKnown = PrefersKnown(members);
     }
 
     // The emitted methods of each layout, shared by every reader of it: the IL reads the per-reader state (the string pool,
@@ -93,7 +95,7 @@ internal sealed class CsvEmittedReader<T>
     // The same over a buffer that starts with a row: consumed is the row's length with its line feed (or CR LF).
     private delegate bool FrameFunc(ReadOnlySpan<byte> span, byte delimiter, byte quote, bool plain, out T? value, out int consumed);
 
-    // The same for a short row without quotes whose fields' ends one vector compare finds (CsvFieldReads.RowEnds); false
+    // The same for a short row whose fields' ends one vector compare finds (CsvFieldReads.RowEnds); false
     // for any other row (nothing decided). The delimiter and the quote are neither a line feed nor a carriage return.
     private delegate bool KnownFunc(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed);
 
@@ -182,8 +184,8 @@ internal sealed class CsvEmittedReader<T>
     /// false: without the short-row way (each field found by the field readers; for tests).</summary>
     internal int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, bool known, out T? value, out int consumed)
     {
-        // A short row without quotes: its fields' ends from one vector compare, then each field parsed at its known place.
-        if (known && delimiter is not ((byte)'\n' or (byte)'\r') && quote is not ((byte)'\n' or (byte)'\r') && delimiter != quote && _known(span, delimiter, quote, out value, out consumed))
+        // A short row (of a layout that gains by it): its fields' ends from one vector compare, then each field parsed at its known place.
+        if (known && _prefersKnown && delimiter is not ((byte)'\n' or (byte)'\r') && quote is not ((byte)'\n' or (byte)'\r') && delimiter != quote && _known(span, delimiter, quote, out value, out consumed))
         {
             return consumed >= 2 && span[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
         }
@@ -316,10 +318,17 @@ internal sealed class CsvEmittedReader<T>
         Label fail = il.DefineLabel();
         Label tooLong = il.DefineLabel();
         Label done = il.DefineLabel();
+        LocalBuilder plain = il.DeclareLocal(typeof(bool));
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Stloc, n);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Stloc, at);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.IsPlainSafe), BindingFlags.Public | BindingFlags.Static)!);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.IsPlainSafe), BindingFlags.Public | BindingFlags.Static)!);
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Stloc, plain);
 
         // while (n < count && CsvFieldReads.TryRest(span, at, quote, out rest)) { ... }
         il.MarkLabel(loop);
@@ -336,7 +345,14 @@ internal sealed class CsvEmittedReader<T>
         // values[n] = the row read, or goto fail (the array and index on the stack);
         il.Emit(OpCodes.Ldarg_S, (byte)5);
         il.Emit(OpCodes.Ldloc, n);
-        EmitKnownRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), consumed, fail);
+        if (PrefersKnown(members))
+        {
+            EmitKnownRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), consumed, fail);
+        }
+        else
+        {
+            EmitReaderRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), plain, consumed, fail);
+        }
 
         // if ((length = CsvFieldReads.RowLength(rest, consumed, maxLength)) < 0) goto fail (the row is not stored);
         il.Emit(OpCodes.Ldloc, rest);
@@ -378,6 +394,79 @@ internal sealed class CsvEmittedReader<T>
         il.Emit(OpCodes.Ldloc, n);
         il.Emit(OpCodes.Ret);
         return method;
+    }
+
+    // Whether rows of the layout are read faster by the short-row way (their field ends from one vector compare) than by
+    // the field readers (each finds its field's end while parsing it). Measured (docs/performance.md, "CSV decoding",
+    // seventh session): rows with a string column gain (each string field was a vector search of its own, a quoted one
+    // more), rows of short numbers only (iris) lose about 5% (the mask costs more than scanning their few bytes twice).
+    private static bool PrefersKnown(IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members) =>
+        members.Any(m => m.Column.Type == CsvType.String);
+
+    // The field readers over the row of the span `loadSpan` pushes, in open mode (the row ends at its line feed), in a loop:
+    // the instance pushed on the stack and `consumed` set, or a branch to `fail` with the stack as it was.
+    [RequiresDynamicCode("Emits a DynamicMethod.")]
+    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
+    private static void EmitReaderRow(ILGenerator il, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members, Action<ILGenerator> loadSpan, LocalBuilder plain, LocalBuilder consumed, Label fail)
+    {
+        LocalBuilder target = il.DeclareLocal(typeof(T));
+        FieldInfo strings = typeof(CsvEmittedReader<T>).GetField(nameof(_strings), BindingFlags.NonPublic | BindingFlags.Instance)!;
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stloc, consumed); // the position
+        if (constructor is not null)
+        {
+            il.Emit(OpCodes.Newobj, constructor);
+        }
+        else
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, typeof(CsvEmittedReader<T>).GetField(nameof(_create), BindingFlags.NonPublic | BindingFlags.Instance)!);
+            il.Emit(OpCodes.Callvirt, typeof(Func<T>).GetMethod(nameof(Func<T>.Invoke))!);
+        }
+
+        il.Emit(OpCodes.Stloc, target);
+        for (int i = 0; i < members.Count; i++)
+        {
+            (CsvColumn column, MemberInfo member, Type type) = members[i];
+            MethodInfo read = ReadMethod(column, type)!;
+            LocalBuilder value = il.DeclareLocal(read.GetParameters()[^1].ParameterType.GetElementType()!);
+
+            // if ((pos = CsvFieldReads.TryX(row, pos, delimiter, quote, plain, last, open: true, nullable, [strings,] out value)) < 0) goto fail;
+            loadSpan(il);
+            il.Emit(OpCodes.Ldloc, consumed);
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldarg_3);
+            il.Emit(OpCodes.Ldloc, plain);
+            il.Emit(i == members.Count - 1 ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(column.Nullable ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+            if (read.Name == nameof(CsvFieldReads.TryString))
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, strings);
+            }
+
+            il.Emit(OpCodes.Ldloca, value);
+            il.Emit(OpCodes.Call, read);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, consumed);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Blt, fail);
+
+            // target.Member = value;
+            il.Emit(OpCodes.Ldloc, target);
+            il.Emit(OpCodes.Ldloc, value);
+            if (member is PropertyInfo property)
+            {
+                il.Emit(OpCodes.Callvirt, property.SetMethod!);
+            }
+            else
+            {
+                il.Emit(OpCodes.Stfld, (FieldInfo)member);
+            }
+        }
+
+        il.Emit(OpCodes.Ldloc, target);
     }
 
     // Reads the short row of the span the IL `loadSpan` pushes, with the stack as it is (the row's instance pushed on it),
