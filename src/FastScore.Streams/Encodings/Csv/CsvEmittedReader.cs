@@ -164,7 +164,10 @@ internal sealed class CsvEmittedReader<T>
             return 0;
         }
 
-        return _many(span, delimiter, quote, maxLength, values, lengths, ends, Math.Min(count, Math.Min(values.Length, Math.Min(lengths.Length, ends.Length))));
+        // The loop stores through the elements' addresses (no covariant store check): values must be exactly a T[].
+        return values.GetType() == typeof(T?[])
+            ? _many(span, delimiter, quote, maxLength, values, lengths, ends, Math.Min(count, Math.Min(values.Length, Math.Min(lengths.Length, ends.Length))))
+            : 0;
     }
 
     /// <summary>Whether the short-row way alone (<see cref="CsvFieldReads.RowEnds"/>) reads the row at the start of <paramref name="span"/> (for tests).</summary>
@@ -342,9 +345,15 @@ internal sealed class CsvEmittedReader<T>
         il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.TryRest), BindingFlags.Public | BindingFlags.Static)!);
         il.Emit(OpCodes.Brfalse, done);
 
-        // values[n] = the row read, or goto fail (the array and index on the stack);
+        // values[n] = the row read, or goto fail (the element's address on the stack: stored through it, the instance needs
+        // no covariant array store check, values being exactly a T[]);
         il.Emit(OpCodes.Ldarg_S, (byte)5);
+        il.Emit(OpCodes.Call, typeof(MemoryMarshal).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Single(m => m.Name == nameof(MemoryMarshal.GetArrayDataReference) && m.IsGenericMethodDefinition).MakeGenericMethod(typeof(T)));
         il.Emit(OpCodes.Ldloc, n);
+        il.Emit(OpCodes.Call, typeof(Unsafe).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Single(m => m.Name == nameof(Unsafe.Add) && m.GetParameters() is [{ ParameterType.IsByRef: true }, { ParameterType: var offset }] && offset == typeof(int))
+            .MakeGenericMethod(typeof(T)));
         if (PrefersKnown(members))
         {
             EmitKnownRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), consumed, fail);
@@ -363,7 +372,7 @@ internal sealed class CsvEmittedReader<T>
         il.Emit(OpCodes.Stloc, length);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Blt, tooLong);
-        il.Emit(OpCodes.Stelem, typeof(T));
+        il.Emit(OpCodes.Stobj, typeof(T));
 
         // lengths[n] = length; at += consumed; ends[n] = at; n++;
         il.Emit(OpCodes.Ldarg_S, (byte)6);
@@ -384,11 +393,10 @@ internal sealed class CsvEmittedReader<T>
         il.Emit(OpCodes.Stloc, n);
         il.Emit(OpCodes.Br, loop);
 
-        // A row longer than maxLength (or empty): the instance, values and n on the stack; a row not read: values and n.
+        // A row longer than maxLength (or empty): the instance and the address on the stack; a row not read: the address.
         il.MarkLabel(tooLong);
         il.Emit(OpCodes.Pop);
         il.MarkLabel(fail);
-        il.Emit(OpCodes.Pop);
         il.Emit(OpCodes.Pop);
         il.MarkLabel(done);
         il.Emit(OpCodes.Ldloc, n);
