@@ -47,6 +47,9 @@ internal abstract class RecordDecoder
     /// </summary>
     /// <returns>How many rows were appended, with <paramref name="consumed"/> the bytes they take with their line feeds and
     /// <paramref name="bytes"/> the records' bytes.</returns>
+    /// <summary>Gets a value indicating whether <see cref="TryDecodeLineRows"/> may decode rows (false: callers need not call it).</summary>
+    public virtual bool DecodesLineRows => false;
+
     public virtual int TryDecodeLineRows(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, int count, out int consumed, out long bytes)
     {
         consumed = 0;
@@ -139,6 +142,8 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
     private T[]? _rows;
     private int[]? _lengths;
     private int[]? _ends;
+
+    public override bool DecodesLineRows => _checking is { DecodesLineRows: true };
 
     public override int TryDecodeLineRows(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, int count, out int consumed, out long bytes)
     {

@@ -344,10 +344,11 @@ public class CsvDecodeBenchmark
 
             // As InputStream.DrainFrames: the decoder finds the row's end itself where the framer allows (CsvLineRows).
             CsvFormat? rows = Fused ? framer.CsvLineRows : null;
+            bool many = rows is not null && Many && decoder.DecodesLineRows;
             while (true)
             {
                 T row;
-                if (rows is not null && Many && decoder.TryDecodeLineRows(span[used..], rows, framer.MaxRecordSize, values, lengths, ends, values.Length) is int n and > 0)
+                if (many && decoder.TryDecodeLineRows(span[used..], rows!, framer.MaxRecordSize, values, lengths, ends, values.Length) is int n and > 0)
                 {
                     for (int i = 0; i < n; i++)
                     {

@@ -50,6 +50,10 @@ internal abstract class CheckingDecoder<T>
     /// </summary>
     /// <returns>How many rows were decoded, at most <paramref name="count"/>. Must not throw for bad data.</returns>
     public virtual int TryDecodeLineRows(ReadOnlySpan<byte> span, Csv.CsvFormat rows, int maxLength, T[] values, int[] lengths, int[] ends, int count) => 0;
+
+    /// <summary>Gets a value indicating whether <see cref="TryDecodeLineRows"/> may decode rows (false: it decodes none, and
+    /// callers need not call it).</summary>
+    public virtual bool DecodesLineRows => false;
 }
 
 /// <summary>

@@ -269,6 +269,8 @@ public sealed class CsvFusedPathTests
                 return length;
             }
 
+            public override bool DecodesLineRows => decoder.DecodesLineRows;
+
             public override int TryDecodeLineRows(ReadOnlySpan<byte> span, CsvFormat rows, int maxLength, T[] values, int[] lengths, int[] ends, int count)
             {
                 int n = decoder.TryDecodeLineRows(span, rows, maxLength, values, lengths, ends, count);

@@ -40,7 +40,7 @@ public sealed class CsvKnownRowTests
     }
 #pragma warning restore CA1051
 
-    /// <summary>Numbers and booleans only (the layouts whose loop uses the field readers, not the short-row way).</summary>
+    /// <summary>Numbers and booleans only (a layout read one row per call by the field readers, not many per call).</summary>
     public sealed class Numbers
     {
         public float X { get; set; }
@@ -203,6 +203,12 @@ public sealed class CsvKnownRowTests
         int[] lengths = new int[64];
         int[] ends = new int[64];
         int n = reader.TryFrameReadMany(bytes, delimiter, quote, max, values, lengths, ends, 64);
+        if (!reader.ReadsMany)
+        {
+            Assert.That(n, Is.Zero, "a layout without a string column is read one row per call");
+            return 0;
+        }
+
         int at = 0;
         for (int i = 0; i < n; i++)
         {

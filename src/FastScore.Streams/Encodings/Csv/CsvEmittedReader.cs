@@ -147,8 +147,27 @@ internal sealed class CsvEmittedReader<T>
     /// <param name="value">The value read.</param>
     /// <param name="consumed">How many bytes the row takes with its line feed (or CR LF).</param>
     /// <returns>The row's length (its line feed and a carriage return before it excluded), or -1.</returns>
-    public int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed) =>
-        TryFrameRead(span, delimiter, quote, known: true, out value, out consumed);
+    public int TryFrameRead(ReadOnlySpan<byte> span, byte delimiter, byte quote, out T? value, out int consumed)
+    {
+        // A short row (of a layout that gains by it): its fields' ends from one vector compare, then each field parsed at its known place.
+        if (_prefersKnown && delimiter is not ((byte)'\n' or (byte)'\r') && quote is not ((byte)'\n' or (byte)'\r') && delimiter != quote && _known(span, delimiter, quote, out value, out consumed))
+        {
+            return consumed >= 2 && span[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
+        }
+
+        if (!_frame(span, delimiter, quote, CsvFieldReads.IsPlainSafe(delimiter) && CsvFieldReads.IsPlainSafe(quote), out value, out consumed))
+        {
+            consumed = 0;
+            return -1;
+        }
+
+        // The last field reader stopped after "\n" or "\r\n"; a carriage return before a line feed is never a field's.
+        return consumed >= 2 && span[consumed - 2] == (byte)'\r' ? consumed - 2 : consumed - 1;
+    }
+
+    /// <summary>Gets a value indicating whether <see cref="TryFrameReadMany"/> reads rows of this layout (those with a string
+    /// column, see <see cref="PrefersKnown"/>); for the others, rows are read one per call.</summary>
+    public bool ReadsMany => _prefersKnown;
 
     /// <summary>
     /// Reads consecutive short rows from the start of <paramref name="span"/> by the short-row way (as
@@ -159,7 +178,7 @@ internal sealed class CsvEmittedReader<T>
     /// <returns>How many rows were read (see <see cref="CheckingDecoder{T}.TryDecodeLineRows"/> for the spans).</returns>
     public int TryFrameReadMany(ReadOnlySpan<byte> span, byte delimiter, byte quote, int maxLength, T?[] values, int[] lengths, int[] ends, int count)
     {
-        if (delimiter is (byte)'\n' or (byte)'\r' || quote is (byte)'\n' or (byte)'\r' || delimiter == quote)
+        if (!_prefersKnown || delimiter is (byte)'\n' or (byte)'\r' || quote is (byte)'\n' or (byte)'\r' || delimiter == quote)
         {
             return 0;
         }
@@ -296,7 +315,7 @@ internal sealed class CsvEmittedReader<T>
         return method;
     }
 
-    // ManyFunc: the same row after row in one loop (no call per row): values[n], lengths[n], ends[n] for each row taken;
+    // ManyFunc: KnownFunc row after row in one loop (no call per row): values[n], lengths[n], ends[n] for each row taken;
     // stops at a row it does not take, an empty one, one longer than maxLength, one that starts with '$' or the quote.
     [RequiresDynamicCode("Emits a DynamicMethod.")]
     [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
@@ -321,17 +340,10 @@ internal sealed class CsvEmittedReader<T>
         Label fail = il.DefineLabel();
         Label tooLong = il.DefineLabel();
         Label done = il.DefineLabel();
-        LocalBuilder plain = il.DeclareLocal(typeof(bool));
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Stloc, n);
         il.Emit(OpCodes.Ldc_I4_0);
         il.Emit(OpCodes.Stloc, at);
-        il.Emit(OpCodes.Ldarg_2);
-        il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.IsPlainSafe), BindingFlags.Public | BindingFlags.Static)!);
-        il.Emit(OpCodes.Ldarg_3);
-        il.Emit(OpCodes.Call, typeof(CsvFieldReads).GetMethod(nameof(CsvFieldReads.IsPlainSafe), BindingFlags.Public | BindingFlags.Static)!);
-        il.Emit(OpCodes.And);
-        il.Emit(OpCodes.Stloc, plain);
 
         // while (n < count && CsvFieldReads.TryRest(span, at, quote, out rest)) { ... }
         il.MarkLabel(loop);
@@ -354,14 +366,7 @@ internal sealed class CsvEmittedReader<T>
         il.Emit(OpCodes.Call, typeof(Unsafe).GetMethods(BindingFlags.Public | BindingFlags.Static)
             .Single(m => m.Name == nameof(Unsafe.Add) && m.GetParameters() is [{ ParameterType.IsByRef: true }, { ParameterType: var offset }] && offset == typeof(int))
             .MakeGenericMethod(typeof(T)));
-        if (PrefersKnown(members))
-        {
-            EmitKnownRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), consumed, fail);
-        }
-        else
-        {
-            EmitReaderRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), plain, consumed, fail);
-        }
+        EmitKnownRow(il, constructor, members, il => il.Emit(OpCodes.Ldloc, rest), consumed, fail);
 
         // if ((length = CsvFieldReads.RowLength(rest, consumed, maxLength)) < 0) goto fail (the row is not stored);
         il.Emit(OpCodes.Ldloc, rest);
@@ -404,78 +409,13 @@ internal sealed class CsvEmittedReader<T>
         return method;
     }
 
-    // Whether rows of the layout are read faster by the short-row way (their field ends from one vector compare) than by
-    // the field readers (each finds its field's end while parsing it). Measured (docs/performance.md, "CSV decoding",
-    // seventh session): rows with a string column gain (each string field was a vector search of its own, a quoted one
-    // more), rows of short numbers only (iris) lose about 5% (the mask costs more than scanning their few bytes twice).
+    // Whether rows of the layout are read faster by the short-row way (their field ends from one vector compare), many per
+    // call, than by the field readers (each finds its field's end while parsing it) one per call. Measured
+    // (docs/performance.md, "CSV decoding", seventh session): rows with a string column gain (each string field was a
+    // vector search of its own, a quoted one more); rows of short numbers only (iris) did not, either way (the mask costs
+    // more than scanning their few bytes twice), so they are read as before.
     private static bool PrefersKnown(IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members) =>
         members.Any(m => m.Column.Type == CsvType.String);
-
-    // The field readers over the row of the span `loadSpan` pushes, in open mode (the row ends at its line feed), in a loop:
-    // the instance pushed on the stack and `consumed` set, or a branch to `fail` with the stack as it was.
-    [RequiresDynamicCode("Emits a DynamicMethod.")]
-    [RequiresUnreferencedCode("Instantiates the generic nullable field reader by reflection.")]
-    private static void EmitReaderRow(ILGenerator il, ConstructorInfo? constructor, IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members, Action<ILGenerator> loadSpan, LocalBuilder plain, LocalBuilder consumed, Label fail)
-    {
-        LocalBuilder target = il.DeclareLocal(typeof(T));
-        FieldInfo strings = typeof(CsvEmittedReader<T>).GetField(nameof(_strings), BindingFlags.NonPublic | BindingFlags.Instance)!;
-        il.Emit(OpCodes.Ldc_I4_0);
-        il.Emit(OpCodes.Stloc, consumed); // the position
-        if (constructor is not null)
-        {
-            il.Emit(OpCodes.Newobj, constructor);
-        }
-        else
-        {
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldfld, typeof(CsvEmittedReader<T>).GetField(nameof(_create), BindingFlags.NonPublic | BindingFlags.Instance)!);
-            il.Emit(OpCodes.Callvirt, typeof(Func<T>).GetMethod(nameof(Func<T>.Invoke))!);
-        }
-
-        il.Emit(OpCodes.Stloc, target);
-        for (int i = 0; i < members.Count; i++)
-        {
-            (CsvColumn column, MemberInfo member, Type type) = members[i];
-            MethodInfo read = ReadMethod(column, type)!;
-            LocalBuilder value = il.DeclareLocal(read.GetParameters()[^1].ParameterType.GetElementType()!);
-
-            // if ((pos = CsvFieldReads.TryX(row, pos, delimiter, quote, plain, last, open: true, nullable, [strings,] out value)) < 0) goto fail;
-            loadSpan(il);
-            il.Emit(OpCodes.Ldloc, consumed);
-            il.Emit(OpCodes.Ldarg_2);
-            il.Emit(OpCodes.Ldarg_3);
-            il.Emit(OpCodes.Ldloc, plain);
-            il.Emit(i == members.Count - 1 ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
-            il.Emit(OpCodes.Ldc_I4_1);
-            il.Emit(column.Nullable ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
-            if (read.Name == nameof(CsvFieldReads.TryString))
-            {
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldfld, strings);
-            }
-
-            il.Emit(OpCodes.Ldloca, value);
-            il.Emit(OpCodes.Call, read);
-            il.Emit(OpCodes.Dup);
-            il.Emit(OpCodes.Stloc, consumed);
-            il.Emit(OpCodes.Ldc_I4_0);
-            il.Emit(OpCodes.Blt, fail);
-
-            // target.Member = value;
-            il.Emit(OpCodes.Ldloc, target);
-            il.Emit(OpCodes.Ldloc, value);
-            if (member is PropertyInfo property)
-            {
-                il.Emit(OpCodes.Callvirt, property.SetMethod!);
-            }
-            else
-            {
-                il.Emit(OpCodes.Stfld, (FieldInfo)member);
-            }
-        }
-
-        il.Emit(OpCodes.Ldloc, target);
-    }
 
     // Reads the short row of the span the IL `loadSpan` pushes, with the stack as it is (the row's instance pushed on it),
     // or branches to `fail` with the stack as it was.
