@@ -40,6 +40,24 @@ internal abstract class RecordDecoder
     public abstract int TryDecodeLineRow(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, out int consumed);
 
     /// <summary>
+    /// <see cref="TryDecodeLineRow"/> for consecutive rows from the start of <paramref name="span"/>, at most
+    /// <paramref name="count"/>, in one call (<see cref="CheckingDecoder{T}.TryDecodeLineRows"/>): the rows taken are
+    /// appended to the batch as records <paramref name="sequenceNumber"/> on; it stops at the first row it does not prove,
+    /// which then takes <see cref="TryDecodeLineRow"/> or the framer.
+    /// </summary>
+    /// <returns>How many rows were appended, with <paramref name="consumed"/> the bytes they take with their line feeds and
+    /// <paramref name="bytes"/> the records' bytes.</returns>
+    /// <summary>Gets a value indicating whether <see cref="TryDecodeLineRows"/> may decode rows (false: callers need not call it).</summary>
+    public virtual bool DecodesLineRows => false;
+
+    public virtual int TryDecodeLineRows(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, int count, out int consumed, out long bytes)
+    {
+        consumed = 0;
+        bytes = 0;
+        return 0;
+    }
+
+    /// <summary>
     /// Lets <see cref="TryDecodeValid"/> stand in for the stream's checker when the encoding can prove records valid
     /// for the checker while decoding them (<see cref="RecordEncoding.CreateCheckingDecoder{T}"/>: for example the
     /// <c>json</c> encoding, a flat POCO, a flat record schema).
@@ -118,6 +136,49 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
         batch.Append(span[..length], sequenceNumber, null);
         Store(batch, batch.Count - 1, value);
         return length;
+    }
+
+    // The values, lengths and ends of the rows one TryDecodeLineRows call reads (kept: one producer task uses a decoder).
+    private T[]? _rows;
+    private int[]? _lengths;
+    private int[]? _ends;
+
+    public override bool DecodesLineRows => _checking is { DecodesLineRows: true };
+
+    public override int TryDecodeLineRows(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, int count, out int consumed, out long bytes)
+    {
+        consumed = 0;
+        bytes = 0;
+        if (_checking is null)
+        {
+            return 0;
+        }
+
+        T[] values = _rows ??= new T[64];
+        int[] lengths = _lengths ??= new int[64];
+        int[] ends = _ends ??= new int[64];
+        int n;
+        try
+        {
+            n = _checking.TryDecodeLineRows(span, rows, maxLength, values, lengths, ends, Math.Min(count, values.Length));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return 0; // a defect: the row-by-row way frames the rows and reports what its decoder throws
+        }
+
+        int start = 0;
+        for (int i = 0; i < n; i++)
+        {
+            batch.Append(span.Slice(start, lengths[i]), sequenceNumber + i, null);
+            Store(batch, batch.Count - 1, values[i]);
+            values[i] = default!;
+            bytes += lengths[i];
+            start = ends[i];
+        }
+
+        consumed = start;
+        return n;
     }
 
     public override bool TryDecode(RecordBatch batch, int index, ReadOnlySpan<byte> record, [NotNullWhen(false)] out string? error)

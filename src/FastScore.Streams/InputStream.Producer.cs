@@ -153,11 +153,22 @@ public sealed partial class InputStream
 
                 // CSV rows ended by line feeds, and a decoder that reads such rows: it finds each row's end as it decodes it.
                 Encodings.Csv.CsvFormat? rows = validating is not null ? framer.CsvLineRows : null;
+                bool many = rows is not null && validating!.DecodesLineRows;
                 while (batch.Count < _maxBatchRecords)
                 {
                     if (rows is not null)
                     {
-                        int row = validating!.TryDecodeLineRow(batch, span[used..], rows, framer.MaxRecordSize, _sequence + 1, out int taken);
+                        int taken;
+                        if (many && validating!.TryDecodeLineRows(batch, span[used..], rows, framer.MaxRecordSize, _sequence + 1, _maxBatchRecords - batch.Count, out taken, out long bytes) is int n and > 0)
+                        {
+                            _sequence += n;
+                            _batchRecords += n;
+                            _batchBytes += bytes;
+                            used += taken;
+                            continue;
+                        }
+
+                        int row = validating!.TryDecodeLineRow(batch, span[used..], rows, framer.MaxRecordSize, _sequence + 1, out taken);
                         if (row >= 0)
                         {
                             _sequence++;

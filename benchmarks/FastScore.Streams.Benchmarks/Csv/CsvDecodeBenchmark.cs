@@ -66,6 +66,9 @@ public class CsvDecodeBenchmark
     /// <summary>Gets or sets a value indicating whether the decoder may find the rows' ends itself (as input streams let it); false: the framer frames every row first (the way before).</summary>
     public bool Fused { get; set; } = true;
 
+    /// <summary>Gets or sets a value indicating whether the decoder may decode many rows per call (as input streams let it).</summary>
+    public bool Many { get; set; } = true;
+
     /// <summary>The rows: iris (four floats) or mixed (int, string, double, boolean, nullable long).</summary>
     [Params("iris", "mixed")]
     public string Rows { get; set; } = "iris";
@@ -142,7 +145,9 @@ public class CsvDecodeBenchmark
         {
             var bench = new CsvDecodeBenchmark { Rows = rows };
             bench.Setup();
-            var framed = new CsvDecodeBenchmark { Rows = rows, Fused = false };
+            // CSV_PROBE_ONE_ROW=1: the third column is the fused path one row per call (the way before TryDecodeLineRows).
+            bool oneRow = Environment.GetEnvironmentVariable("CSV_PROBE_ONE_ROW") == "1";
+            var framed = oneRow ? new CsvDecodeBenchmark { Rows = rows, Many = false } : new CsvDecodeBenchmark { Rows = rows, Fused = false };
             framed.Setup();
             // A round: each method times 30 single passes over the file (1,000 rows, tens of microseconds each, so one is
             // seldom cut by the scheduler on a loaded machine) and keeps its fastest; the methods alternate pass by pass.
@@ -185,7 +190,7 @@ public class CsvDecodeBenchmark
             double[] best = [.. times.Select(t => t.Min())];
             double[] median = [.. times.Select(t => t.Order().ElementAt(t.Count / 2))];
             Console.WriteLine(FormattableString.Invariant(
-                $"{rows}: CsvHelper GetRecords {best[0]:F1} ns/row (median {median[0]:F1}), FastScore csv {best[1]:F1} (median {median[1]:F1}), speed-up best {best[0] / best[1]:F2}x, median {median[0] / median[1]:F2}x; framer first (before) {best[2]:F1} (median {median[2]:F1}), {best[0] / best[2]:F2}x"));
+                $"{rows}: CsvHelper GetRecords {best[0]:F1} ns/row (median {median[0]:F1}), FastScore csv {best[1]:F1} (median {median[1]:F1}), speed-up best {best[0] / best[1]:F2}x, median {median[0] / median[1]:F2}x; {(oneRow ? "one row per call" : "framer first (before)")} {best[2]:F1} (median {median[2]:F1}), {best[0] / best[2]:F2}x"));
             if (Environment.GetEnvironmentVariable("CSV_PROBE_PARTS") == "1")
             {
                 double frame = double.MaxValue;
@@ -323,7 +328,15 @@ public class CsvDecodeBenchmark
         }
     }
 
-    private double Read<T>(Func<T, double> value)
+    // As InputStream.DrainFrames: many rows per call when the decoder reads them (DecodesLineRows), else one per call.
+    // (Asked once per benchmark: an input stream asks its decoder once per buffer.)
+    private double Read<T>(Func<T, double> value) =>
+        Fused && Many && (_decodesLineRows ??= ((RecordEncoding)_encoding).CreateCheckingDecoderFor<T>(_checker).DecodesLineRows) ? ReadMany(value) : ReadOneByOne(value);
+
+    private bool? _decodesLineRows;
+
+    // Rows one per call (the decoder reads none many per call, or Many is off): as InputStream.DrainFrames then runs.
+    private double ReadOneByOne<T>(Func<T, double> value)
     {
         var framer = new DelimitedCsvFramer(_encoding.Format, _encoding.Layout);
         CheckingDecoder<T> decoder = ((RecordEncoding)_encoding).CreateCheckingDecoderFor<T>(_checker);
@@ -339,6 +352,77 @@ public class CsvDecodeBenchmark
             while (true)
             {
                 T row;
+                if (rows is not null && decoder.TryDecodeLineRow(span[used..], rows, framer.MaxRecordSize, out int taken, out row) >= 0)
+                {
+                    sum += value(row);
+                    used += taken;
+                    continue;
+                }
+
+                if (framer.TryFrameSpan(span[used..], out int consumed) is not (int length and >= 0))
+                {
+                    break;
+                }
+
+                if (!decoder.TryDecodeValid(span.Slice(used, length), out row))
+                {
+                    throw new InvalidOperationException("a row did not decode");
+                }
+
+                sum += value(row);
+                used += consumed;
+            }
+
+            reader.Advance(used);
+            FrameStatus status = framer.TryReadFrame(ref reader, true, out ReadOnlySequence<byte> frame);
+            if (status == FrameStatus.NeedMoreData)
+            {
+                return sum;
+            }
+
+            if (status == FrameStatus.Frame)
+            {
+                if (!decoder.TryDecodeValid(frame.IsSingleSegment ? frame.FirstSpan : frame.ToArray(), out T row))
+                {
+                    throw new InvalidOperationException("a row did not decode");
+                }
+
+                sum += value(row);
+            }
+        }
+    }
+
+    private double ReadMany<T>(Func<T, double> value)
+    {
+        var framer = new DelimitedCsvFramer(_encoding.Format, _encoding.Layout);
+        CheckingDecoder<T> decoder = ((RecordEncoding)_encoding).CreateCheckingDecoderFor<T>(_checker);
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(_file));
+        double sum = 0;
+        var values = new T[64]; // as the input stream's buffers
+        int[] lengths = new int[64];
+        int[] ends = new int[64];
+        while (true)
+        {
+            ReadOnlySpan<byte> span = reader.UnreadSpan;
+            int used = 0;
+
+            // As InputStream.DrainFrames: the decoder finds the row's end itself where the framer allows (CsvLineRows).
+            CsvFormat? rows = Fused ? framer.CsvLineRows : null;
+            bool many = rows is not null && Many && decoder.DecodesLineRows;
+            while (true)
+            {
+                T row;
+                if (many && decoder.TryDecodeLineRows(span[used..], rows!, framer.MaxRecordSize, values, lengths, ends, values.Length) is int n and > 0)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        sum += value(values[i]);
+                    }
+
+                    used += ends[n - 1];
+                    continue;
+                }
+
                 if (rows is not null && decoder.TryDecodeLineRow(span[used..], rows, framer.MaxRecordSize, out int taken, out row) >= 0)
                 {
                     sum += value(row);

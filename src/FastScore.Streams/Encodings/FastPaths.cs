@@ -40,6 +40,20 @@ internal abstract class CheckingDecoder<T>
         value = default!;
         return -1;
     }
+
+    /// <summary>
+    /// What <see cref="TryDecodeLineRow"/> does, for consecutive rows from the start of <paramref name="span"/>, in one
+    /// call: row <c>i</c> starts at <c>i == 0 ? 0 : ends[i - 1]</c>, has the length <c>lengths[i]</c> and the value
+    /// <c>values[i]</c>, and ends (past its line feed) at <c>ends[i]</c>. It stops at the first row it does not prove (and
+    /// after <paramref name="count"/> rows), which then takes <see cref="TryDecodeLineRow"/> or the framer, so records,
+    /// rejections and positions are what row-by-row decoding gives. The default decodes none.
+    /// </summary>
+    /// <returns>How many rows were decoded, at most <paramref name="count"/>. Must not throw for bad data.</returns>
+    public virtual int TryDecodeLineRows(ReadOnlySpan<byte> span, Csv.CsvFormat rows, int maxLength, T[] values, int[] lengths, int[] ends, int count) => 0;
+
+    /// <summary>Gets a value indicating whether <see cref="TryDecodeLineRows"/> may decode rows (false: it decodes none, and
+    /// callers need not call it).</summary>
+    public virtual bool DecodesLineRows => false;
 }
 
 /// <summary>

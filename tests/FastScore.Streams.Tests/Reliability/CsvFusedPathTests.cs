@@ -118,10 +118,64 @@ public sealed class CsvFusedPathTests
             Assert.That(one.Rejections, Is.EqualTo(two.Rejections), c.ToString());
             Assert.That(one.Counts, Is.EqualTo(two.Counts), c.ToString());
             Assert.That(one.Error, Is.EqualTo(two.Error), c.ToString());
-            Assert.That(two.FusedRows, Is.Zero);
-            fused += one.FusedRows;
+            Assert.That(two.FusedRows + two.ManyRows, Is.Zero);
+            fused += one.FusedRows + one.ManyRows;
         }, seed: "0N2Yd8gJfPM7", iter: 1200, threads: 1);
         Assert.That(fused, Is.GreaterThan(900), "the fused path is taken for many rows");
+    }
+
+    // Short rows (most valid, some quoted, some broken) in larger buffers: the rows the decoder reads many per call
+    // (TryDecodeLineRows: the short-row way in one loop) are common.
+    private static readonly Gen<string> s_shortValidRow = Gen.Select(Gen.Int[-999, 9999], Gen.String[Gen.Char["a-z |é"], 0, 5], Gen.Int[-9999, 9999], Gen.Bool, Gen.Int[0, 999].Nullable(), Gen.Int[-999, 999], Gen.Bool)
+        .Select((id, name, amount, active, reference, score, quoted) => string.Join('|',
+            id.ToString(CultureInfo.InvariantCulture),
+            quoted || name.Contains('|') ? "\"" + name + "\"" : name,
+            (amount / 100.0).ToString(CultureInfo.InvariantCulture),
+            active ? "true" : "false",
+            reference?.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+            (score / 10f).ToString(CultureInfo.InvariantCulture)));
+
+    private static readonly Gen<Input> s_shortCase = Gen.Select(Gen.Int[0, s_formats.Length - 1], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Frequency((6, Gen.Const(4096)), (1, Gen.Int[10, 40])),
+            Gen.Select(Gen.Frequency((12, s_shortValidRow), (2, s_field.Array[5, 7].Select(fields => string.Join('|', fields))), (1, Gen.OneOf(Gen.Const(""), Gen.Const("$fastscore.set|1|2"), Gen.Const("\"$fastscore.pig\"")))), s_separator).Array[0, 40],
+            Gen.Bool, Gen.Int[1, 700].Array[0, 4])
+        .Select((format, header, blanks, lfOnly, max, rows, lastEnds, cuts) =>
+        {
+            (string delimiter, char quote) = s_formats[format];
+            var text = new StringBuilder();
+            if (header)
+            {
+                text.Append(string.Join('|', "id", "name", "amount", "active", "ref", "score")).Append("\r\n");
+            }
+
+            for (int i = 0; i < rows.Length; i++)
+            {
+                text.Append(rows[i].Item1);
+                if (i < rows.Length - 1 || lastEnds)
+                {
+                    text.Append(rows[i].Item2);
+                }
+            }
+
+            string csv = text.ToString().Replace("\"", "\u0001", StringComparison.Ordinal).Replace("|", delimiter, StringComparison.Ordinal).Replace('\u0001', quote);
+            return new Input(format, header, blanks, lfOnly, max, Encoding.UTF8.GetBytes(csv), cuts);
+        });
+
+    [Test]
+    public void Rows_decoded_many_per_call_are_what_framing_every_row_first_delivers()
+    {
+        int many = 0;
+        s_shortCase.Sample(c =>
+        {
+            Outcome one = Run(c, fusedAllowed: true);
+            Outcome two = Run(c, fusedAllowed: false);
+            Assert.That(one.Values, Is.EqualTo(two.Values), c.ToString());
+            Assert.That(one.Rejections, Is.EqualTo(two.Rejections), c.ToString());
+            Assert.That(one.Counts, Is.EqualTo(two.Counts), c.ToString());
+            Assert.That(one.Error, Is.EqualTo(two.Error), c.ToString());
+            Assert.That(two.ManyRows, Is.Zero);
+            many += one.ManyRows;
+        }, seed: "0M4nyR0wsPC1", iter: 600, threads: 1);
+        Assert.That(many, Is.GreaterThan(3_000), "many rows are decoded many per call");
     }
 
     [Test]
@@ -138,11 +192,11 @@ public sealed class CsvFusedPathTests
                 "1|a\r\nb|1.5|True||2", "2|x\ry|-0.25|False|7|1000", "4||1|False||0.5",
             }));
             Assert.That(outcome.Rejections.Select(r => r[..r.IndexOf(':', StringComparison.Ordinal)]), Is.EqualTo(new[] { "3 Schema byte 81" }));
-            Assert.That(outcome.FusedRows, Is.EqualTo(1), "the first row starts a buffer; the second crosses the cut, the last has no line feed");
+            Assert.That(outcome.FusedRows + outcome.ManyRows, Is.EqualTo(1), "the first row starts a buffer; the second crosses the cut, the last has no line feed");
         });
     }
 
-    private sealed record Outcome(List<string> Values, List<string> Rejections, (long Records, long Schema, long Encoding, long Oversized) Counts, string? Error, int FusedRows);
+    private sealed record Outcome(List<string> Values, List<string> Rejections, (long Records, long Schema, long Encoding, long Oversized) Counts, string? Error, int FusedRows, int ManyRows = 0);
 
     private static Outcome Run(Input c, bool fusedAllowed)
     {
@@ -172,7 +226,8 @@ public sealed class CsvFusedPathTests
             [.. rejected.Select(r => $"{r.RecordNumber} {r.Kind} {r.Position}: {r.Slot} {r.Reason} [{Convert.ToHexString(r.Record.Span)}] {r.RecordTruncated} {r.Oversized}")],
             (counters.Records, counters.RejectedBySchema, counters.RejectedByEncoding, counters.Oversized),
             error,
-            encoding.FusedRows);
+            encoding.FusedRows,
+            encoding.ManyRows);
     }
 
     private static async Task ReadAll(InputStream input, List<string> values)
@@ -187,6 +242,8 @@ public sealed class CsvFusedPathTests
     private sealed class CountingEncoding(CsvRecordEncoding inner) : RecordEncoding
     {
         public int FusedRows;
+
+        public int ManyRows;
 
         public override string? Name => inner.Name;
 
@@ -210,6 +267,15 @@ public sealed class CsvFusedPathTests
                 int length = decoder.TryDecodeLineRow(span, rows, maxLength, out consumed, out value);
                 owner.FusedRows += length >= 0 ? 1 : 0;
                 return length;
+            }
+
+            public override bool DecodesLineRows => decoder.DecodesLineRows;
+
+            public override int TryDecodeLineRows(ReadOnlySpan<byte> span, CsvFormat rows, int maxLength, T[] values, int[] lengths, int[] ends, int count)
+            {
+                int n = decoder.TryDecodeLineRows(span, rows, maxLength, values, lengths, ends, count);
+                owner.ManyRows += n;
+                return n;
             }
         }
     }

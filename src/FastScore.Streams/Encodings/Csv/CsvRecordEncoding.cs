@@ -362,6 +362,13 @@ internal sealed class CsvRecordEncoding : RecordEncoding
             return length;
         }
 
+        public override bool DecodesLineRows => _emitted is { ReadsMany: true };
+
+        public override int TryDecodeLineRows(ReadOnlySpan<byte> span, CsvFormat rows, int maxLength, T[] values, int[] lengths, int[] ends, int count) =>
+            _emitted is { } emitted && (ReferenceEquals(rows, _rows) || SameRows(rows))
+                ? emitted.TryFrameReadMany(span, _delimiter, _quote, maxLength, values!, lengths, ends, count)
+                : 0;
+
         private bool SameRows(CsvFormat rows)
         {
             if (!rows.SameSyntax(encoding.Format) || rows.Delimiter.Length != 1)
