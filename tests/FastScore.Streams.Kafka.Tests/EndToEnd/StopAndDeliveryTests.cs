@@ -68,9 +68,10 @@ public sealed partial class StopAndDeliveryTests
 
         await using var cli = FastScoreCliProcess.Start(["run", "iris", "--stop-timeout", "5", "file:" + input.Path, descriptor]);
         string warning = await cli.WaitForStderrAsync(UnreachableWarning, WarningGuard);
-        // More records than the output's queue and buffers hold (about 5,000): scoring waits for room, so the drain cannot end.
-        Task writing = input.WriteIrisInBackground(8000);
-        await input.WaitForWrittenAsync(8000);
+        // More records than the output's queue and the pipeline's buffers hold (tens of thousands with 4096-record batches):
+        // the writer stops when the run stops reading; then scoring waits for room, so the drain cannot end.
+        Task writing = input.WriteIrisInBackground(1_000_000);
+        await input.WaitUntilBlockedAsync(8000);
         cli.Signal(FastScoreCliProcess.SigTerm);
         bool exited = await cli.WaitForExitAsync(HangGuard);
         await writing;
@@ -325,6 +326,27 @@ public sealed partial class StopAndDeliveryTests
             using var guard = new CancellationTokenSource(WarningGuard);
             while (Written < count)
             {
+                await Task.Delay(20, guard.Token);
+            }
+        }
+
+        /// <summary>
+        /// Waits until at least <paramref name="count"/> records are in the pipe and the writer has been blocked for two
+        /// seconds (no chunk taken): the run has stopped reading because everything after its input waits for room.
+        /// </summary>
+        public async Task WaitUntilBlockedAsync(int count)
+        {
+            using var guard = new CancellationTokenSource(WarningGuard);
+            int seen = -1;
+            var still = System.Diagnostics.Stopwatch.StartNew();
+            while (Written < count || seen != Written || still.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                if (seen != Written)
+                {
+                    seen = Written;
+                    still.Restart();
+                }
+
                 await Task.Delay(20, guard.Token);
             }
         }
