@@ -143,6 +143,11 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
     private int[]? _lengths;
     private int[]? _ends;
 
+    // Rows left to the row-by-row way after a many-rows call threw (a member's setter or the constructor throwing on a
+    // value): that call's rows are decoded again one by one, and the row that throws is reported there; without the pause
+    // each following call would decode the same rows again up to the throwing row.
+    private int _pause;
+
     public override bool DecodesLineRows => _checking is { DecodesLineRows: true };
 
     public override int TryDecodeLineRows(RecordBatch batch, ReadOnlySpan<byte> span, Encodings.Csv.CsvFormat rows, int maxLength, long sequenceNumber, int count, out int consumed, out long bytes)
@@ -151,6 +156,12 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
         bytes = 0;
         if (_checking is null)
         {
+            return 0;
+        }
+
+        if (_pause > 0)
+        {
+            _pause--; // the caller takes the next row one by one
             return 0;
         }
 
@@ -164,7 +175,11 @@ internal sealed class RecordDecoder<T>(RecordEncoding encoding) : RecordDecoder
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return 0; // a defect: the row-by-row way frames the rows and reports what its decoder throws
+            // A setter, a constructor or a defect threw on one of the rows: the row-by-row way takes this call's rows and
+            // reports what its decoder throws.
+            Array.Clear(values);
+            _pause = values.Length;
+            return 0;
         }
 
         int start = 0;

@@ -175,7 +175,7 @@ public sealed class CsvFusedPathTests
             Assert.That(two.ManyRows, Is.Zero);
             many += one.ManyRows;
         }, seed: "0M4nyR0wsPC1", iter: 600, threads: 1);
-        Assert.That(many, Is.GreaterThan(3_000), "many rows are decoded many per call");
+        Assert.That(many, System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? Is.GreaterThan(3_000) : Is.Zero, "many rows are decoded many per call (with 256-bit vectors)");
     }
 
     [Test]
@@ -193,6 +193,80 @@ public sealed class CsvFusedPathTests
             }));
             Assert.That(outcome.Rejections.Select(r => r[..r.IndexOf(':', StringComparison.Ordinal)]), Is.EqualTo(new[] { "3 Schema byte 81" }));
             Assert.That(outcome.FusedRows + outcome.ManyRows, Is.EqualTo(1), "the first row starts a buffer; the second crosses the cut, the last has no line feed");
+        });
+    }
+
+    /// <summary>A row type whose name setter throws on "boom" and counts its calls.</summary>
+    public sealed class Touchy
+    {
+        private static int s_sets;
+
+        private string _name = "";
+
+        public static int Sets
+        {
+            get => Volatile.Read(ref s_sets);
+            set => Volatile.Write(ref s_sets, value);
+        }
+
+        public int Id { get; set; }
+
+        public string Name
+        {
+            get => _name;
+            set
+            {
+                Interlocked.Increment(ref s_sets);
+                _name = value == "boom" ? throw new InvalidOperationException("no boom") : value;
+            }
+        }
+    }
+
+    [Test]
+    public void A_setter_that_throws_rejects_its_row_and_the_others_are_decoded_about_once()
+    {
+        // Every 64th row's name makes the setter throw: that row is rejected by encoding with its number and position, every
+        // other row comes once, and no row is decoded over and over (the many-rows loop pauses after it throws; without the
+        // pause the setter ran about 208,000 times here).
+        const int Count = 6_400;
+        var text = new System.Text.StringBuilder();
+        var positions = new List<string>();
+        for (int i = 0; i < Count; i++)
+        {
+            if (i % 64 == 63)
+            {
+                positions.Add(FormattableString.Invariant($"byte {text.Length}"));
+            }
+
+            text.Append(i).Append(',').Append(i % 64 == 63 ? "boom" : "ok").Append('\n');
+        }
+
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
+        var format = new CsvFormat(",", '"');
+        CsvLayout layout = CsvLayout.FromSchema(Avro.Schema.Parse("""{"type":"record","name":"T","fields":[{"name":"id","type":"int"},{"name":"name","type":"string"}]}"""));
+        var rejected = new List<RejectedRecord>();
+        var encoding = new CountingEncoding(new CsvRecordEncoding(format, layout));
+        var input = new InputStream(Descriptor, "in", 3, new ChunkedInput(bytes, [bytes.Length / 3, bytes.Length / 2]), new DelimitedCsvFramer(format, layout, "\n", false, false, 1 << 20, OversizePolicy.Reject),
+            encoding, new CsvSchemaChecker(format, layout), null, r => rejected.Add(r), 4096, 4);
+        Touchy.Sets = 0;
+        var ids = new List<int>();
+        Task.Run(async () =>
+        {
+            await foreach (Touchy t in input.ReadAllAsync<Touchy>())
+            {
+                ids.Add(t.Id);
+            }
+        }).GetAwaiter().GetResult();
+        input.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ids, Is.EqualTo(Enumerable.Range(0, Count).Where(i => i % 64 != 63)));
+            Assert.That(rejected.Select(r => r.RecordNumber), Is.EqualTo(Enumerable.Range(0, Count).Where(i => i % 64 == 63).Select(i => (long)i + 1)));
+            Assert.That(rejected.Select(r => r.Position), Is.EqualTo(positions));
+            Assert.That(rejected.Select(r => r.Kind).Distinct(), Is.EqualTo(new[] { RejectionKind.Encoding }));
+            Assert.That(rejected[0].Reason, Does.Contain("no boom"));
+            Assert.That(Touchy.Sets, Is.LessThan(3 * Count), "each row is decoded about once, at most twice");
         });
     }
 

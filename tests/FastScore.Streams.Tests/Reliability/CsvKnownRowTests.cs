@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using System.Text;
 using CsCheck;
 using FastScore.Streams.Encodings.Csv;
@@ -142,6 +143,12 @@ public sealed class CsvKnownRowTests
                 known += Compare<Row>(c, format, Schema, r => $"{r.Id}|{r.Name ?? "<null>"}|{Bits(r.Amount)}|{r.Active}|{r.Ref}|{Bits(r.Score)}");
             }
         }, seed: "0Kn0wnR0ws01", iter: 30_000, threads: 1);
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            Assert.That(known, Is.Zero, "without 256-bit vectors the short-row way takes no row");
+            return;
+        }
+
         Assert.That(known & 0xFFFF, Is.GreaterThan(1_000), $"the short-row way takes many rows ({known & 0xFFFF} without quotes, {known >> 16} with)");
         Assert.That(known >> 16, Is.GreaterThan(1_500), $"and many with quoted fields ({known >> 16})");
     }
@@ -190,7 +197,8 @@ public sealed class CsvKnownRowTests
                 _ => Many<Numbers>(bytes, format, NumbersSchema, c.Max, n => $"{Bits(n.X)}|{n.N}|{Bits(n.D)}|{n.B}", show),
             };
         }, seed: "0M4nyR0ws002", iter: 6_000, threads: 1);
-        Assert.That(many, Is.GreaterThan(10_000), "many rows are read many per call");
+        // Rows up to 64 bytes with 512-bit vectors, up to 32 with 256-bit ones (fewer of the generated rows), none without.
+        Assert.That(many, Vector512.IsHardwareAccelerated ? Is.GreaterThan(10_000) : Vector256.IsHardwareAccelerated ? Is.GreaterThan(2_000) : Is.Zero, "many rows are read many per call");
     }
 
     // TryFrameReadMany against TryFrameRead (the field readers alone) row after row: the same rows, lengths, ends and values.
@@ -255,7 +263,7 @@ public sealed class CsvKnownRowTests
                 Assert.That(value?.Name, Is.EqualTo(other?.Name), row);
                 Assert.That(knownLength, Is.EqualTo(length), row);
             });
-            if (taken)
+            if (taken && Vector256.IsHardwareAccelerated && (row.Length <= 32 || Vector512.IsHardwareAccelerated))
             {
                 Assert.That(CountKnown(reader, span), Is.EqualTo(1), row);
             }

@@ -414,8 +414,10 @@ internal sealed class CsvEmittedReader<T>
     // (docs/performance.md, "CSV decoding", seventh session): rows with a string column gain (each string field was a
     // vector search of its own, a quoted one more); rows of short numbers only (iris) did not, either way (the mask costs
     // more than scanning their few bytes twice), so they are read as before.
+    // Only with 256-bit vectors in hardware: without them the short-row way never takes a row, and trying it (and the many-rows
+    // loop) first would cost every row a call that gives up.
     private static bool PrefersKnown(IReadOnlyList<(CsvColumn Column, MemberInfo Member, Type Type)> members) =>
-        members.Any(m => m.Column.Type == CsvType.String);
+        System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && members.Any(m => m.Column.Type == CsvType.String);
 
     // Reads the short row of the span the IL `loadSpan` pushes, with the stack as it is (the row's instance pushed on it),
     // or branches to `fail` with the stack as it was.
