@@ -84,27 +84,45 @@ public sealed class CsvFusedPathTests
 
     private static readonly Gen<Input> s_case = Gen.Select(Gen.Int[0, s_formats.Length - 1], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Frequency((4, Gen.Const(4096)), (1, Gen.Const(40)), (1, Gen.Int[1, 80])),
             Gen.Select(s_row, s_separator).Array[0, 12], Gen.Bool, Gen.Int[1, 64].Array[0, 6])
-        .Select((format, header, blanks, lfOnly, max, rows, lastEnds, cuts) =>
+        .Select(ToInput);
+
+    // The case's bytes: an optional header, then the rows with their separators (the last one's only when lastEnds), with
+    // the format's delimiter and quote put in for '|' and '"'.
+    private static Input ToInput(int format, bool header, bool blanks, bool lfOnly, int max, (string Row, string Separator)[] rows, bool lastEnds, int[] cuts)
+    {
+        (string delimiter, char quote) = s_formats[format];
+        var text = new StringBuilder();
+        if (header)
         {
-            (string delimiter, char quote) = s_formats[format];
-            var text = new StringBuilder();
-            if (header)
-            {
-                text.Append(string.Join('|', "id", "name", "amount", "active", "ref", "score")).Append("\r\n");
-            }
+            text.Append(string.Join('|', "id", "name", "amount", "active", "ref", "score")).Append("\r\n");
+        }
 
-            for (int i = 0; i < rows.Length; i++)
+        for (int i = 0; i < rows.Length; i++)
+        {
+            text.Append(rows[i].Row);
+            if (i < rows.Length - 1 || lastEnds)
             {
-                text.Append(rows[i].Item1);
-                if (i < rows.Length - 1 || lastEnds)
-                {
-                    text.Append(rows[i].Item2);
-                }
+                text.Append(rows[i].Separator);
             }
+        }
 
-            string csv = text.ToString().Replace("\"", "\u0001", StringComparison.Ordinal).Replace("|", delimiter, StringComparison.Ordinal).Replace('\u0001', quote);
-            return new Input(format, header, blanks, lfOnly, max, Encoding.UTF8.GetBytes(csv), cuts);
-        });
+        string csv = text.ToString().Replace("\"", "\u0001", StringComparison.Ordinal).Replace("|", delimiter, StringComparison.Ordinal).Replace('\u0001', quote);
+        return new Input(format, header, blanks, lfOnly, max, Encoding.UTF8.GetBytes(csv), cuts);
+    }
+
+    // Runs the case with the fused path allowed and with the framer framing every row first: the same values, rejections,
+    // counters and error, and the second run takes neither fused way. Returns the first run's rows read by the fused ways.
+    private static Outcome RunBothWays(Input c)
+    {
+        Outcome one = Run(c, fusedAllowed: true);
+        Outcome two = Run(c, fusedAllowed: false);
+        Assert.That(one.Values, Is.EqualTo(two.Values), c.ToString());
+        Assert.That(one.Rejections, Is.EqualTo(two.Rejections), c.ToString());
+        Assert.That(one.Counts, Is.EqualTo(two.Counts), c.ToString());
+        Assert.That(one.Error, Is.EqualTo(two.Error), c.ToString());
+        Assert.That(two.FusedRows + two.ManyRows, Is.Zero);
+        return one;
+    }
 
     [Test]
     public void The_fused_path_delivers_what_framing_every_row_first_delivers()
@@ -112,13 +130,7 @@ public sealed class CsvFusedPathTests
         int fused = 0;
         s_case.Sample(c =>
         {
-            Outcome one = Run(c, fusedAllowed: true);
-            Outcome two = Run(c, fusedAllowed: false);
-            Assert.That(one.Values, Is.EqualTo(two.Values), c.ToString());
-            Assert.That(one.Rejections, Is.EqualTo(two.Rejections), c.ToString());
-            Assert.That(one.Counts, Is.EqualTo(two.Counts), c.ToString());
-            Assert.That(one.Error, Is.EqualTo(two.Error), c.ToString());
-            Assert.That(two.FusedRows + two.ManyRows, Is.Zero);
+            Outcome one = RunBothWays(c);
             fused += one.FusedRows + one.ManyRows;
         }, seed: "0N2Yd8gJfPM7", iter: 1200, threads: 1);
         Assert.That(fused, Is.GreaterThan(900), "the fused path is taken for many rows");
@@ -138,27 +150,7 @@ public sealed class CsvFusedPathTests
     private static readonly Gen<Input> s_shortCase = Gen.Select(Gen.Int[0, s_formats.Length - 1], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Frequency((6, Gen.Const(4096)), (1, Gen.Int[10, 40])),
             Gen.Select(Gen.Frequency((12, s_shortValidRow), (2, s_field.Array[5, 7].Select(fields => string.Join('|', fields))), (1, Gen.OneOf(Gen.Const(""), Gen.Const("$fastscore.set|1|2"), Gen.Const("\"$fastscore.pig\"")))), s_separator).Array[0, 40],
             Gen.Bool, Gen.Int[1, 700].Array[0, 4])
-        .Select((format, header, blanks, lfOnly, max, rows, lastEnds, cuts) =>
-        {
-            (string delimiter, char quote) = s_formats[format];
-            var text = new StringBuilder();
-            if (header)
-            {
-                text.Append(string.Join('|', "id", "name", "amount", "active", "ref", "score")).Append("\r\n");
-            }
-
-            for (int i = 0; i < rows.Length; i++)
-            {
-                text.Append(rows[i].Item1);
-                if (i < rows.Length - 1 || lastEnds)
-                {
-                    text.Append(rows[i].Item2);
-                }
-            }
-
-            string csv = text.ToString().Replace("\"", "\u0001", StringComparison.Ordinal).Replace("|", delimiter, StringComparison.Ordinal).Replace('\u0001', quote);
-            return new Input(format, header, blanks, lfOnly, max, Encoding.UTF8.GetBytes(csv), cuts);
-        });
+        .Select(ToInput);
 
     [Test]
     public void Rows_decoded_many_per_call_are_what_framing_every_row_first_delivers()
@@ -166,14 +158,7 @@ public sealed class CsvFusedPathTests
         int many = 0;
         s_shortCase.Sample(c =>
         {
-            Outcome one = Run(c, fusedAllowed: true);
-            Outcome two = Run(c, fusedAllowed: false);
-            Assert.That(one.Values, Is.EqualTo(two.Values), c.ToString());
-            Assert.That(one.Rejections, Is.EqualTo(two.Rejections), c.ToString());
-            Assert.That(one.Counts, Is.EqualTo(two.Counts), c.ToString());
-            Assert.That(one.Error, Is.EqualTo(two.Error), c.ToString());
-            Assert.That(two.ManyRows, Is.Zero);
-            many += one.ManyRows;
+            many += RunBothWays(c).ManyRows;
         }, seed: "0M4nyR0wsPC1", iter: 600, threads: 1);
         Assert.That(many, System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? Is.GreaterThan(3_000) : Is.Zero, "many rows are decoded many per call (with 256-bit vectors)");
     }
